@@ -1,0 +1,31 @@
+# `make run` starts the dashboard on the embedded demo database; `make test` runs the whole suite.
+PYTHON ?= python3
+
+.PHONY: install install-dev chromium run test lint bench
+
+install:
+	$(PYTHON) -m pip install -q -r requirements.txt
+
+install-dev:
+	$(PYTHON) -m pip install -q -r requirements-dev.txt
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+
+run: install
+	$(PYTHON) -m streamlit run app.py
+
+test: install-dev chromium
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m pytest
+
+lint:
+	$(PYTHON) -m ruff check . && $(PYTHON) -m ruff format --check .
+
+bench: install-dev chromium
+	$(PYTHON) -m scripts.bench_demo --postgres
+	$(PYTHON) -m scripts.bench_startup
+	$(PYTHON) -m scripts.bench_health --postgres

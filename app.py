@@ -1,0 +1,29 @@
+"""Entry point: configure the page, log in, and show the pages the user's role may open."""
+
+import streamlit as st
+
+from core import roles
+from ui import auth
+
+st.set_page_config(page_title="Customer Advocacy & Health", page_icon=":material/favorite:", layout="wide")
+
+pages = {
+    spec.key: st.Page(
+        spec.path, title=spec.title, icon=spec.icon, url_path=spec.key, default=spec.key == "home"
+    )
+    for spec in roles.PAGES
+}
+if auth.current_actor() is None:
+    # Register every page (hidden, none runs) before the login form: a run without
+    # st.navigation makes Streamlit forget the deep link the user opened.
+    st.navigation(list(pages.values()), position="hidden")
+actor, authenticator = auth.login()
+allowed = [pages[spec.key] for spec in roles.pages_for(actor.role)]
+# Our own menu: the built-in one is switched off so a fresh server's pages/ listing never shows.
+navigation = st.navigation(allowed, position="hidden")
+with st.sidebar:
+    for spec in roles.pages_for(actor.role):
+        if spec.in_menu:
+            st.page_link(pages[spec.key])
+auth.account_menu(actor, authenticator)
+navigation.run()

@@ -1,0 +1,127 @@
+"""The health board: the scored book of accounts with flags, filters and summary tiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import early_warning, health
+
+FLAG_LABELS = {
+    "sharp_drop": "Sharp drop",
+    "renewal_at_risk": "Renewal at risk",
+    "upsell": "Upsell opportunity",
+}
+# A 4-week move smaller than this many points shows as flat.
+FLAT_POINTS = 3
+
+
+def board_table(board: pd.DataFrame, settings: dict[str, float], as_of: dt.date) -> pd.DataFrame:
+    """Each account's score, band, contributions and top reason under the current settings, with its flags."""
+    scored = health.combine(board[list(health.DIMENSIONS)], settings)
+    flags = early_warning.flags(scored, board["score_4_weeks_ago"], board, as_of, settings)
+    table = board.drop(columns=list(health.DIMENSIONS)).join(scored).join(flags)
+    table["trend_arrow"] = trend_arrow(table["trend"])
+    table["top_reason_label"] = table["top_reason"].map(health.DIMENSION_LABELS)
+    table["days_to_renewal"] = (pd.to_datetime(table["renewal_date"]) - pd.Timestamp(as_of)).dt.days
+    return table
+
+
+def trend_arrow(trend: pd.Series) -> pd.Series:
+    """↑ / ↓ for a 4-week move of at least FLAT_POINTS, → otherwise, blank when unknown."""
+    return pd.Series(
+        np.select([trend.isna(), trend >= FLAT_POINTS, trend <= -FLAT_POINTS], ["", "↑", "↓"], "→"),
+        index=trend.index,
+    )
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    owners: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    bands: tuple[str, ...] = ()
+    flag: str | None = None
+    renewal_within_days: int | None = None
+
+
+def filter_board(table: pd.DataFrame, chosen: BoardFilter) -> pd.DataFrame:
+    """The rows matching every chosen filter (an empty choice does not filter)."""
+    keep = pd.Series(True, index=table.index)
+    for column, values in (
+        ("owner", chosen.owners),
+        ("segment", chosen.segments),
+        ("industry", chosen.industries),
+        ("band", chosen.bands),
+    ):
+        if values:
+            keep &= table[column].isin(values)
+    if chosen.flag:
+        keep &= table[chosen.flag]
+    if chosen.renewal_within_days is not None:
+        keep &= table["days_to_renewal"].between(0, chosen.renewal_within_days)
+    return table[keep]
+
+
+SORTS = {
+    "Lowest score first": ("score", True),
+    "Biggest 4-week drop first": ("trend", True),
+    "Highest ARR first": ("arr", False),
+    "Soonest renewal first": ("days_to_renewal", True),
+}
+
+
+def sort_board(table: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """Rows in the chosen order; unknown values last."""
+    column, ascending = SORTS[sort]
+    return table.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    by_band: pd.DataFrame
+    arr_at_risk: float
+    new_drops: int
+
+
+def summarise(table: pd.DataFrame) -> BoardSummary:
+    """Accounts and ARR per band, the ARR in the at-risk band, and accounts flagged with a sharp drop."""
+    order = [*health.BAND_ORDER, health.INSUFFICIENT]
+    by_band = table.groupby("band")["arr"].agg(accounts="size", arr="sum").reindex(order, fill_value=0)
+    return BoardSummary(
+        by_band=by_band.rename_axis("band").reset_index(),
+        arr_at_risk=float(table.loc[table["band"] == "at_risk", "arr"].sum()),
+        new_drops=int(table["sharp_drop"].sum()),
+    )
+
+
+def sparklines(history: pd.DataFrame) -> pd.Series:
+    """Each account's weekly scores, oldest first, as a list (for a sparkline column)."""
+    return history.groupby("account_id")["score"].agg(lambda scores: [round(s, 1) for s in scores.dropna()])
+
+
+EXPORT_COLUMNS = {
+    "name": "account",
+    "owner": "owner",
+    "segment": "segment",
+    "industry": "industry",
+    "arr": "arr",
+    "renewal_date": "renewal_date",
+    "score": "score",
+    "band": "band",
+    "trend": "change_4_weeks",
+    **{dim: f"{dim}_score" for dim in health.DIMENSIONS},
+    "top_reason": "top_reason",
+    **{flag: flag for flag in FLAG_LABELS},
+}
+
+
+def export_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The board's rows with the columns a CSV export carries, scores rounded to one decimal."""
+    frame = table.reset_index()[["account_id", *EXPORT_COLUMNS]].rename(columns=EXPORT_COLUMNS)
+    numeric = ["score", "change_4_weeks", *(f"{dim}_score" for dim in health.DIMENSIONS)]
+    frame[numeric] = frame[numeric].round(1)
+    return frame

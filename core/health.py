@@ -1,0 +1,167 @@
+"""Early-warning health score: five explainable 0–100 sub-scores and their weighted mean.
+
+Each sub-score has a documented linear mapping so an account manager can see why a score
+is what it is; a dimension without data is left out and the weights re-normalised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+DIMENSIONS = ("usage", "outcomes", "utilisation", "feedback", "support")
+DIMENSION_LABELS = {
+    "usage": "Product usage",
+    "outcomes": "Business outcomes",
+    "utilisation": "Service utilisation",
+    "feedback": "Customer feedback",
+    "support": "Support & operations",
+}
+# Below this share of the total weight backed by data, an account is "insufficient data".
+MIN_KNOWN_WEIGHT_SHARE = 0.5
+INSUFFICIENT = "insufficient_data"
+BAND_ORDER = ("healthy", "watch", "at_risk")
+BAND_LABELS = {
+    "healthy": "Healthy",
+    "watch": "Watch",
+    "at_risk": "At risk",
+    INSUFFICIENT: "Insufficient data",
+}
+
+
+def ramp(values: pd.Series, zero_at: float, full_at: float) -> pd.Series:
+    """Linear 0 at zero_at → 100 at full_at, clipped to 0–100 (NaN stays NaN)."""
+    return ((values - zero_at) / (full_at - zero_at) * 100).clip(0, 100)
+
+
+def usage_score(f: pd.DataFrame) -> pd.Series:
+    """60% trend + 40% depth.
+
+    Trend: mean of recent-4-week ÷ prior-8-week averages of active users, logins and
+    key-feature events (each capped at 1.2); 0 at a ratio of 0.5, 100 at 1.0.
+    Depth: active users per purchased seat; 0 at 0, 100 at 0.6.
+    Without prior weeks (a new account) the score is depth alone.
+    """
+    ratios = pd.concat(
+        [
+            (f[f"{col}_recent"] / f[f"{col}_prior"].where(f[f"{col}_prior"] > 0)).clip(upper=1.2)
+            for col in ("active_users", "logins", "key_feature_events")
+        ],
+        axis=1,
+    )
+    trend = ramp(ratios.mean(axis=1), 0.5, 1.0)
+    depth = ramp(f["active_users_recent"] / f["seats_purchased"].where(f["seats_purchased"] > 0), 0, 0.6)
+    return (0.6 * trend + 0.4 * depth).fillna(depth)
+
+
+def outcomes_score(f: pd.DataFrame) -> pd.Series:
+    """Share of milestones planned by now that were reached: 100 × met ÷ due; no data when none due."""
+    due = f["milestones_due"].where(f["milestones_due"] > 0)
+    return (100 * f["milestones_met"] / due).clip(0, 100)
+
+
+def utilisation_score(f: pd.DataFrame) -> pd.Series:
+    """Seats used ÷ purchased in the latest week: 0 at 20%, 100 at 80% or more."""
+    return ramp(f["seats_used"] / f["seats_purchased"].where(f["seats_purchased"] > 0), 0.2, 0.8)
+
+
+def feedback_score(f: pd.DataFrame) -> pd.Series:
+    """Mean of the parts known: latest NPS class (promoter 100, passive 70, detractor 20),
+    CSAT mean (1 → 0, 5 → 100) and the account team's latest sentiment (1 → 0, 5 → 100)."""
+    nps_part = pd.Series(
+        np.select(
+            [f["nps_latest"] >= 9, f["nps_latest"] >= 7, f["nps_latest"] >= 0], [100.0, 70.0, 20.0], np.nan
+        ),
+        index=f.index,
+    )
+    return pd.concat([nps_part, ramp(f["csat_mean"], 1, 5), ramp(f["csm_sentiment"], 1, 5)], axis=1).mean(
+        axis=1
+    )
+
+
+SUPPORT_PENALTIES = {
+    "open_tickets": 5,
+    "high_severity_open": 15,
+    "sla_breaches_90d": 15,
+    "billing_issues_90d": 10,
+    "complaints_90d": 20,
+}
+
+
+def support_score(f: pd.DataFrame) -> pd.Series:
+    """100 minus penalties: 5 per open ticket, 15 per open high/urgent ticket, 15 per SLA breach,
+    10 per billing issue and 20 per complaint or escalation in the last 90 days; floor 0."""
+    penalty = sum(f[col].fillna(0) * points for col, points in SUPPORT_PENALTIES.items())
+    return (100 - penalty).clip(lower=0)
+
+
+def sub_scores(features: pd.DataFrame) -> pd.DataFrame:
+    """The five 0–100 sub-scores per account (NaN where a dimension has no data)."""
+    return pd.DataFrame(
+        {
+            "usage": usage_score(features),
+            "outcomes": outcomes_score(features),
+            "utilisation": utilisation_score(features),
+            "feedback": feedback_score(features),
+            "support": support_score(features),
+        },
+        index=features.index,
+    )
+
+
+def weights_from_settings(settings: dict[str, float]) -> pd.Series:
+    return pd.Series({dim: float(settings[f"weight_{dim}"]) for dim in DIMENSIONS})
+
+
+def band(scores: pd.Series, healthy_min: float, at_risk_below: float) -> pd.Series:
+    """healthy (≥ healthy_min), at_risk (< at_risk_below), watch in between; NaN → insufficient data."""
+    return pd.Series(
+        np.select(
+            [scores.isna(), scores >= healthy_min, scores < at_risk_below],
+            [INSUFFICIENT, "healthy", "at_risk"],
+            "watch",
+        ),
+        index=scores.index,
+    )
+
+
+def combine(subs: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
+    """Contributions, health score, band and top reason from the five sub-scores.
+
+    score = Σ wᵢ·sᵢ ÷ Σ wᵢ over the dimensions with data; each contribution wᵢ·sᵢ ÷ Σ wᵢ
+    so the contributions add up to the score. The top reason is the dimension that costs
+    the most points: wᵢ·(100 − sᵢ) ÷ Σ wᵢ.
+    """
+    subs = subs[list(DIMENSIONS)].astype(float)
+    weights = weights_from_settings(settings)
+    known_weights = subs.notna().mul(weights, axis=1)
+    weight_sum = known_weights.sum(axis=1)
+    enough = weight_sum >= MIN_KNOWN_WEIGHT_SHARE * weights.sum()
+    contributions = subs.mul(weights, axis=1).div(weight_sum.where(enough), axis=0)
+    shortfall = (100 - subs).mul(weights, axis=1).div(weight_sum.where(enough), axis=0)
+    result = subs.copy()
+    for dim in DIMENSIONS:
+        result[f"{dim}_contribution"] = contributions[dim]
+    result["score"] = contributions.sum(axis=1, min_count=1).where(enough)
+    result["band"] = band(result["score"], settings["band_healthy_min"], settings["band_at_risk_below"])
+    result["top_reason"] = shortfall.fillna(-1).idxmax(axis=1).where(enough)
+    return result
+
+
+def score_accounts(features: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
+    """Sub-scores from the raw features, then combine() them into the health score."""
+    return combine(sub_scores(features), settings)
+
+
+def breakdown(row: pd.Series, settings: dict[str, float]) -> pd.DataFrame:
+    """One account's dimensions: sub-score, weight and the points each adds to the score (no-data ones left out)."""
+    weights = weights_from_settings(settings)
+    frame = pd.DataFrame(
+        {
+            "dimension": [DIMENSION_LABELS[dim] for dim in DIMENSIONS],
+            "sub_score": [row[dim] for dim in DIMENSIONS],
+            "weight": weights.to_numpy(),
+            "points": [row[f"{dim}_contribution"] for dim in DIMENSIONS],
+        }
+    )
+    return frame.dropna(subset=["sub_score"]).reset_index(drop=True)

@@ -1,0 +1,76 @@
+"""The role matrix: which role may open which page and perform which write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ADMIN, ACCOUNT_MANAGER, MARKETING, SALES = "admin", "account_manager", "marketing", "sales"
+ALL_ROLES = (ADMIN, ACCOUNT_MANAGER, MARKETING, SALES)
+
+ROLE_LABELS = {
+    ADMIN: "Admin",
+    ACCOUNT_MANAGER: "Account manager",
+    MARKETING: "Marketing",
+    SALES: "Sales",
+}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    path: str
+    icon: str
+    roles: tuple[str, ...]
+    in_menu: bool = True
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home", "Home", "pages/home.py", ":material/home:", ALL_ROLES),
+    PageSpec(
+        "health",
+        "Health board",
+        "pages/health.py",
+        ":material/monitor_heart:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
+    # Opened from the board with ?account=<id>, not from the menu.
+    PageSpec(
+        "account",
+        "Account health",
+        "pages/account.py",
+        ":material/domain:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+        False,
+    ),
+    PageSpec(
+        "score-check",
+        "Does the score work?",
+        "pages/score_check.py",
+        ":material/fact_check:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
+    PageSpec("settings", "Settings", "pages/settings.py", ":material/tune:", (ADMIN,)),
+)
+
+# Writes, by service function name; the service layer checks these on every call.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "update_settings": (ADMIN,),
+    "create_user": (ADMIN,),
+    "log_out": ALL_ROLES,
+    "run_scoring": (ADMIN,),
+    "record_sentiment": (ADMIN, ACCOUNT_MANAGER),
+}
+
+
+def pages_for(role: str | None) -> list[PageSpec]:
+    """The pages a role may open, in navigation order (none for an unknown role)."""
+    return [page for page in PAGES if role in page.roles]
+
+
+def may_open(role: str | None, page_key: str) -> bool:
+    return any(page.key == page_key for page in pages_for(role))
+
+
+def may_do(role: str | None, action: str) -> bool:
+    return role in ACTIONS.get(action, ())

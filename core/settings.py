@@ -1,0 +1,97 @@
+"""Admin settings: every threshold and weight of the domain brief, with the brief's defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: float
+    minimum: float
+    maximum: float
+    group: str
+    integer: bool = True
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("nps_ask_floor", "Never ask when latest NPS is at or below", 5, 0, 10, "Who to ask"),
+    SettingSpec(
+        "new_customer_days", "Too new to ask: customer for fewer than (days)", 90, 0, 730, "Who to ask"
+    ),
+    SettingSpec(
+        "complaint_days", "Recent complaint or escalation blocks asks for (days)", 30, 0, 365, "Who to ask"
+    ),
+    SettingSpec("recircle_days", "Re-circle an advocate after (days)", 75, 1, 365, "Who to ask"),
+    SettingSpec("max_follow_ups", "Follow-ups after no response, at most", 3, 0, 10, "Outreach"),
+    SettingSpec("follow_up_due_days", "Follow-up due after no answer for (days)", 7, 1, 60, "Outreach"),
+    SettingSpec("reference_sla_hours", "Reference request needed-by SLA (hours)", 48, 1, 720, "References"),
+    SettingSpec(
+        "fatigue_max_activities",
+        "Reference activities per advocate in 90 days, at most",
+        2,
+        1,
+        20,
+        "References",
+    ),
+    SettingSpec(
+        "fatigue_window_days", "Window for counting reference activities (days)", 90, 1, 730, "References"
+    ),
+    SettingSpec(
+        "fatigue_cooldown_days", "Cool-down after a reference activity (days)", 30, 0, 365, "References"
+    ),
+    SettingSpec("asset_max_age_years", "Asset is stale when older than (years)", 2, 1, 10, "References"),
+    SettingSpec("thank_you_due_days", "Thank-you overdue after (days)", 7, 1, 90, "Outreach"),
+    SettingSpec("program_deep", "Program mode: 1 = deep (top advocates only), 0 = wide", 0, 0, 1, "Program"),
+    SettingSpec("deep_pool_size", "Deep program: active advocate pool size", 100, 1, 10_000, "Program"),
+    SettingSpec("band_healthy_min", "Healthy band: score at least", 75, 0, 100, "Health bands"),
+    SettingSpec("band_at_risk_below", "At-risk band: score below", 60, 0, 100, "Health bands"),
+    SettingSpec("drop_points", "Sharp drop: points lost in 4 weeks", 15, 1, 100, "Health bands"),
+    SettingSpec("renewal_window_days", "Renewal window for at-risk flag (days)", 90, 1, 365, "Health bands"),
+    SettingSpec("weight_usage", "Weight: product usage", 30, 0, 100, "Health weights"),
+    SettingSpec("weight_outcomes", "Weight: business outcomes", 15, 0, 100, "Health weights"),
+    SettingSpec("weight_utilisation", "Weight: service utilisation", 15, 0, 100, "Health weights"),
+    SettingSpec("weight_feedback", "Weight: customer feedback", 20, 0, 100, "Health weights"),
+    SettingSpec("weight_support", "Weight: support & operations", 20, 0, 100, "Health weights"),
+)
+
+BY_KEY = {spec.key: spec for spec in SPECS}
+DEFAULTS: dict[str, float] = {spec.key: spec.default for spec in SPECS}
+
+
+class SettingError(ValueError):
+    """A setting value that the rules refuse; the message names the setting."""
+
+
+def validate(key: str, value: object) -> float:
+    """The value as a number if it is allowed for key, else SettingError naming key and range."""
+    spec = BY_KEY.get(key)
+    if spec is None:
+        raise SettingError(f"Unknown setting '{key}'.")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SettingError(f"{spec.label} ({key}): '{value}' is not a number.") from None
+    if spec.integer and not number.is_integer():
+        raise SettingError(f"{spec.label} ({key}): {value} must be a whole number.")
+    if not spec.minimum <= number <= spec.maximum:
+        raise SettingError(f"{spec.label} ({key}): {value:g} is outside {spec.minimum:g}–{spec.maximum:g}.")
+    return number
+
+
+def resolve(stored: dict[str, float]) -> dict[str, float]:
+    """Defaults overlaid with the stored values (unknown stored keys are ignored)."""
+    return {**DEFAULTS, **{k: val for k, val in stored.items() if k in BY_KEY}}
+
+
+def check_consistency(settings: dict[str, float]) -> None:
+    """Refuse combinations that make no sense together (bands overlapping, all weights zero)."""
+    if settings["band_at_risk_below"] > settings["band_healthy_min"]:
+        raise SettingError("Health bands: 'at-risk below' must not be higher than 'healthy at least'.")
+    if sum(settings[k] for k in WEIGHT_KEYS) <= 0:
+        raise SettingError("Health weights: at least one weight must be above zero.")
+
+
+WEIGHT_KEYS = ("weight_usage", "weight_outcomes", "weight_utilisation", "weight_feedback", "weight_support")

@@ -1,0 +1,322 @@
+"""Read queries: parameterised SQL that aggregates in the database and returns DataFrames."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Date, DateTime, Engine, bindparam, select, text
+
+from core import settings as settings_rules
+from db.models import Setting, User
+
+# Weeks of usage read for the health score: 4 recent weeks compared with the 8 before.
+RECENT_WEEKS, PRIOR_WEEKS = 4, 8
+
+
+def load_settings(engine: Engine) -> dict[str, float]:
+    """Every setting: stored value where an admin set one, the brief's default otherwise."""
+    with engine.connect() as conn:
+        stored = {key: float(value) for key, value in conn.execute(select(Setting.key, Setting.value))}
+    return settings_rules.resolve(stored)
+
+
+def user_credentials(engine: Engine) -> pd.DataFrame:
+    """Enabled users with their bcrypt hashes, roles and the moment their login cookies became valid."""
+    stmt = select(
+        User.id, User.username, User.name, User.email, User.password_hash, User.role, User.sessions_valid_from
+    ).where(User.disabled.is_(False))
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday that starts day's week (usage is stored per such week)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+# Each window is a MATERIALIZED CTE so both databases read it through its own index (usage by
+# week, tickets by closed_at) instead of walking a whole table in account order for the GROUP BY.
+# Averages and money are cast to floats: PostgreSQL would return Decimals, slow to turn into pandas.
+# {only} restricts every table to one account for the drill-down; the book-wide run leaves it empty.
+HEALTH_FEATURES_SQL = """
+WITH active AS (
+    SELECT a.id, a.name, a.owner_id, a.segment, a.industry, CAST(a.arr AS DOUBLE PRECISION) AS arr,
+        a.seats_purchased, a.renewal_date
+    FROM accounts a
+    WHERE a.customer_since <= :as_of
+      AND NOT EXISTS (SELECT 1 FROM churn_events c WHERE c.account_id = a.id AND c.churned_on <= :as_of)
+      {only_active}
+),
+usage_window AS MATERIALIZED (
+    SELECT account_id, week_start,
+        CAST(active_users AS DOUBLE PRECISION) AS active_users, CAST(logins AS DOUBLE PRECISION) AS logins,
+        CAST(key_feature_events AS DOUBLE PRECISION) AS key_feature_events,
+        CAST(seats_used AS DOUBLE PRECISION) AS seats_used
+    FROM usage_weekly
+    WHERE week_start >= :prior_from AND week_start <= :as_of {only}
+),
+usage AS (
+    SELECT account_id,
+        AVG(CASE WHEN week_start >= :recent_from THEN active_users END) AS active_users_recent,
+        AVG(CASE WHEN week_start < :recent_from THEN active_users END) AS active_users_prior,
+        AVG(CASE WHEN week_start >= :recent_from THEN logins END) AS logins_recent,
+        AVG(CASE WHEN week_start < :recent_from THEN logins END) AS logins_prior,
+        AVG(CASE WHEN week_start >= :recent_from THEN key_feature_events END) AS key_feature_events_recent,
+        AVG(CASE WHEN week_start < :recent_from THEN key_feature_events END) AS key_feature_events_prior,
+        AVG(CASE WHEN week_start >= :recent_from THEN seats_used END) AS seats_used
+    FROM usage_window
+    GROUP BY account_id
+),
+outcomes AS (
+    SELECT account_id,
+        COUNT(*) AS milestones_due,
+        SUM(CASE WHEN achieved_on IS NOT NULL AND achieved_on <= :as_of THEN 1 ELSE 0 END) AS milestones_met
+    FROM milestones
+    WHERE planned_on <= :as_of {only}
+    GROUP BY account_id
+),
+nps_ranked AS (
+    SELECT account_id, score,
+        ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY responded_on DESC, id DESC) AS rn
+    FROM survey_responses
+    WHERE kind = 'nps' AND responded_on > :year_ago AND responded_on <= :as_of {only}
+),
+csat AS (
+    SELECT account_id, AVG(CAST(score AS DOUBLE PRECISION)) AS csat_mean
+    FROM survey_responses
+    WHERE kind = 'csat' AND responded_on > :half_year_ago AND responded_on <= :as_of {only}
+    GROUP BY account_id
+),
+sentiment_ranked AS (
+    SELECT account_id, sentiment,
+        ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY recorded_at DESC, id DESC) AS rn
+    FROM csm_sentiments
+    WHERE recorded_at > :quarter_ago AND recorded_at <= :as_of_end {only}
+),
+ticket_window AS MATERIALIZED (
+    SELECT account_id, opened_at, closed_at, severity, category, sla_breached, escalated
+    FROM tickets
+    WHERE (closed_at IS NULL OR closed_at > :quarter_ago) AND opened_at <= :as_of_end {only}
+),
+support AS (
+    SELECT account_id,
+        SUM(CASE WHEN closed_at IS NULL OR closed_at > :as_of_end THEN 1 ELSE 0 END) AS open_tickets,
+        SUM(CASE WHEN (closed_at IS NULL OR closed_at > :as_of_end)
+                  AND severity IN ('high', 'urgent') THEN 1 ELSE 0 END) AS high_severity_open,
+        SUM(CASE WHEN opened_at > :quarter_ago AND sla_breached THEN 1 ELSE 0 END) AS sla_breaches_90d,
+        SUM(CASE WHEN opened_at > :quarter_ago AND category = 'billing' THEN 1 ELSE 0 END) AS billing_issues_90d,
+        SUM(CASE WHEN opened_at > :quarter_ago AND (category = 'complaint' OR escalated)
+                 THEN 1 ELSE 0 END) AS complaints_90d
+    FROM ticket_window
+    GROUP BY account_id
+)
+SELECT active.id AS account_id, active.name, active.owner_id, active.segment, active.industry,
+    active.arr, active.seats_purchased, active.renewal_date,
+    usage.active_users_recent, usage.active_users_prior, usage.logins_recent, usage.logins_prior,
+    usage.key_feature_events_recent, usage.key_feature_events_prior, usage.seats_used,
+    outcomes.milestones_due, outcomes.milestones_met,
+    nps_ranked.score AS nps_latest, csat.csat_mean, sentiment_ranked.sentiment AS csm_sentiment,
+    support.open_tickets, support.high_severity_open, support.sla_breaches_90d,
+    support.billing_issues_90d, support.complaints_90d
+FROM active
+LEFT JOIN usage ON usage.account_id = active.id
+LEFT JOIN outcomes ON outcomes.account_id = active.id
+LEFT JOIN nps_ranked ON nps_ranked.account_id = active.id AND nps_ranked.rn = 1
+LEFT JOIN csat ON csat.account_id = active.id
+LEFT JOIN sentiment_ranked ON sentiment_ranked.account_id = active.id AND sentiment_ranked.rn = 1
+LEFT JOIN support ON support.account_id = active.id
+ORDER BY active.id
+"""
+FEATURE_PARAMS = (
+    bindparam("as_of", type_=Date),
+    bindparam("recent_from", type_=Date),
+    bindparam("prior_from", type_=Date),
+    bindparam("year_ago", type_=Date),
+    bindparam("half_year_ago", type_=Date),
+    bindparam("as_of_end", type_=DateTime),
+    bindparam("quarter_ago", type_=DateTime),
+)
+BOOK_FEATURES = text(HEALTH_FEATURES_SQL.format(only_active="", only="")).bindparams(*FEATURE_PARAMS)
+ACCOUNT_FEATURES = text(
+    HEALTH_FEATURES_SQL.format(only_active="AND a.id = :account_id", only="AND account_id = :account_id")
+).bindparams(*FEATURE_PARAMS)
+
+
+def health_features(engine: Engine, as_of: dt.date, account_id: int | None = None) -> pd.DataFrame:
+    """One row per account active on as_of (or only account_id) with the raw inputs of the five health dimensions."""
+    this_week = week_start(as_of)
+    recent_from = this_week - dt.timedelta(weeks=RECENT_WEEKS - 1)
+    params = {
+        "as_of": as_of,
+        "recent_from": recent_from,
+        "prior_from": recent_from - dt.timedelta(weeks=PRIOR_WEEKS),
+        "year_ago": as_of - dt.timedelta(days=365),
+        "half_year_ago": as_of - dt.timedelta(days=182),
+        "as_of_end": dt.datetime.combine(as_of, dt.time.max),
+        "quarter_ago": dt.datetime.combine(as_of - dt.timedelta(days=90), dt.time.max),
+    }
+    stmt = BOOK_FEATURES if account_id is None else ACCOUNT_FEATURES
+    if account_id is not None:
+        params["account_id"] = account_id
+    with engine.connect() as conn:
+        frame = pd.read_sql(stmt, conn, params=params, index_col="account_id")
+    frame["renewal_date"] = pd.to_datetime(frame["renewal_date"]).dt.date
+    return frame
+
+
+NPS_COUNTS_SQL = text(
+    """
+SELECT s.score, COUNT(*) AS responses
+FROM survey_responses s JOIN accounts a ON a.id = s.account_id
+WHERE s.kind = 'nps' AND s.responded_on > :since AND s.responded_on <= :as_of
+  AND (CAST(:owner_id AS INTEGER) IS NULL OR a.owner_id = :owner_id)
+GROUP BY s.score
+"""
+).bindparams(bindparam("since", type_=Date), bindparam("as_of", type_=Date))
+
+
+def nps_counts(engine: Engine, since: dt.date, as_of: dt.date, owner_id: int | None = None) -> pd.Series:
+    """NPS responses per score (0–10) answered in (since, as_of]."""
+    with engine.connect() as conn:
+        frame = pd.read_sql(
+            NPS_COUNTS_SQL, conn, params={"since": since, "as_of": as_of, "owner_id": owner_id}
+        )
+    return frame.set_index("score")["responses"].astype(int)
+
+
+OPEN_REQUESTS_SQL = text(
+    "SELECT id, prospect, status, needed_by FROM reference_requests WHERE status IN ('open', 'assigned')"
+)
+
+
+def open_reference_requests(engine: Engine) -> pd.DataFrame:
+    """Reference requests still waiting for fulfilment, with their needed-by time."""
+    with engine.connect() as conn:
+        frame = pd.read_sql(OPEN_REQUESTS_SQL, conn)
+    frame["needed_by"] = pd.to_datetime(frame["needed_by"])
+    return frame
+
+
+def data_as_of(engine: Engine, today: dt.date) -> dt.date:
+    """The last day the usage history covers (its latest week's Sunday), never after today."""
+    with engine.connect() as conn:
+        latest = conn.execute(text("SELECT MAX(week_start) FROM usage_weekly")).scalar()
+    if latest is None:
+        return today
+    return min(pd.Timestamp(latest).date() + dt.timedelta(days=6), today)
+
+
+SNAPSHOT_COLUMNS = "s.score, s.usage, s.outcomes, s.utilisation, s.feedback, s.support"
+
+
+def snapshot_sub_scores(engine: Engine, week: dt.date) -> pd.DataFrame:
+    """The stored five sub-scores of every account scored in week."""
+    stmt = text(
+        "SELECT account_id, usage, outcomes, utilisation, feedback, support FROM health_snapshots WHERE week_start = :week"
+    ).bindparams(bindparam("week", type_=Date))
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn, params={"week": week}, index_col="account_id")
+
+
+def latest_scored_week(engine: Engine) -> dt.date | None:
+    with engine.connect() as conn:
+        latest = conn.execute(text("SELECT MAX(week_start) FROM health_snapshots")).scalar()
+    return None if latest is None else pd.Timestamp(latest).date()
+
+
+BOARD_SQL = text(
+    """
+SELECT a.id AS account_id, a.name, a.owner_id, u.name AS owner, a.segment, a.industry, a.arr,
+    a.renewal_date, a.seats_purchased, uw.seats_used,
+    s.usage, s.outcomes, s.utilisation, s.feedback, s.support,
+    p.score AS score_4_weeks_ago
+FROM health_snapshots s
+JOIN accounts a ON a.id = s.account_id
+LEFT JOIN users u ON u.id = a.owner_id
+LEFT JOIN health_snapshots p ON p.account_id = s.account_id AND p.week_start = :four_weeks_ago
+LEFT JOIN usage_weekly uw ON uw.account_id = s.account_id AND uw.week_start = :week
+WHERE s.week_start = :week
+  AND (CAST(:owner_id AS INTEGER) IS NULL OR a.owner_id = :owner_id)
+ORDER BY a.id
+"""
+).bindparams(bindparam("week", type_=Date), bindparam("four_weeks_ago", type_=Date))
+
+
+def board(engine: Engine, week: dt.date, owner_id: int | None = None) -> pd.DataFrame:
+    """Every account scored in week: its facts, stored sub-scores, seat use and score four weeks earlier."""
+    params = {"week": week, "four_weeks_ago": week - dt.timedelta(weeks=4), "owner_id": owner_id}
+    with engine.connect() as conn:
+        frame = pd.read_sql(BOARD_SQL, conn, params=params, index_col="account_id")
+    frame["renewal_date"] = pd.to_datetime(frame["renewal_date"]).dt.date
+    return frame
+
+
+def score_history(engine: Engine, account_ids: list[int], since: dt.date) -> pd.DataFrame:
+    """Weekly stored scores (and sub-scores) of some accounts since a week, oldest first."""
+    stmt = text(
+        f"SELECT s.account_id, s.week_start, {SNAPSHOT_COLUMNS} FROM health_snapshots s "
+        "WHERE s.account_id IN :ids AND s.week_start >= :since ORDER BY s.account_id, s.week_start"
+    ).bindparams(bindparam("ids", expanding=True), bindparam("since", type_=Date))
+    if not account_ids:
+        return pd.DataFrame(columns=["account_id", "week_start", "score"])
+    with engine.connect() as conn:
+        frame = pd.read_sql(stmt, conn, params={"ids": [int(i) for i in account_ids], "since": since})
+    frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
+    return frame
+
+
+ACCOUNT_EVENTS_SQL = text(
+    """
+SELECT opened_at AS at, 'Ticket' AS kind,
+    severity || ' ' || category || CASE WHEN sla_breached THEN ', SLA breached' ELSE '' END AS detail
+FROM tickets WHERE account_id = :account_id AND opened_at >= :since
+UNION ALL
+SELECT responded_on, UPPER(kind), 'score ' || score FROM survey_responses
+WHERE account_id = :account_id AND responded_on >= :since_day
+UNION ALL
+SELECT COALESCE(achieved_on, planned_on), 'Milestone',
+    name || CASE WHEN achieved_on IS NULL THEN ' (missed plan)' ELSE ' reached' END
+FROM milestones WHERE account_id = :account_id AND COALESCE(achieved_on, planned_on) >= :since_day
+UNION ALL
+SELECT o.sent_on, 'Outreach', o.channel || ' ' || o.purpose || ' ask: ' || o.outcome
+FROM outreach_attempts o JOIN advocates a ON a.id = o.advocate_id
+WHERE a.account_id = :account_id AND o.sent_on >= :since_day
+UNION ALL
+SELECT recorded_at, 'CSM sentiment', sentiment || '/5 ' || note FROM csm_sentiments
+WHERE account_id = :account_id AND recorded_at >= :since
+ORDER BY 1
+"""
+).bindparams(bindparam("since", type_=DateTime), bindparam("since_day", type_=Date))
+
+
+def account_events(engine: Engine, account_id: int, since: dt.date) -> pd.DataFrame:
+    """What happened to one account since a day: tickets, NPS/CSAT answers, milestones, outreach, sentiment."""
+    params = {"account_id": account_id, "since": dt.datetime.combine(since, dt.time()), "since_day": since}
+    with engine.connect() as conn:
+        frame = pd.read_sql(ACCOUNT_EVENTS_SQL, conn, params=params)
+    frame["at"] = pd.to_datetime(frame["at"], format="mixed")
+    return frame
+
+
+def account(engine: Engine, account_id: int) -> pd.Series | None:
+    """One account's facts with its owner's name, or None."""
+    stmt = text(
+        "SELECT a.id, a.name, a.industry, a.segment, a.region, a.arr, a.seats_purchased, a.customer_since, "
+        "a.renewal_date, a.owner_id, u.name AS owner FROM accounts a LEFT JOIN users u ON u.id = a.owner_id "
+        "WHERE a.id = :account_id"
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(stmt, conn, params={"account_id": account_id})
+    return None if frame.empty else frame.iloc[0]
+
+
+CHURNED_SQL = text(
+    "SELECT account_id FROM churn_events WHERE churned_on > :after AND churned_on <= :until"
+).bindparams(bindparam("after", type_=Date), bindparam("until", type_=Date))
+
+
+def churned_between(engine: Engine, after: dt.date, until: dt.date) -> set[int]:
+    """Accounts that churned in (after, until]."""
+    with engine.connect() as conn:
+        return set(conn.scalars(CHURNED_SQL, {"after": after, "until": until}))

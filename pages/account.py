@@ -1,0 +1,122 @@
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from core import early_warning, health
+from core.roles import ACCOUNT_MANAGER, ADMIN
+from db import service
+from ui import auth, charts, data, numbers
+
+actor = auth.require_page("account")
+
+HISTORY_WEEKS = 52
+
+requested = st.query_params.get("account", "")
+facts = data.account(int(requested)) if requested.isdigit() else None
+if facts is None:
+    st.title("Account health")
+    st.warning("No such account. Open one from the Health board.")
+    st.page_link("pages/health.py", label="Health board", icon=":material/monitor_heart:")
+    st.stop()
+
+account_id = int(facts["id"])
+week = data.latest_scored_week()
+st.title(facts["name"])
+st.caption(
+    f"{facts['segment']} · {facts['industry']} · {facts['region']} · owner {facts['owner'] or 'none'} · "
+    f"customer since {pd.Timestamp(facts['customer_since']):%b %Y} · renews {pd.Timestamp(facts['renewal_date']):%d %b %Y}"
+)
+board = data.health_board(week, None) if week else None
+if board is None or account_id not in board.index:
+    st.info("This account has no health score for the latest scored week (new, churned, or not scored yet).")
+    st.stop()
+row = board.loc[account_id]
+settings = data.settings()
+
+tiles = st.columns(4)
+tiles[0].metric(
+    "Health score",
+    numbers.score_plain(row["score"]),
+    None if pd.isna(row["trend"]) else f"{row['trend']:+.0f} in 4 weeks",
+)
+tiles[1].metric("Band", health.BAND_LABELS[row["band"]])
+tiles[2].metric("ARR", numbers.money(row["arr"]))
+tiles[3].metric("Top reason", row["top_reason_label"] if isinstance(row["top_reason_label"], str) else "—")
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader("Where the score comes from")
+    breakdown = health.breakdown(row, settings)
+    st.altair_chart(
+        charts.horizontal_bars(breakdown, "points", "dimension", "Points of the score", value_format=".1f")
+    )
+    st.dataframe(
+        breakdown,
+        hide_index=True,
+        column_config={
+            "dimension": "Dimension",
+            "sub_score": st.column_config.NumberColumn("Sub-score (0–100)", format="%.0f"),
+            "weight": st.column_config.NumberColumn("Weight", format="%.0f"),
+            "points": st.column_config.NumberColumn("Points", format="%.1f"),
+        },
+    )
+with right:
+    st.subheader("What moved it in the last 4 weeks")
+    before_day = week - dt.timedelta(weeks=4) + dt.timedelta(days=6)
+    after_day = week + dt.timedelta(days=6)
+    before_features = data.account_features(account_id, before_day)
+    after_features = data.account_features(account_id, after_day)
+    if before_features.empty:
+        st.info("No score four weeks ago to compare with.")
+    else:
+        before = health.score_accounts(before_features, settings).iloc[0]
+        after = health.score_accounts(after_features, settings).iloc[0]
+        total, reasons = early_warning.explain_change(
+            before,
+            after,
+            before_features.iloc[0],
+            after_features.iloc[0],
+            health.weights_from_settings(settings),
+        )
+        st.markdown(f"**{early_warning.change_headline(total, reasons)}**")
+        for reason in reasons:
+            st.markdown(f"- {reason}")
+        if not reasons:
+            st.caption("No dimension moved by a point or more.")
+
+st.subheader("Score history and events")
+since = week - dt.timedelta(weeks=HISTORY_WEEKS - 1)
+history = data.score_history((account_id,), since)
+events = data.account_events(account_id, since)
+st.altair_chart(charts.score_history(history, events), width="stretch")
+with st.expander(f"All {len(events):,} events"):
+    st.dataframe(events, hide_index=True, column_config={"at": st.column_config.DatetimeColumn("When")})
+
+may_record = actor.role == ADMIN or (actor.role == ACCOUNT_MANAGER and facts["owner_id"] == actor.id)
+if may_record:
+    st.subheader("Your read of this account")
+    with st.form("sentiment", clear_on_submit=True):
+        sentiment = st.select_slider(
+            "Sentiment",
+            options=[1, 2, 3, 4, 5],
+            value=3,
+            format_func={
+                1: "1 · very negative",
+                2: "2 · negative",
+                3: "3 · neutral",
+                4: "4 · positive",
+                5: "5 · very positive",
+            }.get,
+        )
+        note = st.text_area(
+            "Note", max_chars=service.MAX_NOTE_LENGTH, placeholder="What you heard, and from whom"
+        )
+        if st.form_submit_button("Record sentiment", type="primary"):
+            try:
+                service.record_sentiment(data.engine(), actor, account_id, sentiment, note)
+            except (service.ValidationError, service.PermissionDenied) as error:
+                st.error(str(error))
+            else:
+                data.after_write()
+                st.success("Recorded. It counts in customer feedback from the next scoring run.")

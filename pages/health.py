@@ -1,0 +1,121 @@
+import datetime as dt
+
+import streamlit as st
+
+from core import board, export, health
+from core.roles import ACCOUNT_MANAGER
+from ui import auth, data, numbers
+
+actor = auth.require_page("health")
+
+# Rows drawn in the table; the CSV export carries every filtered row.
+TABLE_ROWS = 200
+SPARKLINE_WEEKS = 12
+
+st.title("Health board")
+week = data.latest_scored_week()
+if week is None:
+    st.info("No health scores yet: an admin starts the scoring run on the Settings page.")
+    st.stop()
+
+owner_id = None
+if actor.role == ACCOUNT_MANAGER:
+    scope = st.segmented_control(
+        "Accounts", ["My book", "All accounts"], default="My book", key="board_scope"
+    )
+    owner_id = actor.id if scope != "All accounts" else None
+st.caption(
+    f"Scores for the week of {week:%d %b %Y}; 4-week trend against the week of "
+    f"{week - dt.timedelta(weeks=4):%d %b}."
+)
+table = data.health_board(week, owner_id)
+
+with st.container(horizontal=True):
+    owners = st.multiselect(
+        "Owner", sorted(table["owner"].dropna().unique()), key="board_owners", disabled=owner_id is not None
+    )
+    segments = st.multiselect("Segment", sorted(table["segment"].unique()), key="board_segments")
+    industries = st.multiselect("Industry", sorted(table["industry"].unique()), key="board_industries")
+    bands = st.multiselect(
+        "Band", list(health.BAND_LABELS), format_func=health.BAND_LABELS.get, key="board_bands"
+    )
+    flag = st.selectbox(
+        "Flag",
+        [None, *board.FLAG_LABELS],
+        format_func=lambda f: board.FLAG_LABELS.get(f, "Any"),
+        key="board_flag",
+    )
+    renewal = st.selectbox(
+        "Renewal within",
+        [None, 30, 60, 90, 180],
+        format_func=lambda d: "Any time" if d is None else f"{d} days",
+        key="board_renewal",
+    )
+chosen = board.BoardFilter(tuple(owners), tuple(segments), tuple(industries), tuple(bands), flag, renewal)
+filtered = board.filter_board(table, chosen)
+summary = board.summarise(filtered)
+
+tiles = st.columns(6)
+for tile, row in zip(tiles, summary.by_band.itertuples(), strict=False):
+    tile.metric(
+        health.BAND_LABELS[row.band],
+        f"{row.accounts:,}",
+        f"{numbers.money(row.arr)} ARR",
+        delta_color="off",
+        delta_arrow="off",
+    )
+tiles[4].metric("ARR at risk", numbers.money(summary.arr_at_risk))
+tiles[5].metric("Sharp drops (4 weeks)", f"{summary.new_drops:,}")
+
+sort = st.selectbox("Sort", list(board.SORTS), key="board_sort")
+ordered = board.sort_board(filtered, sort)
+shown = ordered.head(TABLE_ROWS).copy()
+history = data.score_history(tuple(shown.index), week - dt.timedelta(weeks=SPARKLINE_WEEKS - 1))
+shown["sparkline"] = board.sparklines(history).reindex(shown.index)
+shown["band_label"] = shown["band"].map(health.BAND_LABELS)
+shown["flags"] = shown[list(board.FLAG_LABELS)].apply(
+    lambda row: ", ".join(label for key, label in board.FLAG_LABELS.items() if row[key]), axis=1
+)
+shown["link"] = [f"account?account={account_id}" for account_id in shown.index]
+
+st.dataframe(
+    shown[
+        [
+            "link",
+            "name",
+            "score",
+            "band_label",
+            "trend_arrow",
+            "trend",
+            "sparkline",
+            "arr",
+            "renewal_date",
+            "top_reason_label",
+            "flags",
+            "owner",
+        ]
+    ],
+    hide_index=True,
+    column_config={
+        "link": st.column_config.LinkColumn("", display_text="Open", width="small"),
+        "name": "Account",
+        "score": st.column_config.NumberColumn("Score", format="%.0f"),
+        "band_label": "Band",
+        "trend_arrow": st.column_config.TextColumn("", width="small"),
+        "trend": st.column_config.NumberColumn("4-week change", format="%+.0f"),
+        "sparkline": st.column_config.LineChartColumn(f"Last {SPARKLINE_WEEKS} weeks", y_min=0, y_max=100),
+        "arr": st.column_config.NumberColumn("ARR", format="dollar"),
+        "renewal_date": st.column_config.DateColumn("Renewal"),
+        "top_reason_label": "Top reason",
+        "flags": "Flags",
+        "owner": "Owner",
+    },
+)
+st.caption(f"Showing {len(shown):,} of {len(filtered):,} accounts.")
+st.download_button(
+    "Download all filtered accounts (CSV)",
+    lambda: export.to_csv(board.export_table(ordered)),
+    file_name=f"health-board-{week}.csv",
+    mime="text/csv",
+    on_click="ignore",
+)

@@ -1,0 +1,84 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from core import board
+from core.settings import DEFAULTS
+
+AS_OF = dt.date(2026, 11, 22)
+
+
+def board_rows() -> pd.DataFrame:
+    """Three accounts as queries.board returns them: stored sub-scores plus facts."""
+    return pd.DataFrame(
+        {
+            "name": ["A", "B", "C"],
+            "owner": ["Amy", "Amy", "Bo"],
+            "segment": ["SMB", "Enterprise", "SMB"],
+            "industry": ["Retail", "Retail", "Software"],
+            "arr": [10_000.0, 200_000.0, 30_000.0],
+            "renewal_date": [dt.date(2027, 1, 1), dt.date(2026, 12, 22), dt.date(2026, 11, 1)],
+            "seats_purchased": [10, 100, 20],
+            "seats_used": [10, 40, 5],
+            "usage": [90.0, 20.0, 50.0],
+            "outcomes": [100.0, 30.0, None],
+            "utilisation": [100.0, 50.0, 50.0],
+            "feedback": [100.0, 20.0, 70.0],
+            "support": [100.0, 40.0, 100.0],
+            "score_4_weeks_ago": [95.0, 60.0, None],
+        },
+        index=pd.Index([1, 2, 3], name="account_id"),
+    )
+
+
+def test_board_table_scores_flags_and_arrows():
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF)
+    # B: (20·30 + 30·15 + 50·15 + 20·20 + 40·20) / 100 = 30
+    assert table.loc[2, "score"] == pytest.approx(30)
+    assert table["band"].tolist() == ["healthy", "at_risk", "watch"]
+    assert table.loc[2, "trend"] == pytest.approx(-30) and table.loc[2, "trend_arrow"] == "↓"
+    assert table.loc[2, "sharp_drop"] and table.loc[2, "renewal_at_risk"]  # renews in 30 days
+    assert table.loc[1, "upsell"] and not table.loc[3, "upsell"]
+    assert table.loc[3, "trend_arrow"] == ""
+    assert table.loc[2, "top_reason_label"] == "Product usage"
+    assert table["days_to_renewal"].tolist() == [40, 30, -21]
+
+
+def test_trend_arrow_threshold():
+    assert board.trend_arrow(pd.Series([3.0, 2.9, -2.9, -3.0, None])).tolist() == ["↑", "→", "→", "↓", ""]
+
+
+def test_filters_combine():
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF)
+    assert list(board.filter_board(table, board.BoardFilter()).index) == [1, 2, 3]
+    assert list(board.filter_board(table, board.BoardFilter(owners=("Amy",), segments=("SMB",))).index) == [1]
+    assert list(board.filter_board(table, board.BoardFilter(bands=("at_risk", "watch"))).index) == [2, 3]
+    assert list(board.filter_board(table, board.BoardFilter(flag="sharp_drop")).index) == [2]
+    # Renewal already past (account 3) is not "within 60 days".
+    assert list(board.filter_board(table, board.BoardFilter(renewal_within_days=60)).index) == [1, 2]
+
+
+def test_sorting_puts_unknowns_last():
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF)
+    assert list(board.sort_board(table, "Lowest score first").index) == [2, 3, 1]
+    assert list(board.sort_board(table, "Biggest 4-week drop first").index) == [2, 1, 3]
+    assert list(board.sort_board(table, "Highest ARR first").index) == [2, 3, 1]
+
+
+def test_summary_tiles():
+    summary = board.summarise(board.board_table(board_rows(), DEFAULTS, AS_OF))
+    assert summary.by_band["accounts"].tolist() == [1, 1, 1, 0]
+    assert summary.arr_at_risk == 200_000
+    assert summary.new_drops == 1
+
+
+def test_sparklines_in_week_order():
+    history = pd.DataFrame({"account_id": [1, 1, 2], "score": [80.0, 70.04, None]})
+    assert board.sparklines(history).to_dict() == {1: [80.0, 70.0], 2: []}
+
+
+def test_export_table_columns():
+    frame = board.export_table(board.board_table(board_rows(), DEFAULTS, AS_OF))
+    assert list(frame.columns[:4]) == ["account_id", "account", "owner", "segment"]
+    assert frame.loc[1, "score"] == 30.0 and frame.loc[1, "sharp_drop"]

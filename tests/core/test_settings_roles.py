@@ -1,0 +1,73 @@
+import pytest
+
+from core import passwords, roles
+from core import settings as rules
+
+
+def test_every_brief_default_is_a_setting():
+    expected = {
+        "nps_ask_floor": 5,
+        "new_customer_days": 90,
+        "complaint_days": 30,
+        "recircle_days": 75,
+        "max_follow_ups": 3,
+        "reference_sla_hours": 48,
+        "band_healthy_min": 75,
+        "band_at_risk_below": 60,
+    }
+    for key, value in expected.items():
+        assert rules.DEFAULTS[key] == value
+    assert sum(rules.DEFAULTS[k] for k in rules.WEIGHT_KEYS) == 100
+
+
+def test_validate_names_setting_and_range():
+    assert rules.validate("recircle_days", "60") == 60
+    with pytest.raises(rules.SettingError, match=r"recircle_days.*outside 1–365"):
+        rules.validate("recircle_days", 0)
+    with pytest.raises(rules.SettingError, match="not a number"):
+        rules.validate("recircle_days", "soon")
+    with pytest.raises(rules.SettingError, match="whole number"):
+        rules.validate("max_follow_ups", 2.5)
+    with pytest.raises(rules.SettingError, match="Unknown setting"):
+        rules.validate("nope", 1)
+
+
+def test_consistency():
+    with pytest.raises(rules.SettingError, match="at-risk below"):
+        rules.check_consistency({**rules.DEFAULTS, "band_at_risk_below": 80})
+    with pytest.raises(rules.SettingError, match="weight"):
+        rules.check_consistency({**rules.DEFAULTS, **{k: 0 for k in rules.WEIGHT_KEYS}})
+
+
+def test_resolve_overlays_stored_values():
+    resolved = rules.resolve({"recircle_days": 60, "unknown": 1})
+    assert resolved["recircle_days"] == 60 and "unknown" not in resolved
+    assert resolved["max_follow_ups"] == 3
+
+
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [
+        ("admin", ["home", "health", "account", "score-check", "settings"]),
+        ("account_manager", ["home", "health", "account", "score-check"]),
+        ("marketing", ["home", "health", "account", "score-check"]),
+        ("sales", ["home"]),
+        ("intruder", []),
+        (None, []),
+    ],
+)
+def test_pages_per_role(role, pages):
+    assert [page.key for page in roles.pages_for(role)] == pages
+
+
+def test_only_admin_changes_settings():
+    assert roles.may_do("admin", "update_settings")
+    assert not any(roles.may_do(r, "update_settings") for r in ("account_manager", "marketing", "sales"))
+    assert not roles.may_do("admin", "no_such_action")
+
+
+def test_password_rules():
+    assert passwords.password_problem("short") is not None
+    assert passwords.password_problem("eight ch") is None
+    assert passwords.password_problem("correct horse battery staple") is None
+    assert passwords.password_problem("é" * 37) is not None  # 74 bytes

@@ -1,0 +1,68 @@
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from db import migrate
+from db.engine import make_engine, transaction
+from db.models import Account, Base, Contact, SurveyResponse, UsageWeekly, User
+from tests.db.factories import account, add_user
+
+
+def test_migration_creates_every_model_table_and_is_repeatable(engine):
+    migrate.upgrade(engine)  # a second replica starting later changes nothing
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        lambda: SurveyResponse(account_id=1, kind="nps", score=11, responded_on=dt.date(2026, 1, 1)),
+        lambda: SurveyResponse(account_id=1, kind="csat", score=0, responded_on=dt.date(2026, 1, 1)),
+        lambda: SurveyResponse(account_id=99, kind="nps", score=5, responded_on=dt.date(2026, 1, 1)),
+        lambda: UsageWeekly(
+            account_id=1,
+            week_start=dt.date(2026, 1, 5),
+            active_users=-1,
+            logins=0,
+            key_feature_events=0,
+            seats_used=0,
+        ),
+        lambda: Contact(
+            external_id="ACC-1", account_id=1, name="A", email="a@x", title="t", relationship_strength=9
+        ),
+    ],
+    ids=["nps-over-10", "csat-0", "unknown-account", "negative-usage", "relationship-9"],
+)
+def test_constraints_refuse_bad_rows(engine, row):
+    owner = add_user(engine)
+    with transaction(engine) as session:
+        session.add(account(1, owner))
+    with pytest.raises(IntegrityError), transaction(engine) as session:
+        session.add(row())
+
+
+def test_external_ids_are_unique(engine):
+    with pytest.raises(IntegrityError), transaction(engine) as session:
+        session.add_all([account(1, None), account(2, None, external_id="ACC-1")])
+
+
+def test_prepare_fills_only_an_empty_embedded_demo_database(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    migrate.prepare(engine, demo=True)
+    with engine.connect() as conn:
+        accounts = conn.scalar(select(func.count()).select_from(Account))
+        users = conn.scalars(select(User.username).order_by(User.id)).all()
+    assert accounts == 500
+    assert users[:4] == ["admin", "amy", "mark", "sam"]
+    migrate.prepare(engine, demo=True)  # the next start keeps what is there
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Account)) == 500
+
+
+def test_prepare_never_writes_demo_data_to_a_configured_database(engine):
+    migrate.prepare(engine, demo=False)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Account)) == 0

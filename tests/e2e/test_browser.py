@@ -1,0 +1,230 @@
+"""Log in as every role in a real browser and check what each one sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+
+from core import board, health, overview
+from db import demo, queries
+from db.engine import make_engine
+from tests.e2e.conftest import screenshot, streamlit_server
+from ui import numbers
+
+pytestmark = pytest.mark.e2e
+
+BOARD_PAGES = ["Home", "Health board", "Does the score work?"]
+ROLE_PAGES = {
+    "admin": [*BOARD_PAGES, "Settings"],
+    "amy": BOARD_PAGES,
+    "mark": BOARD_PAGES,
+    "sam": ["Home"],
+}
+
+
+def expect_only_login_form(page: Page) -> None:
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Password")).to_be_visible()
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    expect(page.get_by_test_id("stPageLink-NavLink")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.locator("h1")).to_have_count(0)
+
+
+def log_in(page: Page, url: str, username: str) -> None:
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+
+
+def metrics(page: Page) -> dict[str, str]:
+    expect(page.get_by_test_id("stMetric")).to_have_count(5)
+    return metrics_by_label(page)
+
+
+def metrics_by_label(page: Page) -> dict[str, str]:
+    values = {}
+    for tile in page.get_by_test_id("stMetric").all():
+        label = tile.get_by_test_id("stMetricLabel").inner_text().strip()
+        values[label] = tile.get_by_test_id("stMetricValue").inner_text().strip()
+    return values
+
+
+def expected_home(database_url: str, owner: str | None) -> dict[str, str]:
+    """The Home figures computed independently from the same database through core/."""
+    engine = make_engine(database_url)
+    week = queries.latest_scored_week(engine)
+    as_of = week + dt.timedelta(days=6)
+    owner_id = None
+    if owner:
+        owner_id = int(queries.user_credentials(engine).set_index("username").loc[owner, "id"])
+    scored = board.board_table(queries.board(engine, week, owner_id), queries.load_settings(engine), as_of)
+    figures = overview.home_figures(
+        scored,
+        queries.nps_counts(engine, as_of - dt.timedelta(days=90), as_of, owner_id),
+        queries.open_reference_requests(engine),
+        dt.datetime.now(),
+    )
+    engine.dispose()
+    return {
+        "Active accounts": f"{figures.accounts:,}",
+        "ARR": numbers.money(figures.arr),
+        "NPS": numbers.score(figures.nps),
+        "Accounts at risk": f"{figures.at_risk_accounts:,}",
+        "Open reference requests": f"{figures.open_requests:,}",
+    }
+
+
+def test_fresh_server_serves_only_the_login_form_at_every_url(demo_database, browser):
+    # Before any session has run app.py, Streamlit serves pages/*.py directly: each page's guard must hold.
+    with streamlit_server(demo_database) as server:
+        print(f"streamlit run → healthy in {server.seconds_to_ready:.1f} s")
+        context = browser.new_context()
+        page = context.new_page()
+        for path in ("/settings", "/home", "/"):
+            page.goto(server.url + path)
+            expect_only_login_form(page)
+        screenshot(page, "login-form")
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_database):
+    with streamlit_server(demo_database) as running:
+        yield running
+
+
+@pytest.mark.parametrize("username", list(ROLE_PAGES))
+def test_each_role_sees_its_pages_and_the_home_figures(server, page, username):
+    log_in(page, server.url, username)
+    nav = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink")
+    # Each link's text is its icon's ligature name followed by the page title.
+    expect(nav).to_have_text([re.compile(f"{re.escape(title)}$") for title in ROLE_PAGES[username]])
+    expect(page.locator("h1")).to_have_text("Home")
+    expected = expected_home(server.database_url, "amy" if username == "amy" else None)
+    assert metrics(page) == expected
+    assert int(expected["Active accounts"].replace(",", "")) > 0
+    screenshot(page, f"home-{username}")
+
+
+def test_deep_link_while_logged_out_shows_only_the_login_form(server, page):
+    page.goto(server.url + "/settings")
+    expect_only_login_form(page)
+
+
+def test_admin_deep_link_survives_login(server, page):
+    page.goto(server.url + "/settings")
+    page.get_by_role("textbox", name="Username").fill("admin")
+    page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    expect(page.locator("h1")).to_have_text("Settings")
+    screenshot(page, "settings-admin")
+
+
+def test_sales_cannot_open_settings_by_url(server, page):
+    log_in(page, server.url, "sam")
+    page.goto(server.url + "/settings")
+    expect(page.get_by_text("Settings", exact=True).locator("xpath=ancestor::h1")).to_have_count(0)
+    expect(page.get_by_role("spinbutton")).to_have_count(0)
+
+
+def test_logout_ends_the_session_on_reload(server, page):
+    log_in(page, server.url, "mark")
+    page.get_by_role("button", name="Log out").click()
+    expect_only_login_form(page)
+    page.reload()
+    expect_only_login_form(page)
+
+
+def test_cookie_keeps_a_user_logged_in_across_reload(server, page):
+    log_in(page, server.url, "sam")
+    page.reload()
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Home")
+
+
+def test_logout_revokes_a_copied_cookie(server, browser, page):
+    log_in(page, server.url, "amy")
+    page.wait_for_function("document.cookie.includes('advocacy_session')")
+    copied = browser.new_context()
+    copied.add_cookies(page.context.cookies())
+    elsewhere = copied.new_page()
+    elsewhere.goto(server.url)
+    expect(elsewhere.get_by_test_id("stMetric").first).to_be_visible()
+    elsewhere.close()
+
+    page.get_by_role("button", name="Log out").click()
+    expect_only_login_form(page)
+    elsewhere = copied.new_page()
+    elsewhere.goto(server.url)
+    expect_only_login_form(elsewhere)
+    copied.close()
+
+
+def test_account_manager_works_the_health_board_and_opens_an_account(server, page):
+    log_in(page, server.url, "amy")
+    page.get_by_test_id("stSidebar").get_by_text("Health board").click()
+    expect(page.locator("h1")).to_have_text("Health board")
+    engine = make_engine(server.database_url)
+    week = queries.latest_scored_week(engine)
+    amy = int(queries.user_credentials(engine).set_index("username").loc["amy", "id"])
+    expected = board.summarise(
+        board.board_table(
+            queries.board(engine, week, amy), queries.load_settings(engine), week + dt.timedelta(days=6)
+        )
+    )
+    engine.dispose()
+    tiles = metrics_by_label(page)
+    for row in expected.by_band.itertuples():
+        assert tiles[health.BAND_LABELS[row.band]] == f"{row.accounts:,}"
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    screenshot(page, "health-board-amy")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download all filtered accounts (CSV)").click()
+    exported = pd.read_csv(download.value.path())
+    assert len(exported) == expected.by_band["accounts"].sum()
+
+    worst = board.sort_board(
+        board.board_table(
+            queries.board(make_engine(server.database_url), week, amy),
+            queries.load_settings(make_engine(server.database_url)),
+            week + dt.timedelta(days=6),
+        ),
+        "Lowest score first",
+    ).index[0]
+    page.goto(f"{server.url}/account?account={worst}")
+    expect(page.locator("h1")).not_to_have_text("Account health")
+    expect(page.get_by_text("Where the score comes from")).to_be_visible()
+    expect(page.get_by_text("What moved it in the last 4 weeks")).to_be_visible()
+    expect(page.get_by_role("button", name="Record sentiment")).to_be_visible()
+    page.wait_for_timeout(1000)
+    screenshot(page, "account-drilldown")
+
+
+def test_admin_previews_a_weights_change(server, page):
+    log_in(page, server.url, "admin")
+    page.goto(server.url + "/settings")
+    expect(page.locator("h1")).to_have_text("Settings")
+    usage = page.get_by_label("Weight: product usage (default 30)")
+    usage.fill("90")
+    usage.press("Tab")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("accounts would change band")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    screenshot(page, "weights-preview")
+
+
+def test_score_check_page_states_its_verdict(server, page):
+    log_in(page, server.url, "mark")
+    page.goto(server.url + "/score-check")
+    expect(page.locator("h1")).to_have_text("Does the score work?")
+    expect(page.get_by_text("ROC AUC", exact=True)).to_be_visible()
+    expect(page.get_by_text("Churn rate by band")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    screenshot(page, "score-check")

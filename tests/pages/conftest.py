@@ -1,0 +1,76 @@
+"""Page tests run the real app with AppTest against one small hand-made database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bcrypt
+import pytest
+import streamlit as st
+from sqlalchemy import update
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from db import migrate, scoring
+from db.engine import make_engine, transaction
+from db.models import User
+from tests.db.factories import add_user, build_book
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PASSWORD = "correct horse battery"
+ROLE_USERS = {"admin": "ada", "account_manager": "amy", "marketing": "mark", "sales": "sam"}
+
+
+@pytest.fixture(scope="session")
+def app_database(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'app.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    build_book(engine)  # creates amy as the owner of accounts 1 and 2
+    for role, username in ROLE_USERS.items():
+        if username != "amy":
+            add_user(engine, username, role)
+    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    with transaction(engine) as session:
+        session.execute(update(User).values(password_hash=hashed))
+    scoring.run(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def environment(app_database, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", app_database)
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "test-cookie-key-that-is-long-enough-for-hs256")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app(environment, monkeypatch) -> AppTest:
+    """The app as a running server serves it once app.py has called st.navigation.
+
+    AppTest forgets that between runs and falls back to serving pages/*.py directly, as a
+    fresh server does; that case has its own test with page_file().
+    """
+    original_init = PagesManager.__init__
+
+    def init_after_navigation(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_after_navigation)
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+def page_file(name: str) -> AppTest:
+    """One page file run directly, as a fresh server serves it before any st.navigation."""
+    return AppTest.from_file(str(Path(APP).parent / "pages" / name), default_timeout=30)
+
+
+def log_in(app: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    app.run()
+    app.text_input[0].input(username)
+    app.text_input[1].input(password)
+    app.button[0].click()
+    return app.run()

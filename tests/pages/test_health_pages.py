@@ -1,0 +1,75 @@
+import pytest
+from sqlalchemy import select
+
+from db.engine import make_engine
+from db.models import AuditLog, CsmSentiment
+from tests.pages.conftest import log_in
+
+
+def open_board(app, username):
+    log_in(app, username)
+    return app.switch_page("pages/health.py").run()
+
+
+def table_of(app):
+    return app.dataframe[0].value
+
+
+def test_account_manager_board_shows_own_book_with_scores_and_flags(app):
+    open_board(app, "amy")
+    assert not app.exception
+    table = table_of(app)
+    assert table["name"].tolist() == ["Account 2", "Account 1"]  # lowest score first
+    assert table["band_label"].tolist() == ["At risk", "Healthy"]
+    assert round(table["score"].iloc[0]) == 24
+    assert table["top_reason_label"].iloc[0] == "Product usage"
+    assert table["link"].tolist() == ["account?account=2", "account?account=1"]
+    tiles = {m.label: m.value for m in app.metric}
+    assert tiles["At risk"] == "1" and tiles["Healthy"] == "1" and tiles["ARR at risk"] == "$20.0k"
+
+
+def test_filters_narrow_the_table(app):
+    open_board(app, "mark")
+    assert len(table_of(app)) == 2
+    app.multiselect(key="board_bands").select("at_risk").run()
+    assert table_of(app)["name"].tolist() == ["Account 2"]
+    app.selectbox(key="board_flag").select("upsell").run()
+    assert table_of(app).empty
+    assert "Showing 0 of 0 accounts." in [c.value for c in app.caption]
+
+
+def open_account(app, username, account_id):
+    log_in(app, username)
+    app.query_params["account"] = str(account_id)
+    return app.switch_page("pages/account.py").run()
+
+
+def test_account_page_explains_the_score(app):
+    open_account(app, "mark", 2)
+    assert not app.exception
+    assert app.title[0].value == "Account 2"
+    tiles = {m.label: m.value for m in app.metric}
+    assert tiles["Band"] == "At risk" and tiles["Health score"] == "24"
+    breakdown = app.dataframe[0].value
+    assert breakdown["points"].sum() == pytest.approx(24.0, abs=0.05)
+    assert not app.get("form")  # marketing does not record sentiment
+
+
+def test_unknown_account_says_so(app):
+    open_account(app, "mark", 999)
+    assert "No such account" in app.warning[0].value
+
+
+def test_account_manager_records_sentiment(app, app_database):
+    open_account(app, "amy", 1)
+    app.text_area[0].input("Champion is leaving in January")
+    app.get("form")[0].button[0].click()
+    app.run()
+    assert "Recorded" in app.success[0].value
+    with make_engine(app_database).connect() as conn:
+        stored = conn.execute(
+            select(CsmSentiment.account_id, CsmSentiment.sentiment, CsmSentiment.note)
+        ).all()
+        audited = conn.execute(select(AuditLog.action).where(AuditLog.action == "record_sentiment")).all()
+    assert stored[-1] == (1, 3, "Champion is leaving in January")
+    assert audited

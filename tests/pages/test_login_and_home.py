@@ -1,0 +1,107 @@
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import PASSWORD, ROLE_USERS, log_in, page_file
+
+PAGES = ["pages/home.py", "pages/health.py", "pages/account.py", "pages/score_check.py", "pages/settings.py"]
+BOARD = {"pages/home.py", "pages/health.py", "pages/account.py", "pages/score_check.py"}
+ALLOWED = {
+    "admin": {*BOARD, "pages/settings.py"},
+    "account_manager": BOARD,
+    "marketing": BOARD,
+    "sales": {"pages/home.py"},
+}
+
+
+def test_only_the_login_form_renders_before_login(app):
+    app.run()
+    assert [t.label for t in app.text_input] == ["Username", "Password"]
+    assert not app.title and not app.metric
+    assert not app.sidebar.button
+
+
+def test_wrong_password_is_refused(app):
+    log_in(app, "amy", "not the password")
+    assert "incorrect" in app.error[0].value
+    assert not app.metric
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_files_opened_directly_show_only_the_login_form(environment, page):
+    direct = page_file(page.removeprefix("pages/")).run()
+    assert [t.label for t in direct.text_input] == ["Username", "Password"]
+    assert not direct.title and not direct.metric
+
+
+def metric_values(app: AppTest) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta) for m in app.metric}
+
+
+@pytest.mark.parametrize("role", ["admin", "marketing", "sales"])
+def test_home_shows_company_figures(app, role):
+    log_in(app, ROLE_USERS[role])
+    assert not app.exception
+    assert app.title[0].value == "Home"
+    # Hand-computed from tests/db/factories.py: accounts 1 and 2 are active (ARR 10k + 20k);
+    # NPS answers 10, 3, 0 in 90 days → (1 − 2) / 3; account 2 scores 24.0 → at risk.
+    assert metric_values(app) == {
+        "Active accounts": ("2", ""),
+        "ARR": ("$30.0k", ""),
+        "NPS": ("-33", ""),
+        "Accounts at risk": ("1", "$20.0k ARR"),
+        "Open reference requests": ("1", "1 overdue"),
+    }
+
+
+def test_account_manager_sees_own_book_by_default(app):
+    log_in(app, "amy")
+    assert app.session_state["scope"] == "My book"
+    assert metric_values(app)["NPS"] == ("0", "")  # only amy's accounts: 10 and 3
+    assert metric_values(app)["Active accounts"] == ("2", "")
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS))
+@pytest.mark.parametrize("page", PAGES)
+def test_navigation_offers_only_the_roles_pages(app, role, page):
+    log_in(app, ROLE_USERS[role])
+    if page in ALLOWED[role]:
+        app.switch_page(page).run()
+        assert not app.exception and not app.error
+        assert app.title[0].value in (
+            "Home",
+            "Health board",
+            "Account health",
+            "Does the score work?",
+            "Settings",
+        )
+    else:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            app.switch_page(page)
+
+
+def test_guard_refuses_a_page_outside_the_role_even_when_served_directly(environment):
+    direct = page_file("settings.py").run()
+    direct.text_input[0].input("sam")
+    direct.text_input[1].input(PASSWORD)
+    direct.button[0].click()
+    direct.run()
+    assert [e.value for e in direct.error] == ["Your role does not give access to this page."]
+    assert not direct.title and not direct.number_input
+
+
+def test_admin_logs_in_on_a_page_served_directly(environment):
+    direct = page_file("settings.py").run()
+    direct.text_input[0].input("ada")
+    direct.text_input[1].input(PASSWORD)
+    direct.button[0].click()
+    direct.run()
+    assert direct.title[0].value == "Settings"
+    assert direct.sidebar.button(key="log_out")
+
+
+def test_logout_returns_to_the_login_form(app):
+    log_in(app, "sam")
+    app.run()
+    app.sidebar.button(key="log_out").click().run()
+    assert [t.label for t in app.text_input] == ["Username", "Password"]
+    assert not app.metric and not app.sidebar.button

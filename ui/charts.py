@@ -1,0 +1,124 @@
+"""The few chart shapes the pages share, drawn with Altair from already-aggregated frames."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+BAND_COLOURS = {
+    "Healthy": "#16a34a",
+    "Watch": "#f59e0b",
+    "At risk": "#dc2626",
+    "Insufficient data": "#9ca3af",
+}
+
+
+def horizontal_bars(
+    frame: pd.DataFrame,
+    value: str,
+    category: str,
+    value_title: str,
+    colours: dict[str, str] | None = None,
+    value_format: str = ",.0f",
+) -> alt.Chart:
+    """One labelled bar per category, in the frame's order, with the value printed at the bar's end."""
+    order = list(frame[category])
+    colour = (
+        alt.Color(
+            f"{category}:N", scale=alt.Scale(domain=list(colours), range=list(colours.values())), legend=None
+        )
+        if colours
+        else alt.value("#2563eb")
+    )
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
+        tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)],
+    )
+    bars = base.mark_bar().encode(color=colour)
+    labels = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{value}:Q", format=value_format))
+    return (bars + labels).properties(height=alt.Step(34))
+
+
+EVENT_COLOURS = {
+    "Ticket": "#dc2626",
+    "NPS": "#7c3aed",
+    "CSAT": "#0891b2",
+    "Milestone": "#16a34a",
+    "Outreach": "#f59e0b",
+    "CSM sentiment": "#6b7280",
+}
+
+
+def score_history(history: pd.DataFrame, events: pd.DataFrame) -> alt.VConcatChart:
+    """Weekly health score as a line, with the account's events as marks along the bottom, one row per kind."""
+    line = (
+        alt.Chart(history)
+        .mark_line(point=True, color="#2563eb")
+        .encode(
+            x=alt.X("week_start:T", title=None),
+            y=alt.Y("score:Q", title="Health score", scale=alt.Scale(domain=[0, 100])),
+            tooltip=[alt.Tooltip("week_start:T", title="Week of"), alt.Tooltip("score:Q", format=".0f")],
+        )
+    )
+    marks = (
+        alt.Chart(events)
+        .mark_tick(thickness=2, size=14)
+        .encode(
+            x=alt.X("at:T"),
+            y=alt.Y("kind:N", title=None, axis=alt.Axis(orient="right")),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=list(EVENT_COLOURS), range=list(EVENT_COLOURS.values())),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("at:T", title="When"), "kind:N", "detail:N"],
+        )
+        .properties(height=150)
+    )
+    return alt.vconcat(line.properties(height=260), marks).resolve_scale(x="shared")
+
+
+RATE_COLOURS = {"Response rate": "#2563eb", "Agreement rate": "#16a34a"}
+
+
+def rates_with_intervals(rates: pd.DataFrame, group: str, group_title: str) -> alt.LayerChart:
+    """Response and agreement rate per group as side-by-side bars with their 95% Wilson intervals as error bars."""
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    group: rates[group].astype(str),
+                    "measure": label,
+                    "rate": rates[f"{prefix}_rate"],
+                    "low": rates[f"{prefix}_low"],
+                    "high": rates[f"{prefix}_high"],
+                    "n": rates["attempts"],
+                }
+            )
+            for prefix, label in (("response", "Response rate"), ("agreement", "Agreement rate"))
+        ]
+    )
+    order = list(rates[group].astype(str))
+    base = alt.Chart(long).encode(
+        x=alt.X(f"{group}:N", sort=order, title=group_title, axis=alt.Axis(labelAngle=0, labelLimit=120)),
+        xOffset=alt.XOffset("measure:N", sort=list(RATE_COLOURS)),
+        color=alt.Color(
+            "measure:N",
+            scale=alt.Scale(domain=list(RATE_COLOURS), range=list(RATE_COLOURS.values())),
+            legend=alt.Legend(title=None, orient="top"),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{group}:N", title=group_title),
+            alt.Tooltip("measure:N", title="Measure"),
+            alt.Tooltip("rate:Q", format=".0%", title="Rate"),
+            alt.Tooltip("low:Q", format=".0%", title="95% low"),
+            alt.Tooltip("high:Q", format=".0%", title="95% high"),
+            alt.Tooltip("n:Q", format=",", title="Attempts"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+    )
+    errors = base.mark_errorbar(ticks=True).encode(y="low:Q", y2="high:Q", color=alt.value("#111827"))
+    return (bars + errors).properties(height=260)

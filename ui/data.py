@@ -1,0 +1,89 @@
+"""Cached access to the database for pages: one engine per process, query results cached until a write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from core import board
+from db import migrate, queries
+from db.engine import is_embedded_demo, make_engine
+
+# Query results are shared by every session of this process; a write clears them, and the
+# TTL bounds how stale another replica's writes can look.
+SHARED_TTL = "5m"
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def engine() -> Engine:
+    """The process-wide engine, on a migrated (and, embedded, demo-filled) database."""
+    database = make_engine()
+    migrate.prepare(database, demo=is_embedded_demo())
+    return database
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def settings() -> dict[str, float]:
+    return queries.load_settings(engine())
+
+
+# Short: a logout or a disabled user on another replica must take effect within seconds.
+@st.cache_data(ttl="10s", show_spinner=False)
+def credentials() -> pd.DataFrame:
+    return queries.user_credentials(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def latest_scored_week() -> dt.date | None:
+    return queries.latest_scored_week(engine())
+
+
+# A resource, not data: every rerun shares one read-only frame instead of unpickling 50,000 rows.
+@st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading health scores…")
+def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
+    """The scored book for a week's snapshots under the current settings (as of the week's Sunday); do not mutate it."""
+    return board.board_table(queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6))
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def score_history(account_ids: tuple[int, ...], since: dt.date) -> pd.DataFrame:
+    return queries.score_history(engine(), list(account_ids), since)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def nps_counts(since: dt.date, as_of: dt.date, owner_id: int | None) -> pd.Series:
+    return queries.nps_counts(engine(), since, as_of, owner_id)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def open_reference_requests() -> pd.DataFrame:
+    return queries.open_reference_requests(engine())
+
+
+def after_write() -> None:
+    """Forget every cached query result so all pages show the write at once."""
+    st.cache_data.clear()
+    health_board.clear()
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def account(account_id: int) -> pd.Series | None:
+    return queries.account(engine(), account_id)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def account_events(account_id: int, since: dt.date) -> pd.DataFrame:
+    return queries.account_events(engine(), account_id, since)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def account_features(account_id: int, as_of: dt.date) -> pd.DataFrame:
+    return queries.health_features(engine(), as_of, account_id=account_id)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def churned_between(after: dt.date, until: dt.date) -> set[int]:
+    return queries.churned_between(engine(), after, until)
