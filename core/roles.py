@@ -50,6 +50,20 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/fact_check:",
         (ADMIN, ACCOUNT_MANAGER, MARKETING),
     ),
+    PageSpec(
+        "advocates",
+        "Advocate pipeline",
+        "pages/advocates.py",
+        ":material/campaign:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
+    PageSpec(
+        "outreach",
+        "Outreach effectiveness",
+        "pages/outreach.py",
+        ":material/query_stats:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
     PageSpec("settings", "Settings", "pages/settings.py", ":material/tune:", (ADMIN,)),
 )
 
@@ -60,6 +74,13 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "log_out": ALL_ROLES,
     "run_scoring": (ADMIN,),
     "record_sentiment": (ADMIN, ACCOUNT_MANAGER),
+    # The advocate program is worked by marketing and the account teams (their own book only).
+    "nominate": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "log_outreach": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "record_response": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "move_stage": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "record_reward": (ADMIN, MARKETING),
+    "record_thank_you": (ADMIN, ACCOUNT_MANAGER, MARKETING),
 }
 
 

@@ -12,12 +12,25 @@ import bcrypt
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from core import passwords, roles
+from core import advocates, health, passwords, pipeline, roles
 from core import settings as settings_rules
+from core import vocabulary as v
 from core.vocabulary import ROLES
-from db import scoring
+from db import advocacy, queries, scoring
 from db.engine import transaction
-from db.models import Account, AuditLog, CsmSentiment, Setting, User
+from db.models import (
+    Account,
+    Advocate,
+    AdvocateStageChange,
+    AuditLog,
+    Contact,
+    CsmSentiment,
+    OutreachAttempt,
+    Reward,
+    Setting,
+    ThankYou,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -188,3 +201,281 @@ def record_sentiment(engine: Engine, actor: Actor, account_id: int, sentiment: i
             {"sentiment": sentiment, "note": note},
         )
     return row.id
+
+
+# --- the advocate program -------------------------------------------------------------------------
+
+
+def _claim_advocate(session: Session, actor: Actor, advocate_id: int) -> Advocate:
+    """The advocate, locked for this transaction (a version bump takes the row or database write lock
+    first, so two people logging the 4th follow-up at once cannot both pass the check)."""
+    advocate = session.get(Advocate, advocate_id)
+    if advocate is None:
+        raise ValidationError(f"Advocate {advocate_id} does not exist.")
+    _check_book(session, actor, advocate.account_id)
+    session.execute(update(Advocate).where(Advocate.id == advocate_id).values(version=Advocate.version + 1))
+    session.refresh(advocate)
+    return advocate
+
+
+def _check_book(session: Session, actor: Actor, account_id: int) -> None:
+    if actor.role == roles.ACCOUNT_MANAGER:
+        account = session.get(Account, account_id)
+        if account.owner_id != actor.id:
+            raise PermissionDenied(f"{account.name} is not in your book of accounts.")
+
+
+def _move(session: Session, actor: Actor, advocate: Advocate, to_stage: str, at: dt.datetime) -> None:
+    session.add(
+        AdvocateStageChange(
+            advocate_id=advocate.id,
+            from_stage=advocate.stage,
+            to_stage=to_stage,
+            changed_at=at,
+            changed_by=actor.id,
+        )
+    )
+    advocate.stage = to_stage
+    advocate.stage_changed_at = at
+
+
+def _one_of(field: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValidationError(f"{field} '{value}' is not one of {', '.join(allowed)}.")
+
+
+def _not_after_today(field: str, day: dt.date) -> None:
+    if day > now().date():
+        raise ValidationError(f"{field} {day:%d %b %Y} is in the future.")
+
+
+def _note(note: str) -> str | None:
+    note = note.strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ValidationError(f"Note: {len(note)} characters, at most {MAX_NOTE_LENGTH}.")
+    return note or None
+
+
+def _ask_problems(engine: Engine, contact_id: int, today: dt.date) -> list[str]:
+    """Why this contact may not be asked today (empty when they may), by the eligibility rules."""
+    week = queries.latest_scored_week(engine)
+    candidate = advocacy.candidates(engine, today, week, contact_id=contact_id)
+    if candidate.empty:
+        return ["The contact has left the company or the account is no longer a customer."]
+    settings = queries.load_settings(engine)
+    candidate["health_band"] = health.band(
+        candidate["health_score"], settings["band_healthy_min"], settings["band_at_risk_below"]
+    )
+    return advocates.reasons(candidate, advocates.eligibility(candidate, today, settings), settings).iloc[0]
+
+
+def nominate(engine: Engine, actor: Actor, contact_id: int) -> int:
+    """Put a contact forward as an advocate: a new record (or a candidate's) moves to 'nominated'."""
+    with write(engine, actor, "nominate") as session:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise ValidationError(f"Contact {contact_id} does not exist.")
+        _check_book(session, actor, contact.account_id)
+        advocate = session.scalar(select(Advocate).where(Advocate.contact_id == contact_id))
+        at = now()
+        if advocate is None:
+            advocate = Advocate(
+                contact_id=contact_id,
+                account_id=contact.account_id,
+                stage="candidate",
+                stage_changed_at=at,
+                nominated_by=actor.id,
+            )
+            session.add(advocate)
+            session.flush()
+        elif advocate.stage != "candidate":
+            raise ValidationError(f"{contact.name} is already in the pipeline (stage: {advocate.stage}).")
+        advocate.nominated_by = actor.id
+        _move(session, actor, advocate, "nominated", at)
+        session.flush()
+        audit(session, actor, "nominate", "advocate", advocate.id, None, {"contact_id": contact_id})
+    return advocate.id
+
+
+def log_outreach(
+    engine: Engine,
+    actor: Actor,
+    advocate_id: int,
+    *,
+    follow_up: bool,
+    purpose: str,
+    channel: str,
+    owner_role: str,
+    sent_on: dt.date,
+    outcome: str,
+    responded_on: dt.date | None = None,
+    note: str = "",
+) -> int:
+    """Log an ask or a follow-up. An ask must pass the eligibility rules; a follow-up the follow-up limit.
+    An ask moves a candidate or nominee to 'asked'; an agreement to 'agreed', a refusal to 'declined'."""
+    _one_of("Purpose", purpose, v.OUTREACH_PURPOSES)
+    _one_of("Channel", channel, v.CHANNELS)
+    _one_of("Owner role", owner_role, v.OWNER_ROLES)
+    _one_of("Outcome", outcome, v.OUTREACH_OUTCOMES)
+    _not_after_today("Sent on", sent_on)
+    responded_on = _response_day(outcome, responded_on, sent_on)
+    with write(engine, actor, "log_outreach") as session:
+        advocate = _claim_advocate(session, actor, advocate_id)
+        settings = queries.load_settings(engine)
+        attempts = advocacy.outreach_of(session.connection(), advocate_id)
+        if follow_up:
+            if refusal := pipeline.check_follow_up(attempts, advocate_id, settings):
+                raise ValidationError(refusal)
+            number = pipeline.next_follow_up(attempts, advocate_id)
+        else:
+            if problems := _ask_problems(engine, advocate.contact_id, sent_on):
+                raise ValidationError("Not now: " + "; ".join(problems) + ".")
+            number = 0
+        attempt = OutreachAttempt(
+            advocate_id=advocate_id,
+            purpose=purpose,
+            channel=channel,
+            owner_role=owner_role,
+            owner_id=actor.id,
+            follow_up_number=number,
+            sent_on=sent_on,
+            responded_on=responded_on,
+            outcome=outcome,
+            note=_note(note),
+        )
+        session.add(attempt)
+        at = now()
+        if advocate.stage in ("candidate", "nominated"):
+            _move(session, actor, advocate, "asked", at)
+        _follow_outcome(session, actor, advocate, outcome, at)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "log_outreach",
+            "outreach_attempt",
+            attempt.id,
+            None,
+            {"advocate_id": advocate_id, "follow_up_number": number, "channel": channel, "outcome": outcome},
+        )
+    return attempt.id
+
+
+def _response_day(outcome: str, responded_on: dt.date | None, sent_on: dt.date) -> dt.date | None:
+    if outcome == "no_response":
+        if responded_on is not None:
+            raise ValidationError("Responded on: leave it empty when the outcome is 'no_response'.")
+        return None
+    if responded_on is None:
+        raise ValidationError(f"Responded on: required when the outcome is '{outcome}'.")
+    _not_after_today("Responded on", responded_on)
+    if responded_on < sent_on:
+        raise ValidationError(f"Responded on {responded_on:%d %b %Y} is before sent on {sent_on:%d %b %Y}.")
+    return responded_on
+
+
+def _follow_outcome(
+    session: Session, actor: Actor, advocate: Advocate, outcome: str, at: dt.datetime
+) -> None:
+    if outcome == "agreed" and advocate.stage == "asked":
+        _move(session, actor, advocate, "agreed", at)
+    elif outcome == "declined" and advocate.stage == "asked":
+        _move(session, actor, advocate, "declined", at)
+
+
+def record_response(
+    engine: Engine, actor: Actor, attempt_id: int, outcome: str, responded_on: dt.date
+) -> None:
+    """The answer to an ask or follow-up that had none yet; agreement or refusal moves the stage."""
+    _one_of("Outcome", outcome, v.OUTREACH_OUTCOMES[1:])
+    with write(engine, actor, "record_response") as session:
+        attempt = session.get(OutreachAttempt, attempt_id)
+        if attempt is None:
+            raise ValidationError(f"Outreach {attempt_id} does not exist.")
+        advocate = _claim_advocate(session, actor, attempt.advocate_id)
+        if attempt.outcome != "no_response":
+            raise ValidationError(f"Outreach {attempt_id} already has an answer ({attempt.outcome}).")
+        attempt.responded_on = _response_day(outcome, responded_on, attempt.sent_on)
+        attempt.outcome = outcome
+        _follow_outcome(session, actor, advocate, outcome, now())
+        audit(session, actor, "record_response", "outreach_attempt", attempt_id, "no_response", outcome)
+
+
+def move_stage(engine: Engine, actor: Actor, advocate_id: int, to_stage: str, version: int) -> None:
+    """Move an advocate to another stage; refused when someone changed the record since it was read (version)."""
+    _one_of("Stage", to_stage, v.ADVOCATE_STAGES)
+    with write(engine, actor, "move_stage") as session:
+        advocate = session.get(Advocate, advocate_id)
+        if advocate is None:
+            raise ValidationError(f"Advocate {advocate_id} does not exist.")
+        if advocate.version != version:
+            raise ValidationError("Someone changed this advocate since you opened it: reload and try again.")
+        advocate = _claim_advocate(session, actor, advocate_id)
+        if advocate.stage == to_stage:
+            raise ValidationError(f"The advocate is already in stage '{to_stage}'.")
+        before = advocate.stage
+        _move(session, actor, advocate, to_stage, now())
+        audit(session, actor, "move_stage", "advocate", advocate_id, before, to_stage)
+
+
+def record_reward(
+    engine: Engine,
+    actor: Actor,
+    advocate_id: int,
+    kind: str,
+    value: float | None,
+    given_on: dt.date,
+    note: str = "",
+) -> int:
+    """A reward given to an advocate as a thank-you (kind from the brief, optional money value)."""
+    _one_of("Reward", kind, v.REWARD_KINDS)
+    _not_after_today("Given on", given_on)
+    if value is not None and not 0 <= value <= 1_000_000:
+        raise ValidationError(f"Value {value:,.2f}: must be between 0 and 1,000,000.")
+    with write(engine, actor, "record_reward") as session:
+        _claim_advocate(session, actor, advocate_id)
+        reward = Reward(advocate_id=advocate_id, kind=kind, value=value, given_on=given_on, note=_note(note))
+        session.add(reward)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "record_reward",
+            "reward",
+            reward.id,
+            None,
+            {"advocate_id": advocate_id, "kind": kind, "value": value},
+        )
+    return reward.id
+
+
+def record_thank_you(
+    engine: Engine,
+    actor: Actor,
+    advocate_id: int,
+    reason: str,
+    channel: str,
+    sent_on: dt.date,
+    note: str = "",
+) -> int:
+    """A thank-you sent to an advocate for an agreement, a fulfilled reference or a converted referral."""
+    _one_of("Reason", reason, v.THANK_YOU_REASONS)
+    _one_of("Channel", channel, v.CHANNELS)
+    _not_after_today("Sent on", sent_on)
+    with write(engine, actor, "record_thank_you") as session:
+        _claim_advocate(session, actor, advocate_id)
+        thanks = ThankYou(
+            advocate_id=advocate_id, reason=reason, channel=channel, sent_on=sent_on, note=_note(note)
+        )
+        session.add(thanks)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "record_thank_you",
+            "thank_you",
+            thanks.id,
+            None,
+            {"advocate_id": advocate_id, "reason": reason},
+        )
+    return thanks.id

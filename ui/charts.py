@@ -32,7 +32,14 @@ def horizontal_bars(
     )
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
+        # Whole-number values (counts, money) must not get fractional ticks that all read "0" or "1".
+        x=alt.X(
+            f"{value}:Q",
+            title=value_title,
+            axis=alt.Axis(
+                format=value_format, tickMinStep=1 if value_format.endswith("0f") else alt.Undefined
+            ),
+        ),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)],
     )
     bars = base.mark_bar().encode(color=colour)

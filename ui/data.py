@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import board
-from db import migrate, queries
+from core import advocates, board, health
+from db import advocacy, migrate, queries
 from db.engine import is_embedded_demo, make_engine
 
 # Query results are shared by every session of this process; a write clears them, and the
@@ -67,6 +67,7 @@ def after_write() -> None:
     """Forget every cached query result so all pages show the write at once."""
     st.cache_data.clear()
     health_board.clear()
+    ranked_candidates.clear()
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
@@ -87,3 +88,52 @@ def account_features(account_id: int, as_of: dt.date) -> pd.DataFrame:
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def churned_between(after: dt.date, until: dt.date) -> set[int]:
     return queries.churned_between(engine(), after, until)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner="Loading outreach…")
+def outreach() -> pd.DataFrame:
+    return advocacy.outreach(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def producing_advocates() -> set[int]:
+    return advocacy.producing_advocates(engine())
+
+
+# A resource like the health board: the ranked base is large and read-only.
+@st.cache_resource(ttl=SHARED_TTL, show_spinner="Ranking contacts…")
+def ranked_candidates(today: dt.date, week: dt.date | None, owner_id: int | None) -> pd.DataFrame:
+    """Contacts not yet in the program, in ask order with score and eligibility (one owner's book or all); do not mutate it."""
+    current = settings()
+    candidates = advocacy.candidates(engine(), today, week)
+    if owner_id is not None:
+        candidates = candidates[candidates["owner_id"] == owner_id]
+    candidates["health_band"] = health.band(
+        candidates["health_score"], current["band_healthy_min"], current["band_at_risk_below"]
+    )
+    return advocates.rank(candidates, today, current)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def reference_activities() -> pd.DataFrame:
+    return advocacy.reference_activities(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def advocate_records() -> pd.DataFrame:
+    return advocacy.advocates(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def stage_changes() -> pd.DataFrame:
+    return advocacy.stage_changes(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def thank_yous() -> pd.DataFrame:
+    return advocacy.thank_yous(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def owed_thank_yous() -> pd.DataFrame:
+    return advocacy.owed_thank_yous(engine())

@@ -3,8 +3,23 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import PASSWORD, ROLE_USERS, log_in, page_file
 
-PAGES = ["pages/home.py", "pages/health.py", "pages/account.py", "pages/score_check.py", "pages/settings.py"]
-BOARD = {"pages/home.py", "pages/health.py", "pages/account.py", "pages/score_check.py"}
+PAGES = [
+    "pages/home.py",
+    "pages/health.py",
+    "pages/account.py",
+    "pages/score_check.py",
+    "pages/advocates.py",
+    "pages/outreach.py",
+    "pages/settings.py",
+]
+BOARD = {
+    "pages/home.py",
+    "pages/health.py",
+    "pages/account.py",
+    "pages/score_check.py",
+    "pages/advocates.py",
+    "pages/outreach.py",
+}
 ALLOWED = {
     "admin": {*BOARD, "pages/settings.py"},
     "account_manager": BOARD,
@@ -72,6 +87,8 @@ def test_navigation_offers_only_the_roles_pages(app, role, page):
             "Health board",
             "Account health",
             "Does the score work?",
+            "Advocate pipeline",
+            "Outreach effectiveness",
             "Settings",
         )
     else:

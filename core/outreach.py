@@ -1,0 +1,202 @@
+"""Outreach measures: response and agreement rates by channel, owner, follow-up and month, with honest intervals.
+
+The domain brief asks to "compare channels (if phone converts better than email, invest in
+phone)"; every rate here carries a 95% Wilson interval so the page only claims a difference
+the data supports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+CHANNEL_LABELS = {
+    "email": "Email",
+    "phone": "Phone",
+    "video_call": "Video call",
+    "in_person": "In-person",
+    "social_dm": "Social DM",
+}
+RESPONSE_OUTCOMES = ("responded", "agreed", "declined")
+AGREED = "agreed"
+# Below this many asks a channel's interval is too wide to be worth comparing.
+MIN_ATTEMPTS = 20
+Z_95 = 1.959964
+GROUPINGS = ("channel", "owner_role", "follow_up_number", "month")
+RATE_COLUMNS = [
+    "attempts",
+    "responses",
+    "agreements",
+    "response_rate",
+    "response_low",
+    "response_high",
+    "agreement_rate",
+    "agreement_low",
+    "agreement_high",
+]
+FUNNEL_STAGES = ("Asked", "Responded", "Agreed", "Produced an asset or reference")
+TIME_COLUMNS = ["channel", "responses", "median_days", "p75_days"]
+ALL_CHANNELS = "All channels"
+EN_DASH = "\u2013"
+
+
+def wilson_interval(successes: ArrayLike, n: ArrayLike, z: float = Z_95) -> tuple[ArrayLike, ArrayLike]:
+    """Wilson score bounds for successes/n: (p + z²/2n)/(1 + z²/n) ∓ z·√(p(1−p)/n + z²/4n²)/(1 + z²/n), in [0, 1]; NaN when n = 0."""
+    k = np.asarray(successes, dtype=float)
+    total = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        safe = np.where(total > 0, total, np.nan)
+        p = k / safe
+        z2 = z * z
+        denominator = 1 + z2 / safe
+        centre = (p + z2 / (2 * safe)) / denominator
+        half = z * np.sqrt(p * (1 - p) / safe + z2 / (4 * safe * safe)) / denominator
+    low = np.clip(centre - half, 0.0, 1.0)
+    high = np.clip(centre + half, 0.0, 1.0)
+    index = next((x.index for x in (successes, n) if isinstance(x, pd.Series)), None)
+    if index is not None:
+        return pd.Series(low, index=index), pd.Series(high, index=index)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def filter_attempts(
+    attempts: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    segments: tuple[str, ...],
+    industries: tuple[str, ...],
+    owners: tuple[str, ...],
+) -> pd.DataFrame:
+    """The attempts sent on start…end (whole days, inclusive) matching every chosen filter (an empty choice does not filter)."""
+    sent = attempts["sent_on"]
+    keep = (sent >= pd.Timestamp(start)) & (sent < pd.Timestamp(end) + pd.Timedelta(days=1))
+    for column, values in (("segment", segments), ("industry", industries), ("owner", owners)):
+        if values:
+            keep &= attempts[column].isin(values)
+    return attempts[keep]
+
+
+def _flags(attempts: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "responses": attempts["outcome"].isin(RESPONSE_OUTCOMES),
+            "agreements": attempts["outcome"] == AGREED,
+        },
+        index=attempts.index,
+    )
+
+
+def rates(attempts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per group: attempts, responses, agreements, response_rate = responses ÷ attempts, agreement_rate = agreements ÷ attempts, each with 95% Wilson bounds."""
+    if by not in GROUPINGS:
+        raise ValueError(f"rates by {by!r}: expected one of {', '.join(GROUPINGS)}")
+    if attempts.empty:
+        return pd.DataFrame(columns=[by, *RATE_COLUMNS])
+    flags = _flags(attempts)
+    if by == "month":
+        # Group on a year·12 + month integer so 200k rows never pass through strftime.
+        sent = attempts["sent_on"]
+        key = (sent.dt.year * 12 + sent.dt.month - 1).rename("month")
+    else:
+        key = attempts[by]
+    counts = flags.groupby(key, sort=True).agg(
+        attempts=("responses", "size"), responses=("responses", "sum"), agreements=("agreements", "sum")
+    )
+    counts = counts.astype("int64")
+    table = counts.rename_axis(by).reset_index()
+    n = table["attempts"].to_numpy()
+    for name, column in (("response", "responses"), ("agreement", "agreements")):
+        hits = table[column].to_numpy()
+        table[f"{name}_rate"] = hits / n
+        table[f"{name}_low"], table[f"{name}_high"] = wilson_interval(hits, n)
+    if by == "month":
+        months = table["month"].astype("int64")
+        table["month"] = (months // 12).astype(str) + "-" + (months % 12 + 1).astype(str).str.zfill(2)
+    elif by in ("channel", "owner_role"):
+        table = table.sort_values(["agreement_rate", by], ascending=[False, True], kind="stable")
+    return table[[by, *RATE_COLUMNS]].reset_index(drop=True)
+
+
+def channel_label(channel: str) -> str:
+    """The channel as people say it: video_call → Video call."""
+    return CHANNEL_LABELS.get(channel, str(channel).replace("_", " ").capitalize())
+
+
+def _percent(rate: float, low: float, high: float) -> str:
+    return f"{rate * 100:.0f}% [{low * 100:.0f}{EN_DASH}{high * 100:.0f}]"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def finding(by_channel: pd.DataFrame) -> str:
+    """One sentence comparing the best and worst channel by agreement rate, claiming a difference only when their 95% intervals do not overlap."""
+    enough = by_channel[by_channel["attempts"] >= MIN_ATTEMPTS]
+    if len(enough) < 2:
+        return f"Not enough data: fewer than two channels have {MIN_ATTEMPTS} or more asks."
+    ranked = enough.sort_values(["agreement_rate", "channel"], ascending=[False, True], kind="stable")
+    best, worst = ranked.iloc[0], ranked.iloc[-1]
+    best_label, worst_label = channel_label(best["channel"]), channel_label(worst["channel"])
+    best_text = _percent(best["agreement_rate"], best["agreement_low"], best["agreement_high"])
+    worst_text = _percent(worst["agreement_rate"], worst["agreement_low"], worst["agreement_high"])
+    if not best["agreement_low"] > worst["agreement_high"]:
+        return (
+            "Not enough data to say one channel converts better: the 95% intervals of the best "
+            f"({best_label}, {best_text}) and the worst ({worst_label}, {worst_text}) overlap."
+        )
+    sizes = f"n={int(best['attempts']):,} vs {int(worst['attempts']):,}."
+    if worst["agreement_rate"] == 0:
+        return f"{best_label} asks convert at {best_text} vs {worst_text} for {_lower_first(worst_label)}, {sizes}"
+    ratio = best["agreement_rate"] / worst["agreement_rate"]
+    return f"{best_label} asks convert {ratio:.1f}× {_lower_first(worst_label)}: {best_text} vs {worst_text}, {sizes}"
+
+
+def funnel(attempts: pd.DataFrame, producing_advocates: set[int]) -> pd.DataFrame:
+    """Distinct advocates asked, responded, agreed and (of those agreed) produced an asset or reference; share_of_asked = advocates ÷ asked."""
+    flags = _flags(attempts)
+    advocates = attempts["advocate_id"]
+    agreed = advocates[flags["agreements"]].unique()
+    counts = np.array(
+        [
+            advocates.nunique(),
+            advocates[flags["responses"]].nunique(),
+            len(agreed),
+            int(np.isin(agreed, list(producing_advocates)).sum()),
+        ],
+        dtype="int64",
+    )
+    asked = counts[0]
+    share = counts / asked if asked > 0 else np.full(len(counts), np.nan)
+    return pd.DataFrame({"stage": list(FUNNEL_STAGES), "advocates": counts, "share_of_asked": share})
+
+
+def time_to_response(attempts: pd.DataFrame) -> pd.DataFrame:
+    """Per channel and for all channels, over answered attempts: responses, median and 75th-percentile days from sent_on to responded_on."""
+    answered = attempts[attempts["outcome"].isin(RESPONSE_OUTCOMES) & attempts["responded_on"].notna()]
+    if answered.empty:
+        return pd.DataFrame(columns=TIME_COLUMNS)
+    days = ((answered["responded_on"] - answered["sent_on"]) / pd.Timedelta(days=1)).rename("days")
+    grouped = days.groupby(answered["channel"])
+    per_channel = pd.DataFrame(
+        {"responses": grouped.size(), "median_days": grouped.median(), "p75_days": grouped.quantile(0.75)}
+    )
+    per_channel.index = per_channel.index.map(channel_label)
+    per_channel = per_channel.rename_axis("channel").reset_index()
+    per_channel = per_channel.sort_values(["median_days", "channel"], kind="stable")
+    overall = pd.DataFrame(
+        {
+            "channel": [ALL_CHANNELS],
+            "responses": [len(days)],
+            "median_days": [days.median()],
+            "p75_days": [days.quantile(0.75)],
+        }
+    )
+    table = pd.concat([per_channel, overall], ignore_index=True)
+    table["responses"] = table["responses"].astype("int64")
+    return table[TIME_COLUMNS]

@@ -1,0 +1,83 @@
+import datetime as dt
+
+import streamlit as st
+
+from core import export, outreach
+from ui import auth, charts, data
+
+actor = auth.require_page("outreach")
+
+st.title("Outreach effectiveness")
+st.caption(
+    "Which asks work: response and agreement rates with their 95% intervals. Bars whose intervals "
+    "overlap are not shown to differ."
+)
+attempts = data.outreach()
+if attempts.empty:
+    st.info("No outreach logged yet.")
+    st.stop()
+
+latest = attempts["sent_on"].max().date()
+with st.container(horizontal=True):
+    period = st.date_input(
+        "Asks sent between",
+        value=(latest - dt.timedelta(days=365), latest),
+        max_value=latest,
+        key="outreach_period",
+    )
+    segments = st.multiselect("Segment", sorted(attempts["segment"].unique()), key="outreach_segments")
+    industries = st.multiselect("Industry", sorted(attempts["industry"].unique()), key="outreach_industries")
+    owners = st.multiselect("Owner", sorted(attempts["owner"].dropna().unique()), key="outreach_owners")
+start, end = period if len(period) == 2 else (period[0], period[0])
+chosen = outreach.filter_attempts(attempts, start, end, tuple(segments), tuple(industries), tuple(owners))
+if chosen.empty:
+    st.info("No outreach matches these filters.")
+    st.stop()
+
+by_channel = outreach.rates(chosen, "channel")
+st.markdown(f"**{outreach.finding(by_channel)}**")
+
+funnel = outreach.funnel(chosen, data.producing_advocates())
+tiles = st.columns(len(funnel))
+for tile, row in zip(tiles, funnel.itertuples(), strict=True):
+    tile.metric(
+        row.stage,
+        f"{row.advocates:,}",
+        f"{row.share_of_asked:.0%} of asked",
+        delta_arrow="off",
+        delta_color="off",
+    )
+
+
+def numbers(frame, name: str) -> None:
+    """The figures behind a chart, one click away, with a CSV export."""
+    with st.expander("Numbers"):
+        st.dataframe(frame, hide_index=True)
+        st.download_button(
+            "Download CSV",
+            export.to_csv(frame),
+            file_name=f"outreach-{name}-{start}-{end}.csv",
+            mime="text/csv",
+            key=f"csv_{name}",
+            on_click="ignore",
+        )
+
+
+VIEWS = {
+    "channel": ("By channel", "Channel"),
+    "owner_role": ("By owner role", "Owner role"),
+    "follow_up_number": ("By follow-up number", "Follow-up (0 = the ask)"),
+    "month": ("By month", "Month"),
+}
+left, right = st.columns(2)
+for (by, (title, axis)), column in zip(VIEWS.items(), [left, right, left, right], strict=True):
+    with column:
+        st.subheader(title)
+        frame = by_channel if by == "channel" else outreach.rates(chosen, by)
+        st.altair_chart(charts.rates_with_intervals(frame, by, axis))
+        numbers(frame, by)
+
+st.subheader("Time to response")
+timing = outreach.time_to_response(chosen)
+st.dataframe(timing, hide_index=True)
+numbers(timing, "time-to-response")
