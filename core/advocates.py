@@ -112,7 +112,8 @@ def eligibility(candidates: pd.DataFrame, today: dt.date, settings: dict[str, fl
     today_ts = pd.Timestamp(today)
 
     def until(column: str, days_key: str) -> pd.Series:
-        return candidates[column] + pd.to_timedelta(settings[days_key], unit="D")
+        # Whole days: a complaint is a ticket's opening time, and a time of day must not shift the rule.
+        return candidates[column].dt.normalize() + pd.to_timedelta(settings[days_key], unit="D")
 
     new_until = until("customer_since", "new_customer_days")
     complaint_until = until("last_complaint_on", "complaint_days")
@@ -144,6 +145,8 @@ def eligibility(candidates: pd.DataFrame, today: dt.date, settings: dict[str, fl
 
 def reasons(candidates: pd.DataFrame, rules: pd.DataFrame, settings: dict[str, float]) -> pd.Series:
     """Every 'not now' of each contact (rules from eligibility()) as a sentence with its numbers."""
+    if candidates.empty:
+        return pd.Series(dtype=object)
     text = pd.DataFrame(index=candidates.index)
 
     def day(column: str) -> pd.Series:
@@ -168,7 +171,7 @@ def reasons(candidates: pd.DataFrame, rules: pd.DataFrame, settings: dict[str, f
     text["at_risk"] = "account health is at risk"
     text["stopped"] = candidates["stage"].map(NEVER_AGAIN_STAGES)
     text = text.where(rules[list(text.columns)])
-    return text.apply(lambda row: row.dropna().tolist(), axis=1) if len(text) else pd.Series(dtype=object)
+    return text.apply(lambda row: row.dropna().tolist(), axis=1)
 
 
 def fatigue(activities: pd.DataFrame, today: dt.date, settings: dict[str, float]) -> pd.DataFrame:

@@ -20,6 +20,8 @@ CHANNEL_LABELS = {
     "in_person": "In-person",
     "social_dm": "Social DM",
 }
+OWNER_ROLE_LABELS = {"csm": "CSM", "ae": "AE", "marketing": "Marketing"}
+GROUP_LABELS = {"channel": CHANNEL_LABELS, "owner_role": OWNER_ROLE_LABELS}
 RESPONSE_OUTCOMES = ("responded", "agreed", "declined")
 AGREED = "agreed"
 # Below this many asks a channel's interval is too wide to be worth comparing.
@@ -200,3 +202,10 @@ def time_to_response(attempts: pd.DataFrame) -> pd.DataFrame:
     table = pd.concat([per_channel, overall], ignore_index=True)
     table["responses"] = table["responses"].astype("int64")
     return table[TIME_COLUMNS]
+
+
+def labelled(rates_frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """A rates() frame with its channel or owner-role codes replaced by the words people read."""
+    if by not in GROUP_LABELS:
+        return rates_frame
+    return rates_frame.assign(**{by: rates_frame[by].map(GROUP_LABELS[by])})

@@ -123,7 +123,7 @@ def follow_ups_due(attempts: pd.DataFrame, today: dt.date, settings: dict[str, f
     """
     sequence = _latest_sequence(attempts)
     last = sequence.groupby("advocate_id").tail(1)
-    asked_on = last["advocate_id"].map(sequence.groupby("advocate_id")["sent_on"].min())
+    asked_on = sequence.groupby("advocate_id")["sent_on"].transform("min")[last.index]
     today_ts = pd.Timestamp(today)
     waited = (today_ts - last["sent_on"]).dt.days
     due = last[
@@ -165,7 +165,13 @@ def owed_thank_yous(
     if owed.empty:
         return owed.assign(days_waiting=pd.Series(dtype=int), overdue=pd.Series(dtype=bool))
     events = owed.sort_values("on").reset_index(drop=True)
-    thanks = thanked.rename(columns={"sent_on": "thanked_on"}).sort_values("thanked_on")
+    # merge_asof needs identical key dtypes; an empty thank-you table reads as object columns.
+    thanks = (
+        thanked.rename(columns={"sent_on": "thanked_on"})
+        .astype({"advocate_id": events["advocate_id"].dtype, "reason": events["reason"].dtype})
+        .astype({"thanked_on": events["on"].dtype})
+        .sort_values("thanked_on")
+    )
     matched = pd.merge_asof(
         events,
         thanks[["advocate_id", "reason", "thanked_on"]],
@@ -186,6 +192,7 @@ def in_stage(advocates: pd.DataFrame, stage: str, today: dt.date, fatigue: pd.Da
     """The advocates standing in one stage, longest waiting first, with days in stage and reference availability."""
     chosen = advocates[advocates["stage"] == stage].copy()
     chosen["days_in_stage"] = days_in_stage(chosen, today)
-    chosen["available_on"] = chosen["id"].map(fatigue["available_on"]).fillna(pd.Timestamp(today))
+    free_from = fatigue["available_on"].reindex(chosen["id"]).fillna(pd.Timestamp(today))
+    chosen["available_on"] = free_from.to_numpy()
     chosen["fatigued"] = chosen["available_on"] > pd.Timestamp(today)
     return chosen.sort_values("days_in_stage", ascending=False, kind="stable")

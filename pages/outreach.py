@@ -73,7 +73,7 @@ left, right = st.columns(2)
 for (by, (title, axis)), column in zip(VIEWS.items(), [left, right, left, right], strict=True):
     with column:
         st.subheader(title)
-        frame = by_channel if by == "channel" else outreach.rates(chosen, by)
+        frame = outreach.labelled(by_channel if by == "channel" else outreach.rates(chosen, by), by)
         st.altair_chart(charts.rates_with_intervals(frame, by, axis))
         numbers(frame, by)
 

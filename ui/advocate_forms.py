@@ -9,13 +9,12 @@ import streamlit as st
 
 from core import pipeline
 from core import vocabulary as v
-from core.outreach import CHANNEL_LABELS
+from core.outreach import CHANNEL_LABELS, OWNER_ROLE_LABELS
 from db import service
 from db.service import Actor
 from ui import data
 
 FLASH = "advocates_flash"
-OWNER_ROLE_LABELS = {"csm": "CSM", "ae": "AE", "marketing": "Marketing"}
 OUTCOME_LABELS = {
     "no_response": "No response yet",
     "responded": "Responded, undecided",
@@ -36,7 +35,8 @@ def _label(code: str) -> str:
 def show_flash() -> None:
     """The outcome of the write made before the last rerun, once."""
     if message := st.session_state.pop(FLASH, None):
-        st.success(message)
+        # A toast, not an element in the page: it must not shift the tabs, or they reset.
+        st.toast(message, icon=":material/check_circle:")
 
 
 def attempt(write: Callable[[], object], message: str) -> None:
@@ -57,15 +57,27 @@ def outreach_form(actor: Actor, advocate_id: int, name: str, key: str, follow_up
     with st.form(f"{key}_outreach", clear_on_submit=True):
         left, middle, right = st.columns(3)
         chosen_channel = left.selectbox(
-            "Channel", v.CHANNELS, index=v.CHANNELS.index(channel), format_func=CHANNEL_LABELS.get
+            "Channel",
+            v.CHANNELS,
+            index=v.CHANNELS.index(channel),
+            format_func=CHANNEL_LABELS.get,
+            key=f"{key}_channel",
         )
-        owner_role = middle.selectbox("Owner", v.OWNER_ROLES, format_func=OWNER_ROLE_LABELS.get)
-        purpose = right.selectbox("Purpose", v.OUTREACH_PURPOSES, format_func=_label)
+        owner_role = middle.selectbox(
+            "Owner", v.OWNER_ROLES, format_func=OWNER_ROLE_LABELS.get, key=f"{key}_owner_role"
+        )
+        purpose = right.selectbox("Purpose", v.OUTREACH_PURPOSES, format_func=_label, key=f"{key}_purpose")
         left, middle, right = st.columns(3)
-        sent_on = left.date_input("Sent on", value=dt.date.today(), max_value=dt.date.today())
-        outcome = middle.selectbox("Outcome", v.OUTREACH_OUTCOMES, format_func=OUTCOME_LABELS.get)
-        responded_on = right.date_input("Answered on (if answered)", value=None, max_value=dt.date.today())
-        note = st.text_input("Note", max_chars=service.MAX_NOTE_LENGTH)
+        sent_on = left.date_input(
+            "Sent on", value=dt.date.today(), max_value=dt.date.today(), key=f"{key}_sent_on"
+        )
+        outcome = middle.selectbox(
+            "Outcome", v.OUTREACH_OUTCOMES, format_func=OUTCOME_LABELS.get, key=f"{key}_outcome"
+        )
+        responded_on = right.date_input(
+            "Answered on (default: sent on)", value=None, max_value=dt.date.today(), key=f"{key}_answered_on"
+        )
+        note = st.text_input("Note", max_chars=service.MAX_NOTE_LENGTH, key=f"{key}_outreach_note")
         if st.form_submit_button(f"Log {what}", type="primary"):
             attempt(
                 lambda: service.log_outreach(
@@ -78,7 +90,7 @@ def outreach_form(actor: Actor, advocate_id: int, name: str, key: str, follow_up
                     owner_role=owner_role,
                     sent_on=sent_on,
                     outcome=outcome,
-                    responded_on=responded_on if outcome != "no_response" else None,
+                    responded_on=(responded_on or sent_on) if outcome != "no_response" else None,
                     note=note,
                 ),
                 f"Logged the {what} to {name} ({CHANNEL_LABELS[chosen_channel]}, {OUTCOME_LABELS[outcome].lower()}).",
@@ -89,7 +101,9 @@ def stage_form(actor: Actor, advocate: dict, key: str) -> None:
     """Move an advocate to another stage (refused if someone else changed the record meanwhile)."""
     with st.form(f"{key}_stage"):
         others = [stage for stage in v.ADVOCATE_STAGES if stage != advocate["stage"]]
-        to_stage = st.selectbox("Move to", others, format_func=pipeline.STAGE_LABELS.get)
+        to_stage = st.selectbox(
+            "Move to", others, format_func=pipeline.STAGE_LABELS.get, key=f"{key}_to_stage"
+        )
         if st.form_submit_button("Move stage"):
             attempt(
                 lambda: service.move_stage(
@@ -103,10 +117,14 @@ def reward_form(actor: Actor, advocate_id: int, name: str, key: str) -> None:
     """Record a reward given as a thank-you."""
     with st.form(f"{key}_reward", clear_on_submit=True):
         left, middle, right = st.columns(3)
-        kind = left.selectbox("Reward", v.REWARD_KINDS, format_func=_label)
-        value = middle.number_input("Value ($, optional)", min_value=0.0, value=None, step=50.0)
-        given_on = right.date_input("Given on", value=dt.date.today(), max_value=dt.date.today())
-        note = st.text_input("Note", max_chars=service.MAX_NOTE_LENGTH)
+        kind = left.selectbox("Reward", v.REWARD_KINDS, format_func=_label, key=f"{key}_reward_kind")
+        value = middle.number_input(
+            "Value ($, optional)", min_value=0.0, value=None, step=50.0, key=f"{key}_reward_value"
+        )
+        given_on = right.date_input(
+            "Given on", value=dt.date.today(), max_value=dt.date.today(), key=f"{key}_given_on"
+        )
+        note = st.text_input("Note", max_chars=service.MAX_NOTE_LENGTH, key=f"{key}_reward_note")
         if st.form_submit_button("Record reward"):
             attempt(
                 lambda: service.record_reward(data.engine(), actor, advocate_id, kind, value, given_on, note),
@@ -119,11 +137,19 @@ def thank_you_form(actor: Actor, advocate_id: int, name: str, key: str, reason: 
     with st.form(f"{key}_thanks", clear_on_submit=True):
         left, middle, right = st.columns(3)
         chosen_reason = left.selectbox(
-            "For", v.THANK_YOU_REASONS, index=v.THANK_YOU_REASONS.index(reason), format_func=REASON_LABELS.get
+            "For",
+            v.THANK_YOU_REASONS,
+            index=v.THANK_YOU_REASONS.index(reason),
+            format_func=REASON_LABELS.get,
+            key=f"{key}_thanks_reason",
         )
-        channel = middle.selectbox("Channel", v.CHANNELS, format_func=CHANNEL_LABELS.get)
-        sent_on = right.date_input("Sent on", value=dt.date.today(), max_value=dt.date.today())
-        note = st.text_input("Note", max_chars=service.MAX_NOTE_LENGTH)
+        channel = middle.selectbox(
+            "Channel", v.CHANNELS, format_func=CHANNEL_LABELS.get, key=f"{key}_thanks_channel"
+        )
+        sent_on = right.date_input(
+            "Sent on", value=dt.date.today(), max_value=dt.date.today(), key=f"{key}_thanks_sent_on"
+        )
+        note = st.text_input("Note", max_chars=service.MAX_NOTE_LENGTH, key=f"{key}_thanks_note")
         if st.form_submit_button("Record thank-you"):
             attempt(
                 lambda: service.record_thank_you(

@@ -313,3 +313,12 @@ def test_time_to_response_without_answers_is_empty():
     table = outreach.time_to_response(rows)
     assert table.empty and list(table.columns) == ["channel", "responses", "median_days", "p75_days"]
     assert outreach.time_to_response(rows.iloc[:0]).empty
+
+
+def test_labelled_replaces_codes_with_words_only_for_coded_groupings():
+    frame = pd.DataFrame({"channel": ["in_person", "social_dm"], "attempts": [3, 4]})
+    assert list(outreach.labelled(frame, "channel")["channel"]) == ["In-person", "Social DM"]
+    roles = pd.DataFrame({"owner_role": ["ae", "csm"], "attempts": [1, 2]})
+    assert list(outreach.labelled(roles, "owner_role")["owner_role"]) == ["AE", "CSM"]
+    months = pd.DataFrame({"month": ["2026-01"], "attempts": [1]})
+    assert outreach.labelled(months, "month") is months

@@ -48,9 +48,9 @@ def test_resolve_overlays_stored_values():
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
-        ("admin", ["home", "health", "account", "score-check", "settings"]),
-        ("account_manager", ["home", "health", "account", "score-check"]),
-        ("marketing", ["home", "health", "account", "score-check"]),
+        ("admin", ["home", "health", "account", "score-check", "advocates", "outreach", "settings"]),
+        ("account_manager", ["home", "health", "account", "score-check", "advocates", "outreach"]),
+        ("marketing", ["home", "health", "account", "score-check", "advocates", "outreach"]),
         ("sales", ["home"]),
         ("intruder", []),
         (None, []),
@@ -58,6 +58,12 @@ def test_resolve_overlays_stored_values():
 )
 def test_pages_per_role(role, pages):
     assert [page.key for page in roles.pages_for(role)] == pages
+
+
+def test_the_advocate_program_is_worked_by_marketing_and_account_teams_not_sales():
+    for action in ("nominate", "log_outreach", "record_response", "move_stage", "record_thank_you"):
+        assert [r for r in roles.ALL_ROLES if roles.may_do(r, action)] == ["admin", "account_manager", "marketing"]
+    assert [r for r in roles.ALL_ROLES if roles.may_do(r, "record_reward")] == ["admin", "marketing"]
 
 
 def test_only_admin_changes_settings():

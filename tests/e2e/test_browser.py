@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from core import board, health, overview
-from db import demo, queries
+from core import board, health, outreach, overview
+from db import advocacy, demo, queries
 from db.engine import make_engine
 from tests.e2e.conftest import screenshot, streamlit_server
 from ui import numbers
 
 pytestmark = pytest.mark.e2e
 
-BOARD_PAGES = ["Home", "Health board", "Does the score work?"]
+BOARD_PAGES = ["Home", "Health board", "Does the score work?", "Advocate pipeline", "Outreach effectiveness"]
 ROLE_PAGES = {
     "admin": [*BOARD_PAGES, "Settings"],
     "amy": BOARD_PAGES,
@@ -228,3 +228,67 @@ def test_score_check_page_states_its_verdict(server, page):
     expect(page.get_by_text("Churn rate by band")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     screenshot(page, "score-check")
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick option in the Streamlit selectbox labelled label (it filters as you type)."""
+    page.get_by_role("combobox", name=label).click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option).first.click()
+    settle(page)
+
+
+def settle(page: Page) -> None:
+    """Wait until the app has finished the rerun a widget change started."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+
+
+def test_marketing_logs_an_ask_through_to_reference_ready(server, page):
+    log_in(page, server.url, "mark")
+    page.get_by_test_id("stSidebar").get_by_text("Advocate pipeline").click()
+    expect(page.locator("h1")).to_have_text("Advocate pipeline")
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    screenshot(page, "advocates-who-to-ask")
+    nominee = page.get_by_role("combobox", name="Nominate a contact").input_value()
+    contact = nominee.split(" · ")[0]
+    page.get_by_role("button", name="Nominate", exact=True).click()
+    expect(page.get_by_text(f"Nominated {contact}: log the ask on the Pipeline tab.")).to_be_visible()
+
+    page.get_by_role("tab", name="Pipeline").click()
+    choose(page, "Advocate", nominee)
+    choose(page, "Outcome", "Agreed")
+    page.get_by_role("button", name="Log ask").click()
+    expect(page.get_by_text(f"Logged the ask to {contact} (Email, agreed).")).to_be_visible()
+
+    page.get_by_role("tab", name="Pipeline").click()
+    page.get_by_test_id("stButtonGroup").get_by_text("Agreed", exact=True).click()
+    choose(page, "Advocate", nominee)
+    page.get_by_role("tab", name="Move stage").click()
+    choose(page, "Move to", "Reference-ready")
+    page.get_by_role("button", name="Move stage").click()
+    expect(page.get_by_text(f"Moved {contact} to Reference-ready.")).to_be_visible()
+    page.get_by_role("tab", name="Pipeline").click()
+    page.wait_for_timeout(500)
+    screenshot(page, "advocates-pipeline")
+
+    engine = make_engine(server.database_url)
+    records = advocacy.advocates(engine)
+    engine.dispose()
+    assert records.loc[records["contact_name"] == contact, "stage"].tolist() == ["reference_ready"]
+
+
+def test_outreach_page_states_a_finding_the_intervals_support(server, page):
+    log_in(page, server.url, "mark")
+    page.get_by_test_id("stSidebar").get_by_text("Outreach effectiveness").click()
+    expect(page.locator("h1")).to_have_text("Outreach effectiveness")
+    engine = make_engine(server.database_url)
+    attempts = advocacy.outreach(engine)
+    engine.dispose()
+    latest = attempts["sent_on"].max().date()
+    chosen = outreach.filter_attempts(attempts, latest - dt.timedelta(days=365), latest, (), (), ())
+    expected = outreach.finding(outreach.rates(chosen, "channel"))
+    expect(page.get_by_text(expected)).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(4)
+    page.wait_for_timeout(1000)
+    screenshot(page, "outreach-effectiveness")

@@ -21,12 +21,12 @@ PASSWORD = "correct horse battery"
 ROLE_USERS = {"admin": "ada", "account_manager": "amy", "marketing": "mark", "sales": "sam"}
 
 
-@pytest.fixture(scope="session")
-def app_database(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'app.db'}"
+def database_at(folder, build) -> str:
+    """A migrated SQLite database in folder, built by build(engine), with one user per role, scored."""
+    url = f"sqlite:///{folder / 'app.db'}"
     engine = make_engine(url)
     migrate.upgrade(engine)
-    build_book(engine)  # creates amy as the owner of accounts 1 and 2
+    build(engine)  # creates amy as the owner of accounts 1 and 2
     for role, username in ROLE_USERS.items():
         if username != "amy":
             add_user(engine, username, role)
@@ -38,9 +38,20 @@ def app_database(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def app_database(tmp_path_factory) -> str:
+    return database_at(tmp_path_factory.mktemp("app"), build_book)
+
+
 @pytest.fixture
-def environment(app_database, monkeypatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", app_database)
+def app_database_url(app_database) -> str:
+    """The database the app runs on; a test module may override it."""
+    return app_database
+
+
+@pytest.fixture
+def environment(app_database_url, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", app_database_url)
     monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "test-cookie-key-that-is-long-enough-for-hs256")
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -1,0 +1,232 @@
+"""The advocate program's writes and reads on SQLite and PostgreSQL: rules enforced, audited, all-or-nothing."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from db import advocacy, service
+from db.models import Advocate, AdvocateStageChange, AuditLog, OutreachAttempt, Reward, ThankYou
+from tests.db.factories import add_user, build_advocates
+
+PAT, DEE = 1, 2  # contacts: Pat (account 1, NPS 10, CSAT 5, 5), Dee (account 2, NPS 3)
+
+
+@pytest.fixture
+def book(engine) -> int:
+    return build_advocates(engine)
+
+
+def actor(engine, role: str, user_id: int | None = None) -> service.Actor:
+    user_id = user_id or add_user(engine, f"user_{role}", role)
+    return service.Actor(id=user_id, username=f"user_{role}", name=role.title(), role=role)
+
+
+def count(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(model))
+
+
+def stage_of(engine, advocate_id: int) -> str:
+    with engine.connect() as conn:
+        return conn.scalar(select(Advocate.stage).where(Advocate.id == advocate_id))
+
+
+def ask(engine, who, advocate_id, today, follow_up=False, outcome="no_response", channel="email", days_ago=0):
+    sent = today - dt.timedelta(days=days_ago)
+    return service.log_outreach(
+        engine,
+        who,
+        advocate_id,
+        follow_up=follow_up,
+        purpose="reference",
+        channel=channel,
+        owner_role="csm",
+        sent_on=sent,
+        outcome=outcome,
+        responded_on=None if outcome == "no_response" else sent,
+    )
+
+
+def test_from_nomination_to_reference_ready_every_step_audited(engine, book):
+    marketing = actor(engine, "marketing")
+    today = service.now().date()
+    advocate_id = service.nominate(engine, marketing, PAT)
+    assert stage_of(engine, advocate_id) == "nominated"
+    ask(engine, marketing, advocate_id, today, outcome="agreed", channel="phone")
+    assert stage_of(engine, advocate_id) == "agreed"
+    with engine.connect() as conn:
+        version = conn.scalar(select(Advocate.version).where(Advocate.id == advocate_id))
+    service.move_stage(engine, marketing, advocate_id, "reference_ready", version)
+    service.record_thank_you(engine, marketing, advocate_id, "agreement", "email", today)
+    service.record_reward(engine, marketing, advocate_id, "store_credit", 250.0, today)
+
+    with engine.connect() as conn:
+        moves = conn.execute(
+            select(AdvocateStageChange.from_stage, AdvocateStageChange.to_stage).order_by(
+                AdvocateStageChange.id
+            )
+        ).all()
+        actions = list(conn.scalars(select(AuditLog.action).order_by(AuditLog.id)))
+    assert [tuple(m) for m in moves] == [
+        ("candidate", "nominated"),
+        ("nominated", "asked"),
+        ("asked", "agreed"),
+        ("agreed", "reference_ready"),
+    ]
+    assert actions == ["nominate", "log_outreach", "move_stage", "record_thank_you", "record_reward"]
+    # The agreement is owed a thank-you, and the one recorded settles it.
+    owed = advocacy.owed_thank_yous(engine)
+    assert list(owed["reason"]) == ["agreement"]
+    assert list(advocacy.thank_yous(engine)["reason"]) == ["agreement"]
+
+
+def test_an_ask_to_an_ineligible_contact_is_refused_with_its_reason(engine, book):
+    marketing = actor(engine, "marketing")
+    advocate_id = service.nominate(engine, marketing, DEE)
+    before = count(engine, OutreachAttempt), count(engine, AuditLog)
+    with pytest.raises(service.ValidationError) as refused:
+        ask(engine, marketing, advocate_id, service.now().date())
+    # Dee's latest NPS is 3; her account's last escalation (1 Sep) is older than 30 days.
+    assert str(refused.value) == "Not now: latest NPS 3 is 5 or below."
+    assert (count(engine, OutreachAttempt), count(engine, AuditLog)) == before
+    assert stage_of(engine, advocate_id) == "nominated"
+
+
+def test_re_circle_window_blocks_a_second_ask(engine, book):
+    marketing = actor(engine, "marketing")
+    today = service.now().date()
+    advocate_id = service.nominate(engine, marketing, PAT)
+    ask(engine, marketing, advocate_id, today, outcome="declined", days_ago=10)
+    with pytest.raises(service.ValidationError, match=r"asked on .* \(re-circle after 75 days\)"):
+        ask(engine, marketing, advocate_id, today)
+
+
+def test_a_fourth_follow_up_is_refused_and_nothing_is_written(engine, book):
+    csm = actor(engine, "account_manager", user_id=book)  # amy owns accounts 1 and 2
+    today = service.now().date()
+    advocate_id = service.nominate(engine, csm, PAT)
+    ask(engine, csm, advocate_id, today, days_ago=30)
+    numbers = [
+        service.log_outreach(
+            engine,
+            csm,
+            advocate_id,
+            follow_up=True,
+            purpose="reference",
+            channel=channel,
+            owner_role="csm",
+            sent_on=today - dt.timedelta(days=days_ago),
+            outcome="no_response",
+        )
+        for channel, days_ago in (("phone", 20), ("video_call", 10), ("in_person", 1))
+    ]
+    with engine.connect() as conn:
+        follow_up_numbers = list(
+            conn.scalars(select(OutreachAttempt.follow_up_number).where(OutreachAttempt.id.in_(numbers)))
+        )
+    assert sorted(follow_up_numbers) == [1, 2, 3]
+    before = count(engine, OutreachAttempt), count(engine, AuditLog)
+    with pytest.raises(service.ValidationError, match="already had 3 follow-ups, the most allowed is 3"):
+        service.log_outreach(
+            engine,
+            csm,
+            advocate_id,
+            follow_up=True,
+            purpose="reference",
+            channel="email",
+            owner_role="csm",
+            sent_on=today,
+            outcome="no_response",
+        )
+    assert (count(engine, OutreachAttempt), count(engine, AuditLog)) == before
+
+
+def test_recording_an_answer_moves_the_stage(engine, book):
+    marketing = actor(engine, "marketing")
+    today = service.now().date()
+    advocate_id = service.nominate(engine, marketing, PAT)
+    attempt_id = ask(engine, marketing, advocate_id, today, days_ago=3)
+    assert stage_of(engine, advocate_id) == "asked"
+    service.record_response(engine, marketing, attempt_id, "agreed", today)
+    assert stage_of(engine, advocate_id) == "agreed"
+    with pytest.raises(service.ValidationError, match="already has an answer"):
+        service.record_response(engine, marketing, attempt_id, "declined", today)
+
+
+def test_a_stale_version_loses_with_a_clear_message(engine, book):
+    marketing = actor(engine, "marketing")
+    advocate_id = service.nominate(engine, marketing, PAT)
+    with engine.connect() as conn:
+        version = conn.scalar(select(Advocate.version).where(Advocate.id == advocate_id))
+    service.move_stage(engine, marketing, advocate_id, "paused", version)
+    with pytest.raises(service.ValidationError, match="Someone changed this advocate"):
+        service.move_stage(engine, marketing, advocate_id, "retired", version)
+    assert stage_of(engine, advocate_id) == "paused"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"channel": "pigeon"},
+            "Channel 'pigeon' is not one of email, phone, video_call, in_person, social_dm.",
+        ),
+        ({"owner_role": "intern"}, "Owner role 'intern' is not one of csm, ae, marketing."),
+        ({"outcome": "agreed"}, "Responded on: required when the outcome is 'agreed'."),
+        ({"sent_on": dt.date(2099, 1, 1)}, "Sent on 01 Jan 2099 is in the future."),
+    ],
+)
+def test_invalid_outreach_names_the_field(engine, book, kwargs, message):
+    marketing = actor(engine, "marketing")
+    advocate_id = service.nominate(engine, marketing, PAT)
+    values = dict(
+        follow_up=False,
+        purpose="reference",
+        channel="email",
+        owner_role="csm",
+        sent_on=service.now().date(),
+        outcome="no_response",
+    )
+    with pytest.raises(service.ValidationError) as refused:
+        service.log_outreach(engine, marketing, advocate_id, **{**values, **kwargs})
+    assert str(refused.value) == message
+    assert count(engine, OutreachAttempt) == 0
+
+
+def test_sales_may_not_work_the_pipeline(engine, book):
+    sales = actor(engine, "sales")
+    with pytest.raises(service.PermissionDenied):
+        service.nominate(engine, sales, PAT)
+    assert count(engine, Advocate) == 0
+
+
+def test_account_managers_work_only_their_own_book(engine, book):
+    other = actor(engine, "account_manager")  # owns no account
+    with pytest.raises(service.PermissionDenied, match="not in your book"):
+        service.nominate(engine, other, PAT)
+    marketing = actor(engine, "marketing")
+    advocate_id = service.nominate(engine, marketing, PAT)
+    with pytest.raises(service.PermissionDenied, match="not in your book"):
+        service.record_thank_you(engine, other, advocate_id, "agreement", "email", service.now().date())
+    assert count(engine, ThankYou) == 0
+
+
+def test_rewards_are_validated(engine, book):
+    marketing = actor(engine, "marketing")
+    advocate_id = service.nominate(engine, marketing, PAT)
+    with pytest.raises(service.ValidationError, match="Reward 'cash' is not one of"):
+        service.record_reward(engine, marketing, advocate_id, "cash", 10.0, service.now().date())
+    with pytest.raises(service.ValidationError, match="Value -5.00: must be between 0 and 1,000,000."):
+        service.record_reward(engine, marketing, advocate_id, "discount", -5.0, service.now().date())
+    assert count(engine, Reward) == 0
+
+
+def test_candidates_carry_what_eligibility_needs(engine, book):
+    frame = advocacy.candidates(engine, dt.date(2026, 11, 25), None)
+    assert list(frame.index) == [PAT, DEE]
+    assert frame.loc[PAT, "nps_latest"] == 10
+    assert frame.loc[PAT, "csat_mean"] == 5 and frame.loc[PAT, "csat_count"] == 2
+    assert frame.loc[DEE, "nps_latest"] == 3
+    # The escalated ticket of 1 Sep is newer than the complaint of 1 Jan.
+    assert frame.loc[DEE, "last_complaint_on"] == dt.datetime(2026, 9, 1, 9)
