@@ -28,4 +28,7 @@ lint:
 bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_demo --postgres
 	$(PYTHON) -m scripts.bench_startup
+	$(PYTHON) -m scripts.bench_health
 	$(PYTHON) -m scripts.bench_health --postgres
+	$(PYTHON) -m scripts.bench_advocacy
+	$(PYTHON) -m scripts.bench_advocacy --postgres

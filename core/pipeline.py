@@ -107,6 +107,14 @@ def next_follow_up(attempts: pd.DataFrame, advocate_id: int) -> int:
     return len(sequence)
 
 
+def awaiting_answer(attempts: pd.DataFrame, advocate_id: int) -> pd.Series | None:
+    """The advocate's latest ask or follow-up if it has no answer yet, else None."""
+    sequence = _latest_sequence(attempts[attempts["advocate_id"] == advocate_id])
+    if sequence.empty or sequence.iloc[-1]["outcome"] != "no_response":
+        return None
+    return sequence.iloc[-1]
+
+
 def channel_order(attempts: pd.DataFrame) -> list[str]:
     """Channels from the best agreement rate to the worst in this history (unused channels last)."""
     rates = (attempts["outcome"] == "agreed").groupby(attempts["channel"]).mean()

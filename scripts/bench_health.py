@@ -17,7 +17,8 @@ import os
 import resource
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -306,13 +307,12 @@ def showing(app) -> str:
     return next((c.value for c in app.caption if c.value.startswith("Showing")), "?")
 
 
-def measure_board(url: str) -> None:
-    """Log in as admin with AppTest, then time the board's first render and two filter changes; prints them."""
+@contextmanager
+def logged_in(url: str, username: str = "admin") -> Iterator[Any]:
+    """An AppTest of the app on url, logged in as username, with every Streamlit cache cold."""
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
-
-    from ui import data
 
     os.environ["DATABASE_URL"] = url
     os.environ["DASHBOARD_COOKIE_KEY"] = COOKIE_KEY
@@ -329,9 +329,19 @@ def measure_board(url: str) -> None:
         st.cache_resource.clear()
         app = AppTest.from_file(str(APP), default_timeout=600)
         app.run()
-        app.text_input[0].input("admin")
+        app.text_input[0].input(username)
         app.text_input[1].input(demo.DEMO_PASSWORD)
         app.button[0].click()
+        yield app
+    finally:
+        PagesManager.__init__ = original_init
+
+
+def measure_board(url: str) -> None:
+    """Log in as admin with AppTest, then time the board's first render and two filter changes; prints them."""
+    from ui import data
+
+    with logged_in(url) as app:
         login_s = timed_run(app)  # bcrypt check + the home page, which loads the whole board too
         # The home page has just cached the board; forget query results so the board starts cold.
         data.after_write()
@@ -345,8 +355,6 @@ def measure_board(url: str) -> None:
         app.multiselect(key="board_segments").select(segment)
         segments_s = timed_run(app)
         segments_rows = showing(app)
-    finally:
-        PagesManager.__init__ = original_init
     print("3. Board page (AppTest, admin)")
     print(f"   login + home page (cold caches, not a target):          {login_s:7.2f} s")
     print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from core import pipeline
@@ -94,6 +95,29 @@ def outreach_form(actor: Actor, advocate_id: int, name: str, key: str, follow_up
                     note=note,
                 ),
                 f"Logged the {what} to {name} ({CHANNEL_LABELS[chosen_channel]}, {OUTCOME_LABELS[outcome].lower()}).",
+            )
+
+
+def answer_form(actor: Actor, waiting: pd.Series, name: str, key: str) -> None:
+    """Record the answer to an ask or follow-up that had none; agreeing or declining moves the stage."""
+    what = "follow-up" if waiting["follow_up_number"] else "ask"
+    st.caption(
+        f"The {what} of {waiting['sent_on']:%d %b %Y} by {CHANNEL_LABELS[waiting['channel']].lower()}."
+    )
+    with st.form(f"{key}_answer", clear_on_submit=True):
+        left, right = st.columns(2)
+        outcome = left.selectbox(
+            "Answer", v.OUTREACH_OUTCOMES[1:], format_func=OUTCOME_LABELS.get, key=f"{key}_answer_outcome"
+        )
+        answered_on = right.date_input(
+            "Answered on", value=dt.date.today(), max_value=dt.date.today(), key=f"{key}_answered"
+        )
+        if st.form_submit_button("Record the answer", type="primary"):
+            attempt(
+                lambda: service.record_response(
+                    data.engine(), actor, int(waiting["id"]), outcome, answered_on
+                ),
+                f"Recorded {name}'s answer: {OUTCOME_LABELS[outcome].lower()}.",
             )
 
 

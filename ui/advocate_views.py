@@ -150,20 +150,21 @@ def pipeline_board(
 
     if not standing.empty:
         st.subheader("Work an advocate")
+        by_id = standing.head(TABLE_ROWS).set_index("id")
         chosen = st.selectbox(
             "Advocate",
-            standing.head(TABLE_ROWS)["id"],
-            format_func=lambda a: (
-                f"{standing.set_index('id').at[a, 'contact_name']} · {standing.set_index('id').at[a, 'account_name']}"
-            ),
+            by_id.index,
+            format_func=lambda a: f"{by_id.at[a, 'contact_name']} · {by_id.at[a, 'account_name']}",
             key="adv_work",
         )
-        advocate = standing.set_index("id").loc[chosen].to_dict() | {"id": int(chosen)}
+        advocate = by_id.loc[chosen].to_dict() | {"id": int(chosen)}
         name = advocate["contact_name"]
         if advocate["fatigued"]:
             st.warning(advocates.fatigue_reason(fatigue.loc[chosen], settings))
-        ask, follow, move, reward, thanks = st.tabs(
-            ["Log an ask", "Log a follow-up", "Move stage", "Reward", "Thank-you"]
+        ask, follow, answer, move, reward, thanks = st.tabs(
+            ["Log an ask", "Log a follow-up", "Record the answer", "Move stage", "Reward", "Thank-you"],
+            key="adv_work_tab",
+            on_change="rerun",
         )
         with ask:
             forms.outreach_form(actor, advocate["id"], name, "work_ask", follow_up=False, channel="email")
@@ -174,6 +175,12 @@ def pipeline_board(
                 forms.outreach_form(
                     actor, advocate["id"], name, "work_follow", follow_up=True, channel="phone"
                 )
+        with answer:
+            waiting = pipeline.awaiting_answer(outreach, advocate["id"])
+            if waiting is None:
+                st.info("No ask or follow-up is waiting for an answer.")
+            else:
+                forms.answer_form(actor, waiting, name, "work")
         with move:
             forms.stage_form(actor, advocate, "work")
         with reward:

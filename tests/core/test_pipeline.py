@@ -447,3 +447,20 @@ def test_nothing_owed():
     assert table.empty
     assert table.columns.tolist() == ["advocate_id", "reason", "on", "days_waiting", "overdue"]
     assert np.issubdtype(table["overdue"].dtype, np.bool_)
+
+
+def test_awaiting_answer_is_the_latest_unanswered_attempt_of_the_latest_ask():
+    attempts = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "advocate_id": [7, 7, 8],
+            "channel": ["email", "phone", "email"],
+            "follow_up_number": [0, 1, 0],
+            "sent_on": pd.to_datetime(["2026-10-01", "2026-10-10", "2026-10-01"]),
+            "responded_on": pd.to_datetime([None, None, "2026-10-02"]),
+            "outcome": ["no_response", "no_response", "agreed"],
+        }
+    )
+    assert pipeline.awaiting_answer(attempts, 7)["id"] == 2
+    assert pipeline.awaiting_answer(attempts, 8) is None  # answered
+    assert pipeline.awaiting_answer(attempts, 9) is None  # never asked

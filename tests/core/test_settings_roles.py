@@ -62,7 +62,11 @@ def test_pages_per_role(role, pages):
 
 def test_the_advocate_program_is_worked_by_marketing_and_account_teams_not_sales():
     for action in ("nominate", "log_outreach", "record_response", "move_stage", "record_thank_you"):
-        assert [r for r in roles.ALL_ROLES if roles.may_do(r, action)] == ["admin", "account_manager", "marketing"]
+        assert [r for r in roles.ALL_ROLES if roles.may_do(r, action)] == [
+            "admin",
+            "account_manager",
+            "marketing",
+        ]
     assert [r for r in roles.ALL_ROLES if roles.may_do(r, "record_reward")] == ["admin", "marketing"]
 
 

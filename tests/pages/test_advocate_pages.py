@@ -136,3 +136,16 @@ def test_dates_default_to_today(app):
     app.button(key="adv_nominate").click().run()
     open_tab(app, "Pipeline")
     assert app.date_input(key="work_ask_sent_on").value == dt.date.today()
+
+
+def test_recording_the_answer_to_an_ask_moves_the_advocate_on(app):
+    open_pipeline(app)
+    app.button(key="adv_nominate").click().run()
+    open_tab(app, "Pipeline")
+    app.button(key="FormSubmitter:work_ask_outreach-Log ask").click().run()
+    assert stage_tiles(app)["Asked"] == "1"
+    app.segmented_control(key="adv_stage").set_value("asked").run()
+    app.selectbox(key="work_answer_outcome").set_value("agreed")
+    app.button(key="FormSubmitter:work_answer-Record the answer").click().run()
+    assert app.toast[0].value == "Recorded Pat's answer: agreed."
+    assert (stage_tiles(app)["Asked"], stage_tiles(app)["Agreed"]) == ("0", "1")

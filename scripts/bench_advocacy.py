@@ -1,0 +1,115 @@
+"""Benchmark the advocate program at 50,000 accounts: ranking and eligibility, and the two pages.
+
+    python -m scripts.bench_advocacy                 # builds a temporary SQLite demo database
+    python -m scripts.bench_advocacy --url URL       # an existing demo database (e.g. bench_health --keep)
+    python -m scripts.bench_advocacy --postgres      # a scratch PostgreSQL database (dropped at the end)
+
+Prints figures against the targets; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+
+from core import advocates, health, outreach
+from db import advocacy, queries, scratch
+from db.engine import make_engine
+from scripts.bench_health import best_of, build, in_fresh_process, logged_in, peak_mb, timed_run, verdict
+
+TARGET_RANKING_S = 1.0
+TARGET_FIRST_RENDER_S = 1.5
+REPEATS = 3
+
+
+def measure_core(url: str, today: dt.date) -> None:
+    """The candidates query, then ranking + eligibility of the whole base (best of REPEATS)."""
+    engine = make_engine(url)
+    settings = queries.load_settings(engine)
+    week = queries.latest_scored_week(engine)
+    query_s, candidates = best_of(1, lambda: advocacy.candidates(engine, today, week))
+    candidates["health_band"] = health.band(
+        candidates["health_score"], settings["band_healthy_min"], settings["band_at_risk_below"]
+    )
+    rank_s, ranked = best_of(REPEATS, lambda: advocates.rank(candidates, today, settings))
+    attempts_s, attempts = best_of(1, lambda: advocacy.outreach(engine))
+    rates_s, _ = best_of(REPEATS, lambda: [outreach.rates(attempts, by) for by in outreach.GROUPINGS])
+    engine.dispose()
+    print(f"1. Ranking the whole base as of {today} ({engine.dialect.name})")
+    print(
+        f"   candidates query (cached by the page afterwards): {query_s:6.2f} s  — {len(candidates):,} contacts"
+    )
+    print(
+        f"   ranking + eligibility (core.advocates.rank):      {rank_s:6.2f} s  "
+        f"(target ≤ {TARGET_RANKING_S:g} s: {verdict(rank_s <= TARGET_RANKING_S)}) — "
+        f"{int(ranked['eligible'].sum()):,} eligible now"
+    )
+    print(
+        f"   outreach query:                                   {attempts_s:6.2f} s  — {len(attempts):,} attempts"
+    )
+    print(f"   rates by channel, owner, follow-up and month:     {rates_s:6.2f} s", flush=True)
+
+
+def measure_pages(url: str) -> None:
+    """First renders of the effectiveness and pipeline pages with cold caches, and a period change."""
+    from ui import data
+
+    with logged_in(url, "mark") as app:
+        timed_run(app)
+        data.after_write()
+        app.switch_page("pages/outreach.py")
+        outreach_s = timed_run(app)
+        finding = app.markdown[0].value
+        start, end = app.date_input(key="outreach_period").value
+        app.date_input(key="outreach_period").set_value((end - dt.timedelta(days=90), end))
+        period_s = timed_run(app)
+        data.after_write()
+        app.switch_page("pages/advocates.py")
+        pipeline_s = timed_run(app)
+        showing = next(c.value for c in app.caption if c.value.startswith("Showing"))
+        app.session_state["adv_tab"] = "Pipeline"
+        board_s = timed_run(app)
+    print("2. Pages (AppTest, marketing, cold query caches)")
+    print(
+        f"   outreach effectiveness, first render:  {outreach_s:6.2f} s  "
+        f"(target ≤ {TARGET_FIRST_RENDER_S:g} s: {verdict(outreach_s <= TARGET_FIRST_RENDER_S)})"
+    )
+    print(f"      finding: {finding.strip('*')}")
+    print(f"   outreach effectiveness, last 90 days:  {period_s:6.2f} s")
+    print(f"   advocate pipeline, first render:       {pipeline_s:6.2f} s  — {showing}")
+    print(f"   advocate pipeline, Pipeline tab:       {board_s:6.2f} s")
+    print(f"3. Peak memory of the measuring process: {peak_mb():,.0f} MB", flush=True)
+
+
+def measure(url: str, today: dt.date) -> None:
+    measure_core(url, today)
+    measure_pages(url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--url", help="measure an existing demo database instead of building one")
+    parser.add_argument("--postgres", action="store_true", help="build on a scratch PostgreSQL database")
+    args = parser.parse_args()
+    today = dt.date.today()
+    if args.url:
+        in_fresh_process(measure, args.url, today)
+    elif args.postgres:
+        url = scratch.create_database("advocacy_bench")
+        try:
+            in_fresh_process(build, url, args.accounts, args.seed, today)
+            in_fresh_process(measure, url, today)
+        finally:
+            scratch.drop_database(url)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/bench_advocacy.db"
+            in_fresh_process(build, url, args.accounts, args.seed, today)
+            in_fresh_process(measure, url, today)
+
+
+if __name__ == "__main__":
+    main()
