@@ -7,8 +7,6 @@ the data supports.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
@@ -66,62 +64,36 @@ def wilson_interval(successes: ArrayLike, n: ArrayLike, z: float = Z_95) -> tupl
     return low, high
 
 
-def filter_attempts(
-    attempts: pd.DataFrame,
-    start: dt.date,
-    end: dt.date,
-    segments: tuple[str, ...],
-    industries: tuple[str, ...],
-    owners: tuple[str, ...],
-) -> pd.DataFrame:
-    """The attempts sent on start…end (whole days, inclusive) matching every chosen filter (an empty choice does not filter)."""
-    sent = attempts["sent_on"]
-    keep = (sent >= pd.Timestamp(start)) & (sent < pd.Timestamp(end) + pd.Timedelta(days=1))
-    for column, values in (("segment", segments), ("industry", industries), ("owner", owners)):
-        if values:
-            keep &= attempts[column].isin(values)
-    return attempts[keep]
-
-
-def _flags(attempts: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "responses": attempts["outcome"].isin(RESPONSE_OUTCOMES),
-            "agreements": attempts["outcome"] == AGREED,
-        },
-        index=attempts.index,
-    )
-
-
-def rates(attempts: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Per group: attempts, responses, agreements, response_rate = responses ÷ attempts, agreement_rate = agreements ÷ attempts, each with 95% Wilson bounds."""
+def rates(tally: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per group of a tally (attempts counted in n per month, channel, owner role, follow-up number and outcome):
+    attempts, responses, agreements, response_rate = responses ÷ attempts, agreement_rate = agreements ÷ attempts,
+    each with 95% Wilson bounds."""
     if by not in GROUPINGS:
         raise ValueError(f"rates by {by!r}: expected one of {', '.join(GROUPINGS)}")
-    if attempts.empty:
+    if tally.empty:
         return pd.DataFrame(columns=[by, *RATE_COLUMNS])
-    flags = _flags(attempts)
-    if by == "month":
-        # Group on a year·12 + month integer so 200k rows never pass through strftime.
-        sent = attempts["sent_on"]
-        key = (sent.dt.year * 12 + sent.dt.month - 1).rename("month")
-    else:
-        key = attempts[by]
-    counts = flags.groupby(key, sort=True).agg(
-        attempts=("responses", "size"), responses=("responses", "sum"), agreements=("agreements", "sum")
+    n = tally["n"]
+    counts = pd.DataFrame(
+        {
+            "attempts": n,
+            "responses": n.where(tally["outcome"].isin(RESPONSE_OUTCOMES), 0),
+            "agreements": n.where(tally["outcome"] == AGREED, 0),
+        }
     )
-    counts = counts.astype("int64")
-    table = counts.rename_axis(by).reset_index()
-    n = table["attempts"].to_numpy()
+    table = counts.groupby(tally[by], sort=True).sum().astype("int64").rename_axis(by).reset_index()
     for name, column in (("response", "responses"), ("agreement", "agreements")):
         hits = table[column].to_numpy()
-        table[f"{name}_rate"] = hits / n
-        table[f"{name}_low"], table[f"{name}_high"] = wilson_interval(hits, n)
-    if by == "month":
-        months = table["month"].astype("int64")
-        table["month"] = (months // 12).astype(str) + "-" + (months % 12 + 1).astype(str).str.zfill(2)
-    elif by in ("channel", "owner_role"):
+        table[f"{name}_rate"] = hits / table["attempts"].to_numpy()
+        table[f"{name}_low"], table[f"{name}_high"] = wilson_interval(hits, table["attempts"].to_numpy())
+    if by in ("channel", "owner_role"):
         table = table.sort_values(["agreement_rate", by], ascending=[False, True], kind="stable")
     return table[[by, *RATE_COLUMNS]].reset_index(drop=True)
+
+
+def channel_order(by_channel: pd.DataFrame) -> list[str]:
+    """Channels from the best agreement rate to the worst (rates() by channel), never-used channels last."""
+    tried = list(by_channel["channel"])
+    return tried + [channel for channel in CHANNEL_LABELS if channel not in tried]
 
 
 def channel_label(channel: str) -> str:
@@ -159,49 +131,39 @@ def finding(by_channel: pd.DataFrame) -> str:
     return f"{best_label} asks convert {ratio:.1f}× {_lower_first(worst_label)}: {best_text} vs {worst_text}, {sizes}"
 
 
-def funnel(attempts: pd.DataFrame, producing_advocates: set[int]) -> pd.DataFrame:
+def funnel(counts: dict[str, int]) -> pd.DataFrame:
     """Distinct advocates asked, responded, agreed and (of those agreed) produced an asset or reference; share_of_asked = advocates ÷ asked."""
-    flags = _flags(attempts)
-    advocates = attempts["advocate_id"]
-    agreed = advocates[flags["agreements"]].unique()
-    counts = np.array(
-        [
-            advocates.nunique(),
-            advocates[flags["responses"]].nunique(),
-            len(agreed),
-            int(np.isin(agreed, list(producing_advocates)).sum()),
-        ],
-        dtype="int64",
+    values = np.array(
+        [counts["asked"], counts["responded"], counts["agreed"], counts["produced"]], dtype="int64"
     )
-    asked = counts[0]
-    share = counts / asked if asked > 0 else np.full(len(counts), np.nan)
-    return pd.DataFrame({"stage": list(FUNNEL_STAGES), "advocates": counts, "share_of_asked": share})
+    share = values / values[0] if values[0] > 0 else np.full(len(values), np.nan)
+    return pd.DataFrame({"stage": list(FUNNEL_STAGES), "advocates": values, "share_of_asked": share})
 
 
-def time_to_response(attempts: pd.DataFrame) -> pd.DataFrame:
-    """Per channel and for all channels, over answered attempts: responses, median and 75th-percentile days from sent_on to responded_on."""
-    answered = attempts[attempts["outcome"].isin(RESPONSE_OUTCOMES) & attempts["responded_on"].notna()]
-    if answered.empty:
+def _weighted_quantile(days: pd.Series, n: pd.Series, q: float) -> float:
+    """The smallest day count by which at least share q of the n-weighted answers had come."""
+    order = days.argsort(kind="stable")
+    days, n = days.iloc[order].to_numpy(), n.iloc[order].to_numpy()
+    return float(days[np.searchsorted(np.cumsum(n), q * n.sum())])
+
+
+def time_to_response(response_days: pd.DataFrame) -> pd.DataFrame:
+    """Per channel and for all channels, from answers counted per channel and whole days (n): responses,
+    median and 75th-percentile days from sent to answered."""
+    if response_days.empty:
         return pd.DataFrame(columns=TIME_COLUMNS)
-    days = ((answered["responded_on"] - answered["sent_on"]) / pd.Timedelta(days=1)).rename("days")
-    grouped = days.groupby(answered["channel"])
-    per_channel = pd.DataFrame(
-        {"responses": grouped.size(), "median_days": grouped.median(), "p75_days": grouped.quantile(0.75)}
-    )
-    per_channel.index = per_channel.index.map(channel_label)
-    per_channel = per_channel.rename_axis("channel").reset_index()
-    per_channel = per_channel.sort_values(["median_days", "channel"], kind="stable")
-    overall = pd.DataFrame(
+    groups = [(channel_label(c), part) for c, part in response_days.groupby("channel")]
+    groups.append((ALL_CHANNELS, response_days))
+    table = pd.DataFrame(
         {
-            "channel": [ALL_CHANNELS],
-            "responses": [len(days)],
-            "median_days": [days.median()],
-            "p75_days": [days.quantile(0.75)],
+            "channel": [label for label, _ in groups],
+            "responses": [int(part["n"].sum()) for _, part in groups],
+            "median_days": [_weighted_quantile(part["days"], part["n"], 0.5) for _, part in groups],
+            "p75_days": [_weighted_quantile(part["days"], part["n"], 0.75) for _, part in groups],
         }
     )
-    table = pd.concat([per_channel, overall], ignore_index=True)
-    table["responses"] = table["responses"].astype("int64")
-    return table[TIME_COLUMNS]
+    per_channel = table.iloc[:-1].sort_values(["median_days", "channel"], kind="stable")
+    return pd.concat([per_channel, table.iloc[-1:]], ignore_index=True)[TIME_COLUMNS]
 
 
 def labelled(rates_frame: pd.DataFrame, by: str) -> pd.DataFrame:

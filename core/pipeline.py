@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from core.vocabulary import ADVOCATE_STAGES, CHANNELS
+from core.vocabulary import ADVOCATE_STAGES
 
 # The path an advocate walks; paused, declined and retired are side exits.
 MAIN_PATH = ("candidate", "nominated", "asked", "agreed", "reference_ready")
@@ -115,19 +115,13 @@ def awaiting_answer(attempts: pd.DataFrame, advocate_id: int) -> pd.Series | Non
     return sequence.iloc[-1]
 
 
-def channel_order(attempts: pd.DataFrame) -> list[str]:
-    """Channels from the best agreement rate to the worst in this history (unused channels last)."""
-    rates = (attempts["outcome"] == "agreed").groupby(attempts["channel"]).mean()
-    return list(rates.sort_values(ascending=False, kind="stable").index) + [
-        c for c in CHANNELS if c not in rates
-    ]
-
-
-def follow_ups_due(attempts: pd.DataFrame, today: dt.date, settings: dict[str, float]) -> pd.DataFrame:
+def follow_ups_due(
+    attempts: pd.DataFrame, today: dt.date, settings: dict[str, float], channel_order: list[str]
+) -> pd.DataFrame:
     """Asks with no answer for `follow_up_due_days` that may still be followed up, with a channel to try.
 
     Past the re-circle window an unanswered ask is not followed up any more: the contact is asked
-    afresh. The proposed channel is the best-converting one not yet used on this ask.
+    afresh. The proposed channel is the first of channel_order (best-converting first) not yet used on this ask.
     """
     sequence = _latest_sequence(attempts)
     last = sequence.groupby("advocate_id").tail(1)
@@ -141,14 +135,17 @@ def follow_ups_due(attempts: pd.DataFrame, today: dt.date, settings: dict[str, f
         & (asked_on > today_ts - pd.Timedelta(days=settings["recircle_days"]))
     ].copy()
     due["days_waiting"] = waited[due.index]
-    order = channel_order(attempts)
-    used = pd.crosstab(sequence["advocate_id"], sequence["channel"]).reindex(columns=order, fill_value=0) > 0
+
+    used = (
+        pd.crosstab(sequence["advocate_id"], sequence["channel"]).reindex(columns=channel_order, fill_value=0)
+        > 0
+    )
     used = used.reindex(due["advocate_id"])
     untried = ~used.to_numpy()
     pick = np.where(untried.any(axis=1), untried.argmax(axis=1), 0)
     # When every channel was tried, still propose the best one that was not the last.
-    fallback = np.where(due["channel"].to_numpy() == order[0], order[1], order[0])
-    due["suggested_channel"] = np.where(untried.any(axis=1), np.array(order)[pick], fallback)
+    fallback = np.where(due["channel"].to_numpy() == channel_order[0], channel_order[1], channel_order[0])
+    due["suggested_channel"] = np.where(untried.any(axis=1), np.array(channel_order)[pick], fallback)
     due["next_follow_up"] = due["follow_up_number"] + 1
     columns = [
         "advocate_id",

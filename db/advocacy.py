@@ -6,9 +6,29 @@ Each returns DataFrames shaped for core.advocates, core.pipeline and core.outrea
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, text
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    distinct,
+    func,
+    select,
+    text,
+    union,
+)
+
+from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceRequest, User
 
 CANDIDATES_SQL = """
 WITH people AS (
@@ -156,15 +176,14 @@ def stage_changes(engine: Engine) -> pd.DataFrame:
     )
 
 
-def outreach(engine: Engine) -> pd.DataFrame:
-    """Every outreach attempt with the segment, industry and owner of the advocate's account."""
+def recent_outreach(engine: Engine, since: dt.date) -> pd.DataFrame:
+    """Every outreach attempt sent on or after since (the follow-up queue reads no further back)."""
     return _read(
         engine,
-        "SELECT o.id, o.advocate_id, o.purpose, o.channel, o.owner_role, o.follow_up_number, o.sent_on, "
-        "o.responded_on, o.outcome, a.segment, a.industry, u.name AS owner "
-        "FROM outreach_attempts o JOIN advocates adv ON adv.id = o.advocate_id "
-        "JOIN accounts a ON a.id = adv.account_id LEFT JOIN users u ON u.id = a.owner_id ORDER BY o.id",
+        "SELECT id, advocate_id, channel, owner_role, follow_up_number, sent_on, responded_on, outcome "
+        "FROM outreach_attempts WHERE sent_on >= :since ORDER BY id",
         ["sent_on", "responded_on"],
+        {"since": since},
     )
 
 
@@ -205,13 +224,118 @@ def outreach_of(connection: Connection, advocate_id: int) -> pd.DataFrame:
     return frame
 
 
-PRODUCED_SQL = text(
-    "SELECT adv.id FROM advocates adv WHERE EXISTS (SELECT 1 FROM assets s WHERE s.contact_id = adv.contact_id) "
-    "OR EXISTS (SELECT 1 FROM reference_requests r WHERE r.assigned_advocate_id = adv.id AND r.status = 'done')"
-)
+# --- outreach effectiveness: aggregated in the database, filtered by period, segment, industry, owner ---
 
 
-def producing_advocates(engine: Engine) -> set[int]:
-    """Advocates who produced an asset (case study, testimonial, …) or fulfilled a reference request."""
+@dataclass(frozen=True)
+class OutreachFilter:
+    """Asks sent start…end (inclusive) to advocates of accounts in these segments, industries and owners (empty: all)."""
+
+    start: dt.date
+    end: dt.date
+    segments: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+
+
+def _filtered(stmt: Select, chosen: OutreachFilter) -> Select:
+    """stmt over outreach_attempts sent in the period, joined to the advocate's account only when a filter needs it."""
+    o = OutreachAttempt.__table__
+    stmt = stmt.select_from(o).where(o.c.sent_on >= chosen.start, o.c.sent_on <= chosen.end)
+    by_account = [
+        column.in_(values)
+        for column, values in (
+            (Account.segment, chosen.segments),
+            (Account.industry, chosen.industries),
+            (Account.owner_id, chosen.owner_ids),
+        )
+        if values
+    ]
+    if by_account:
+        stmt = (
+            stmt.join(Advocate, Advocate.id == o.c.advocate_id)
+            .join(Account, Account.id == Advocate.account_id)
+            .where(*by_account)
+        )
+    return stmt
+
+
+def outreach_tally(engine: Engine, chosen: OutreachFilter) -> pd.DataFrame:
+    """Attempts counted per month ('YYYY-MM'), channel, owner role, follow-up number and outcome (column n)."""
+    o = OutreachAttempt.__table__
+    month = func.substr(cast(o.c.sent_on, String), 1, 7).label("month")
+    groups = [month, o.c.channel, o.c.owner_role, o.c.follow_up_number, o.c.outcome]
+    stmt = _filtered(select(*groups, func.count().label("n")), chosen).group_by(*groups)
     with engine.connect() as conn:
-        return set(conn.scalars(PRODUCED_SQL))
+        return pd.read_sql(stmt, conn)
+
+
+def _producing_ids() -> Select:
+    return union(
+        select(Advocate.id).join(Asset, Asset.contact_id == Advocate.contact_id),
+        select(ReferenceRequest.assigned_advocate_id).where(
+            ReferenceRequest.status == "done", ReferenceRequest.assigned_advocate_id.is_not(None)
+        ),
+    )
+
+
+def outreach_funnel(engine: Engine, chosen: OutreachFilter) -> dict[str, int]:
+    """Distinct advocates asked, who responded, who agreed, and who agreed and produced an asset or reference."""
+    o = OutreachAttempt.__table__
+    answered = o.c.outcome != "no_response"
+    agreed = o.c.outcome == "agreed"
+    produced = and_(agreed, o.c.advocate_id.in_(_producing_ids()))
+    stmt = _filtered(
+        select(
+            func.count(distinct(o.c.advocate_id)).label("asked"),
+            func.count(distinct(case((answered, o.c.advocate_id)))).label("responded"),
+            func.count(distinct(case((agreed, o.c.advocate_id)))).label("agreed"),
+            func.count(distinct(case((produced, o.c.advocate_id)))).label("produced"),
+        ),
+        chosen,
+    )
+    with engine.connect() as conn:
+        return dict(conn.execute(stmt).one()._mapping)
+
+
+def response_days(engine: Engine, chosen: OutreachFilter) -> pd.DataFrame:
+    """Answered attempts counted per channel and whole days from sent to answered (column n)."""
+    o = OutreachAttempt.__table__
+    if engine.dialect.name == "sqlite":
+        days = cast(func.julianday(o.c.responded_on) - func.julianday(o.c.sent_on), Integer)
+    else:
+        days = cast(o.c.responded_on - o.c.sent_on, Integer)
+    days = days.label("days")
+    stmt = (
+        _filtered(select(o.c.channel, days, func.count().label("n")), chosen)
+        .where(o.c.outcome != "no_response", o.c.responded_on.is_not(None))
+        .group_by(o.c.channel, days)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+@dataclass(frozen=True)
+class OutreachChoices:
+    """What the outreach filters offer: the newest ask's day, segments, industries and account owners."""
+
+    latest: dt.date | None
+    segments: list[str]
+    industries: list[str]
+    owners: dict[int, str]
+
+
+def outreach_choices(engine: Engine) -> OutreachChoices:
+    """The day of the newest ask, and the segments, industries and owners of the accounts."""
+    with engine.connect() as conn:
+        latest = conn.scalar(select(func.max(OutreachAttempt.sent_on)))
+        kinds = conn.execute(select(Account.segment, Account.industry).distinct()).all()
+        owners = conn.execute(
+            select(User.id, User.name).where(User.id.in_(select(Account.owner_id))).order_by(User.name)
+        ).all()
+    return OutreachChoices(
+        latest,
+        sorted({segment for segment, _ in kinds}),
+        sorted({industry for _, industry in kinds}),
+        dict(owners),
+    )

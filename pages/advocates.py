@@ -2,8 +2,9 @@ import datetime as dt
 
 import streamlit as st
 
-from core import advocates, pipeline
+from core import advocates, outreach, pipeline
 from core.roles import ACCOUNT_MANAGER
+from db.advocacy import OutreachFilter
 from ui import advocate_forms as forms
 from ui import advocate_views as views
 from ui import auth, data
@@ -35,8 +36,11 @@ records = data.advocate_records()
 if owner_id is not None:
     records = records[records["owner_id"] == owner_id]
 names = records[["id", "contact_name", "account_name"]]
-outreach = data.outreach()
-due = pipeline.follow_ups_due(outreach[outreach["advocate_id"].isin(records["id"])], today, settings)
+recent = data.recent_outreach(today - dt.timedelta(days=settings["recircle_days"]))
+by_channel = outreach.rates(data.outreach_tally(OutreachFilter(dt.date.min, today)), "channel")
+due = pipeline.follow_ups_due(
+    recent[recent["advocate_id"].isin(records["id"])], today, settings, outreach.channel_order(by_channel)
+)
 due = due.merge(names, left_on="advocate_id", right_on="id")
 owed = pipeline.owed_thank_yous(data.owed_thank_yous(), data.thank_yous(), today, settings)
 owed = owed.merge(names, left_on="advocate_id", right_on="id")
@@ -62,7 +66,6 @@ if board_tab.open:
             actor,
             records,
             changes[changes["advocate_id"].isin(records["id"])],
-            outreach,
             fatigue,
             settings,
             today,

@@ -3,6 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from core import export, outreach
+from db.advocacy import OutreachFilter
 from ui import auth, charts, data
 
 actor = auth.require_page("outreach")
@@ -12,12 +13,12 @@ st.caption(
     "Which asks work: response and agreement rates with their 95% intervals. Bars whose intervals "
     "overlap are not shown to differ."
 )
-attempts = data.outreach()
-if attempts.empty:
+choices = data.outreach_choices()
+if choices.latest is None:
     st.info("No outreach logged yet.")
     st.stop()
 
-latest = attempts["sent_on"].max().date()
+latest = choices.latest
 with st.container(horizontal=True):
     period = st.date_input(
         "Asks sent between",
@@ -25,19 +26,22 @@ with st.container(horizontal=True):
         max_value=latest,
         key="outreach_period",
     )
-    segments = st.multiselect("Segment", sorted(attempts["segment"].unique()), key="outreach_segments")
-    industries = st.multiselect("Industry", sorted(attempts["industry"].unique()), key="outreach_industries")
-    owners = st.multiselect("Owner", sorted(attempts["owner"].dropna().unique()), key="outreach_owners")
+    segments = st.multiselect("Segment", choices.segments, key="outreach_segments")
+    industries = st.multiselect("Industry", choices.industries, key="outreach_industries")
+    owner_ids = st.multiselect(
+        "Owner", list(choices.owners), format_func=choices.owners.get, key="outreach_owners"
+    )
 start, end = period if len(period) == 2 else (period[0], period[0])
-chosen = outreach.filter_attempts(attempts, start, end, tuple(segments), tuple(industries), tuple(owners))
-if chosen.empty:
+chosen = OutreachFilter(start, end, tuple(segments), tuple(industries), tuple(int(o) for o in owner_ids))
+tally = data.outreach_tally(chosen)
+if tally.empty:
     st.info("No outreach matches these filters.")
     st.stop()
 
-by_channel = outreach.rates(chosen, "channel")
+by_channel = outreach.rates(tally, "channel")
 st.markdown(f"**{outreach.finding(by_channel)}**")
 
-funnel = outreach.funnel(chosen, data.producing_advocates())
+funnel = outreach.funnel(data.outreach_funnel(chosen))
 tiles = st.columns(len(funnel))
 for tile, row in zip(tiles, funnel.itertuples(), strict=True):
     tile.metric(
@@ -73,11 +77,11 @@ left, right = st.columns(2)
 for (by, (title, axis)), column in zip(VIEWS.items(), [left, right, left, right], strict=True):
     with column:
         st.subheader(title)
-        frame = outreach.labelled(by_channel if by == "channel" else outreach.rates(chosen, by), by)
+        frame = outreach.labelled(by_channel if by == "channel" else outreach.rates(tally, by), by)
         st.altair_chart(charts.rates_with_intervals(frame, by, axis))
         numbers(frame, by)
 
 st.subheader("Time to response")
-timing = outreach.time_to_response(chosen)
+timing = outreach.time_to_response(data.response_days(chosen))
 st.dataframe(timing, hide_index=True)
 numbers(timing, "time-to-response")

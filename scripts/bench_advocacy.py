@@ -33,8 +33,10 @@ def measure_core(url: str, today: dt.date) -> None:
         candidates["health_score"], settings["band_healthy_min"], settings["band_at_risk_below"]
     )
     rank_s, ranked = best_of(REPEATS, lambda: advocates.rank(candidates, today, settings))
-    attempts_s, attempts = best_of(1, lambda: advocacy.outreach(engine))
-    rates_s, _ = best_of(REPEATS, lambda: [outreach.rates(attempts, by) for by in outreach.GROUPINGS])
+    latest = advocacy.outreach_choices(engine).latest
+    year = advocacy.OutreachFilter(latest - dt.timedelta(days=365), latest)
+    tally_s, tally = best_of(1, lambda: advocacy.outreach_tally(engine, year))
+    rates_s, _ = best_of(REPEATS, lambda: [outreach.rates(tally, by) for by in outreach.GROUPINGS])
     engine.dispose()
     print(f"1. Ranking the whole base as of {today} ({engine.dialect.name})")
     print(
@@ -46,7 +48,8 @@ def measure_core(url: str, today: dt.date) -> None:
         f"{int(ranked['eligible'].sum()):,} eligible now"
     )
     print(
-        f"   outreach query:                                   {attempts_s:6.2f} s  — {len(attempts):,} attempts"
+        f"   outreach tally of the last year (SQL):            {tally_s:6.2f} s  — "
+        f"{int(tally['n'].sum()):,} attempts in {len(tally):,} groups"
     )
     print(f"   rates by channel, owner, follow-up and month:     {rates_s:6.2f} s", flush=True)
 

@@ -89,7 +89,6 @@ def pipeline_board(
     actor: Actor,
     records: pd.DataFrame,
     changes: pd.DataFrame,
-    outreach: pd.DataFrame,
     fatigue: pd.DataFrame,
     settings: dict[str, float],
     today: dt.date,
@@ -168,15 +167,16 @@ def pipeline_board(
         )
         with ask:
             forms.outreach_form(actor, advocate["id"], name, "work_ask", follow_up=False, channel="email")
+        history = data.advocate_outreach(advocate["id"])
         with follow:
-            if refusal := pipeline.check_follow_up(outreach, advocate["id"], settings):
+            if refusal := pipeline.check_follow_up(history, advocate["id"], settings):
                 st.info(refusal)
             else:
                 forms.outreach_form(
                     actor, advocate["id"], name, "work_follow", follow_up=True, channel="phone"
                 )
         with answer:
-            waiting = pipeline.awaiting_answer(outreach, advocate["id"])
+            waiting = pipeline.awaiting_answer(history, advocate["id"])
             if waiting is None:
                 st.info("No ask or follow-up is waiting for an answer.")
             else:

@@ -90,14 +90,35 @@ def churned_between(after: dt.date, until: dt.date) -> set[int]:
     return queries.churned_between(engine(), after, until)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner="Loading outreach…")
-def outreach() -> pd.DataFrame:
-    return advocacy.outreach(engine())
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def recent_outreach(since: dt.date) -> pd.DataFrame:
+    return advocacy.recent_outreach(engine(), since)
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
-def producing_advocates() -> set[int]:
-    return advocacy.producing_advocates(engine())
+def advocate_outreach(advocate_id: int) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return advocacy.outreach_of(conn, advocate_id)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def outreach_choices() -> advocacy.OutreachChoices:
+    return advocacy.outreach_choices(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner="Counting outreach…")
+def outreach_tally(chosen: advocacy.OutreachFilter) -> pd.DataFrame:
+    return advocacy.outreach_tally(engine(), chosen)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def outreach_funnel(chosen: advocacy.OutreachFilter) -> dict[str, int]:
+    return advocacy.outreach_funnel(engine(), chosen)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def response_days(chosen: advocacy.OutreachFilter) -> pd.DataFrame:
+    return advocacy.response_days(engine(), chosen)
 
 
 # A resource like the health board: the ranked base is large and read-only.

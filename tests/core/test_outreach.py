@@ -1,4 +1,3 @@
-import datetime as dt
 import math
 
 import numpy as np
@@ -28,6 +27,11 @@ def attempt_rows(rows: list[dict]) -> pd.DataFrame:
     frame["sent_on"] = pd.to_datetime(frame["sent_on"], format="ISO8601")
     frame["responded_on"] = pd.to_datetime(frame["responded_on"], format="ISO8601")
     return frame
+
+
+def tally(rows: pd.DataFrame) -> pd.DataFrame:
+    """Row-level attempts as the database tallies them: one per row (n = 1), with the sent month."""
+    return rows.assign(month=rows["sent_on"].dt.strftime("%Y-%m"), n=1)
 
 
 # ---- Wilson interval ------------------------------------------------------------------
@@ -70,40 +74,6 @@ def test_wilson_vectorised_keeps_series_index():
     )
 
 
-# ---- filtering ------------------------------------------------------------------------
-
-
-def filter_rows() -> pd.DataFrame:
-    return attempt_rows(
-        [
-            {"sent_on": "2026-01-31 23:59", "segment": "SMB", "owner": "Amy"},
-            {"sent_on": "2026-02-01 00:00", "segment": "SMB", "owner": "Amy"},
-            {"sent_on": "2026-02-14 12:00", "segment": "Enterprise", "owner": None, "industry": "Software"},
-            {"sent_on": "2026-02-28 23:30", "segment": "Enterprise", "owner": "Bo"},
-            {"sent_on": "2026-03-01 00:00", "segment": "SMB", "owner": "Bo"},
-        ]
-    )
-
-
-def test_filter_attempts_whole_days_inclusive():
-    rows = filter_rows()
-    kept = outreach.filter_attempts(rows, dt.date(2026, 2, 1), dt.date(2026, 2, 28), (), (), ())
-    assert kept["id"].tolist() == [2, 3, 4]  # 31 Jan 23:59 and 1 Mar 00:00 fall outside
-    one_day = outreach.filter_attempts(rows, dt.date(2026, 2, 28), dt.date(2026, 2, 28), (), (), ())
-    assert one_day["id"].tolist() == [4]
-
-
-def test_filter_attempts_empty_tuple_means_all():
-    rows = filter_rows()
-    start, end = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
-    assert len(outreach.filter_attempts(rows, start, end, (), (), ())) == 5
-    assert outreach.filter_attempts(rows, start, end, ("Enterprise",), (), ())["id"].tolist() == [3, 4]
-    assert outreach.filter_attempts(rows, start, end, (), ("Software",), ())["id"].tolist() == [3]
-    # An owner filter drops the attempt with no owner.
-    assert outreach.filter_attempts(rows, start, end, ("Enterprise",), (), ("Bo",))["id"].tolist() == [4]
-    assert outreach.filter_attempts(rows, start, end, (), (), ("Amy", "Bo"))["id"].tolist() == [1, 2, 4, 5]
-
-
 # ---- rates ----------------------------------------------------------------------------
 
 
@@ -125,7 +95,7 @@ def rate_rows() -> pd.DataFrame:
 
 
 def test_rates_by_channel_counts_and_order():
-    table = outreach.rates(rate_rows(), "channel")
+    table = outreach.rates(tally(rate_rows()), "channel")
     assert list(table.columns) == ["channel", *outreach.RATE_COLUMNS]
     # agreement rates: phone 1/2 = 0.5, email 1/4 = 0.25, social DM 0/1 = 0 → descending
     assert table["channel"].tolist() == ["phone", "email", "social_dm"]
@@ -144,7 +114,7 @@ def test_rates_by_channel_counts_and_order():
 
 
 def test_rates_by_owner_role_and_follow_up():
-    rows = rate_rows()
+    rows = tally(rate_rows())
     by_role = outreach.rates(rows, "owner_role")
     # csm 1/2 = 0.5, marketing 1/2 = 0.5 (tie → alphabetical), ae 0/3 = 0
     assert by_role["owner_role"].tolist() == ["csm", "marketing", "ae"]
@@ -167,7 +137,7 @@ def test_rates_by_month_chronological_strings():
             {"sent_on": "2025-12-01", "outcome": "responded"},
         ]
     )
-    table = outreach.rates(rows, "month")
+    table = outreach.rates(tally(rows), "month")
     assert table["month"].tolist() == ["2025-12", "2026-01", "2026-02"]
     assert table["attempts"].tolist() == [2, 2, 1]
     assert table["responses"].tolist() == [1, 2, 1]
@@ -175,10 +145,10 @@ def test_rates_by_month_chronological_strings():
 
 
 def test_rates_empty_and_unknown_grouping():
-    empty = outreach.rates(attempt_rows([]).iloc[:0], "month")
+    empty = outreach.rates(tally(attempt_rows([]).iloc[:0]), "month")
     assert empty.empty and list(empty.columns) == ["month", *outreach.RATE_COLUMNS]
     with pytest.raises(ValueError):
-        outreach.rates(rate_rows(), "purpose")
+        outreach.rates(tally(rate_rows()), "purpose")
 
 
 # ---- the finding ----------------------------------------------------------------------
@@ -231,7 +201,7 @@ def test_finding_too_few_channels():
     expected = "Not enough data: fewer than two channels have 20 or more asks."
     # phone has 19 asks, one short of MIN_ATTEMPTS = 20
     assert outreach.finding(by_channel({"phone": (19, 19), "email": (35, 100)})) == expected
-    assert outreach.finding(outreach.rates(attempt_rows([]).iloc[:0], "channel")) == expected
+    assert outreach.finding(outreach.rates(tally(attempt_rows([]).iloc[:0]), "channel")) == expected
     # exactly 20 asks is enough: phone 20/20 [0.8389, 1] vs email 0/20 [0, 0.1611] → zero wording
     assert outreach.finding(by_channel({"phone": (20, 20), "email": (0, 20)})).startswith(
         "Phone asks convert at"
@@ -241,21 +211,8 @@ def test_finding_too_few_channels():
 # ---- funnel ---------------------------------------------------------------------------
 
 
-def test_funnel_counts_distinct_advocates():
-    rows = attempt_rows(
-        [
-            {"advocate_id": 1, "outcome": "no_response"},
-            {"advocate_id": 1, "outcome": "no_response", "follow_up_number": 1},
-            {"advocate_id": 1, "outcome": "agreed", "follow_up_number": 2},
-            {"advocate_id": 2, "outcome": "declined"},
-            {"advocate_id": 3, "outcome": "no_response"},
-            {"advocate_id": 3, "outcome": "no_response", "follow_up_number": 1},
-            {"advocate_id": 4, "outcome": "agreed"},
-            {"advocate_id": 4, "outcome": "agreed", "purpose": "case study"},
-        ]
-    )
-    # asked {1,2,3,4}; responded {1,2,4}; agreed {1,4}; produced = agreed ∩ {1,2,99} = {1}
-    table = outreach.funnel(rows, {1, 2, 99})
+def test_funnel_shares_of_the_asked():
+    table = outreach.funnel({"asked": 4, "responded": 3, "agreed": 2, "produced": 1})
     assert list(table.columns) == ["stage", "advocates", "share_of_asked"]
     assert table["stage"].tolist() == ["Asked", "Responded", "Agreed", "Produced an asset or reference"]
     assert table["advocates"].tolist() == [4, 3, 2, 1]
@@ -263,7 +220,7 @@ def test_funnel_counts_distinct_advocates():
 
 
 def test_funnel_nobody_asked():
-    table = outreach.funnel(attempt_rows([]).iloc[:0], set())
+    table = outreach.funnel({"asked": 0, "responded": 0, "agreed": 0, "produced": 0})
     assert table["advocates"].tolist() == [0, 0, 0, 0]
     assert table["share_of_asked"].isna().all()
 
@@ -271,48 +228,33 @@ def test_funnel_nobody_asked():
 # ---- time to response -----------------------------------------------------------------
 
 
-def test_time_to_response_medians_and_p75():
-    rows = attempt_rows(
-        [
-            {
-                "channel": "email",
-                "sent_on": "2026-01-01",
-                "responded_on": "2026-01-02",
-                "outcome": "responded",
-            },
-            {"channel": "email", "sent_on": "2026-01-01", "responded_on": "2026-01-04", "outcome": "agreed"},
-            {
-                "channel": "email",
-                "sent_on": "2026-01-01",
-                "responded_on": "2026-01-06",
-                "outcome": "declined",
-            },
-            {"channel": "email", "sent_on": "2026-01-01", "responded_on": "2026-01-11", "outcome": "agreed"},
-            {"channel": "email", "sent_on": "2026-01-01", "outcome": "no_response"},
-            {
-                "channel": "video_call",
-                "sent_on": "2026-01-01 09:00",
-                "responded_on": "2026-01-02 21:00",
-                "outcome": "agreed",
-            },
-            {"channel": "in_person", "sent_on": "2026-01-01", "outcome": "no_response"},
-        ]
+def test_time_to_response_medians_and_p75_from_day_counts():
+    days = pd.DataFrame(
+        {
+            "channel": ["email", "email", "email", "email", "video_call"],
+            "days": [1, 3, 5, 10, 2],
+            "n": [1, 1, 1, 1, 3],
+        }
     )
-    table = outreach.time_to_response(rows)
+    table = outreach.time_to_response(days)
     assert list(table.columns) == ["channel", "responses", "median_days", "p75_days"]
-    # video call: one answer after 1.5 days; email: 1, 3, 5, 10 days → median (3 + 5)/2 = 4,
-    # p75 at position 3·0.75 = 2.25 → 5 + 0.25·(10 − 5) = 6.25; all: 1, 1.5, 3, 5, 10 → median 3, p75 position 3 → 5
+    # The smallest day count by which at least half (or 75%) of the answers had come:
+    # email 1, 3, 5, 10 → half (2 of 4) by day 3, 75% (3 of 4) by day 5; video call 2, 2, 2 → 2 and 2;
+    # all 1, 2, 2, 2, 3, 5, 10 → 3.5 of 7 by day 2 (4th answer), 5.25 of 7 by day 5 (6th answer)
     assert table["channel"].tolist() == ["Video call", "Email", "All channels"]
-    assert table["responses"].tolist() == [1, 4, 5]
-    assert table["median_days"].tolist() == pytest.approx([1.5, 4.0, 3.0])
-    assert table["p75_days"].tolist() == pytest.approx([1.5, 6.25, 5.0])
+    assert table["responses"].tolist() == [3, 4, 7]
+    assert table["median_days"].tolist() == [2, 3, 2]
+    assert table["p75_days"].tolist() == [2, 5, 5]
 
 
 def test_time_to_response_without_answers_is_empty():
-    rows = attempt_rows([{"outcome": "no_response"}])
-    table = outreach.time_to_response(rows)
+    table = outreach.time_to_response(pd.DataFrame(columns=["channel", "days", "n"]))
     assert table.empty and list(table.columns) == ["channel", "responses", "median_days", "p75_days"]
-    assert outreach.time_to_response(rows.iloc[:0]).empty
+
+
+def test_channel_order_puts_never_used_channels_last():
+    by_channel = pd.DataFrame({"channel": ["phone", "email"]})
+    assert outreach.channel_order(by_channel) == ["phone", "email", "video_call", "in_person", "social_dm"]
 
 
 def test_labelled_replaces_codes_with_words_only_for_coded_groupings():

@@ -279,20 +279,12 @@ DUE_ATTEMPTS = [
 ]
 
 
-def test_channel_order_by_agreement_rate():
-    # email 0/6, phone 2/5 = 0.4, video_call 1/4 = 0.25, in_person 0/2; social_dm unused → last.
-    # Ties keep the alphabetical order of the channels used (email before in_person).
-    assert pipeline.channel_order(attempt_rows(DUE_ATTEMPTS)) == [
-        "phone",
-        "video_call",
-        "email",
-        "in_person",
-        "social_dm",
-    ]
+# By agreement rate in DUE_ATTEMPTS: phone 2/5, video_call 1/4, email 0/6, in_person 0/2, social_dm unused.
+ORDER = ["phone", "video_call", "email", "in_person", "social_dm"]
 
 
 def test_follow_ups_due_with_the_best_untried_channel():
-    due = pipeline.follow_ups_due(attempt_rows(DUE_ATTEMPTS), DUE_TODAY, DEFAULTS)
+    due = pipeline.follow_ups_due(attempt_rows(DUE_ATTEMPTS), DUE_TODAY, DEFAULTS, ORDER)
     assert due.columns.tolist() == [
         "advocate_id",
         "sent_on",
@@ -336,7 +328,7 @@ def test_follow_ups_due_with_the_best_untried_channel():
 
 def test_follow_ups_due_follow_the_settings():
     settings = {**DEFAULTS, "follow_up_due_days": 5, "max_follow_ups": 4, "recircle_days": 76}
-    due = pipeline.follow_ups_due(attempt_rows(DUE_ATTEMPTS), DUE_TODAY, settings)
+    due = pipeline.follow_ups_due(attempt_rows(DUE_ATTEMPTS), DUE_TODAY, settings, ORDER)
     assert sorted(due["advocate_id"]) == [1, 2, 3, 4, 5, 6]
     # 4 used email, phone, video_call, in_person: only social_dm is untried
     assert due.set_index("advocate_id").loc[4, "suggested_channel"] == "social_dm"
@@ -345,7 +337,7 @@ def test_follow_ups_due_follow_the_settings():
 @pytest.mark.parametrize(
     ("channels", "suggested"),
     [
-        # email converts best (1/2) but was the last channel used: the next best, in_person
+        # email converts best but was the last channel used: the next best, in_person
         (["phone", "in_person", "social_dm", "video_call", "email"], "in_person"),
         (["email", "phone", "in_person", "social_dm", "video_call"], "email"),
     ],
@@ -357,15 +349,15 @@ def test_when_every_channel_was_tried_propose_the_best_but_not_the_last(channels
         for n, (channel, day) in enumerate(zip(channels, days, strict=True))
     ]
     rows.append((9, 0, "email", "2026-01-05", "agreed"))
-    # rates: email 1/2, all others 0/1 → order email, in_person, phone, social_dm, video_call
-    due = pipeline.follow_ups_due(attempt_rows(rows), DUE_TODAY, {**DEFAULTS, "max_follow_ups": 5})
+    order = ["email", "in_person", "phone", "social_dm", "video_call"]
+    due = pipeline.follow_ups_due(attempt_rows(rows), DUE_TODAY, {**DEFAULTS, "max_follow_ups": 5}, order)
     assert due["advocate_id"].tolist() == [1]
     assert due["next_follow_up"].tolist() == [5]
     assert due["suggested_channel"].tolist() == [suggested]
 
 
 def test_nothing_due():
-    due = pipeline.follow_ups_due(attempt_rows(DUE_ATTEMPTS[:5]), DUE_TODAY, DEFAULTS)
+    due = pipeline.follow_ups_due(attempt_rows(DUE_ATTEMPTS[:5]), DUE_TODAY, DEFAULTS, ORDER)
     assert due.empty
     assert "suggested_channel" in due.columns
 

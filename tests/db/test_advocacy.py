@@ -3,10 +3,20 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from db import advocacy, service
-from db.models import Advocate, AdvocateStageChange, AuditLog, OutreachAttempt, Reward, ThankYou
+from db.engine import transaction
+from db.models import (
+    Account,
+    Advocate,
+    AdvocateStageChange,
+    Asset,
+    AuditLog,
+    OutreachAttempt,
+    Reward,
+    ThankYou,
+)
 from tests.db.factories import add_user, build_advocates
 
 PAT, DEE = 1, 2  # contacts: Pat (account 1, NPS 10, CSAT 5, 5), Dee (account 2, NPS 3)
@@ -230,3 +240,152 @@ def test_candidates_carry_what_eligibility_needs(engine, book):
     assert frame.loc[DEE, "nps_latest"] == 3
     # The escalated ticket of 1 Sep is newer than the complaint of 1 Jan.
     assert frame.loc[DEE, "last_complaint_on"] == dt.datetime(2026, 9, 1, 9)
+
+
+def seed_outreach(engine) -> None:
+    """Pat (account 1, Retail) asked twice by email and once by phone; Dee (account 2, moved to Software)
+    asked once in person. Pat agreed to the phone call after 3 days and is featured in an asset."""
+    with transaction(engine) as session:
+        session.execute(
+            update(Account).where(Account.id == 2).values(industry="Software", segment="Enterprise")
+        )
+        session.add_all(
+            [
+                Advocate(
+                    id=1,
+                    contact_id=PAT,
+                    account_id=1,
+                    stage="agreed",
+                    stage_changed_at=dt.datetime(2026, 3, 4),
+                ),
+                Advocate(
+                    id=2,
+                    contact_id=DEE,
+                    account_id=2,
+                    stage="asked",
+                    stage_changed_at=dt.datetime(2026, 3, 1),
+                ),
+            ]
+        )
+        session.flush()
+        attempt = dict(purpose="reference", owner_role="csm")
+        session.add_all(
+            [
+                OutreachAttempt(
+                    advocate_id=1,
+                    channel="email",
+                    follow_up_number=0,
+                    sent_on=dt.date(2026, 1, 10),
+                    outcome="no_response",
+                    **attempt,
+                ),
+                OutreachAttempt(
+                    advocate_id=1,
+                    channel="email",
+                    follow_up_number=1,
+                    sent_on=dt.date(2026, 1, 20),
+                    outcome="responded",
+                    responded_on=dt.date(2026, 1, 21),
+                    **attempt,
+                ),
+                OutreachAttempt(
+                    advocate_id=1,
+                    channel="phone",
+                    follow_up_number=0,
+                    sent_on=dt.date(2026, 3, 1),
+                    outcome="agreed",
+                    responded_on=dt.date(2026, 3, 4),
+                    **attempt,
+                ),
+                OutreachAttempt(
+                    advocate_id=2,
+                    channel="in_person",
+                    follow_up_number=0,
+                    sent_on=dt.date(2026, 3, 2),
+                    outcome="no_response",
+                    **attempt,
+                ),
+                Asset(
+                    title="Pat's story",
+                    asset_type="case_study",
+                    account_id=1,
+                    contact_id=PAT,
+                    summary="",
+                    company_size="SMB",
+                    region="EMEA",
+                    approval_status="approved",
+                    url="https://example.com/a",
+                ),
+            ]
+        )
+
+
+def test_outreach_is_tallied_filtered_and_timed_in_the_database(engine, book):
+    seed_outreach(engine)
+    everything = advocacy.OutreachFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    tally = advocacy.outreach_tally(engine, everything).sort_values(["month", "channel", "follow_up_number"])
+    assert tally.to_dict("records") == [
+        {
+            "month": "2026-01",
+            "channel": "email",
+            "owner_role": "csm",
+            "follow_up_number": 0,
+            "outcome": "no_response",
+            "n": 1,
+        },
+        {
+            "month": "2026-01",
+            "channel": "email",
+            "owner_role": "csm",
+            "follow_up_number": 1,
+            "outcome": "responded",
+            "n": 1,
+        },
+        {
+            "month": "2026-03",
+            "channel": "in_person",
+            "owner_role": "csm",
+            "follow_up_number": 0,
+            "outcome": "no_response",
+            "n": 1,
+        },
+        {
+            "month": "2026-03",
+            "channel": "phone",
+            "owner_role": "csm",
+            "follow_up_number": 0,
+            "outcome": "agreed",
+            "n": 1,
+        },
+    ]
+    # asked: Pat and Dee; responded and agreed: Pat; Pat is featured in an asset → produced.
+    assert advocacy.outreach_funnel(engine, everything) == {
+        "asked": 2,
+        "responded": 1,
+        "agreed": 1,
+        "produced": 1,
+    }
+    days = advocacy.response_days(engine, everything).sort_values("channel")
+    assert days.to_dict("records") == [
+        {"channel": "email", "days": 1, "n": 1},
+        {"channel": "phone", "days": 3, "n": 1},
+    ]
+
+    march = advocacy.OutreachFilter(dt.date(2026, 3, 1), dt.date(2026, 3, 1))
+    assert advocacy.outreach_tally(engine, march)["channel"].tolist() == ["phone"]
+    software = advocacy.OutreachFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31), industries=("Software",))
+    assert advocacy.outreach_tally(engine, software)["channel"].tolist() == ["in_person"]
+    nobody = advocacy.OutreachFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31), owner_ids=(book + 100,))
+    assert advocacy.outreach_tally(engine, nobody).empty
+    assert advocacy.outreach_funnel(engine, nobody) == {
+        "asked": 0,
+        "responded": 0,
+        "agreed": 0,
+        "produced": 0,
+    }
+
+    choices = advocacy.outreach_choices(engine)
+    assert choices.latest == dt.date(2026, 3, 2)
+    assert (choices.segments, choices.industries) == (["Enterprise", "SMB"], ["Retail", "Software"])
+    assert choices.owners == {book: "Amy"}
+    assert advocacy.recent_outreach(engine, dt.date(2026, 3, 1))["channel"].tolist() == ["phone", "in_person"]
