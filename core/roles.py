@@ -64,6 +64,14 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/query_stats:",
         (ADMIN, ACCOUNT_MANAGER, MARKETING),
     ),
+    PageSpec("library", "Asset library", "pages/library.py", ":material/library_books:", ALL_ROLES),
+    PageSpec(
+        "references",
+        "Reference requests",
+        "pages/references.py",
+        ":material/handshake:",
+        (ADMIN, MARKETING, SALES),
+    ),
     PageSpec("settings", "Settings", "pages/settings.py", ":material/tune:", (ADMIN,)),
 )
 
@@ -81,6 +89,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "move_stage": (ADMIN, ACCOUNT_MANAGER, MARKETING),
     "record_reward": (ADMIN, MARKETING),
     "record_thank_you": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    # Sales ask for references and report deal outcomes; marketing fulfils the requests.
+    "create_reference_request": (ADMIN, MARKETING, SALES),
+    "assign_reference": (ADMIN, MARKETING),
+    "complete_reference": (ADMIN, MARKETING),
+    "record_deal_outcome": (ADMIN, MARKETING, SALES),
+    "log_asset_use": (ADMIN, ACCOUNT_MANAGER, MARKETING, SALES),
 }
 
 

@@ -33,7 +33,8 @@ from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceReques
 CANDIDATES_SQL = """
 WITH people AS (
     SELECT c.id AS contact_id, c.account_id, a.name AS account_name, c.name AS contact_name, c.title,
-        COALESCE(c.relationship_strength, 1) AS relationship_strength, a.customer_since, a.owner_id
+        COALESCE(c.relationship_strength, 1) AS relationship_strength, a.customer_since, a.owner_id,
+        a.industry, a.segment, a.region, a.product
     FROM contacts c JOIN accounts a ON a.id = c.account_id
     WHERE c.left_company_on IS NULL AND a.customer_since <= :as_of
       AND NOT EXISTS (SELECT 1 FROM churn_events e WHERE e.account_id = a.id AND e.churned_on <= :as_of)
@@ -76,7 +77,7 @@ references_given AS (
     GROUP BY assigned_advocate_id
 )
 SELECT p.contact_id, p.account_id, p.account_name, p.contact_name, p.title, p.relationship_strength,
-    p.customer_since, p.owner_id, nps.score AS nps_latest, nps.responded_on AS nps_latest_on,
+    p.customer_since, p.owner_id, p.industry, p.segment, p.region, p.product, nps.score AS nps_latest, nps.responded_on AS nps_latest_on,
     csat.csat_mean, COALESCE(csat.csat_count, 0) AS csat_count,
     COALESCE(triggers.trigger_kinds, 0) AS trigger_kinds, COALESCE(triggers.triggers, 0) AS triggers,
     s.score AS health_score, complaints.last_complaint_on, asks.last_asked_on,
@@ -109,15 +110,30 @@ ONE_CONTACT = {
     "advocate": "AND advocate_id = (SELECT id FROM advocates WHERE contact_id = :contact_id)",
     "assigned": "AND assigned_advocate_id = (SELECT id FROM advocates WHERE contact_id = :contact_id)",
 }
+# Advocates who said yes (agreed or reference-ready): the pool references are matched from.
+IN_PROGRAM = "SELECT contact_id FROM advocates WHERE stage IN ('agreed', 'reference_ready')"
+PROGRAM_PEOPLE = {
+    "people": f"AND c.id IN ({IN_PROGRAM})",
+    "contact": f"AND contact_id IN ({IN_PROGRAM})",
+    "account": "",
+    "advocate": "",
+    "assigned": "",
+}
 BOOK_CANDIDATES = text(CANDIDATES_SQL.format(**dict.fromkeys(ONE_CONTACT, ""))).bindparams(*CANDIDATE_PARAMS)
 ONE_CANDIDATE = text(CANDIDATES_SQL.format(**ONE_CONTACT)).bindparams(*CANDIDATE_PARAMS)
+PROGRAM_CANDIDATES = text(CANDIDATES_SQL.format(**PROGRAM_PEOPLE)).bindparams(*CANDIDATE_PARAMS)
 CANDIDATE_DATES = ["customer_since", "nps_latest_on", "last_complaint_on", "last_asked_on"]
 
 
 def candidates(
-    engine: Engine, as_of: dt.date, week: dt.date | None, contact_id: int | None = None
+    engine: Engine,
+    as_of: dt.date,
+    week: dt.date | None,
+    contact_id: int | None = None,
+    in_program: bool = False,
 ) -> pd.DataFrame:
-    """Every current contact of an active account (or one contact) with what decides who to ask: NPS, CSAT, triggers, health in week, complaints, past asks and advocacy."""
+    """Every current contact of an active account (or one contact, or only advocates who agreed) with what decides
+    who to ask: account facts, NPS, CSAT, triggers, health in week, complaints, past asks and advocacy."""
     params = {
         "as_of": as_of,
         "week": week,
@@ -126,9 +142,10 @@ def candidates(
         "year_ago_start": dt.datetime.combine(as_of - dt.timedelta(days=365), dt.time.min),
         "as_of_end": dt.datetime.combine(as_of, dt.time.max),
     }
-    stmt = BOOK_CANDIDATES if contact_id is None else ONE_CANDIDATE
     if contact_id is not None:
-        params["contact_id"] = contact_id
+        stmt, params["contact_id"] = ONE_CANDIDATE, contact_id
+    else:
+        stmt = PROGRAM_CANDIDATES if in_program else BOOK_CANDIDATES
     with engine.connect() as conn:
         frame = pd.read_sql(stmt, conn, params=params, index_col="contact_id")
     for column in CANDIDATE_DATES:
@@ -145,15 +162,21 @@ def _read(engine: Engine, sql: str, dates: list[str], params: dict | None = None
     return frame
 
 
-def reference_activities(engine: Engine) -> pd.DataFrame:
-    """Reference requests an advocate took on (assigned or done), on the day fulfilled or else requested."""
-    frame = _read(
-        engine,
-        "SELECT assigned_advocate_id AS advocate_id, COALESCE(fulfilled_at, requested_at) AS activity_at "
-        "FROM reference_requests WHERE assigned_advocate_id IS NOT NULL AND status IN ('assigned', 'done')",
-        ["activity_at"],
-    )
-    return frame.assign(on=frame.pop("activity_at").dt.normalize())
+ACTIVITIES_SQL = (
+    "SELECT assigned_advocate_id AS advocate_id, COALESCE(fulfilled_at, requested_at) AS activity_at "
+    "FROM reference_requests WHERE assigned_advocate_id IS NOT NULL AND status IN ('assigned', 'done')"
+)
+
+
+def reference_activities(source: Engine | Connection, advocate_id: int | None = None) -> pd.DataFrame:
+    """Reference requests advocates (or one advocate) took on — assigned or done — on the day fulfilled or else
+    requested; source may be a connection inside a write's transaction."""
+    sql, params = ACTIVITIES_SQL, {}
+    if advocate_id is not None:
+        sql, params = sql + " AND assigned_advocate_id = :advocate_id", {"advocate_id": advocate_id}
+    frame = pd.read_sql(text(sql), source, params=params)
+    activity_at = pd.to_datetime(frame.pop("activity_at"), format="ISO8601")
+    return frame.assign(on=activity_at.dt.normalize())
 
 
 def advocates(engine: Engine) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import bcrypt
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from core import advocates, health, passwords, pipeline, roles
+from core import advocates, health, matching, passwords, pipeline, references, roles
 from core import settings as settings_rules
 from core import vocabulary as v
 from core.vocabulary import ROLES
@@ -22,10 +22,13 @@ from db.models import (
     Account,
     Advocate,
     AdvocateStageChange,
+    Asset,
+    AssetUsage,
     AuditLog,
     Contact,
     CsmSentiment,
     OutreachAttempt,
+    ReferenceRequest,
     Reward,
     Setting,
     ThankYou,
@@ -479,3 +482,256 @@ def record_thank_you(
             {"advocate_id": advocate_id, "reason": reason},
         )
     return thanks.id
+
+
+# --- references: requests, assignment with fatigue enforced, outcomes, library use ---------------------
+
+
+def _text(field: str, value: str, longest: int = 200) -> str:
+    value = value.strip()
+    if not value:
+        raise ValidationError(f"{field}: required.")
+    if len(value) > longest:
+        raise ValidationError(f"{field}: {len(value)} characters, at most {longest}.")
+    return value
+
+
+def _amount(field: str, value: float | None) -> float | None:
+    if value is not None and not 0 <= value <= 1_000_000_000:
+        raise ValidationError(f"{field} {value:,.2f}: must be between 0 and 1,000,000,000.")
+    return value
+
+
+def create_reference_request(
+    engine: Engine,
+    actor: Actor,
+    *,
+    prospect: str,
+    industry: str,
+    deal_size: float,
+    deal_stage: str,
+    kind: str,
+    company_size: str | None = None,
+    region: str | None = None,
+    product: str | None = None,
+    needed_by: dt.datetime | None = None,
+) -> int:
+    """Sales asks for a reference for a deal; needed by the SLA (default 48 hours) unless a time is given."""
+    prospect = _text("Prospect", prospect)
+    industry = _text("Industry", industry, 60)
+    _one_of("Deal stage", deal_stage, v.DEAL_STAGES)
+    _one_of("Kind", kind, v.REQUEST_KINDS)
+    for field, value, allowed in (
+        ("Company size", company_size, v.SEGMENTS),
+        ("Region", region, v.REGIONS),
+        ("Product", product, v.PRODUCTS),
+    ):
+        if value is not None:
+            _one_of(field, value, allowed)
+    if _amount("Deal size", deal_size) is None:
+        raise ValidationError("Deal size: required.")
+    at = now()
+    with write(engine, actor, "create_reference_request") as session:
+        settings = settings_rules.resolve(_stored_settings(session))
+        due = needed_by or references.default_needed_by(at, settings)
+        if due <= at:
+            raise ValidationError(f"Needed by {due:%d %b %Y %H:%M} is not in the future.")
+        request = ReferenceRequest(
+            prospect=prospect,
+            industry=industry,
+            company_size=company_size,
+            region=region,
+            product=product,
+            deal_size=deal_size,
+            deal_stage=deal_stage,
+            kind=kind,
+            requested_by=actor.id,
+            requested_at=at,
+            needed_by=due,
+            status="open",
+        )
+        session.add(request)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "create_reference_request",
+            "reference_request",
+            request.id,
+            None,
+            {"prospect": prospect, "industry": industry, "kind": kind, "needed_by": due},
+        )
+    return request.id
+
+
+def _claim_request(session: Session, request_id: int, version: int) -> ReferenceRequest:
+    request = session.get(ReferenceRequest, request_id)
+    if request is None:
+        raise ValidationError(f"Reference request {request_id} does not exist.")
+    if request.version != version:
+        raise ValidationError(
+            f"Someone changed the request for {request.prospect} since you opened it "
+            f"(it is now {request.status}): reload and try again."
+        )
+    return request
+
+
+def assign_reference(
+    engine: Engine,
+    actor: Actor,
+    request_id: int,
+    version: int,
+    *,
+    advocate_id: int | None = None,
+    asset_id: int | None = None,
+) -> None:
+    """Marketing fulfils an open request with one reference-ready advocate (fatigue and the reference rules
+    enforced) or one approved asset; the advocate's reference activity counts from now."""
+    if (advocate_id is None) == (asset_id is None):
+        raise ValidationError("Assign either one advocate or one asset.")
+    today = now().date()
+    with write(engine, actor, "assign_reference") as session:
+        request = _claim_request(session, request_id, version)
+        if request.status != "open":
+            raise ValidationError(f"The request for {request.prospect} is {request.status}, not open.")
+        if advocate_id is not None:
+            advocate = _claim_advocate(session, actor, advocate_id)
+            settings = settings_rules.resolve(_stored_settings(session))
+            facts = advocacy.candidates(
+                engine, today, queries.latest_scored_week(engine), advocate.contact_id
+            )
+            if facts.empty:
+                raise ValidationError(
+                    "The advocate has left the company or the account is no longer a customer."
+                )
+            facts["health_band"] = health.band(
+                facts["health_score"], settings["band_healthy_min"], settings["band_at_risk_below"]
+            )
+            fatigue = advocates.fatigue(
+                advocacy.reference_activities(session.connection(), advocate_id), today, settings
+            )
+            problems = matching.exclusion_reasons(facts.set_index("advocate_id"), fatigue, settings, today)
+            if problems.iloc[0]:
+                raise ValidationError(
+                    f"{facts['contact_name'].iloc[0]} cannot take this reference: {problems.iloc[0]}."
+                )
+            request.assigned_advocate_id = advocate_id
+        else:
+            asset = session.get(Asset, asset_id)
+            if asset is None:
+                raise ValidationError(f"Asset {asset_id} does not exist.")
+            if asset.approval_status != "approved":
+                raise ValidationError(
+                    f"'{asset.title}' is not approved by the customer ({asset.approval_status})."
+                )
+            request.assigned_asset_id = asset_id
+        request.status = "assigned"
+        audit(
+            session,
+            actor,
+            "assign_reference",
+            "reference_request",
+            request_id,
+            "open",
+            {"advocate_id": advocate_id, "asset_id": asset_id},
+        )
+
+
+def complete_reference(engine: Engine, actor: Actor, request_id: int, version: int, status: str) -> None:
+    """An assigned request is done (the call, visit or webinar happened, or the asset was sent) or declined.
+    A done asset request counts as one use of the asset in this deal."""
+    _one_of("Status", status, ("done", "declined"))
+    with write(engine, actor, "complete_reference") as session:
+        request = _claim_request(session, request_id, version)
+        if request.status != "assigned":
+            raise ValidationError(f"The request for {request.prospect} is {request.status}, not assigned.")
+        request.status = status
+        at = now()
+        if status == "done":
+            request.fulfilled_at = at
+            if request.assigned_asset_id is not None:
+                session.add(
+                    AssetUsage(
+                        asset_id=request.assigned_asset_id,
+                        used_by=request.requested_by,
+                        used_on=at.date(),
+                        reference_request_id=request.id,
+                        opportunity=request.prospect,
+                    )
+                )
+        audit(session, actor, "complete_reference", "reference_request", request_id, "assigned", status)
+
+
+def record_deal_outcome(
+    engine: Engine, actor: Actor, request_id: int, version: int, outcome: str, amount: float | None
+) -> None:
+    """The deal a fulfilled request supported was won (with its amount) or lost; it counts as influenced revenue."""
+    _one_of("Outcome", outcome, v.DEAL_OUTCOMES)
+    if outcome == "won" and _amount("Amount", amount) is None:
+        raise ValidationError("Amount: required when the deal was won.")
+    with write(engine, actor, "record_deal_outcome") as session:
+        request = _claim_request(session, request_id, version)
+        if request.status != "done":
+            raise ValidationError(
+                f"The request for {request.prospect} is {request.status}: record outcomes of done ones."
+            )
+        before = request.outcome
+        request.outcome = outcome
+        request.won_amount = amount if outcome == "won" else None
+        session.execute(
+            update(AssetUsage)
+            .where(AssetUsage.reference_request_id == request_id)
+            .values(outcome=outcome, amount=amount)
+        )
+        audit(
+            session,
+            actor,
+            "record_deal_outcome",
+            "reference_request",
+            request_id,
+            before,
+            {"outcome": outcome, "amount": amount},
+        )
+
+
+def log_asset_use(
+    engine: Engine,
+    actor: Actor,
+    asset_id: int,
+    opportunity: str,
+    outcome: str | None = None,
+    amount: float | None = None,
+) -> int:
+    """'Used in deal' from the library card: an approved asset used for an opportunity, with the outcome if known."""
+    opportunity = _text("Opportunity", opportunity)
+    if outcome is not None:
+        _one_of("Outcome", outcome, v.DEAL_OUTCOMES)
+    _amount("Amount", amount)
+    with write(engine, actor, "log_asset_use") as session:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            raise ValidationError(f"Asset {asset_id} does not exist.")
+        if asset.approval_status != "approved":
+            raise ValidationError(
+                f"'{asset.title}' is not approved by the customer ({asset.approval_status})."
+            )
+        use = AssetUsage(
+            asset_id=asset_id,
+            used_by=actor.id,
+            used_on=now().date(),
+            opportunity=opportunity,
+            outcome=outcome,
+            amount=amount,
+        )
+        session.add(use)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "log_asset_use",
+            "asset",
+            asset_id,
+            None,
+            {"opportunity": opportunity, "outcome": outcome},
+        )
+    return use.id

@@ -5,14 +5,13 @@ import streamlit as st
 from core import advocates, outreach, pipeline
 from core.roles import ACCOUNT_MANAGER
 from db.advocacy import OutreachFilter
-from ui import advocate_forms as forms
 from ui import advocate_views as views
-from ui import auth, data
+from ui import auth, data, writes
 
 actor = auth.require_page("advocates")
 
 st.title("Advocate pipeline")
-forms.show_flash()
+writes.show_flash()
 today = dt.date.today()
 settings = data.settings()
 owner_id = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -14,8 +13,8 @@ from core.outreach import CHANNEL_LABELS, OWNER_ROLE_LABELS
 from db import service
 from db.service import Actor
 from ui import data
+from ui.writes import attempt
 
-FLASH = "advocates_flash"
 OUTCOME_LABELS = {
     "no_response": "No response yet",
     "responded": "Responded, undecided",
@@ -31,25 +30,6 @@ REASON_LABELS = {
 
 def _label(code: str) -> str:
     return code.replace("_", " ").capitalize()
-
-
-def show_flash() -> None:
-    """The outcome of the write made before the last rerun, once."""
-    if message := st.session_state.pop(FLASH, None):
-        # A toast, not an element in the page: it must not shift the tabs, or they reset.
-        st.toast(message, icon=":material/check_circle:")
-
-
-def attempt(write: Callable[[], object], message: str) -> None:
-    """Run a service write; on success forget cached data and rerun with message, else show why not."""
-    try:
-        write()
-    except (service.ValidationError, service.PermissionDenied) as error:
-        st.error(str(error))
-        return
-    data.after_write()
-    st.session_state[FLASH] = message
-    st.rerun()
 
 
 def outreach_form(actor: Actor, advocate_id: int, name: str, key: str, follow_up: bool, channel: str) -> None:

@@ -12,7 +12,7 @@ from core.outreach import CHANNEL_LABELS
 from db import service
 from db.service import Actor
 from ui import advocate_forms as forms
-from ui import charts, data
+from ui import charts, data, writes
 
 # Rows drawn in a table; CSV exports carry every row.
 TABLE_ROWS = 200
@@ -79,7 +79,7 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
             key="adv_nominate_contact",
         )
         if st.button("Nominate", type="primary", key="adv_nominate"):
-            forms.attempt(
+            writes.attempt(
                 lambda: service.nominate(data.engine(), actor, int(contact_id)),
                 f"Nominated {nominable.at[contact_id, 'contact_name']}: log the ask on the Pipeline tab.",
             )

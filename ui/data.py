@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from core import advocates, board, health
-from db import advocacy, migrate, queries
+from db import advocacy, migrate, queries, references
 from db.engine import is_embedded_demo, make_engine
 
 # Query results are shared by every session of this process; a write clears them, and the
@@ -68,6 +68,8 @@ def after_write() -> None:
     st.cache_data.clear()
     health_board.clear()
     ranked_candidates.clear()
+    library.clear()
+    reference_pool.clear()
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
@@ -129,9 +131,7 @@ def ranked_candidates(today: dt.date, week: dt.date | None, owner_id: int | None
     candidates = advocacy.candidates(engine(), today, week)
     if owner_id is not None:
         candidates = candidates[candidates["owner_id"] == owner_id]
-    candidates["health_band"] = health.band(
-        candidates["health_score"], current["band_healthy_min"], current["band_at_risk_below"]
-    )
+    candidates["health_band"] = _with_band(candidates, "health_score")
     return advocates.rank(candidates, today, current)
 
 
@@ -158,3 +158,49 @@ def thank_yous() -> pd.DataFrame:
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def owed_thank_yous() -> pd.DataFrame:
     return advocacy.owed_thank_yous(engine())
+
+
+def _with_band(frame: pd.DataFrame, score: str) -> pd.Series:
+    current = settings()
+    return health.band(frame[score], current["band_healthy_min"], current["band_at_risk_below"])
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def asset_tags() -> pd.DataFrame:
+    return references.tags(engine())
+
+
+@st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading the library…")
+def library(today: dt.date, week: dt.date | None) -> pd.DataFrame:
+    """Every asset with its featured customer's state (health band under the current settings); do not mutate it."""
+    assets = references.library(engine(), today, week, asset_tags())
+    assets["account_band"] = _with_band(assets, "account_score").where(assets["account_score"].notna())
+    return assets
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def customers_by_industry(today: dt.date) -> pd.DataFrame:
+    return references.customers_by_industry(engine(), today)
+
+
+@st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading reference-ready advocates…")
+def reference_pool(today: dt.date, week: dt.date | None) -> pd.DataFrame:
+    """Advocates who agreed or are reference-ready, by advocate id, with what matching and eligibility need."""
+    pool = advocacy.candidates(engine(), today, week, in_program=True)
+    pool["health_band"] = _with_band(pool, "health_score")
+    return pool.reset_index().set_index("advocate_id")
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def reference_requests() -> pd.DataFrame:
+    return references.requests(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def asset_deals() -> pd.DataFrame:
+    return references.asset_deals(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def advocate_deals() -> pd.DataFrame:
+    return references.advocate_deals(engine())

@@ -48,10 +48,26 @@ def test_resolve_overlays_stored_values():
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
-        ("admin", ["home", "health", "account", "score-check", "advocates", "outreach", "settings"]),
-        ("account_manager", ["home", "health", "account", "score-check", "advocates", "outreach"]),
-        ("marketing", ["home", "health", "account", "score-check", "advocates", "outreach"]),
-        ("sales", ["home"]),
+        (
+            "admin",
+            [
+                "home",
+                "health",
+                "account",
+                "score-check",
+                "advocates",
+                "outreach",
+                "library",
+                "references",
+                "settings",
+            ],
+        ),
+        ("account_manager", ["home", "health", "account", "score-check", "advocates", "outreach", "library"]),
+        (
+            "marketing",
+            ["home", "health", "account", "score-check", "advocates", "outreach", "library", "references"],
+        ),
+        ("sales", ["home", "library", "references"]),
         ("intruder", []),
         (None, []),
     ],

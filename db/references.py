@@ -1,0 +1,125 @@
+"""Read queries of the asset library and reference requests, shaped for core.assets, core.matching and
+core.references."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, case, func, select, text
+
+from db.models import Account, AssetUsage, ChurnEvent, ReferenceRequest
+
+LIBRARY_SQL = text(
+    """
+SELECT s.id, s.title, s.asset_type, s.summary, s.quote, s.company_size, s.region, s.approval_status,
+    s.published_on, s.review_by, s.url, s.account_id, a.name AS account_name, c.name AS contact_name,
+    CASE WHEN EXISTS (SELECT 1 FROM churn_events e WHERE e.account_id = s.account_id AND e.churned_on <= :today)
+         THEN 1 ELSE 0 END AS account_churned,
+    h.score AS account_score,
+    CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :today THEN 1 ELSE 0 END AS contact_left
+FROM assets s
+LEFT JOIN accounts a ON a.id = s.account_id
+LEFT JOIN contacts c ON c.id = s.contact_id
+LEFT JOIN health_snapshots h ON h.account_id = s.account_id AND h.week_start = :week
+ORDER BY s.id
+"""
+)
+TAGS_SQL = text(
+    "SELECT asset_id, 'industry' AS kind, industry AS value FROM asset_industries "
+    "UNION ALL SELECT asset_id, 'product' AS kind, product AS value FROM asset_products"
+)
+
+
+def tags(engine: Engine) -> pd.DataFrame:
+    """Every industry and product tag of every asset: asset_id, kind ('industry' or 'product'), value."""
+    with engine.connect() as conn:
+        return pd.read_sql(TAGS_SQL, conn)
+
+
+def library(engine: Engine, today: dt.date, week: dt.date | None, asset_tags: pd.DataFrame) -> pd.DataFrame:
+    """Every asset with its featured customer's state (churned, health score in week, contact left) and its
+    industry and product tags joined with ', '."""
+    with engine.connect() as conn:
+        frame = pd.read_sql(LIBRARY_SQL, conn, params={"today": today, "week": week}, index_col="id")
+    for column in ("published_on", "review_by"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    frame["account_id"] = frame["account_id"].astype("Int64")
+    frame[["account_churned", "contact_left"]] = frame[["account_churned", "contact_left"]].astype(bool)
+    frame["account_score"] = frame["account_score"].astype(float)
+    joined = asset_tags.sort_values("value").groupby(["asset_id", "kind"])["value"].agg(", ".join).unstack()
+    frame["industries"] = joined.get("industry", pd.Series(dtype=object)).reindex(frame.index).fillna("")
+    frame["products"] = joined.get("product", pd.Series(dtype=object)).reindex(frame.index).fillna("")
+    return frame
+
+
+def customers_by_industry(engine: Engine, today: dt.date) -> pd.DataFrame:
+    """Active customers per industry: industry, customers."""
+    churned = select(ChurnEvent.account_id).where(ChurnEvent.churned_on <= today)
+    stmt = (
+        select(Account.industry, func.count().label("customers"))
+        .where(Account.customer_since <= today, Account.id.not_in(churned))
+        .group_by(Account.industry)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+REQUESTS_SQL = text(
+    """
+SELECT r.id, r.prospect, r.industry, r.company_size, r.region, r.product, r.deal_size, r.deal_stage, r.kind,
+    r.requested_by, u.name AS requested_by_name, r.requested_at, r.needed_by, r.status,
+    r.assigned_advocate_id, c.name AS advocate_name, r.assigned_asset_id, s.title AS asset_title,
+    r.fulfilled_at, r.outcome, r.won_amount, r.version
+FROM reference_requests r
+LEFT JOIN users u ON u.id = r.requested_by
+LEFT JOIN advocates adv ON adv.id = r.assigned_advocate_id
+LEFT JOIN contacts c ON c.id = adv.contact_id
+LEFT JOIN assets s ON s.id = r.assigned_asset_id
+ORDER BY r.requested_at DESC, r.id DESC
+"""
+)
+
+
+def requests(engine: Engine) -> pd.DataFrame:
+    """Every reference request, newest first, with requester, assigned advocate and asset names."""
+    with engine.connect() as conn:
+        frame = pd.read_sql(REQUESTS_SQL, conn, index_col="id")
+    for column in ("requested_at", "needed_by", "fulfilled_at"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    for column in ("assigned_advocate_id", "assigned_asset_id", "requested_by"):
+        frame[column] = frame[column].astype("Int64")
+    return frame.astype({"deal_size": float, "won_amount": float})
+
+
+def asset_deals(engine: Engine) -> pd.DataFrame:
+    """Per asset used in deals: uses, won, lost, won_amount (from the library's 'used in deal' log)."""
+    won = AssetUsage.outcome == "won"
+    stmt = select(
+        AssetUsage.asset_id,
+        func.count().label("uses"),
+        func.sum(case((won, 1), else_=0)).label("won"),
+        func.sum(case((AssetUsage.outcome == "lost", 1), else_=0)).label("lost"),
+        func.coalesce(func.sum(case((won, AssetUsage.amount), else_=0)), 0).label("won_amount"),
+    ).group_by(AssetUsage.asset_id)
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn, index_col="asset_id").astype(float)
+
+
+def advocate_deals(engine: Engine) -> pd.DataFrame:
+    """Per advocate who fulfilled reference requests: uses, won, lost, won_amount."""
+    r = ReferenceRequest
+    won = r.outcome == "won"
+    stmt = (
+        select(
+            r.assigned_advocate_id.label("advocate_id"),
+            func.count().label("uses"),
+            func.sum(case((won, 1), else_=0)).label("won"),
+            func.sum(case((r.outcome == "lost", 1), else_=0)).label("lost"),
+            func.coalesce(func.sum(case((won, r.won_amount), else_=0)), 0).label("won_amount"),
+        )
+        .where(r.status == "done", r.assigned_advocate_id.is_not(None))
+        .group_by(r.assigned_advocate_id)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn, index_col="advocate_id").astype(float)

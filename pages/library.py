@@ -1,0 +1,102 @@
+import datetime as dt
+
+import streamlit as st
+
+from core import assets, export
+from core import vocabulary as v
+from core.roles import ADMIN, MARKETING
+from ui import auth, data, library_views, writes
+
+actor = auth.require_page("library")
+
+# Cards drawn on the page; the CSV export carries every filtered asset.
+CARDS = 20
+
+st.title("Asset library")
+writes.show_flash()
+st.caption(
+    "Case studies, testimonials, reference calls, webinars and site visits, industry first. Stale assets "
+    "(past review, too old, customer churned or at risk, contact gone) sink to the bottom."
+)
+today = dt.date.today()
+settings = data.settings()
+library = data.library(today, data.latest_scored_week())
+tags = data.asset_tags()
+flags = assets.freshness(library, today, settings)
+
+industries = st.multiselect(
+    "Industry", sorted(tags.loc[tags["kind"] == "industry", "value"].unique()), key="lib_industries"
+)
+with st.container(horizontal=True):
+    types = st.multiselect("Type", v.ASSET_TYPES, format_func=assets.TYPE_LABELS.get, key="lib_types")
+    products = st.multiselect(
+        "Product", sorted(tags.loc[tags["kind"] == "product", "value"].unique()), key="lib_products"
+    )
+    sizes = st.multiselect("Company size", v.SEGMENTS, key="lib_sizes")
+    regions = st.multiselect("Region", v.REGIONS, key="lib_regions")
+    approvals = st.multiselect(
+        "Customer approval", v.APPROVAL_STATUSES, default=["approved"], key="lib_approvals"
+    )
+    freshness = st.selectbox(
+        "Freshness", ["any", "fresh", "stale"], format_func=str.capitalize, key="lib_freshness"
+    )
+text = st.text_input(
+    "Search titles, summaries and quotes", key="lib_text", placeholder="e.g. onboarding time"
+)
+chosen = assets.LibraryFilter(
+    tuple(industries),
+    tuple(types),
+    tuple(products),
+    tuple(sizes),
+    tuple(regions),
+    tuple(approvals),
+    freshness,
+    text,
+)
+found = assets.filter_library(library, tags, flags, chosen)
+shown = found.head(CARDS)
+st.caption(f"Showing {len(shown):,} of {len(found):,} assets.")
+st.download_button(
+    "Download the filtered list (CSV)",
+    lambda: export.to_csv(assets.export_table(found)),
+    file_name=f"asset-library-{today}.csv",
+    mime="text/csv",
+    on_click="ignore",
+)
+library_views.cards(shown, assets.stale_reasons(shown, flags.loc[shown.index], settings))
+if not shown.empty:
+    library_views.use_in_deal(actor, shown)
+
+if actor.role in (MARKETING, ADMIN):
+    st.subheader("To refresh or retire")
+    stale = library[flags["stale"] & (library["approval_status"] == "approved")]
+    st.caption(f"{len(stale):,} approved assets are stale.")
+    st.dataframe(
+        stale.head(200).assign(
+            why=assets.stale_reasons(stale.head(200), flags.loc[stale.head(200).index], settings)
+        )[["title", "asset_type", "account_name", "published_on", "review_by", "why"]],
+        hide_index=True,
+        column_config={
+            "title": "Asset",
+            "asset_type": "Type",
+            "account_name": "Customer",
+            "published_on": st.column_config.DateColumn("Published"),
+            "review_by": st.column_config.DateColumn("Review by"),
+            "why": st.column_config.TextColumn("Why stale", width="large"),
+        },
+    )
+    st.subheader("Industry coverage")
+    coverage = assets.coverage(data.customers_by_industry(today), library, tags)
+    gaps = coverage.loc[coverage["gap"], "industry"].tolist()
+    if gaps:
+        st.warning(f"Customers but no approved case study: {', '.join(gaps)}.")
+    st.dataframe(
+        coverage,
+        hide_index=True,
+        column_config={
+            "industry": "Industry",
+            "customers": st.column_config.NumberColumn("Customers", format="%d"),
+            "approved_case_studies": st.column_config.NumberColumn("Approved case studies", format="%d"),
+            "gap": st.column_config.CheckboxColumn("Gap"),
+        },
+    )

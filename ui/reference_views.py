@@ -1,0 +1,300 @@
+"""The reference-request page's views: matching a prospect, working the requests, and what references won."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from core import advocates, assets, matching, references
+from core import vocabulary as v
+from core.roles import ADMIN, MARKETING
+from db import service
+from db.service import Actor
+from ui import data, numbers, writes
+
+MATCHES = 10
+
+
+def prospect_form(key: str) -> matching.Prospect | None:
+    """Industry first, then size, region, product and the pain point; None until an industry is chosen."""
+    industries = sorted(data.customers_by_industry(dt.date.today())["industry"])
+    left, middle, right, last = st.columns(4)
+    industry = left.selectbox("Industry", industries, index=None, placeholder="Choose", key=f"{key}_industry")
+    size = middle.selectbox("Company size", v.SEGMENTS, index=None, placeholder="Any", key=f"{key}_size")
+    region = right.selectbox("Region", v.REGIONS, index=None, placeholder="Any", key=f"{key}_region")
+    product = last.selectbox("Product", v.PRODUCTS, index=None, placeholder="Any", key=f"{key}_product")
+    pain = st.text_input(
+        "Pain point (free text)", key=f"{key}_pain", placeholder="e.g. slow onboarding of new teams"
+    )
+    return None if industry is None else matching.Prospect(industry, size, region, product, pain)
+
+
+def matches(prospect: matching.Prospect, today: dt.date, settings: dict[str, float]):
+    """Ranked and excluded assets and advocates for prospect."""
+    library = data.library(today, data.latest_scored_week())
+    tags = data.asset_tags()
+    asset_hits = matching.match_assets(
+        prospect, library, tags, assets.freshness(library, today, settings), limit=MATCHES
+    )
+    pool = data.reference_pool(today, data.latest_scored_week())
+    fatigue = advocates.fatigue(data.reference_activities(), today, settings)
+    advocate_hits = matching.match_advocates(prospect, pool, fatigue, settings, today, limit=MATCHES)
+    return asset_hits, advocate_hits
+
+
+def _reasons(frame: pd.DataFrame) -> pd.Series:
+    return frame["reasons"].map("; ".join)
+
+
+def show_matches(asset_hits, advocate_hits) -> None:
+    """The ranked assets and advocates with why they match, and those excluded with why, one click away."""
+    (ranked_assets, excluded_assets), (ranked_advocates, excluded_advocates) = asset_hits, advocate_hits
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Assets")
+        if ranked_assets.empty:
+            st.info("No approved asset matches this prospect.")
+        else:
+            st.dataframe(
+                ranked_assets.assign(why=_reasons(ranked_assets))[["title", "match_score", "why", "url"]],
+                hide_index=True,
+                column_config={
+                    "title": "Asset",
+                    "match_score": st.column_config.NumberColumn("Match", format="%.0f"),
+                    "why": st.column_config.TextColumn("Why it matches", width="large"),
+                    "url": st.column_config.LinkColumn("Link", display_text="Open"),
+                },
+            )
+        with st.expander(f"Excluded assets ({len(excluded_assets):,})"):
+            st.dataframe(excluded_assets[["title", "reason"]], hide_index=True)
+    with right:
+        st.subheader("Reference customers")
+        if ranked_advocates.empty:
+            st.info("No reference-ready advocate matches this prospect.")
+        else:
+            st.dataframe(
+                ranked_advocates.assign(why=_reasons(ranked_advocates))[
+                    ["contact_name", "title", "account_name", "match_score", "why"]
+                ],
+                hide_index=True,
+                column_config={
+                    "contact_name": "Advocate",
+                    "title": "Title",
+                    "account_name": "Customer",
+                    "match_score": st.column_config.NumberColumn("Match", format="%.0f"),
+                    "why": st.column_config.TextColumn("Why they match", width="large"),
+                },
+            )
+        with st.expander(f"Excluded advocates ({len(excluded_advocates):,})"):
+            st.dataframe(excluded_advocates[["contact_name", "account_name", "reason"]], hide_index=True)
+
+
+def request_form(actor: Actor, prospect: matching.Prospect, settings: dict[str, float]) -> None:
+    """Ask marketing for a reference for this prospect's deal."""
+    with st.form("new_request", clear_on_submit=True):
+        st.markdown(
+            f"**Request a reference** — needed within {settings['reference_sla_hours']:g} hours unless you say otherwise"
+        )
+        left, middle, right = st.columns(3)
+        name = left.text_input("Prospect", max_chars=200, key="req_prospect")
+        deal_size = middle.number_input(
+            "Deal size ($)", min_value=0.0, value=None, step=5000.0, key="req_size"
+        )
+        kind = right.selectbox("Kind", v.REQUEST_KINDS, format_func=str.capitalize, key="req_kind")
+        left, right = st.columns(2)
+        deal_stage = left.selectbox("Deal stage", v.DEAL_STAGES, format_func=str.capitalize, key="req_stage")
+        needed = right.date_input(
+            "Needed by (default: the SLA)", value=None, min_value=dt.date.today(), key="req_needed"
+        )
+        if st.form_submit_button("Request reference", type="primary"):
+            writes.attempt(
+                lambda: service.create_reference_request(
+                    data.engine(),
+                    actor,
+                    prospect=name,
+                    industry=prospect.industry,
+                    company_size=prospect.company_size,
+                    region=prospect.region,
+                    product=prospect.product,
+                    deal_size=deal_size,
+                    deal_stage=deal_stage,
+                    kind=kind,
+                    needed_by=None if needed is None else dt.datetime.combine(needed, dt.time(17)),
+                ),
+                f"Requested a {kind} reference for {name.strip()}.",
+            )
+
+
+def request_table(requests: pd.DataFrame, sla: pd.DataFrame) -> None:
+    """Requests with their SLA: overdue ones flagged at the top."""
+    table = requests.join(sla).assign(status_label=requests["status"].map(references.STATUS_LABELS))
+    table = table.sort_values(["overdue", "needed_by"], ascending=[False, True], kind="stable")
+    st.dataframe(
+        table.head(200)[
+            [
+                "overdue",
+                "prospect",
+                "industry",
+                "kind",
+                "deal_size",
+                "status_label",
+                "needed_by",
+                "hours_left",
+                "requested_by_name",
+                "advocate_name",
+                "asset_title",
+                "outcome",
+                "won_amount",
+            ]
+        ],
+        column_config={
+            "overdue": st.column_config.CheckboxColumn("Overdue"),
+            "prospect": "Prospect",
+            "industry": "Industry",
+            "kind": "Kind",
+            "deal_size": st.column_config.NumberColumn("Deal size", format="dollar"),
+            "status_label": "Status",
+            "needed_by": st.column_config.DatetimeColumn("Needed by", format="D MMM YYYY, HH:mm"),
+            "hours_left": st.column_config.NumberColumn("Hours left", format="%.0f"),
+            "requested_by_name": "Requested by",
+            "advocate_name": "Advocate",
+            "asset_title": "Asset",
+            "outcome": "Outcome",
+            "won_amount": st.column_config.NumberColumn("Won", format="dollar"),
+        },
+    )
+
+
+def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings: dict[str, float]) -> None:
+    """Fulfil an open request with a matched advocate or asset, close an assigned one, or record a deal's outcome."""
+    workable = requests[requests["status"].isin(("open", "assigned", "done"))]
+    if workable.empty:
+        return
+    st.subheader("Work a request")
+    request_id = st.selectbox(
+        "Request",
+        workable.index,
+        format_func=lambda r: (
+            f"{workable.at[r, 'prospect']} · {workable.at[r, 'kind']} · {workable.at[r, 'status']}"
+        ),
+        key="work_request",
+    )
+    request = workable.loc[request_id]
+    version = int(request["version"])
+    marketing = actor.role in (MARKETING, ADMIN)
+    if request["status"] == "open" and marketing:
+        prospect = matching.Prospect(
+            request["industry"], request["company_size"], request["region"], request["product"]
+        )
+        (ranked_assets, _), (ranked_advocates, excluded) = matches(prospect, today, settings)
+        options = [("advocate", int(a)) for a in ranked_advocates.index] + [
+            ("asset", int(a)) for a in ranked_assets.index
+        ]
+        labels = {
+            (
+                "advocate",
+                int(a),
+            ): f"Advocate: {row.contact_name} ({row.account_name}) — match {row.match_score:.0f}"
+            for a, row in ranked_advocates.iterrows()
+        }
+        labels |= {
+            ("asset", int(a)): f"Asset: {row.title} — match {row.match_score:.0f}"
+            for a, row in ranked_assets.iterrows()
+        }
+        if not options:
+            st.info("Nothing matches this request yet.")
+            return
+        with st.form("assign"):
+            choice = st.selectbox("Assign", options, format_func=labels.get, key="assign_choice")
+            if st.form_submit_button("Assign", type="primary"):
+                kind, chosen = choice
+                writes.attempt(
+                    lambda: service.assign_reference(
+                        data.engine(),
+                        actor,
+                        int(request_id),
+                        version,
+                        advocate_id=chosen if kind == "advocate" else None,
+                        asset_id=chosen if kind == "asset" else None,
+                    ),
+                    f"Assigned {labels[choice].split(' — ')[0].split(': ', 1)[1]} to {request['prospect']}.",
+                )
+        with st.expander(f"Advocates excluded ({len(excluded):,})"):
+            st.dataframe(excluded[["contact_name", "account_name", "reason"]], hide_index=True)
+    elif request["status"] == "assigned" and marketing:
+        left, right = st.columns(2)
+        if left.button("Mark done", type="primary", key="req_done"):
+            writes.attempt(
+                lambda: service.complete_reference(data.engine(), actor, int(request_id), version, "done"),
+                f"The reference for {request['prospect']} is done.",
+            )
+        if right.button("Declined", key="req_declined"):
+            writes.attempt(
+                lambda: service.complete_reference(
+                    data.engine(), actor, int(request_id), version, "declined"
+                ),
+                f"The request for {request['prospect']} was declined.",
+            )
+    elif request["status"] == "done":
+        with st.form("outcome", clear_on_submit=True):
+            left, right = st.columns(2)
+            outcome = left.selectbox(
+                "Deal outcome", v.DEAL_OUTCOMES, format_func=str.capitalize, key="deal_outcome"
+            )
+            amount = right.number_input(
+                "Won amount ($)", min_value=0.0, value=None, step=5000.0, key="deal_amount"
+            )
+            if st.form_submit_button("Record outcome"):
+                writes.attempt(
+                    lambda: service.record_deal_outcome(
+                        data.engine(), actor, int(request_id), version, outcome, amount
+                    ),
+                    f"Recorded the {request['prospect']} deal as {outcome}.",
+                )
+    else:
+        st.caption("Marketing fulfils open requests.")
+
+
+def influence(library: pd.DataFrame, advocate_names: pd.DataFrame) -> None:
+    """Deals, wins, win rate and influenced revenue per asset and per advocate."""
+    left, right = st.columns(2)
+    with left:
+        st.subheader("By asset")
+        by_asset = references.influence(data.asset_deals()).join(library[["title"]])
+        st.dataframe(
+            by_asset.head(200)[["title", "uses", "won", "lost", "win_rate", "influenced_revenue"]],
+            hide_index=True,
+            column_config=_influence_columns("Asset", "title"),
+        )
+    with right:
+        st.subheader("By advocate")
+        by_advocate = references.influence(data.advocate_deals()).join(advocate_names)
+        st.dataframe(
+            by_advocate.head(200)[
+                ["contact_name", "account_name", "uses", "won", "lost", "win_rate", "influenced_revenue"]
+            ],
+            hide_index=True,
+            column_config=_influence_columns("Advocate", "contact_name") | {"account_name": "Customer"},
+        )
+
+
+def _influence_columns(label: str, name: str) -> dict:
+    return {
+        name: label,
+        "uses": st.column_config.NumberColumn("Deals", format="%d"),
+        "won": st.column_config.NumberColumn("Won", format="%d"),
+        "lost": st.column_config.NumberColumn("Lost", format="%d"),
+        "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
+        "influenced_revenue": st.column_config.NumberColumn("Influenced revenue", format="dollar"),
+    }
+
+
+def summary_tiles(summary: dict[str, float]) -> None:
+    tiles = st.columns(5)
+    tiles[0].metric("Open requests", f"{summary['open']:,}")
+    tiles[1].metric("Overdue", f"{summary['overdue']:,}")
+    tiles[2].metric("Fulfilled", f"{summary['done']:,}")
+    tiles[3].metric("Win rate", "no data" if pd.isna(summary["win_rate"]) else f"{summary['win_rate']:.0%}")
+    tiles[4].metric("Influenced revenue", numbers.money(summary["influenced_revenue"]))
