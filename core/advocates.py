@@ -170,8 +170,12 @@ def reasons(candidates: pd.DataFrame, rules: pd.DataFrame, settings: dict[str, f
     )
     text["at_risk"] = "account health is at risk"
     text["stopped"] = candidates["stage"].map(NEVER_AGAIN_STAGES)
-    text = text.where(rules[list(text.columns)])
-    return text.apply(lambda row: row.dropna().tolist(), axis=1)
+    applies = [text[rule].where(rules[rule]).to_numpy(dtype=object) for rule in text.columns]
+    return pd.Series(
+        [[sentence for sentence in row if isinstance(sentence, str)] for row in zip(*applies, strict=True)],
+        index=candidates.index,
+        dtype=object,
+    )
 
 
 def fatigue(activities: pd.DataFrame, today: dt.date, settings: dict[str, float]) -> pd.DataFrame:

@@ -174,7 +174,7 @@ def match_advocates(
     match_score = 40 same industry + 15 same segment (company size) + 10 same region + 15 same product
     + 20 if a promoter (latest NPS ≥ 9). Excluded (with `reason`): not reference-ready, fatigued, or blocked
     by the ask rules low NPS, recent complaint or at-risk account. Ranked: the others scoring above 0,
-    best first then by name, top `limit`, with a `reasons` list.
+    best first then by name, top `limit`, with a `reasons` list; excluded: the `limit` best-matching ones.
     """
     industry = _same(advocates["industry"], prospect.industry)
     size = _same(advocates["segment"], prospect.company_size)
@@ -205,7 +205,8 @@ def match_advocates(
         index=top,
         dtype=object,
     )
-    ids = _best_first(score.where(shut_out, 0.0), name)
+    # Only the best-matching excluded ones: the advocates a seller would ask about.
+    ids = _best_first(score.where(shut_out, 0.0), name)[: max(limit, 0)]
     excluded = advocates.loc[ids].assign(match_score=score[ids])
     excluded["reason"] = exclusion_reasons(advocates.loc[ids], fatigue, settings, today)
     return ranked, excluded

@@ -30,7 +30,7 @@ def cards(shown: pd.DataFrame, stale_reasons: pd.Series) -> None:
             st.caption(" · ".join(fact for fact in facts if fact))
             if asset["summary"]:
                 st.write(asset["summary"])
-            if asset["quote"]:
+            if pd.notna(asset["quote"]) and asset["quote"]:
                 st.markdown(f"> {asset['quote']}")
             if stale_reasons[asset_id]:
                 st.warning(f"Stale: {stale_reasons[asset_id]}.", icon=":material/history:")
@@ -43,7 +43,7 @@ def use_in_deal(actor: Actor, shown: pd.DataFrame) -> None:
     if approved.empty:
         return
     with st.form("use_in_deal", clear_on_submit=True):
-        st.markdown("**Used one of these in a deal?**")
+        st.subheader("Used one of these in a deal?")
         asset_id = st.selectbox(
             "Asset", approved.index, format_func=lambda a: approved.at[a, "title"], key="use_asset"
         )

@@ -87,7 +87,7 @@ def show_matches(asset_hits, advocate_hits) -> None:
                     "why": st.column_config.TextColumn("Why they match", width="large"),
                 },
             )
-        with st.expander(f"Excluded advocates ({len(excluded_advocates):,})"):
+        with st.expander(f"Best-matching advocates excluded ({len(excluded_advocates):,})"):
             st.dataframe(excluded_advocates[["contact_name", "account_name", "reason"]], hide_index=True)
 
 
@@ -129,8 +129,17 @@ def request_form(actor: Actor, prospect: matching.Prospect, settings: dict[str, 
 
 def request_table(requests: pd.DataFrame, sla: pd.DataFrame) -> None:
     """Requests with their SLA: overdue ones flagged at the top."""
-    table = requests.join(sla).assign(status_label=requests["status"].map(references.STATUS_LABELS))
-    table = table.sort_values(["overdue", "needed_by"], ascending=[False, True], kind="stable")
+    table = requests.join(sla).assign(
+        status_label=requests["status"].map(references.STATUS_LABELS),
+        still_open=requests["status"].isin(references.OPEN_STATUSES),
+    )
+    # Overdue first, then the rest of the open ones by deadline, then the closed ones newest first.
+    table = table.sort_values(
+        ["overdue", "still_open", "needed_by"], ascending=[False, False, True], kind="stable"
+    )
+    table = pd.concat(
+        [table[table["still_open"]], table[~table["still_open"]].sort_values("requested_at", ascending=False)]
+    )
     st.dataframe(
         table.head(200)[
             [
@@ -149,6 +158,7 @@ def request_table(requests: pd.DataFrame, sla: pd.DataFrame) -> None:
                 "won_amount",
             ]
         ],
+        hide_index=True,
         column_config={
             "overdue": st.column_config.CheckboxColumn("Overdue"),
             "prospect": "Prospect",
@@ -221,7 +231,7 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
                     ),
                     f"Assigned {labels[choice].split(' — ')[0].split(': ', 1)[1]} to {request['prospect']}.",
                 )
-        with st.expander(f"Advocates excluded ({len(excluded):,})"):
+        with st.expander(f"Best-matching advocates excluded ({len(excluded):,})"):
             st.dataframe(excluded[["contact_name", "account_name", "reason"]], hide_index=True)
     elif request["status"] == "assigned" and marketing:
         left, right = st.columns(2)

@@ -296,10 +296,12 @@ def test_exclusions_follow_the_settings():
     assert excluded.loc[10, "reason"].endswith("latest NPS 3 is 3 or below; account health is at risk")
 
 
-def test_advocate_limit():
+def test_advocate_limit_applies_to_the_ranked_and_the_excluded():
     ranked, excluded = match_people(limit=1)
     assert ranked.index.tolist() == [1]
-    assert len(excluded) == 8
+    everyone_excluded = match_people(limit=20)[1]
+    assert len(everyone_excluded) == 8
+    assert excluded.index.tolist() == everyone_excluded.index[:1].tolist()
 
 
 def test_no_advocates_match_nothing():

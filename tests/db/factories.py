@@ -9,6 +9,10 @@ from sqlalchemy import Engine
 from db.engine import transaction
 from db.models import (
     Account,
+    Advocate,
+    Asset,
+    AssetIndustry,
+    AssetProduct,
     ChurnEvent,
     Contact,
     CsmSentiment,
@@ -230,6 +234,63 @@ def build_advocates(engine: Engine) -> int:
                 SurveyResponse(
                     account_id=2, contact_id=2, kind="nps", score=3, responded_on=dt.date(2026, 11, 1)
                 ),
+            ]
+        )
+    return owner
+
+
+def build_references(engine: Engine) -> int:
+    """build_advocates; Pat reference-ready (advocate 1), Dee agreed (advocate 2); asset 1 (approved case study
+    featuring Pat, tagged Apparel and Retail, Analytics) and asset 2 (pending video, Retail). Returns the owner's id."""
+    owner = build_advocates(engine)
+    with transaction(engine) as session:
+        session.add_all(
+            [
+                Advocate(
+                    id=1,
+                    contact_id=1,
+                    account_id=1,
+                    stage="reference_ready",
+                    stage_changed_at=dt.datetime(2026, 1, 1),
+                ),
+                Advocate(
+                    id=2, contact_id=2, account_id=2, stage="agreed", stage_changed_at=dt.datetime(2026, 1, 1)
+                ),
+                Asset(
+                    id=1,
+                    title="How Account 1 cut onboarding",
+                    asset_type="case_study",
+                    account_id=1,
+                    contact_id=1,
+                    summary="Onboarding in days",
+                    company_size="SMB",
+                    region="EMEA",
+                    approval_status="approved",
+                    published_on=dt.date(2026, 1, 10),
+                    review_by=dt.date(2027, 1, 10),
+                    url="https://example.com/1",
+                ),
+                Asset(
+                    id=2,
+                    title="Draft video",
+                    asset_type="video_testimonial",
+                    account_id=1,
+                    contact_id=1,
+                    summary="",
+                    company_size="SMB",
+                    region="EMEA",
+                    approval_status="pending",
+                    url="https://example.com/2",
+                ),
+            ]
+        )
+        session.flush()
+        session.add_all(
+            [
+                AssetIndustry(asset_id=1, industry="Retail"),
+                AssetIndustry(asset_id=1, industry="Apparel"),
+                AssetProduct(asset_id=1, product="Analytics"),
+                AssetIndustry(asset_id=2, industry="Retail"),
             ]
         )
     return owner

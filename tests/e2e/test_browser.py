@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core import board, health, outreach, overview
-from db import advocacy, demo, queries
+from db import advocacy, demo, queries, references
 from db.engine import make_engine
 from tests.e2e.conftest import screenshot, streamlit_server
 from ui import numbers
@@ -19,10 +19,10 @@ pytestmark = pytest.mark.e2e
 
 BOARD_PAGES = ["Home", "Health board", "Does the score work?", "Advocate pipeline", "Outreach effectiveness"]
 ROLE_PAGES = {
-    "admin": [*BOARD_PAGES, "Settings"],
-    "amy": BOARD_PAGES,
-    "mark": BOARD_PAGES,
-    "sam": ["Home"],
+    "admin": [*BOARD_PAGES, "Asset library", "Reference requests", "Settings"],
+    "amy": [*BOARD_PAGES, "Asset library"],
+    "mark": [*BOARD_PAGES, "Asset library", "Reference requests"],
+    "sam": ["Home", "Asset library", "Reference requests"],
 }
 
 
@@ -291,3 +291,60 @@ def test_outreach_page_states_a_finding_the_intervals_support(server, page):
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(4)
     page.wait_for_timeout(1000)
     screenshot(page, "outreach-effectiveness")
+
+
+def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfils(server, browser):
+    sales = browser.new_page(viewport={"width": 1400, "height": 1000})
+    log_in(sales, server.url, "sam")
+    sales.get_by_test_id("stSidebar").get_by_text("Asset library").click()
+    expect(sales.locator("h1")).to_have_text("Asset library")
+    choose_many(sales, "Industry", "Retail")
+    expect(sales.get_by_text(re.compile(r"^Showing \d+ of \d+ assets\.$"))).to_be_visible()
+    screenshot(sales, "library-retail")
+    engine = make_engine(server.database_url)
+    library = references.library(
+        engine, dt.date.today(), queries.latest_scored_week(engine), references.tags(engine)
+    )
+    engine.dispose()
+    retail_titles = set(
+        library.loc[library["industries"].str.split(", ").map(lambda tags: "Retail" in tags), "title"]
+    )
+    shown = int(re.search(r"Showing (\d+) of", sales.get_by_text(re.compile("^Showing")).inner_text()).group(1))
+    card_titles = sales.get_by_test_id("stMain").locator("strong")
+    expect(card_titles).to_have_count(shown)
+    assert {title.strip() for title in card_titles.all_inner_texts()} <= retail_titles
+
+    sales.get_by_test_id("stSidebar").get_by_text("Reference requests").click()
+    expect(sales.locator("h1")).to_have_text("Reference requests")
+    choose(sales, "Industry", "Retail")
+    expect(sales.get_by_text("Reference customers")).to_be_visible()
+    sales.get_by_label("Prospect", exact=True).fill("Zenith Outfitters")
+    sales.get_by_label("Deal size ($)").fill("150000")
+    sales.get_by_role("button", name="Request reference").click()
+    expect(sales.get_by_text("Requested a call reference for Zenith Outfitters.")).to_be_visible()
+    screenshot(sales, "references-match")
+    sales.close()
+
+    marketing = browser.new_page(viewport={"width": 1400, "height": 1000})
+    log_in(marketing, server.url, "mark")
+    marketing.goto(server.url + "/references")
+    marketing.get_by_role("tab", name="Requests").click()
+    choose(marketing, "Request", "Zenith Outfitters · call · open")
+    marketing.get_by_role("button", name="Assign", exact=True).click()
+    expect(marketing.get_by_text(re.compile(r"^Assigned .+ to Zenith Outfitters\.$"))).to_be_visible()
+    marketing.wait_for_timeout(500)
+    screenshot(marketing, "references-requests")
+    marketing.close()
+    engine = make_engine(server.database_url)
+    requests = references.requests(engine)
+    engine.dispose()
+    assert requests.loc[requests["prospect"] == "Zenith Outfitters", "status"].tolist() == ["assigned"]
+
+
+def choose_many(page: Page, label: str, option: str) -> None:
+    """Add option to the Streamlit multiselect labelled label."""
+    page.get_by_role("combobox", name=label).click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).first.click()
+    page.keyboard.press("Escape")
+    settle(page)

@@ -1,0 +1,127 @@
+"""Benchmark the asset library and prospect matching at 50,000 accounts (20,000 assets).
+
+    python -m scripts.bench_references                 # builds a temporary SQLite demo database
+    python -m scripts.bench_references --url URL       # an existing demo database (e.g. bench_health --keep)
+    python -m scripts.bench_references --postgres      # a scratch PostgreSQL database (dropped at the end)
+
+Prints figures against the targets; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+
+from core import advocates, assets, matching
+from db import advocacy, queries, references, scratch
+from db.engine import make_engine
+from scripts.bench_health import best_of, build, in_fresh_process, logged_in, timed_run, verdict
+
+TARGET_FILTER_S = 0.2
+TARGET_MATCH_S = 0.3
+REPEATS = 3
+
+
+def measure_core(url: str, today: dt.date) -> None:
+    """Library filter and prospect match in core, on data loaded once (as the pages' caches hold it)."""
+    engine = make_engine(url)
+    settings = queries.load_settings(engine)
+    week = queries.latest_scored_week(engine)
+    tags = references.tags(engine)
+    load_s, library = best_of(1, lambda: references.library(engine, today, week, tags))
+    library["account_band"] = None
+    pool = advocacy.candidates(engine, today, week, in_program=True).reset_index().set_index("advocate_id")
+    pool["health_band"] = None
+    activities = advocacy.reference_activities(engine)
+    engine.dispose()
+    flags = assets.freshness(library, today, settings)
+    chosen = assets.LibraryFilter(industries=("Retail",), approvals=("approved",), text="reporting")
+    filter_s, found = best_of(REPEATS, lambda: assets.filter_library(library, tags, flags, chosen))
+    prospect = matching.Prospect(
+        "Retail", "Enterprise", "EMEA", "Analytics", "faster reporting for store teams"
+    )
+
+    def match():
+        fatigue = advocates.fatigue(activities, today, settings)
+        return (
+            matching.match_assets(prospect, library, tags, assets.freshness(library, today, settings)),
+            matching.match_advocates(prospect, pool, fatigue, settings, today),
+        )
+
+    match_s, ((ranked_assets, _), (ranked_advocates, excluded)) = best_of(REPEATS, match)
+    print(f"1. Core, {len(library):,} assets and {len(pool):,} advocates who agreed ({engine.dialect.name})")
+    print(f"   library query (cached by the page afterwards):     {load_s:6.2f} s")
+    print(
+        f"   filter + search + order:                           {filter_s:6.3f} s  "
+        f"(target ≤ {TARGET_FILTER_S:g} s: {verdict(filter_s <= TARGET_FILTER_S)}) — {len(found):,} found"
+    )
+    print(
+        f"   prospect match (assets and advocates):             {match_s:6.3f} s  "
+        f"(target ≤ {TARGET_MATCH_S:g} s: {verdict(match_s <= TARGET_MATCH_S)}) — {len(ranked_assets)} assets, "
+        f"{len(ranked_advocates)} advocates, {len(excluded):,} advocates excluded",
+        flush=True,
+    )
+
+
+def measure_pages(url: str) -> None:
+    """The library's first render and a filter change; a prospect match on the references page (AppTest)."""
+    with logged_in(url, "sam") as app:
+        timed_run(app)
+        app.switch_page("pages/library.py")
+        first_s = timed_run(app)
+        app.multiselect(key="lib_industries").set_value(["Retail"])
+        filter_s = timed_run(app)
+        caption = next(c.value for c in app.caption if c.value.startswith("Showing"))
+        app.switch_page("pages/references.py")
+        references_s = timed_run(app)
+        app.selectbox(key="match_industry").set_value("Retail")
+        app.selectbox(key="match_size").set_value("Enterprise")
+        timed_run(app)
+        app.text_input(key="match_pain").input("faster reporting")
+        match_s = timed_run(app)
+    print("2. Pages (AppTest, sales)")
+    print(f"   asset library, first render (cold caches):  {first_s:6.2f} s")
+    print(
+        f"   asset library, industry filter change:      {filter_s:6.2f} s  "
+        f"(target ≤ {TARGET_FILTER_S:g} s: {verdict(filter_s <= TARGET_FILTER_S)}) — {caption}"
+    )
+    print(f"   reference requests, first render:           {references_s:6.2f} s")
+    print(
+        f"   prospect match (pain point typed):          {match_s:6.2f} s  "
+        f"(target ≤ {TARGET_MATCH_S:g} s: {verdict(match_s <= TARGET_MATCH_S)})",
+        flush=True,
+    )
+
+
+def measure(url: str, today: dt.date) -> None:
+    measure_core(url, today)
+    measure_pages(url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--url", help="measure an existing demo database instead of building one")
+    parser.add_argument("--postgres", action="store_true", help="build on a scratch PostgreSQL database")
+    args = parser.parse_args()
+    today = dt.date.today()
+    if args.url:
+        in_fresh_process(measure, args.url, today)
+    elif args.postgres:
+        url = scratch.create_database("advocacy_bench")
+        try:
+            in_fresh_process(build, url, args.accounts, args.seed, today)
+            in_fresh_process(measure, url, today)
+        finally:
+            scratch.drop_database(url)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/bench_references.db"
+            in_fresh_process(build, url, args.accounts, args.seed, today)
+            in_fresh_process(measure, url, today)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""The asset library and reference requests, driven through AppTest on a fresh small database per test."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.db.factories import build_references
+from tests.pages.conftest import database_at, log_in
+
+
+@pytest.fixture
+def app_database_url(tmp_path) -> str:
+    """Pat is reference-ready; asset 1 is an approved Retail/Apparel case study, asset 2 a pending Retail video."""
+    return database_at(tmp_path, build_references)
+
+
+def open_page(app: AppTest, page: str, username: str) -> AppTest:
+    log_in(app, username)
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def showing(app: AppTest) -> str:
+    return next(c.value for c in app.caption if c.value.startswith("Showing"))
+
+
+def test_library_filters_by_industry_and_searches(app):
+    open_page(app, "pages/library.py", "sam")
+    # Only approved assets by default: the case study.
+    assert showing(app) == "Showing 1 of 1 assets."
+    assert app.markdown[0].value == "**How Account 1 cut onboarding**"
+    app.multiselect(key="lib_approvals").set_value([]).run()
+    assert showing(app) == "Showing 2 of 2 assets."
+    app.multiselect(key="lib_industries").set_value(["Apparel"]).run()
+    assert showing(app) == "Showing 1 of 1 assets."
+    app.multiselect(key="lib_industries").set_value([]).run()
+    app.text_input(key="lib_text").input("ONBOARDING days").run()
+    assert showing(app) == "Showing 1 of 1 assets."
+    app.text_input(key="lib_text").input("webinar").run()
+    assert showing(app) == "Showing 0 of 0 assets."
+
+
+def test_sales_logs_an_asset_used_in_a_deal(app):
+    open_page(app, "pages/library.py", "sam")
+    app.text_input(key="use_opportunity").input("Prospect Q")
+    app.button(key="FormSubmitter:use_in_deal-Log use in deal").click().run()
+    assert app.toast[0].value == "Logged 'How Account 1 cut onboarding' as used for Prospect Q."
+
+
+def test_marketing_sees_coverage_gaps(app):
+    open_page(app, "pages/library.py", "mark")
+    # Retail has two active customers and one approved case study: no gap.
+    coverage = app.dataframe[-1].value
+    assert coverage.to_dict("records") == [
+        {"industry": "Retail", "customers": 2, "approved_case_studies": 1, "gap": False}
+    ]
+
+
+def test_matching_a_prospect_ranks_and_explains(app):
+    open_page(app, "pages/references.py", "sam")
+    app.selectbox(key="match_industry").set_value("Retail")
+    app.selectbox(key="match_size").set_value("SMB")
+    app.text_input(key="match_pain").input("onboarding").run()
+    assets = app.dataframe[0].value
+    # industry 40 + size 15 + pain 20 × 1/1 = 75
+    assert assets["match_score"].tolist() == [75]
+    assert assets["why"].tolist() == ["same industry (Retail); same size (SMB); mentions: onboarding"]
+    excluded_assets = app.dataframe[1].value
+    assert excluded_assets["reason"].tolist() == ["not approved by the customer (pending)"]
+    advocates = app.dataframe[2].value
+    # Pat: industry 40 + size 15 + promoter 20 = 75
+    assert advocates["contact_name"].tolist() == ["Pat"]
+    assert advocates["match_score"].tolist() == [75]
+    excluded = app.dataframe[3].value
+    assert excluded["reason"].tolist() == [
+        "not reference-ready (stage: agreed); latest NPS 3 is 5 or below; account health is at risk"
+    ]
+
+
+def test_sales_requests_and_marketing_fulfils(app):
+    open_page(app, "pages/references.py", "sam")
+    before = {m.label: m.value for m in app.metric}
+    app.selectbox(key="match_industry").set_value("Retail").run()
+    app.text_input(key="req_prospect").input("Acme Retail")
+    app.number_input(key="req_size").set_value(120_000)
+    app.button(key="FormSubmitter:new_request-Request reference").click().run()
+    assert app.toast[0].value == "Requested a call reference for Acme Retail."
+    after = {m.label: m.value for m in app.metric}
+    assert int(after["Open requests"]) == int(before["Open requests"]) + 1
+
+    app.sidebar.button(key="log_out").click().run()
+    open_page(app, "pages/references.py", "mark")
+    app.session_state["ref_tab"] = "Requests"
+    app.run()
+    requests = app.selectbox(key="work_request")
+    requests.set_value(next(o for o in requests.options if o.startswith("Acme Retail"))).run()
+    app.button(key="FormSubmitter:assign-Assign").click().run()
+    assert app.toast[0].value == "Assigned Pat (Account 1) to Acme Retail."
