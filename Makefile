@@ -32,3 +32,5 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_health --postgres
 	$(PYTHON) -m scripts.bench_advocacy
 	$(PYTHON) -m scripts.bench_advocacy --postgres
+	$(PYTHON) -m scripts.bench_references
+	$(PYTHON) -m scripts.bench_references --postgres

@@ -232,6 +232,7 @@ def test_score_check_page_states_its_verdict(server, page):
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick option in the Streamlit selectbox labelled label (it filters as you type)."""
+    settle(page)
     page.get_by_role("combobox", name=label).click()
     page.keyboard.type(option)
     page.get_by_role("option", name=option).first.click()
@@ -239,9 +240,11 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def settle(page: Page) -> None:
-    """Wait until the app has finished the rerun a widget change started."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    """Wait until the app has finished the rerun a click or a widget change started."""
+    page.wait_for_timeout(200)
+    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=30_000
+    )
 
 
 def test_marketing_logs_an_ask_through_to_reference_ready(server, page):
@@ -309,7 +312,9 @@ def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfil
     retail_titles = set(
         library.loc[library["industries"].str.split(", ").map(lambda tags: "Retail" in tags), "title"]
     )
-    shown = int(re.search(r"Showing (\d+) of", sales.get_by_text(re.compile("^Showing")).inner_text()).group(1))
+    shown = int(
+        re.search(r"Showing (\d+) of", sales.get_by_text(re.compile("^Showing")).inner_text()).group(1)
+    )
     card_titles = sales.get_by_test_id("stMain").locator("strong")
     expect(card_titles).to_have_count(shown)
     assert {title.strip() for title in card_titles.all_inner_texts()} <= retail_titles
@@ -343,6 +348,7 @@ def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfil
 
 def choose_many(page: Page, label: str, option: str) -> None:
     """Add option to the Streamlit multiselect labelled label."""
+    settle(page)
     page.get_by_role("combobox", name=label).click()
     page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).first.click()
