@@ -576,6 +576,16 @@ def _claim_request(session: Session, request_id: int, version: int) -> Reference
     return request
 
 
+def _approved_asset(session: Session, asset_id: int) -> Asset:
+    """The asset, if the featured customer approved it: only approved assets go to prospects."""
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        raise ValidationError(f"Asset {asset_id} does not exist.")
+    if asset.approval_status != "approved":
+        raise ValidationError(f"'{asset.title}' is not approved by the customer ({asset.approval_status}).")
+    return asset
+
+
 def assign_reference(
     engine: Engine,
     actor: Actor,
@@ -617,13 +627,7 @@ def assign_reference(
                 )
             request.assigned_advocate_id = advocate_id
         else:
-            asset = session.get(Asset, asset_id)
-            if asset is None:
-                raise ValidationError(f"Asset {asset_id} does not exist.")
-            if asset.approval_status != "approved":
-                raise ValidationError(
-                    f"'{asset.title}' is not approved by the customer ({asset.approval_status})."
-                )
+            _approved_asset(session, asset_id)
             request.assigned_asset_id = asset_id
         request.status = "assigned"
         audit(
@@ -708,13 +712,7 @@ def log_asset_use(
         _one_of("Outcome", outcome, v.DEAL_OUTCOMES)
     _amount("Amount", amount)
     with write(engine, actor, "log_asset_use") as session:
-        asset = session.get(Asset, asset_id)
-        if asset is None:
-            raise ValidationError(f"Asset {asset_id} does not exist.")
-        if asset.approval_status != "approved":
-            raise ValidationError(
-                f"'{asset.title}' is not approved by the customer ({asset.approval_status})."
-            )
+        _approved_asset(session, asset_id)
         use = AssetUsage(
             asset_id=asset_id,
             used_by=actor.id,

@@ -442,3 +442,29 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def measure_from_command_line(measure: Callable[[str, dt.date], None], description: str) -> None:
+    """The command line of the benchmarks that measure a demo database: an existing one (--url), or one built
+    first on a scratch PostgreSQL database (--postgres, dropped afterwards) or a temporary SQLite file."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--accounts", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--url", help="measure an existing demo database instead of building one")
+    parser.add_argument("--postgres", action="store_true", help="build on a scratch PostgreSQL database")
+    args = parser.parse_args()
+    today = dt.date.today()
+    if args.url:
+        in_fresh_process(measure, args.url, today)
+    elif args.postgres:
+        url = scratch.create_database("advocacy_bench")
+        try:
+            in_fresh_process(build, url, args.accounts, args.seed, today)
+            in_fresh_process(measure, url, today)
+        finally:
+            scratch.drop_database(url)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/bench.db"
+            in_fresh_process(build, url, args.accounts, args.seed, today)
+            in_fresh_process(measure, url, today)

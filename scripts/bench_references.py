@@ -9,14 +9,12 @@ Prints figures against the targets; it asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import tempfile
 
 from core import advocates, assets, matching
-from db import advocacy, queries, references, scratch
+from db import advocacy, queries, references
 from db.engine import make_engine
-from scripts.bench_health import best_of, build, in_fresh_process, logged_in, timed_run, verdict
+from scripts.bench_health import best_of, logged_in, measure_from_command_line, timed_run, verdict
 
 TARGET_FILTER_S = 0.2
 TARGET_MATCH_S = 0.3
@@ -100,27 +98,7 @@ def measure(url: str, today: dt.date) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--url", help="measure an existing demo database instead of building one")
-    parser.add_argument("--postgres", action="store_true", help="build on a scratch PostgreSQL database")
-    args = parser.parse_args()
-    today = dt.date.today()
-    if args.url:
-        in_fresh_process(measure, args.url, today)
-    elif args.postgres:
-        url = scratch.create_database("advocacy_bench")
-        try:
-            in_fresh_process(build, url, args.accounts, args.seed, today)
-            in_fresh_process(measure, url, today)
-        finally:
-            scratch.drop_database(url)
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench_references.db"
-            in_fresh_process(build, url, args.accounts, args.seed, today)
-            in_fresh_process(measure, url, today)
+    measure_from_command_line(measure, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
