@@ -122,7 +122,10 @@ class LibraryFilter:
 
 
 def searchable_text(assets: pd.DataFrame) -> pd.Series:
-    """Title, summary and quote of each asset as one lower-case text, for search and matching."""
+    """Title, summary and quote of each asset as one lower-case text, for search and matching (the loader's
+    precomputed `searchable` column when there is one: building it costs more than a search)."""
+    if "searchable" in assets:
+        return assets["searchable"]
     # A newline between fields: search terms hold no whitespace, so a term never spans two fields.
     return (
         assets["title"].fillna("")

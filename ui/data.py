@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import advocates, board, health
+from core import advocates, assets, board, health
 from db import advocacy, migrate, queries, references
 from db.engine import is_embedded_demo, make_engine
 
@@ -173,9 +173,10 @@ def asset_tags() -> pd.DataFrame:
 @st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading the library…")
 def library(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     """Every asset with its featured customer's state (health band under the current settings); do not mutate it."""
-    assets = references.library(engine(), today, week, asset_tags())
-    assets["account_band"] = _with_band(assets, "account_score").where(assets["account_score"].notna())
-    return assets
+    library = references.library(engine(), today, week, asset_tags())
+    library["account_band"] = _with_band(library, "account_score").where(library["account_score"].notna())
+    library["searchable"] = assets.searchable_text(library)
+    return library
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)

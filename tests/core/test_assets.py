@@ -363,3 +363,9 @@ def test_coverage_counts_approved_case_studies_per_industry_and_flags_gaps():
         {"industry": "Apparel", "customers": 3, "approved_case_studies": 1, "gap": False},
         {"industry": "Software", "customers": 0, "approved_case_studies": 0, "gap": False},
     ]
+
+
+def test_a_precomputed_searchable_column_is_used_as_it_is():
+    frame = pd.DataFrame({"title": ["A"], "summary": ["b"], "quote": [None], "searchable": ["precomputed"]})
+    assert library.searchable_text(frame).tolist() == ["precomputed"]
+    assert library.search(frame, "precomputed").tolist() == [True]
