@@ -66,21 +66,36 @@ def _store(engine: Engine, week: dt.date, subs: pd.DataFrame, settings: dict[str
     scored = health.combine(subs, settings)[["score", *health.DIMENSIONS]]
     values = scored.astype(object).where(scored.notna(), None)
     # Dates as text in SQLAlchemy's own format: SQLite stores them so, PostgreSQL casts them.
-    constants = (week.isoformat(), weights_key(settings), dt.datetime.now().isoformat(" ", "microseconds"))
+    computed_at = dt.datetime.now()
+    constants = (week.isoformat(), weights_key(settings), computed_at.isoformat(" ", "microseconds"))
     rows = [(account_id, *constants, *scores) for account_id, *scores in values.itertuples(name=None)]
-    columns = ", ".join(["account_id", "week_start", "weights_key", "computed_at", *values.columns])
+    scored_columns = ["weights_key", "computed_at", *values.columns]
+    columns = ", ".join(["account_id", "week_start", *scored_columns])
     with engine.begin() as conn:
-        conn.execute(delete(HealthSnapshot).where(HealthSnapshot.week_start == week))
-        # Straight to the driver (COPY on PostgreSQL, one executemany on SQLite): row by row
-        # through SQLAlchemy would cost more than the scoring itself.
+        # Straight to the driver: row by row through SQLAlchemy would cost more than the scoring itself.
         if conn.dialect.name == "postgresql":
+            conn.execute(delete(HealthSnapshot).where(HealthSnapshot.week_start == week))
             raw = conn.connection.driver_connection
             with raw.cursor() as cursor, cursor.copy(f"COPY health_snapshots ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        elif rows:
-            marks = ", ".join("?" * len(rows[0]))
-            conn.exec_driver_sql(f"INSERT INTO health_snapshots ({columns}) VALUES ({marks})", rows)
+        else:
+            # SQLite: updating the week's rows in place keeps both indexes untouched, which costs well under
+            # half of deleting and re-inserting them; rows this run did not write (accounts no longer
+            # scored that week) are removed after.
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                updates = ", ".join(f"{column} = excluded.{column}" for column in scored_columns)
+                conn.exec_driver_sql(
+                    f"INSERT INTO health_snapshots ({columns}) VALUES ({marks}) "
+                    f"ON CONFLICT (account_id, week_start) DO UPDATE SET {updates}",
+                    rows,
+                )
+            conn.execute(
+                delete(HealthSnapshot).where(
+                    HealthSnapshot.week_start == week, HealthSnapshot.computed_at != computed_at
+                )
+            )
     return len(rows)
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from core import health
 from db import queries, scoring, service
 from db.engine import transaction
-from db.models import AuditLog, HealthSnapshot
+from db.models import AuditLog, ChurnEvent, HealthSnapshot
 from tests.db.factories import THIS_WEEK, account, add_user, build_book
 
 TODAY = dt.date(2026, 11, 23)
@@ -29,6 +29,24 @@ def test_scores_each_complete_week_once(engine):
     assert snapshot_counts(engine) == {LAST_WEEK: 2, THIS_WEEK: 2}  # churned account 3 is not scored
     assert scoring.run(engine, today=TODAY) == 0
     assert scoring.run(engine, today=TODAY, full=True) == 2
+
+
+def test_rescoring_a_week_replaces_its_snapshots(engine):
+    build_book(engine)
+    scoring.run(engine, today=TODAY)
+    # Account 2 turns out to have churned before this week: a rescore must drop its snapshot.
+    with transaction(engine) as session:
+        session.add(
+            ChurnEvent(
+                account_id=2, churned_on=THIS_WEEK - dt.timedelta(days=1), reason="moved", arr_lost=20_000
+            )
+        )
+    scoring.score_week(engine, THIS_WEEK, queries.load_settings(engine))
+    assert snapshot_counts(engine) == {LAST_WEEK: 2, THIS_WEEK: 1}
+    with engine.connect() as conn:
+        assert list(
+            conn.scalars(select(HealthSnapshot.account_id).where(HealthSnapshot.week_start == THIS_WEEK))
+        ) == [1]
 
 
 def test_snapshot_matches_the_live_score(engine):
