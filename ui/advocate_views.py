@@ -131,10 +131,12 @@ def pipeline_board(
         or "nominated"
     )
     standing = pipeline.in_stage(records, stage, today, fatigue)
+    columns = ["contact_name", "title", "account_name", "owner", "days_in_stage"]
+    # Only advocates who said yes take references, so only they have a fatigue date worth showing.
+    if stage in advocates.IN_PROGRAM_STAGES:
+        columns.append("available_on")
     st.dataframe(
-        standing.head(TABLE_ROWS)[
-            ["contact_name", "title", "account_name", "owner", "days_in_stage", "available_on"]
-        ],
+        standing.head(TABLE_ROWS)[columns],
         hide_index=True,
         column_config={
             "contact_name": "Advocate",
