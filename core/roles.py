@@ -64,6 +64,23 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/query_stats:",
         (ADMIN, ACCOUNT_MANAGER, MARKETING),
     ),
+    PageSpec(
+        "kpis", "Program KPIs", "pages/kpis.py", ":material/insights:", (ADMIN, ACCOUNT_MANAGER, MARKETING)
+    ),
+    PageSpec(
+        "referrals",
+        "Referral program",
+        "pages/referrals.py",
+        ":material/share:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
+    PageSpec(
+        "weekly",
+        "Weekly review",
+        "pages/weekly.py",
+        ":material/event_note:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
     PageSpec("library", "Asset library", "pages/library.py", ":material/library_books:", ALL_ROLES),
     PageSpec(
         "references",
@@ -89,6 +106,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "move_stage": (ADMIN, ACCOUNT_MANAGER, MARKETING),
     "record_reward": (ADMIN, MARKETING),
     "record_thank_you": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "issue_referral_code": (ADMIN, ACCOUNT_MANAGER, MARKETING),
     # Sales ask for references and report deal outcomes; marketing fulfils the requests.
     "create_reference_request": (ADMIN, MARKETING, SALES),
     "assign_reference": (ADMIN, MARKETING),

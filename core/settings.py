@@ -55,6 +55,17 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("weight_utilisation", "Weight: service utilisation", 15, 0, 100, "Health weights"),
     SettingSpec("weight_feedback", "Weight: customer feedback", 20, 0, 100, "Health weights"),
     SettingSpec("weight_support", "Weight: support & operations", 20, 0, 100, "Health weights"),
+    SettingSpec("target_nps", "Target NPS", 40, -100, 100, "KPI targets"),
+    SettingSpec("target_csat", "Target CSAT (% satisfied)", 85, 0, 100, "KPI targets"),
+    SettingSpec("target_rcr", "Target repeat customer rate (%)", 70, 0, 100, "KPI targets"),
+    SettingSpec("target_ltv_cac", "Target LTV:CAC (×)", 3, 0, 50, "KPI targets", integer=False),
+    # The brief's benchmark: referral programs reach ~7.5 % of sales from referrals.
+    SettingSpec(
+        "target_referral_rate", "Target referral rate (% of purchases)", 7.5, 0, 100, "KPI targets", False
+    ),
+    SettingSpec(
+        "target_on_time", "Target reference requests fulfilled on time (%)", 90, 0, 100, "KPI targets"
+    ),
 )
 
 BY_KEY = {spec.key: spec for spec in SPECS}

@@ -12,7 +12,7 @@ import bcrypt
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from core import advocates, health, matching, passwords, pipeline, references, roles
+from core import advocates, health, matching, passwords, pipeline, references, referrals, roles
 from core import settings as settings_rules
 from core import vocabulary as v
 from core.vocabulary import ROLES
@@ -450,6 +450,33 @@ def record_reward(
             {"advocate_id": advocate_id, "kind": kind, "value": value},
         )
     return reward.id
+
+
+def issue_referral_code(engine: Engine, actor: Actor, advocate_id: int) -> str:
+    """Give an advocate who agreed (or is reference-ready) a referral code of their own; returns the code."""
+    with write(engine, actor, "issue_referral_code") as session:
+        advocate = _claim_advocate(session, actor, advocate_id)
+        if advocate.referral_code:
+            raise ValidationError(
+                f"Advocate {advocate_id} already has referral code {advocate.referral_code}."
+            )
+        if advocate.stage not in advocates.IN_PROGRAM_STAGES:
+            raise ValidationError(
+                f"Advocate {advocate_id} is '{advocate.stage}': only advocates who agreed get a referral code."
+            )
+        advocate.referral_code = referrals.new_code(
+            session.get(Contact, advocate.contact_id).name, advocate_id
+        )
+        audit(
+            session,
+            actor,
+            "issue_referral_code",
+            "advocate",
+            advocate_id,
+            None,
+            {"referral_code": advocate.referral_code},
+        )
+        return advocate.referral_code
 
 
 def record_thank_you(

@@ -2,9 +2,9 @@ import datetime as dt
 
 import streamlit as st
 
-from core import export, outreach
+from core import outreach
 from db.advocacy import OutreachFilter
-from ui import auth, charts, data
+from ui import auth, charts, data, downloads
 
 actor = auth.require_page("outreach")
 
@@ -53,20 +53,6 @@ for tile, row in zip(tiles, funnel.itertuples(), strict=True):
     )
 
 
-def numbers(frame, name: str) -> None:
-    """The figures behind a chart, one click away, with a CSV export."""
-    with st.expander("Numbers"):
-        st.dataframe(frame, hide_index=True)
-        st.download_button(
-            "Download CSV",
-            export.to_csv(frame),
-            file_name=f"outreach-{name}-{start}-{end}.csv",
-            mime="text/csv",
-            key=f"csv_{name}",
-            on_click="ignore",
-        )
-
-
 VIEWS = {
     "channel": ("By channel", "Channel"),
     "owner_role": ("By owner role", "Owner role"),
@@ -79,9 +65,9 @@ for (by, (title, axis)), column in zip(VIEWS.items(), [left, right, left, right]
         st.subheader(title)
         frame = outreach.labelled(by_channel if by == "channel" else outreach.rates(tally, by), by)
         st.altair_chart(charts.rates_with_intervals(frame, by, axis))
-        numbers(frame, by)
+        downloads.numbers(frame, f"outreach-{by}-{start}-{end}", f"csv_{by}")
 
 st.subheader("Time to response")
 timing = outreach.time_to_response(data.response_days(chosen))
 st.dataframe(timing, hide_index=True)
-numbers(timing, "time-to-response")
+downloads.numbers(timing, f"outreach-time-to-response-{start}-{end}", "csv_time-to-response")

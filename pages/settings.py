@@ -64,7 +64,7 @@ for index, (group, specs) in enumerate(groups.items()):
                 min_value=float(spec.minimum),
                 max_value=float(spec.maximum),
                 value=float(current[spec.key]),
-                step=1.0,
+                step=1.0 if spec.integer else 0.1,
                 format="%g",
                 key=f"setting-{spec.key}",
             )

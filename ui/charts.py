@@ -129,3 +129,70 @@ def rates_with_intervals(rates: pd.DataFrame, group: str, group_title: str) -> a
     )
     errors = base.mark_errorbar(ticks=True).encode(y="low:Q", y2="high:Q", color=alt.value("#111827"))
     return (bars + errors).properties(height=260)
+
+
+def monthly_measure(trend: pd.DataFrame, value_title: str, domain: tuple[float, float]) -> alt.VConcatChart:
+    """A monthly measure as a line (gaps where a month had no answers) over the number of answers it rests on."""
+    x = alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %y"))
+    line = (
+        alt.Chart(trend)
+        .mark_line(point=True, color="#2563eb")
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=value_title, scale=alt.Scale(domain=list(domain))),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("value:Q", title=value_title, format=".1f"),
+                alt.Tooltip("responses:Q", title="Responses", format=","),
+            ],
+        )
+        .properties(height=200)
+    )
+    answers = (
+        alt.Chart(trend)
+        .mark_bar(color="#94a3b8")
+        .encode(
+            x=x,
+            y=alt.Y("responses:Q", title="Responses", axis=alt.Axis(format="~s", tickCount=3)),
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("responses:Q", format=","),
+            ],
+        )
+        .properties(height=70)
+    )
+    return alt.vconcat(line, answers, spacing=4)
+
+
+WEEK_COLOURS = {"Last week": "#94a3b8", "This week": "#2563eb"}
+
+
+def week_comparison(summary: pd.DataFrame) -> alt.Chart:
+    """Last week's and this week's count of each measure as paired bars (measures known for both weeks)."""
+    known = summary.dropna(subset=["last_week", "this_week"])
+    known = known[known["measure"] != "Purchase revenue"]
+    long = known.melt(
+        id_vars=["measure"], value_vars=["last_week", "this_week"], var_name="week", value_name="count"
+    ).replace({"week": {"last_week": "Last week", "this_week": "This week"}})
+    colour = alt.Color(
+        "week:N", scale=alt.Scale(domain=list(WEEK_COLOURS), range=list(WEEK_COLOURS.values())), title=None
+    )
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("measure:N", sort=list(known["measure"]), title=None, axis=alt.Axis(labelLimit=240)),
+            yOffset=alt.YOffset("week:N", sort=list(WEEK_COLOURS)),
+            x=alt.X("count:Q", title="Count", axis=alt.Axis(format=",.0f", tickMinStep=1)),
+            color=colour,
+            tooltip=["measure:N", "week:N", alt.Tooltip("count:Q", format=",.0f")],
+        )
+        .properties(height=alt.Step(12))
+    )
+
+
+def score_drops(drops: pd.DataFrame) -> alt.Chart:
+    """The biggest weekly score drops as bars, one per account, largest first."""
+    return horizontal_bars(
+        drops.assign(points=-drops["change"]), "points", "name", "Points lost this week", value_format=".1f"
+    )

@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from core import advocates, assets, board, health
-from db import advocacy, migrate, queries, references
+from db import advocacy, kpis, migrate, queries, references
 from db.engine import is_embedded_demo, make_engine
 
 # Query results are shared by every session of this process; a write clears them, and the
@@ -70,6 +70,9 @@ def after_write() -> None:
     ranked_candidates.clear()
     library.clear()
     reference_pool.clear()
+    purchases.clear()
+    customers.clear()
+    account_names.clear()
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
@@ -205,3 +208,101 @@ def asset_deals() -> pd.DataFrame:
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def advocate_deals() -> pd.DataFrame:
     return references.advocate_deals(engine())
+
+
+# --- KPIs, referrals and the weekly review ---------------------------------------------------------
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def survey_daily() -> pd.DataFrame:
+    return kpis.survey_daily(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def survey_groups(start: dt.date, end: dt.date) -> pd.DataFrame:
+    return kpis.survey_groups(engine(), start, end)
+
+
+# Resources like the health board: every purchase and every customer, read-only.
+@st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading purchases…")
+def purchases() -> pd.DataFrame:
+    """Every purchase; do not mutate it."""
+    return kpis.purchases(engine())
+
+
+@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+def customers() -> pd.DataFrame:
+    """Every account as a customer; do not mutate it."""
+    return kpis.customers(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def spend() -> pd.DataFrame:
+    return kpis.spend(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def program_daily() -> pd.DataFrame:
+    return kpis.program_daily(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def stage_flow() -> pd.DataFrame:
+    return kpis.stage_flow(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def referrals() -> pd.DataFrame:
+    return kpis.referrals(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def referral_events() -> pd.DataFrame:
+    return kpis.referral_events(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def referrer_advocates() -> pd.DataFrame:
+    return kpis.referrer_advocates(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def rewards() -> pd.DataFrame:
+    return kpis.rewards(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def scored_weeks() -> list[dt.date]:
+    return kpis.scored_weeks(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def sub_scores(week: dt.date) -> pd.DataFrame:
+    return queries.snapshot_sub_scores(engine(), week)
+
+
+@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+def account_names() -> pd.DataFrame:
+    """Every account's name, owner, segment, industry and ARR; do not mutate it."""
+    return kpis.account_names(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner="Loading the two weeks…")
+def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
+    """Survey answers, stage changes, outreach and purchases of the week and the one before."""
+    start, end = week - dt.timedelta(days=7), week + dt.timedelta(days=6)
+    return {
+        "surveys": kpis.surveys_between(engine(), start, end),
+        "stage_changes": kpis.stage_changes_between(engine(), start, end),
+        "outreach": kpis.outreach_between(engine(), start, end),
+        "purchases": kpis.purchases_between(engine(), start, end),
+    }
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def assets_changing(start: dt.date, end: dt.date, week: dt.date) -> pd.DataFrame:
+    """Assets that could have been published or turned stale in the days start…end, with their customer's band."""
+    current = settings()
+    changing = kpis.assets_changing(engine(), start, end, current["asset_max_age_years"], week)
+    changing["account_band"] = _with_band(changing, "account_score").where(changing["account_score"].notna())
+    return changing

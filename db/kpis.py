@@ -1,0 +1,291 @@
+"""Read queries of the KPI, referral and weekly review pages, aggregated in the database where the data is large.
+
+Each returns DataFrames shaped for core.kpis, core.referrals and core.weekly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Date, Engine, bindparam, text
+
+from db.advocacy import _read
+
+SURVEY_DAILY_SQL = (
+    "SELECT responded_on AS day, kind, score, COUNT(*) AS responses FROM survey_responses "
+    "GROUP BY responded_on, kind, score"
+)
+
+
+def survey_daily(engine: Engine) -> pd.DataFrame:
+    """NPS and CSAT answers per day, kind and score: day, kind, score, responses."""
+    return _read(engine, SURVEY_DAILY_SQL, ["day"])
+
+
+SURVEY_GROUPS_SQL = text(
+    """
+SELECT a.segment, a.industry, s.kind, s.score, COUNT(*) AS responses
+FROM survey_responses s JOIN accounts a ON a.id = s.account_id
+WHERE s.responded_on BETWEEN :start AND :end
+GROUP BY a.segment, a.industry, s.kind, s.score
+"""
+).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
+
+
+def survey_groups(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Answers of one period per segment, industry, kind and score: segment, industry, kind, score, responses."""
+    with engine.connect() as conn:
+        return pd.read_sql(SURVEY_GROUPS_SQL, conn, params={"start": start, "end": end})
+
+
+def customers(engine: Engine) -> pd.DataFrame:
+    """Every account as a customer, by account_id: customer_since, churned_on (NaT while a customer), segment,
+    industry."""
+    frame = _read(
+        engine,
+        "SELECT a.id AS account_id, a.customer_since, e.churned_on, a.segment, a.industry "
+        "FROM accounts a LEFT JOIN churn_events e ON e.account_id = a.id",
+        ["customer_since", "churned_on"],
+    )
+    return frame.set_index("account_id")
+
+
+def purchases(engine: Engine) -> pd.DataFrame:
+    """Every purchase: account_id, purchased_on, amount, referral_id (NaN unless a referral brought it)."""
+    frame = _read(
+        engine, "SELECT account_id, purchased_on, amount, referral_id FROM purchases", ["purchased_on"]
+    )
+    return frame.astype({"amount": float, "referral_id": float})
+
+
+def spend(engine: Engine) -> pd.DataFrame:
+    """Acquisition spend per month and channel: month (its first day), channel, amount."""
+    frame = _read(engine, "SELECT month, channel, amount FROM acquisition_spend", ["month"])
+    return frame.astype({"amount": float})
+
+
+PROGRAM_DAILY_SQL = """
+SELECT sent_on AS day, 'asks' AS measure, COUNT(*) AS value
+FROM outreach_attempts WHERE follow_up_number = 0 GROUP BY sent_on
+UNION ALL
+SELECT responded_on, 'agreements', COUNT(*)
+FROM outreach_attempts WHERE outcome = 'agreed' AND responded_on IS NOT NULL GROUP BY responded_on
+UNION ALL
+SELECT published_on, 'assets_published', COUNT(*)
+FROM assets WHERE approval_status = 'approved' AND published_on IS NOT NULL GROUP BY published_on
+UNION ALL
+SELECT used_on, 'asset_won_revenue', SUM(amount)
+FROM asset_usage WHERE outcome = 'won' AND reference_request_id IS NULL GROUP BY used_on
+"""
+
+
+def program_daily(engine: Engine) -> pd.DataFrame:
+    """Program activity per day: day, measure (asks, agreements, assets_published, asset_won_revenue — deals won
+    with an asset outside any reference request), value."""
+    return _read(engine, PROGRAM_DAILY_SQL, ["day"]).astype({"value": float})
+
+
+STAGE_FLOW_SQL = """
+SELECT DATE(changed_at) AS day, to_stage AS stage, COUNT(*) AS change
+FROM advocate_stage_changes GROUP BY DATE(changed_at), to_stage
+UNION ALL
+SELECT DATE(changed_at), from_stage, -COUNT(*)
+FROM advocate_stage_changes WHERE from_stage IS NOT NULL GROUP BY DATE(changed_at), from_stage
+UNION ALL
+SELECT DATE(changed_at), from_stage, COUNT(*)
+FROM (
+    SELECT changed_at, from_stage, ROW_NUMBER() OVER (PARTITION BY advocate_id ORDER BY changed_at, id) AS n
+    FROM advocate_stage_changes
+) AS firsts WHERE n = 1 AND from_stage IS NOT NULL GROUP BY DATE(changed_at), from_stage
+"""
+
+
+def stage_flow(engine: Engine) -> pd.DataFrame:
+    """Net advocates entering (+) and leaving (−) each stage per day: day, stage, change. Their running sum is the
+    number of advocates in each stage on any day. An advocate whose first recorded change leaves a stage (a new
+    record service.nominate moves out of 'candidate') entered that stage on that change's day."""
+    return _read(engine, STAGE_FLOW_SQL, ["day"])
+
+
+PURCHASES_DAILY_SQL = """
+SELECT purchased_on AS day, COUNT(*) AS purchases, SUM(amount) AS amount,
+    SUM(CASE WHEN referral_id IS NOT NULL THEN 1 ELSE 0 END) AS referral_purchases
+FROM purchases GROUP BY purchased_on
+"""
+
+
+def purchases_daily(engine: Engine) -> pd.DataFrame:
+    """Purchases per day: day, purchases, amount, referral_purchases (those a referral brought)."""
+    return _read(engine, PURCHASES_DAILY_SQL, ["day"]).astype({"amount": float})
+
+
+BUYERS_SQL = text(
+    """
+SELECT n AS purchases, COUNT(*) AS customers FROM (
+    SELECT account_id, COUNT(*) AS n FROM purchases WHERE purchased_on <= :end
+    GROUP BY account_id HAVING MAX(purchased_on) >= :start
+) AS buyers GROUP BY n
+"""
+).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
+
+
+def buyers_by_purchases(engine: Engine, start: dt.date, end: dt.date) -> pd.Series:
+    """Customers who bought between start and end, counted by how many purchases they had made by end."""
+    with engine.connect() as conn:
+        frame = pd.read_sql(BUYERS_SQL, conn, params={"start": start, "end": end})
+    return frame.set_index("purchases")["customers"]
+
+
+def referrals(engine: Engine) -> pd.DataFrame:
+    """Every referral by id: code, advocate_id, advocate (name), advocate_account, referred_company, campaign,
+    created_on."""
+    frame = _read(
+        engine,
+        "SELECT r.id, r.code, r.advocate_id, c.name AS advocate, a.name AS advocate_account, r.referred_company, "
+        "r.campaign, r.created_on FROM referrals r JOIN advocates adv ON adv.id = r.advocate_id "
+        "JOIN contacts c ON c.id = adv.contact_id JOIN accounts a ON a.id = adv.account_id",
+        ["created_on"],
+    )
+    return frame.set_index("id")
+
+
+def referral_events(engine: Engine) -> pd.DataFrame:
+    """Every tracked referral event: referral_id, event, occurred_at."""
+    return _read(engine, "SELECT referral_id, event, occurred_at FROM referral_events", ["occurred_at"])
+
+
+def referrer_advocates(engine: Engine) -> pd.DataFrame:
+    """Advocates with a referral code or a referral, by id: advocate (name), account, stage, referral_code."""
+    frame = _read(
+        engine,
+        "SELECT adv.id, c.name AS advocate, a.name AS account, adv.stage, adv.referral_code "
+        "FROM advocates adv JOIN contacts c ON c.id = adv.contact_id JOIN accounts a ON a.id = adv.account_id "
+        "WHERE adv.referral_code IS NOT NULL OR EXISTS (SELECT 1 FROM referrals r WHERE r.advocate_id = adv.id)",
+        [],
+    )
+    return frame.set_index("id")
+
+
+def rewards(engine: Engine) -> pd.DataFrame:
+    """Every reward given: advocate_id, kind, value, given_on."""
+    return _read(engine, "SELECT advocate_id, kind, value, given_on FROM rewards", ["given_on"]).astype(
+        {"value": float}
+    )
+
+
+# --- the weekly review: two weeks of activity ------------------------------------------------------
+
+
+def account_names(engine: Engine) -> pd.DataFrame:
+    """Every account by account_id: name, owner, segment, industry, arr."""
+    frame = _read(
+        engine,
+        "SELECT a.id AS account_id, a.name, u.name AS owner, a.segment, a.industry, a.arr "
+        "FROM accounts a LEFT JOIN users u ON u.id = a.owner_id",
+        [],
+    )
+    return frame.set_index("account_id").astype({"arr": float})
+
+
+def _between(engine: Engine, sql: str, dates: list[str], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Rows of sql, whose :start and :end bind the days start…end (end inclusive, as the day after)."""
+    return _read(engine, sql, dates, {"start": start, "end": end + dt.timedelta(days=1)})
+
+
+def surveys_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Survey answers of the days start…end: account_id, account, contact, kind, score, responded_on, comment."""
+    return _between(
+        engine,
+        "SELECT s.account_id, a.name AS account, c.name AS contact, s.kind, s.score, s.responded_on, s.comment "
+        "FROM survey_responses s JOIN accounts a ON a.id = s.account_id "
+        "LEFT JOIN contacts c ON c.id = s.contact_id WHERE s.responded_on >= :start AND s.responded_on < :end",
+        ["responded_on"],
+        start,
+        end,
+    )
+
+
+def stage_changes_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Advocate stage changes of the days start…end: advocate_id, advocate, account, from_stage, to_stage,
+    changed_at."""
+    return _between(
+        engine,
+        "SELECT h.advocate_id, c.name AS advocate, a.name AS account, h.from_stage, h.to_stage, h.changed_at "
+        "FROM advocate_stage_changes h JOIN advocates adv ON adv.id = h.advocate_id "
+        "JOIN contacts c ON c.id = adv.contact_id JOIN accounts a ON a.id = adv.account_id "
+        "WHERE h.changed_at >= :start AND h.changed_at < :end",
+        ["changed_at"],
+        start,
+        end,
+    )
+
+
+def outreach_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Outreach attempts sent or answered in the days start…end: sent_on, responded_on, outcome,
+    follow_up_number."""
+    return _between(
+        engine,
+        "SELECT sent_on, responded_on, outcome, follow_up_number FROM outreach_attempts "
+        "WHERE (sent_on >= :start AND sent_on < :end) OR (responded_on >= :start AND responded_on < :end)",
+        ["sent_on", "responded_on"],
+        start,
+        end,
+    )
+
+
+def purchases_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Purchases of the days start…end: account_id, purchased_on, amount, referral_id."""
+    frame = _between(
+        engine,
+        "SELECT account_id, purchased_on, amount, referral_id FROM purchases "
+        "WHERE purchased_on >= :start AND purchased_on < :end",
+        ["purchased_on"],
+        start,
+        end,
+    )
+    return frame.astype({"amount": float, "referral_id": float})
+
+
+def scored_weeks(engine: Engine, limit: int = 12) -> list[dt.date]:
+    """The most recent weeks with health snapshots, newest first."""
+    sql = text("SELECT DISTINCT week_start FROM health_snapshots ORDER BY week_start DESC LIMIT :limit")
+    with engine.connect() as conn:
+        return [pd.Timestamp(week).date() for week in conn.execute(sql, {"limit": limit}).scalars()]
+
+
+ASSETS_CHANGING_SQL = text(
+    """
+SELECT s.id AS asset_id, s.title, s.asset_type, s.approval_status, s.published_on, s.review_by,
+    CASE WHEN EXISTS (SELECT 1 FROM churn_events e WHERE e.account_id = s.account_id AND e.churned_on <= :end)
+         THEN 1 ELSE 0 END AS account_churned,
+    h.score AS account_score,
+    CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :end THEN 1 ELSE 0 END AS contact_left
+FROM assets s
+LEFT JOIN contacts c ON c.id = s.contact_id
+LEFT JOIN health_snapshots h ON h.account_id = s.account_id AND h.week_start = :week
+WHERE s.published_on BETWEEN :start AND :end OR s.review_by BETWEEN :start AND :end
+   OR s.published_on BETWEEN :aged_start AND :aged_end
+"""
+).bindparams(*(bindparam(name, type_=Date) for name in ("start", "end", "week", "aged_start", "aged_end")))
+
+
+def assets_changing(
+    engine: Engine, start: dt.date, end: dt.date, max_age_years: float, week: dt.date
+) -> pd.DataFrame:
+    """The assets that could have been published or turned stale in the days start…end (published, due for review
+    or reaching max_age_years in them), by asset_id, with what core.assets.freshness needs (account_score from
+    week's snapshot)."""
+    age = dt.timedelta(days=max_age_years * 365.25)
+    params = {
+        "start": start,
+        "end": end,
+        "week": week,
+        "aged_start": start - age - dt.timedelta(days=1),
+        "aged_end": end - age + dt.timedelta(days=1),
+    }
+    with engine.connect() as conn:
+        frame = pd.read_sql(ASSETS_CHANGING_SQL, conn, params=params, index_col="asset_id")
+    for column in ("published_on", "review_by"):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    return frame.astype({"account_score": float, "account_churned": bool, "contact_left": bool})

@@ -1,0 +1,89 @@
+import datetime as dt
+
+import streamlit as st
+
+from core import export, weekly
+from ui import auth, charts, data, weekly_report
+
+actor = auth.require_page("weekly")
+
+st.title("Weekly review")
+weeks = data.scored_weeks()
+if len(weeks) < 2:
+    st.info("The weekly review needs two scored weeks; run the scoring (Settings → Scoring run).")
+    st.stop()
+
+week = st.selectbox(
+    "Week", weeks[:-1], format_func=lambda monday: f"Week of {monday:%d %b %Y}", key="weekly_week"
+)
+st.caption(weekly_report.period(week))
+activity = data.two_weeks(week)
+review = weekly.review(
+    week,
+    data.sub_scores(week),
+    data.sub_scores(week - dt.timedelta(days=7)),
+    data.account_names(),
+    activity["surveys"],
+    activity["stage_changes"],
+    activity["outreach"],
+    data.assets_changing(week - dt.timedelta(days=7), week + dt.timedelta(days=6), week),
+    data.reference_requests(),
+    data.referrals(),
+    activity["purchases"],
+    data.settings(),
+)
+
+with st.container(horizontal=True):
+    st.download_button(
+        "Download report (HTML)",
+        lambda: weekly_report.html(review, dt.datetime.now()),
+        file_name=f"weekly-review-{week}.html",
+        mime="text/html",
+        type="primary",
+        key="weekly_html",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Summary (CSV)",
+        export.to_csv(review.summary),
+        file_name=f"weekly-review-{week}-summary.csv",
+        mime="text/csv",
+        key="weekly_summary_csv",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Every list (CSV)",
+        lambda: export.to_csv(weekly.export_table(review)),
+        file_name=f"weekly-review-{week}-lists.csv",
+        mime="text/csv",
+        key="weekly_lists_csv",
+        on_click="ignore",
+    )
+
+left, right = st.columns([3, 2])
+with left:
+    st.dataframe(
+        review.summary,
+        hide_index=True,
+        column_config={
+            "section": "Area",
+            "measure": "Measure",
+            "last_week": st.column_config.NumberColumn("Last week", format="localized"),
+            "this_week": st.column_config.NumberColumn("This week", format="localized"),
+            "change": st.column_config.NumberColumn("Change", format="%+.0f"),
+        },
+        height="content",
+    )
+with right:
+    st.altair_chart(charts.week_comparison(review.summary))
+
+for attribute, heading, text in weekly_report.LISTS:
+    frame = getattr(review, attribute)
+    st.subheader(f"{heading} ({len(frame):,})")
+    st.caption(text)
+    if frame.empty:
+        st.markdown("None this week.")
+        continue
+    if attribute == "biggest_drops":
+        st.altair_chart(charts.score_drops(frame))
+    st.dataframe(frame, hide_index=True)

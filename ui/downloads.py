@@ -1,0 +1,21 @@
+"""The figures behind a chart or table, one click away, as a spreadsheet-safe CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import export
+
+
+def numbers(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    """An expander with the frame and its CSV download."""
+    with st.expander("Numbers"):
+        st.dataframe(frame, hide_index=True)
+        csv_button(frame, file_stem, key)
+
+
+def csv_button(frame: pd.DataFrame, file_stem: str, key: str, label: str = "Download CSV") -> None:
+    st.download_button(
+        label, export.to_csv(frame), file_name=f"{file_stem}.csv", mime="text/csv", key=key, on_click="ignore"
+    )
