@@ -34,3 +34,5 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_advocacy --postgres
 	$(PYTHON) -m scripts.bench_references
 	$(PYTHON) -m scripts.bench_references --postgres
+	$(PYTHON) -m scripts.bench_kpis
+	$(PYTHON) -m scripts.bench_kpis --postgres

@@ -173,25 +173,77 @@ class Kpi:
     key: str
     label: str
     unit: str  # points, percent, money, times, count
+    meaning: str
     higher_is_better: bool = True
     target_key: str | None = None
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("nps", "NPS", "points", target_key="target_nps"),
-    Kpi("csat", "CSAT (% satisfied)", "percent", target_key="target_csat"),
-    Kpi("repeat_rate", "Repeat customer rate", "percent", target_key="target_rcr"),
-    Kpi("ltv", "Customer lifetime value", "money"),
-    Kpi("cac", "Customer acquisition cost", "money", higher_is_better=False),
-    Kpi("ltv_cac", "LTV:CAC", "times", target_key="target_ltv_cac"),
-    Kpi("referral_rate", "Referral rate (% of purchases)", "percent", target_key="target_referral_rate"),
-    Kpi("active_advocates", "Active advocates (agreed or reference-ready)", "count"),
-    Kpi("asks", "Asks (first outreach)", "count"),
-    Kpi("agreements", "Agreements", "count"),
-    Kpi("assets_published", "Assets published", "count"),
-    Kpi("requests_fulfilled", "Reference requests fulfilled", "count"),
-    Kpi("on_time", "Requests fulfilled on time", "percent", target_key="target_on_time"),
-    Kpi("influenced_revenue", "Influenced revenue", "money"),
+    Kpi(
+        "nps",
+        "NPS",
+        "points",
+        "% promoters (9–10) − % detractors (0–6) of the period's answers.",
+        target_key="target_nps",
+    ),
+    Kpi(
+        "csat",
+        "CSAT (% satisfied)",
+        "percent",
+        "Share of 1–5 answers that are 4 or 5.",
+        target_key="target_csat",
+    ),
+    Kpi(
+        "repeat_rate",
+        "Repeat customer rate",
+        "percent",
+        "Of the customers who bought in the period, those with more than one purchase by its end.",
+        target_key="target_rcr",
+    ),
+    Kpi(
+        "ltv",
+        "Customer lifetime value",
+        "money",
+        "Average purchase × purchases a year × lifespan (1 ÷ churn rate).",
+    ),
+    Kpi(
+        "cac",
+        "Customer acquisition cost",
+        "money",
+        "Acquisition spend of the period ÷ customers acquired in it.",
+        higher_is_better=False,
+    ),
+    Kpi("ltv_cac", "LTV:CAC", "times", "Lifetime value ÷ acquisition cost.", target_key="target_ltv_cac"),
+    Kpi(
+        "referral_rate",
+        "Referral rate",
+        "percent",
+        "Referral purchases ÷ all purchases of the period.",
+        target_key="target_referral_rate",
+    ),
+    Kpi(
+        "active_advocates",
+        "Active advocates",
+        "count",
+        "Advocates agreed or reference-ready at the period's end.",
+    ),
+    Kpi("asks", "Asks", "count", "First outreach attempts sent (follow-ups not counted)."),
+    Kpi("agreements", "Agreements", "count", "Asks answered with a yes in the period."),
+    Kpi("assets_published", "Assets published", "count", "Approved assets published in the period."),
+    Kpi("requests_fulfilled", "Requests fulfilled", "count", "Reference requests fulfilled in the period."),
+    Kpi(
+        "on_time",
+        "Requests fulfilled on time",
+        "percent",
+        "Fulfilled by their needed-by time ÷ fulfilled.",
+        target_key="target_on_time",
+    ),
+    Kpi(
+        "influenced_revenue",
+        "Influenced revenue",
+        "money",
+        "Deals won with a reference fulfilled in the period, plus deals won with an asset outside any request.",
+    ),
 )
 BY_KEY = {kpi.key: kpi for kpi in KPIS}
 

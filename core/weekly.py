@@ -213,14 +213,15 @@ def assets_published(assets: pd.DataFrame, week: dt.date) -> pd.DataFrame:
     return _newest_first(listed, "published_on").rename_axis("asset_id")
 
 
-def _freshness_inputs(assets: pd.DataFrame) -> pd.DataFrame:
-    """The columns assets.freshness reads, dates typed."""
+def _freshness_inputs(assets: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
+    """The columns assets.freshness reads, dates typed, the customer's band from account_score."""
+    band = health.band(assets["account_score"], settings["band_healthy_min"], settings["band_at_risk_below"])
     return pd.DataFrame(
         {
             "review_by": _dates(assets["review_by"]),
             "published_on": _dates(assets["published_on"]),
             "account_churned": assets["account_churned"],
-            "account_band": assets["account_band"],
+            "account_band": band.where(assets["account_score"].notna()),
             "contact_left": assets["contact_left"],
         },
         index=assets.index,
@@ -232,7 +233,7 @@ def _gone_stale(
 ) -> tuple[pd.Series, pd.DataFrame]:
     """True for the assets stale at the week's end but not at its start; and the stale flags at its end."""
     start = week_start(week)
-    inputs = _freshness_inputs(assets)
+    inputs = _freshness_inputs(assets, settings)
     at_end = asset_library.freshness(inputs, (start + WEEK).date(), settings)
     at_start = asset_library.freshness(inputs, start.date(), settings)
     return at_end["stale"] & ~at_start["stale"], at_end

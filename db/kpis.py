@@ -14,7 +14,7 @@ from db.advocacy import _read
 
 SURVEY_DAILY_SQL = (
     "SELECT responded_on AS day, kind, score, COUNT(*) AS responses FROM survey_responses "
-    "GROUP BY responded_on, kind, score"
+    "GROUP BY kind, responded_on, score"
 )
 
 
@@ -103,8 +103,8 @@ FROM (
 
 def stage_flow(engine: Engine) -> pd.DataFrame:
     """Net advocates entering (+) and leaving (−) each stage per day: day, stage, change. Their running sum is the
-    number of advocates in each stage on any day. An advocate whose first recorded change leaves a stage (a new
-    record service.nominate moves out of 'candidate') entered that stage on that change's day."""
+    number of advocates in each stage on any day. An advocate whose first recorded change leaves a stage (a
+    new record that service.nominate moves out of 'candidate') entered that stage on that change's day."""
     return _read(engine, STAGE_FLOW_SQL, ["day"])
 
 

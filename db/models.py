@@ -119,7 +119,7 @@ class SurveyResponse(Base):
             name="score_range",
         ),
         Index("ix_survey_responses_account_kind_date", "account_id", "kind", "responded_on"),
-        Index("ix_survey_responses_kind_date", "kind", "responded_on"),
+        Index("ix_survey_responses_kind_date_score", "kind", "responded_on", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -47,7 +47,7 @@ if scorecard_tab.open:
                 numbers.kpi(row.this_period, row.unit),
                 numbers.kpi_change(row.change, row.unit),
                 delta_color="normal" if kpi.higher_is_better else "inverse",
-                help=f"{previous.label}: {numbers.kpi(row.previous_period, row.unit)}{target}",
+                help=f"{kpi.meaning} {previous.label}: {numbers.kpi(row.previous_period, row.unit)}{target}",
                 border=True,
             )
         st.subheader("Against targets")
@@ -83,7 +83,8 @@ if loyalty_tab.open:
         parts = loyal.ltv
         st.markdown(
             f"**LTV {numbers.kpi(parts.ltv, 'money')}** = average purchase "
-            f"{numbers.kpi(parts.avg_purchase_value, 'money')} × {numbers.kpi(parts.purchase_frequency, 'times')} "
+            f"{numbers.kpi(parts.avg_purchase_value, 'money')} × "
+            f"{'no data' if parts.purchase_frequency is None else f'{parts.purchase_frequency:.2f}'} "
             f"purchases a customer-year × lifespan "
             f"{'no data' if parts.lifespan_years is None else f'{parts.lifespan_years:.1f} years'} "
             f"(1 ÷ churn: {parts.churned:,} churned over {parts.customer_years:,.0f} customer-years)."

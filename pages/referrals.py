@@ -45,35 +45,32 @@ tiles[3].metric(
 )
 tiles[4].metric("Referral revenue", numbers.money(figures.referral_revenue), border=True)
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Funnel of the referrals sent in the period")
-    funnel = referrals.funnel(sent, events, start, end)
-    st.altair_chart(charts.horizontal_bars(funnel, "referrals", "label", "Referrals"))
-    downloads.numbers(funnel, f"referral-funnel-{stem}", "csv_funnel")
-with right:
-    st.subheader("Referred vs other customers")
-    groups = referrals.referred_vs_other(purchases, data.customers(), start, end)
-    st.dataframe(
-        groups,
-        hide_index=True,
-        column_config={
-            "group": "Customers",
-            "customers": st.column_config.NumberColumn("Count", format="localized"),
-            "revenue": st.column_config.NumberColumn("Revenue in period", format="dollar"),
-            "revenue_per_customer": st.column_config.NumberColumn("Revenue per buyer", format="dollar"),
-            "avg_first_purchase": st.column_config.NumberColumn("Avg first purchase", format="dollar"),
-            "avg_purchase_value": st.column_config.NumberColumn("Avg purchase", format="dollar"),
-            "purchase_frequency": st.column_config.NumberColumn("Purchases a year", format="%.2f"),
-            "lifespan_years": st.column_config.NumberColumn("Lifespan (years)", format="%.1f"),
-            "ltv": st.column_config.NumberColumn("LTV", format="dollar"),
-        },
-    )
-    st.caption(
-        "LTV = average purchase × purchases a year × lifespan (1 ÷ the yearly churn rate in the period); "
-        "empty where the period saw no churn to measure it from."
-    )
-    downloads.csv_button(groups, f"referred-vs-other-{stem}", "csv_groups")
+st.subheader("Funnel of the referrals sent in the period")
+funnel = referrals.funnel(sent, events, start, end)
+st.altair_chart(charts.horizontal_bars(funnel, "referrals", "label", "Referrals"))
+downloads.numbers(funnel, f"referral-funnel-{stem}", "csv_funnel")
+st.subheader("Referred vs other customers")
+groups = referrals.referred_vs_other(purchases, data.customers(), start, end)
+st.dataframe(
+    groups,
+    hide_index=True,
+    column_config={
+        "group": "Customers",
+        "customers": st.column_config.NumberColumn("Count", format="localized"),
+        "revenue": st.column_config.NumberColumn("Revenue in period", format="dollar"),
+        "revenue_per_customer": st.column_config.NumberColumn("Revenue per buyer", format="dollar"),
+        "avg_first_purchase": st.column_config.NumberColumn("Avg first purchase", format="dollar"),
+        "avg_purchase_value": st.column_config.NumberColumn("Avg purchase", format="dollar"),
+        "purchase_frequency": st.column_config.NumberColumn("Purchases a year", format="%.2f"),
+        "lifespan_years": st.column_config.NumberColumn("Lifespan (years)", format="%.1f"),
+        "ltv": st.column_config.NumberColumn("LTV", format="dollar"),
+    },
+)
+st.caption(
+    "LTV = average purchase × purchases a year × lifespan (1 ÷ the yearly churn rate in the period); "
+    "empty where the period saw no churn to measure it from."
+)
+downloads.csv_button(groups, f"referred-vs-other-{stem}", "csv_groups")
 
 st.subheader("Referrers")
 advocates = data.referrer_advocates()

@@ -86,4 +86,4 @@ for attribute, heading, text in weekly_report.LISTS:
         continue
     if attribute == "biggest_drops":
         st.altair_chart(charts.score_drops(frame))
-    st.dataframe(frame, hide_index=True)
+    st.dataframe(weekly_report.readable(frame), hide_index=True)

@@ -133,15 +133,16 @@ def rates_with_intervals(rates: pd.DataFrame, group: str, group_title: str) -> a
 
 def monthly_measure(trend: pd.DataFrame, value_title: str, domain: tuple[float, float]) -> alt.VConcatChart:
     """A monthly measure as a line (gaps where a month had no answers) over the number of answers it rests on."""
-    x = alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %y"))
+    frame = trend.assign(label=trend["month"].dt.strftime("%b %y"))
+    months = list(frame["label"])
     line = (
-        alt.Chart(trend)
+        alt.Chart(frame)
         .mark_line(point=True, color="#2563eb")
         .encode(
-            x=x,
+            x=alt.X("label:O", sort=months, title=None, axis=None),
             y=alt.Y("value:Q", title=value_title, scale=alt.Scale(domain=list(domain))),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("label:O", title="Month"),
                 alt.Tooltip("value:Q", title=value_title, format=".1f"),
                 alt.Tooltip("responses:Q", title="Responses", format=","),
             ],
@@ -149,19 +150,16 @@ def monthly_measure(trend: pd.DataFrame, value_title: str, domain: tuple[float, 
         .properties(height=200)
     )
     answers = (
-        alt.Chart(trend)
+        alt.Chart(frame)
         .mark_bar(color="#94a3b8")
         .encode(
-            x=x,
+            x=alt.X("label:O", sort=months, title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("responses:Q", title="Responses", axis=alt.Axis(format="~s", tickCount=3)),
-            tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month"),
-                alt.Tooltip("responses:Q", format=","),
-            ],
+            tooltip=[alt.Tooltip("label:O", title="Month"), alt.Tooltip("responses:Q", format=",")],
         )
         .properties(height=70)
     )
-    return alt.vconcat(line, answers, spacing=4)
+    return alt.vconcat(line, answers, spacing=6)
 
 
 WEEK_COLOURS = {"Last week": "#94a3b8", "This week": "#2563eb"}

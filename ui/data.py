@@ -301,8 +301,5 @@ def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def assets_changing(start: dt.date, end: dt.date, week: dt.date) -> pd.DataFrame:
-    """Assets that could have been published or turned stale in the days start…end, with their customer's band."""
-    current = settings()
-    changing = kpis.assets_changing(engine(), start, end, current["asset_max_age_years"], week)
-    changing["account_band"] = _with_band(changing, "account_score").where(changing["account_score"].notna())
-    return changing
+    """Assets that could have been published or turned stale in the days start…end."""
+    return kpis.assets_changing(engine(), start, end, settings()["asset_max_age_years"], week)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from core import weekly
+from core import health, pipeline, weekly
 from ui import charts
 from ui.report import Section, html_report
 
@@ -37,6 +37,33 @@ LISTS = (
 )
 
 
+COLUMN_LABELS = {
+    "arr": "ARR",
+    "score_last": "Score last week",
+    "score_this": "Score this week",
+    "band_last": "Band last week",
+    "top_reason": "Top reason",
+    "last_week": "Last week",
+    "this_week": "This week",
+    "asset_type": "Type",
+    "stale_reasons": "Why stale",
+}
+BAND_COLUMNS = ("band_last",)
+STAGE_COLUMNS = ("from_stage", "to_stage")
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A review list as people read it: ids dropped, bands and stages in words, column names in words."""
+    shown = frame.reset_index(drop=True).drop(columns=["advocate_id"], errors="ignore")
+    for column in BAND_COLUMNS:
+        if column in shown:
+            shown[column] = shown[column].map(health.BAND_LABELS)
+    for column in STAGE_COLUMNS:
+        if column in shown:
+            shown[column] = shown[column].map(pipeline.STAGE_LABELS)
+    return shown.rename(columns=lambda name: COLUMN_LABELS.get(name, name.replace("_", " ").capitalize()))
+
+
 def title(week: dt.date) -> str:
     return f"Weekly review — week of {week:%d %b %Y}"
 
@@ -57,9 +84,7 @@ def html(review: weekly.WeeklyReview, generated_at: dt.datetime) -> str:
         chart = (
             charts.score_drops(review.biggest_drops) if attribute == "biggest_drops" and len(frame) else None
         )
-        sections.append(
-            Section(f"{heading} ({len(frame):,})", text=text, table=frame.reset_index(drop=True), chart=chart)
-        )
+        sections.append(Section(f"{heading} ({len(frame):,})", text=text, table=readable(frame), chart=chart))
     return html_report(
         title(review.week), f"{period(review.week)}. Generated {generated_at:%d %b %Y %H:%M}.", sections
     )

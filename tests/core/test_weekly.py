@@ -109,7 +109,7 @@ def asset_rows(rows: list[tuple]) -> pd.DataFrame:
         ["published_on", "review_by"],
         index="id",
     )
-    return frame.assign(asset_type="case_study", account_band="healthy", contact_left=False)
+    return frame.assign(asset_type="case_study", account_score=90.0, contact_left=False)
 
 
 # The age limit is 2 years = 730.5 days: a day D is too old at moment T when D ≤ T − 731 days.
@@ -470,7 +470,7 @@ def test_empty_inputs():
                 "published_on",
                 "review_by",
                 "account_churned",
-                "account_band",
+                "account_score",
                 "contact_left",
             ],
             "id",

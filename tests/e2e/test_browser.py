@@ -8,20 +8,23 @@ import re
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import text
 
-from core import board, health, outreach, overview
+from core import board, health, kpis, outreach, overview, periods, referrals
 from db import advocacy, demo, queries, references
+from db import kpis as kpis_db
 from db.engine import make_engine
-from tests.e2e.conftest import screenshot, streamlit_server
+from tests.e2e.conftest import ARTIFACTS, screenshot, streamlit_server
 from ui import numbers
 
 pytestmark = pytest.mark.e2e
 
 BOARD_PAGES = ["Home", "Health board", "Does the score work?", "Advocate pipeline", "Outreach effectiveness"]
+KPI_PAGES = ["Program KPIs", "Referral program", "Weekly review"]
 ROLE_PAGES = {
-    "admin": [*BOARD_PAGES, "Asset library", "Reference requests", "Settings"],
-    "amy": [*BOARD_PAGES, "Asset library"],
-    "mark": [*BOARD_PAGES, "Asset library", "Reference requests"],
+    "admin": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Settings"],
+    "amy": [*BOARD_PAGES, *KPI_PAGES, "Asset library"],
+    "mark": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests"],
     "sam": ["Home", "Asset library", "Reference requests"],
 }
 
@@ -354,3 +357,113 @@ def choose_many(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).first.click()
     page.keyboard.press("Escape")
     settle(page)
+
+
+def test_marketing_reads_the_kpis_and_tries_the_word_of_mouth_calculator(server, page):
+    log_in(page, server.url, "mark")
+    page.get_by_test_id("stSidebar").get_by_text("Program KPIs").click()
+    expect(page.locator("h1")).to_have_text("Program KPIs")
+    engine = make_engine(server.database_url)
+    today = dt.date.today()
+    sources = (
+        kpis_db.survey_daily(engine),
+        kpis_db.purchases(engine),
+        kpis_db.customers(engine),
+        kpis_db.spend(engine),
+    )
+    engine.dispose()
+    quarter = periods.recent("Quarter", today, 1)[0]
+    year = periods.recent("Year", today, 1)[0]
+    expect(page.get_by_test_id("stMetric")).to_have_count(len(kpis.KPIS))
+    shown = metrics_by_label(page)
+    expected = kpis.loyalty(*sources, quarter.start, quarter.end)
+    assert shown["NPS"] == numbers.score(expected.nps)
+    assert shown["CSAT (% satisfied)"] == numbers.kpi(expected.csat, "percent")
+    assert shown["Customer acquisition cost"] == numbers.kpi(expected.cac, "money")
+    screenshot(page, "kpis-scorecard")
+
+    page.get_by_test_id("stButtonGroup").get_by_text("Year", exact=True).click()
+    settle(page)
+    assert metrics_by_label(page)["NPS"] == numbers.score(kpis.loyalty(*sources, year.start, year.end).nps)
+
+    page.get_by_role("tab", name="Loyalty").click()
+    settle(page)
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)
+    page.wait_for_timeout(1000)
+    screenshot(page, "kpis-loyalty")
+    page.get_by_role("tab", name="By segment and industry").click()
+    settle(page)
+    page.wait_for_timeout(1000)
+    screenshot(page, "kpis-by-segment")
+
+    page.get_by_role("tab", name="Word of mouth").click()
+    settle(page)
+    customers = page.get_by_role("spinbutton", name="Customers")
+    customers.fill("10000")
+    customers.press("Enter")
+    settle(page)
+    slider = page.get_by_role("slider", name="Satisfied %")
+    for _ in range(100):
+        value = int(slider.input_value())
+        if value == 65:
+            break
+        slider.press("ArrowLeft" if value > 65 else "ArrowRight")
+    settle(page)
+    # The brief's worked example: 6,500 × 5 = 32,500 positive; 3,500 × 10 = 35,000 negative.
+    expect(page.get_by_text("32,500 positive")).to_be_visible()
+    expect(page.get_by_text("35,000 negative")).to_be_visible()
+    page.wait_for_timeout(500)
+    screenshot(page, "kpis-word-of-mouth")
+
+
+def test_marketing_sees_the_referral_funnel_and_issues_a_code(server, page):
+    log_in(page, server.url, "mark")
+    page.get_by_test_id("stSidebar").get_by_text("Referral program").click()
+    expect(page.locator("h1")).to_have_text("Referral program")
+    engine = make_engine(server.database_url)
+    quarter = periods.recent("Quarter", dt.date.today(), 1)[0]
+    start, end = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)
+    figures = referrals.summary(
+        kpis_db.referrals(engine), kpis_db.referral_events(engine), kpis_db.purchases(engine), start, end
+    )
+    engine.dispose()
+    shown = metrics_by_label(page)
+    assert shown["Referrals sent"] == f"{figures.sent:,}"
+    assert shown["Landing page views"] == f"{figures.page_views:,}"
+    page.wait_for_timeout(1000)
+    screenshot(page, "referrals")
+
+    advocate = page.get_by_role("combobox", name="Advocate who agreed").input_value()
+    page.get_by_role("button", name="Issue code").click()
+    expect(page.get_by_text(f"Issued a referral code to {advocate}.")).to_be_visible()
+    engine = make_engine(server.database_url)
+    with engine.connect() as conn:
+        codes = conn.execute(
+            text("SELECT COUNT(*) FROM audit_log WHERE action = 'issue_referral_code'")
+        ).scalar()
+    engine.dispose()
+    assert codes == 1
+
+
+def test_weekly_review_downloads_a_self_contained_html_report(server, page):
+    log_in(page, server.url, "mark")
+    page.get_by_test_id("stSidebar").get_by_text("Weekly review").click()
+    expect(page.locator("h1")).to_have_text("Weekly review")
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    page.wait_for_timeout(1000)
+    screenshot(page, "weekly-review")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download report (HTML)").click()
+    report = ARTIFACTS / "weekly-review.html"
+    download.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert "Weekly review — week of" in html
+    assert "This week against last week" in html
+    assert html.count("<svg") >= 1
+    assert "<script" not in html and "<link" not in html
+    # Offline: the report must render with no server and no network.
+    viewer = page.context.new_page()
+    viewer.goto(report.as_uri())
+    expect(viewer.locator("h1")).to_contain_text("Weekly review")
+    screenshot(viewer, "weekly-review-report")
+    viewer.close()
