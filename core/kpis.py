@@ -23,6 +23,13 @@ def answer_counts(survey_daily: pd.DataFrame, kind: str, start: dt.date, end: dt
     return rows.groupby("score")["responses"].sum()
 
 
+def customers_at(customers: pd.DataFrame, day: dt.date) -> pd.Series:
+    """True for the accounts that were customers at the end of day (joined by then, not churned by then)."""
+    return (customers["customer_since"] <= pd.Timestamp(day)) & ~(
+        customers["churned_on"] <= pd.Timestamp(day)
+    )
+
+
 def spend_between(spend: pd.DataFrame, start: dt.date, end: dt.date) -> float:
     """Acquisition spend of the days start…end: each month's spend spread evenly over its days."""
     month_start = spend["month"].dt.to_period("M").dt.start_time

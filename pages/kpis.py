@@ -94,8 +94,8 @@ if loyalty_tab.open:
             f"÷ {loyal.new_customers:,} new customers. **LTV:CAC {numbers.kpi(loyal.ltv_cac, 'times')}**."
         )
         st.markdown(
-            f"**Repeat customer rate {numbers.kpi(now['repeat_rate'], 'percent')}** "
-            f"of the customers who bought in the period had bought more than once by its end; "
+            f"**Repeat customer rate {numbers.kpi(now['repeat_rate'], 'percent')}**: the share of the customers "
+            f"who bought in the period that had bought more than once by its end; "
             f"{loyal.purchases:,} purchases worth {numbers.money(loyal.revenue)}."
         )
 
@@ -153,10 +153,10 @@ if groups_tab.open:
 if mouth_tab.open:
     with mouth_tab:
         st.caption(
-            "TARP: satisfied customers tell 5–8 people, dissatisfied ones 10–16. Starts from this period's "
-            "customers and CSAT; change anything to see what it does."
+            "TARP: satisfied customers tell 5–8 people, dissatisfied ones 10–16. Starts from the customers at the "
+            "period's end and its CSAT; change anything to see what it does."
         )
-        customers_now = int(data.customers()["churned_on"].isna().sum())
+        customers_now = int(kpis.customers_at(data.customers(), current.end).sum())
         inputs = st.columns(4)
         people = inputs[0].number_input(
             "Customers", 0, 10_000_000, customers_now, step=100, key="tarp_customers"

@@ -629,3 +629,14 @@ def test_breakdown_without_any_answers_in_the_period():
     assert rows["nps_responses"].tolist() == [0, 0, 0]
     assert rows["nps"].isna().all() and rows["csat"].isna().all()
     assert rows["revenue"].tolist() == [1_000.0, 0.0, 1_500.0]
+
+
+def test_customers_at_a_day():
+    # joined before and still a customer; churned before the day; joins after the day; churns after the day
+    customers = pd.DataFrame(
+        {
+            "customer_since": pd.to_datetime(["2026-01-01", "2025-01-01", "2026-06-02", "2025-01-01"]),
+            "churned_on": pd.to_datetime([None, "2026-03-01", None, "2026-06-02"]),
+        }
+    )
+    assert kpis.customers_at(customers, dt.date(2026, 6, 1)).tolist() == [True, False, False, True]
