@@ -61,9 +61,23 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Login cookies issued before this moment are refused (set when the user logs out).
+    # Login cookies issued before this moment are refused (set when the user logs out or is disabled).
     sessions_valid_from: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = created_at()
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class LoginFailure(Base):
+    """Failed logins of one username from one address since its last success: the throttle's memory."""
+
+    __tablename__ = "login_failures"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Account(Base):
@@ -439,9 +453,11 @@ class ReferralEvent(Base):
         one_of("event", v.REFERRAL_EVENTS),
         Index("ix_referral_events_referral_id", "referral_id"),
         Index("ix_referral_events_occurred_at", "occurred_at"),
+        Index("ix_referral_events_external_id", "external_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64))
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"))
     event: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
