@@ -36,3 +36,5 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_references --postgres
 	$(PYTHON) -m scripts.bench_kpis
 	$(PYTHON) -m scripts.bench_kpis --postgres
+	$(PYTHON) -m scripts.bench_import
+	$(PYTHON) -m scripts.bench_import --postgres

@@ -89,13 +89,17 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/handshake:",
         (ADMIN, MARKETING, SALES),
     ),
-    PageSpec("settings", "Settings", "pages/settings.py", ":material/tune:", (ADMIN,)),
+    PageSpec("import", "Import and export", "pages/imports.py", ":material/upload_file:", (ADMIN,)),
+    PageSpec("admin", "Admin", "pages/admin.py", ":material/admin_panel_settings:", (ADMIN,)),
 )
 
 # Writes, by service function name; the service layer checks these on every call.
 ACTIONS: dict[str, tuple[str, ...]] = {
     "update_settings": (ADMIN,),
     "create_user": (ADMIN,),
+    "change_role": (ADMIN,),
+    "set_user_disabled": (ADMIN,),
+    "reset_password": (ADMIN,),
     "log_out": ALL_ROLES,
     "run_scoring": (ADMIN,),
     "record_sentiment": (ADMIN, ACCOUNT_MANAGER),
@@ -113,6 +117,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "complete_reference": (ADMIN, MARKETING),
     "record_deal_outcome": (ADMIN, MARKETING, SALES),
     "log_asset_use": (ADMIN, ACCOUNT_MANAGER, MARKETING, SALES),
+    "import_data": (ADMIN,),
 }
 
 

@@ -239,8 +239,7 @@ def generate(
             counts[table] = sum(_bulk_insert(conn, table, frame) for frame in frames)
             if sqlite:
                 conn.exec_driver_sql("PRAGMA cache_size = -2000")
-    if engine.dialect.name == "postgresql":
-        _reset_sequences(engine)
+    reset_sequences(engine)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")  # fresh statistics for the query planner after the bulk load
     return counts
@@ -348,8 +347,10 @@ def _format_seconds(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _reset_sequences(engine: Engine) -> None:
-    """After explicit ids, point each PostgreSQL id sequence past the largest id."""
+def reset_sequences(engine: Engine) -> None:
+    """After explicit ids, point each PostgreSQL id sequence past the largest id (SQLite needs nothing)."""
+    if engine.dialect.name != "postgresql":
+        return
     with engine.begin() as conn:
         for table in TABLE_ORDER:
             if "id" in Base.metadata.tables[table].c:

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import bcrypt
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Executable, false, func, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from core import advocates, health, matching, passwords, pipeline, references, referrals, roles
 from core import settings as settings_rules
@@ -90,22 +91,80 @@ def audit(
     )
 
 
+class StaleEdit(ValidationError):
+    """Someone saved the record since the form was read: nothing was stored; current holds the stored values."""
+
+    def __init__(self, message: str, current: dict[str, object]) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def _write_lock_first(session: Session, postgres_lock: Executable) -> None:
+    """Take the lock that serialises this kind of write before the transaction reads anything."""
+    if session.get_bind().dialect.name == "sqlite":
+        # pysqlite begins a transaction at its first write, so one that matches no row takes
+        # SQLite's single write lock now and every read after it sees the latest commit.
+        session.execute(update(Setting).where(false()).values(value=Setting.value))
+    else:
+        session.execute(postgres_lock)
+
+
 def _stored_settings(session: Session) -> dict[str, float]:
     return {key: float(value) for key, value in session.execute(select(Setting.key, Setting.value))}
 
 
-def update_settings(engine: Engine, actor: Actor, changes: dict[str, object]) -> dict[str, float]:
-    """Store an admin's new values for several settings at once: all are valid together, or none is stored."""
+def _stale_settings(
+    session: Session, current: dict[str, float], read: dict[str, float], keys: list[str]
+) -> StaleEdit:
+    editors = dict(
+        session.execute(
+            select(Setting.key, User.username)
+            .join(User, User.id == Setting.updated_by)
+            .where(Setting.key.in_(keys))
+        ).all()
+    )
+    changed = "; ".join(
+        f"{settings_rules.BY_KEY[key].label} was changed to {current[key]:g} by "
+        f"{editors.get(key, 'someone else')} since you opened the page (you saw {read[key]:g})"
+        for key in keys
+    )
+    return StaleEdit(f"{changed}. Nothing was saved; the form now shows the current values.", dict(current))
+
+
+def update_settings(
+    engine: Engine, actor: Actor, changes: dict[str, object], read: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Store an admin's new values for several settings at once: all are valid together, or none is stored.
+
+    read holds the values the form showed: a key someone else saved since is refused (StaleEdit) when
+    this save would change it again, and left as they saved it when the form left it as it was.
+    Returns the values stored.
+    """
     with write(engine, actor, "update_settings") as session:
+        _write_lock_first(session, text("LOCK TABLE settings IN SHARE ROW EXCLUSIVE MODE"))
         current = settings_rules.resolve(_stored_settings(session))
         try:
             numbers = {key: settings_rules.validate(key, value) for key, value in changes.items()}
+            shown = {key: settings_rules.validate(key, value) for key, value in (read or {}).items()}
+        except settings_rules.SettingError as error:
+            raise ValidationError(str(error)) from None
+        stale = [
+            key
+            for key, number in numbers.items()
+            if key in shown and number != shown[key] and shown[key] != current[key] and number != current[key]
+        ]
+        if stale:
+            raise _stale_settings(session, current, shown, stale)
+        numbers = {
+            key: number
+            for key, number in numbers.items()
+            if number != current[key] and not (key in shown and number == shown[key])
+        }
+        try:
             settings_rules.check_consistency({**current, **numbers})
         except settings_rules.SettingError as error:
             raise ValidationError(str(error)) from None
         for key, number in numbers.items():
-            if number == current[key]:
-                continue
             row = session.get(Setting, key) or Setting(key=key)
             row.value = f"{number:g}"
             row.updated_at = now()
@@ -135,8 +194,10 @@ def create_user(
     if problem := passwords.password_problem(password):
         raise ValidationError(problem)
     with write(engine, actor, "create_user") as session:
-        if session.scalar(select(User.id).where(User.username == username)) is not None:
-            raise ValidationError(f"Username '{username}' is already taken.")
+        # Login matches usernames ignoring case, so two that differ only in case could not be told apart.
+        taken = session.scalar(select(User.username).where(func.lower(User.username) == username.lower()))
+        if taken is not None:
+            raise ValidationError(f"Username '{username}' is already taken ('{taken}').")
         user = User(
             username=username,
             name=name.strip() or username,
@@ -156,6 +217,137 @@ def log_out(engine: Engine, actor: Actor) -> None:
     with write(engine, actor, "log_out") as session:
         session.execute(update(User).where(User.id == actor.id).values(sessions_valid_from=now()))
         audit(session, actor, "log_out", "user", actor.id)
+
+
+# --- user administration ---------------------------------------------------------------------------
+
+# The audit actions that change a user's record (and so its version).
+USER_EDITS = ("create_user", "change_role", "set_user_disabled", "reset_password")
+
+
+def _user_state(user: User) -> dict[str, object]:
+    return {"username": user.username, "role": user.role, "disabled": user.disabled, "version": user.version}
+
+
+def _stale_user(session: Session, user_id: int) -> StaleEdit:
+    user = session.get(User, user_id)
+    editor = session.scalar(
+        select(AuditLog.username)
+        .where(AuditLog.entity == "user", AuditLog.entity_id == str(user_id), AuditLog.action.in_(USER_EDITS))
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    )
+    state = "disabled" if user.disabled else "enabled"
+    return StaleEdit(
+        f"{editor or 'Someone'} changed {user.username} since you opened it: role is now "
+        f"{roles.ROLE_LABELS[user.role]}, {state}. Nothing was saved; the form now shows the current values.",
+        _user_state(user),
+    )
+
+
+def _enabled_admins_besides(session: Session, user_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == roles.ADMIN, User.disabled.is_(False), User.id != user_id)
+    )
+
+
+def _edit_user(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    user_id: int,
+    version: int,
+    change: Callable[[Session, User], tuple[dict[str, object], dict[str, object]]],
+    hold_admins: bool = False,
+) -> None:
+    """Apply change to the user read at version in one audited transaction, or raise StaleEdit."""
+    try:
+        with write(engine, actor, action) as session:
+            if hold_admins:
+                # Two admins removing each other at once must not both pass the last-admin check.
+                _write_lock_first(
+                    session,
+                    select(User.id)
+                    .where(User.role == roles.ADMIN, User.disabled.is_(False))
+                    .order_by(User.id)
+                    .with_for_update(),
+                )
+            user = session.get(User, user_id)
+            if user is None:
+                raise ValidationError(f"User {user_id} does not exist.")
+            if user.version != version:
+                raise _stale_user(session, user_id)
+            before, after = change(session, user)
+            # The UPDATE is guarded by the version read above: a concurrent save makes it match no row.
+            session.flush()
+            audit(session, actor, action, "user", user_id, before, after)
+    except StaleDataError:
+        with transaction(engine) as session:
+            raise _stale_user(session, user_id) from None
+
+
+def change_role(engine: Engine, actor: Actor, user_id: int, role: str, version: int) -> None:
+    """Give a user another role; an admin cannot demote themselves, and one enabled admin always remains."""
+
+    def change(session: Session, user: User) -> tuple[dict[str, object], dict[str, object]]:
+        _one_of("Role", role, ROLES)
+        if user.role == role:
+            raise ValidationError(f"Role '{role}': {user.username} has it already.")
+        if user.role == roles.ADMIN:
+            if user.id == actor.id:
+                raise ValidationError(f"Role '{role}': you cannot take the admin role from yourself.")
+            if not user.disabled and _enabled_admins_besides(session, user.id) == 0:
+                raise ValidationError(
+                    f"Role '{role}': {user.username} is the last enabled admin; make someone else admin first."
+                )
+        before = {"username": user.username, "role": user.role}
+        user.role = role
+        return before, {"username": user.username, "role": role}
+
+    _edit_user(engine, actor, "change_role", user_id, version, change, hold_admins=True)
+
+
+def set_user_disabled(engine: Engine, actor: Actor, user_id: int, disabled: bool, version: int) -> None:
+    """Disable a user (every login cookie they hold stops working at once) or enable them again."""
+
+    def change(session: Session, user: User) -> tuple[dict[str, object], dict[str, object]]:
+        if user.disabled == disabled:
+            raise ValidationError(f"User {user.username} is {'disabled' if disabled else 'enabled'} already.")
+        if disabled and user.id == actor.id:
+            raise ValidationError(f"User {user.username}: you cannot disable yourself.")
+        if disabled and user.role == roles.ADMIN and _enabled_admins_besides(session, user.id) == 0:
+            raise ValidationError(
+                f"User {user.username}: the last enabled admin cannot be disabled; make someone else admin first."
+            )
+        before = {"username": user.username, "disabled": user.disabled}
+        user.disabled = disabled
+        after: dict[str, object] = {"username": user.username, "disabled": disabled}
+        if disabled:
+            user.sessions_valid_from = now()
+            after["sessions_valid_from"] = user.sessions_valid_from
+        return before, after
+
+    _edit_user(engine, actor, "set_user_disabled", user_id, version, change, hold_admins=True)
+
+
+def reset_password(engine: Engine, actor: Actor, user_id: int, password: str, version: int) -> None:
+    """Set a user's new password (stored only as a bcrypt hash) and end every login cookie they hold."""
+
+    def change(session: Session, user: User) -> tuple[dict[str, object], dict[str, object]]:
+        if problem := passwords.password_problem(password):
+            raise ValidationError(problem)
+        user.password_hash = hash_password(password)
+        user.sessions_valid_from = now()
+        # The password and its hash never enter the audit log.
+        return {"username": user.username}, {
+            "username": user.username,
+            "password": "reset",
+            "sessions_valid_from": user.sessions_valid_from,
+        }
+
+    _edit_user(engine, actor, "reset_password", user_id, version, change)
 
 
 def run_scoring(

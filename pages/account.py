@@ -6,7 +6,7 @@ import streamlit as st
 from core import early_warning, health
 from core.roles import ACCOUNT_MANAGER, ADMIN
 from db import service
-from ui import auth, charts, data, numbers
+from ui import auth, charts, data, numbers, text
 
 actor = auth.require_page("account")
 
@@ -22,10 +22,12 @@ if facts is None:
 
 account_id = int(facts["id"])
 week = data.latest_scored_week()
-st.title(facts["name"])
+st.title(text.literal(facts["name"]))
 st.caption(
-    f"{facts['segment']} · {facts['industry']} · {facts['region']} · owner {facts['owner'] or 'none'} · "
-    f"customer since {pd.Timestamp(facts['customer_since']):%b %Y} · renews {pd.Timestamp(facts['renewal_date']):%d %b %Y}"
+    text.literal(
+        f"{facts['segment']} · {facts['industry']} · {facts['region']} · owner {facts['owner'] or 'none'} · "
+        f"customer since {pd.Timestamp(facts['customer_since']):%b %Y} · renews {pd.Timestamp(facts['renewal_date']):%d %b %Y}"
+    )
 )
 board = data.health_board(week, None) if week else None
 if board is None or account_id not in board.index:
@@ -116,7 +118,7 @@ if may_record:
             try:
                 service.record_sentiment(data.engine(), actor, account_id, sentiment, note)
             except (service.ValidationError, service.PermissionDenied) as error:
-                st.error(str(error))
+                st.error(text.literal(error))
             else:
                 data.after_write()
                 st.success("Recorded. It counts in customer feedback from the next scoring run.")

@@ -15,7 +15,7 @@ SPARKLINE_WEEKS = 12
 st.title("Health board")
 week = data.latest_scored_week()
 if week is None:
-    st.info("No health scores yet: an admin starts the scoring run on the Settings page.")
+    st.info("No health scores yet: an admin starts the scoring run on the Admin page (Scoring run).")
     st.stop()
 
 owner_id = None

@@ -13,7 +13,7 @@ NPS_WINDOW_DAYS = 90
 st.title("Home")
 week = data.latest_scored_week()
 if week is None:
-    st.info("No health scores yet: an admin starts the scoring run on the Settings page.")
+    st.info("No health scores yet: an admin starts the scoring run on the Admin page (Scoring run).")
     st.stop()
 as_of = week + dt.timedelta(days=6)
 owner_id = None

@@ -51,7 +51,7 @@ if scorecard_tab.open:
                 border=True,
             )
         st.subheader("Against targets")
-        st.caption("Targets are admin settings (Settings → KPI targets).")
+        st.caption("Targets are admin settings (Admin → Settings → KPI targets).")
         st.dataframe(
             card.drop(columns=["key", "unit"]),
             hide_index=True,

@@ -6,6 +6,7 @@ from core import assets, export
 from core import vocabulary as v
 from core.roles import ADMIN, MARKETING
 from ui import auth, data, library_views, writes
+from ui.text import literal
 
 actor = auth.require_page("library")
 
@@ -89,7 +90,7 @@ if actor.role in (MARKETING, ADMIN):
     coverage = assets.coverage(data.customers_by_industry(today), library, tags)
     gaps = coverage.loc[coverage["gap"], "industry"].tolist()
     if gaps:
-        st.warning(f"Customers but no approved case study: {', '.join(gaps)}.")
+        st.warning(literal(f"Customers but no approved case study: {', '.join(gaps)}."))
     st.dataframe(
         coverage,
         hide_index=True,

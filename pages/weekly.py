@@ -10,7 +10,7 @@ actor = auth.require_page("weekly")
 st.title("Weekly review")
 weeks = data.scored_weeks()
 if len(weeks) < 2:
-    st.info("The weekly review needs two scored weeks; run the scoring (Settings → Scoring run).")
+    st.info("The weekly review needs two scored weeks; run the scoring (Admin → Scoring run).")
     st.stop()
 
 week = st.selectbox(

@@ -15,10 +15,10 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from core import roles
-from db import service
+from db import logins, service
 from db.engine import is_embedded_demo
 from db.service import Actor
-from ui import data
+from ui import data, text
 
 COOKIE_NAME = "advocacy_session"
 COOKIE_DAYS = 7.0
@@ -60,15 +60,25 @@ def _authenticator(key: str) -> stauth.Authenticate:
     )
 
 
+def _user_row(users: pd.DataFrame, username: object) -> pd.Series | None:
+    # The session and the cookie carry the lowercased name (the authenticator lowercases it);
+    # an exact match wins over a case variant, as in db.logins.
+    if not isinstance(username, str):
+        return None
+    match = users[users["username"].str.lower() == username.lower()]
+    if match.empty:
+        return None
+    exact = match[match["username"] == username]
+    return (exact if not exact.empty else match.sort_values("id")).iloc[0]
+
+
 def current_actor() -> Actor | None:
     """The logged-in user as the database knows them now (a disabled or deleted user is nobody)."""
     if not st.session_state.get("authentication_status"):
         return None
-    users = data.credentials()
-    match = users[users["username"] == st.session_state.get("username")]
-    if match.empty:
+    row = _user_row(data.credentials(), st.session_state.get("username"))
+    if row is None:
         return None
-    row = match.iloc[0]
     return Actor(id=int(row["id"]), username=row["username"], name=row["name"], role=row["role"])
 
 
@@ -82,14 +92,50 @@ def cookie_is_revoked(token: str, key: str, users: pd.DataFrame) -> bool:
         claims = jwt.decode(token, key, algorithms=["HS256"])
     except jwt.PyJWTError:
         return False  # the authenticator refuses it anyway
-    match = users[users["username"] == claims.get("username")]
-    if match.empty:
+    row = _user_row(users, claims.get("username"))
+    if row is None:
         return True
-    valid_from = match.iloc[0]["sessions_valid_from"]
+    valid_from = row["sessions_valid_from"]
     if pd.isna(valid_from):
         return False
     issued = float(claims.get("exp_date", 0)) - COOKIE_DAYS * 86_400
     return issued < pd.Timestamp(valid_from).tz_localize("UTC").timestamp()
+
+
+def _password_login(authenticator: stauth.Authenticate) -> Actor | None:
+    """Our login form, throttled by db.logins; on success the session and cookie the authenticator would set."""
+    form_area = st.empty()
+    with form_area.container(), st.form("login"):
+        st.subheader("Login")
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Login")
+    if not submitted:
+        return None
+    if not username.strip() or not password:
+        st.error("Enter your username and password.")
+        return None
+    address = st.context.ip_address
+    # None on localhost; AppTest's client is a mock whose address is no string either.
+    if not isinstance(address, str):
+        address = None
+    outcome = logins.check_login(data.engine(), username, password, address)
+    if outcome.status != "ok":
+        st.error(outcome.message)
+        return None
+    row = _user_row(data.credentials(), outcome.username)
+    if row is None:
+        return None  # disabled between the check and now
+    st.session_state.update(
+        authentication_status=True,
+        username=row["username"].lower(),
+        name=row["name"],
+        email=row["email"],
+        roles=[row["role"]],
+    )
+    authenticator.cookie_controller.set_cookie()
+    form_area.empty()
+    return current_actor()
 
 
 def login() -> tuple[Actor, stauth.Authenticate]:
@@ -113,11 +159,10 @@ def login() -> tuple[Actor, stauth.Authenticate]:
     authenticator = _authenticator(key)
     if revoked or st.session_state.pop("delete_cookie", False):
         authenticator.cookie_controller.delete_cookie()
-    authenticator.login(location="main", key="login")
-    actor = current_actor()
+    # Only the cookie login: the authenticator's own form has no throttle worth the name.
+    authenticator.login(location="unrendered")
+    actor = current_actor() or _password_login(authenticator)
     if actor is None:
-        if st.session_state.get("authentication_status") is False:
-            st.error("Username or password is incorrect.")
         if generated:
             st.caption(
                 "Demo database: sessions are signed with a key generated at start-up, "
@@ -139,7 +184,7 @@ def account_menu(actor: Actor, authenticator: stauth.Authenticate) -> None:
     """Who is logged in, and the logout button, at the foot of the sidebar."""
     with st.sidebar:
         st.divider()
-        st.markdown(f"**{actor.name}**  \n{roles.ROLE_LABELS[actor.role]}")
+        st.markdown(f"**{text.literal(actor.name)}**  \n{roles.ROLE_LABELS[actor.role]}")
         st.button(
             "Log out",
             key="log_out",

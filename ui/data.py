@@ -9,7 +9,9 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from core import advocates, assets, board, health
+from core.imports import Validated
 from db import advocacy, kpis, migrate, queries, references
+from db import imports as importer
 from db.engine import is_embedded_demo, make_engine
 
 # Query results are shared by every session of this process; a write clears them, and the
@@ -34,6 +36,21 @@ def settings() -> dict[str, float]:
 @st.cache_data(ttl="10s", show_spinner=False)
 def credentials() -> pd.DataFrame:
     return queries.user_credentials(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def users() -> pd.DataFrame:
+    return queries.users(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner="Searching the audit log…")
+def audit_log(chosen: queries.AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
+    return queries.audit_log(engine(), chosen, limit)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def audit_choices() -> dict[str, list[str]]:
+    return queries.audit_choices(engine())
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
@@ -63,9 +80,19 @@ def open_reference_requests() -> pd.DataFrame:
     return queries.open_reference_requests(engine())
 
 
+# A resource, not data: a large file's frames are shared, not pickled again on every rerun.
+@st.cache_resource(ttl="10m", max_entries=4, show_spinner="Reading and checking the file…")
+def import_plan(
+    payload: bytes, filename: str, entity: str, mapping: tuple[tuple[str, str | None], ...] | None
+) -> tuple[pd.DataFrame, dict[str, str | None], Validated]:
+    """The file as read, its column mapping (automatic when None) and every problem; do not mutate them."""
+    return importer.plan(engine(), payload, filename, entity, None if mapping is None else dict(mapping))
+
+
 def after_write() -> None:
     """Forget every cached query result so all pages show the write at once."""
     st.cache_data.clear()
+    import_plan.clear()
     health_board.clear()
     ranked_candidates.clear()
     library.clear()

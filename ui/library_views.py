@@ -9,14 +9,14 @@ from core import assets
 from core import vocabulary as v
 from db import service
 from db.service import Actor
-from ui import data, writes
+from ui import data, text, writes
 
 
 def cards(shown: pd.DataFrame, stale_reasons: pd.Series) -> None:
     """One bordered card per asset: the key facts, the quote, freshness and a copyable link."""
     for asset_id, asset in shown.iterrows():
         with st.container(border=True):
-            st.markdown(f"**{asset['title']}**")
+            st.markdown(f"**{text.literal(asset['title'])}**")
             facts = [
                 assets.TYPE_LABELS[asset["asset_type"]],
                 asset["industries"],
@@ -27,13 +27,13 @@ def cards(shown: pd.DataFrame, stale_reasons: pd.Series) -> None:
             ]
             if pd.notna(asset["published_on"]):
                 facts.append(f"published {asset['published_on']:%d %b %Y}")
-            st.caption(" · ".join(fact for fact in facts if fact))
+            st.caption(text.literal(" · ".join(fact for fact in facts if fact)))
             if asset["summary"]:
-                st.write(asset["summary"])
+                st.text(asset["summary"])
             if pd.notna(asset["quote"]) and asset["quote"]:
-                st.markdown(f"> {asset['quote']}")
+                st.markdown(f"> {text.literal(asset['quote'])}")
             if stale_reasons[asset_id]:
-                st.warning(f"Stale: {stale_reasons[asset_id]}.", icon=":material/history:")
+                st.warning(text.literal(f"Stale: {stale_reasons[asset_id]}."), icon=":material/history:")
             st.code(asset["url"], language=None)
 
 

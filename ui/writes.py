@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from db import service
-from ui import data
+from ui import data, text
 
 FLASH = "write_flash"
 
@@ -16,7 +16,7 @@ def show_flash() -> None:
     """The outcome of the write made before the last rerun, once."""
     if message := st.session_state.pop(FLASH, None):
         # A toast, not an element in the page: it must not shift the tabs, or they reset.
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(text.literal(message), icon=":material/check_circle:")
 
 
 def attempt(write: Callable[[], object], message: str) -> None:
@@ -24,7 +24,7 @@ def attempt(write: Callable[[], object], message: str) -> None:
     try:
         write()
     except (service.ValidationError, service.PermissionDenied) as error:
-        st.error(str(error))
+        st.error(text.literal(error))
         return
     data.after_write()
     st.session_state[FLASH] = message

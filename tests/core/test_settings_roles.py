@@ -62,7 +62,8 @@ def test_resolve_overlays_stored_values():
                 "weekly",
                 "library",
                 "references",
-                "settings",
+                "import",
+                "admin",
             ],
         ),
         (

@@ -76,6 +76,7 @@ def test_create_user_hashes_password_and_audits(engine, admin):
         ("ok", "boss", "long enough", "Role 'boss'"),
         ("bad name!", "sales", "long enough", "Username 'bad name!'"),
         ("ada", "sales", "long enough", "already taken"),
+        ("Ada", "sales", "long enough", r"'Ada' is already taken \('ada'\)"),
     ],
 )
 def test_create_user_refusals(engine, admin, username, role, password, message):

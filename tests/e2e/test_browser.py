@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 BOARD_PAGES = ["Home", "Health board", "Does the score work?", "Advocate pipeline", "Outreach effectiveness"]
 KPI_PAGES = ["Program KPIs", "Referral program", "Weekly review"]
 ROLE_PAGES = {
-    "admin": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Settings"],
+    "admin": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Import and export", "Admin"],
     "amy": [*BOARD_PAGES, *KPI_PAGES, "Asset library"],
     "mark": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests"],
     "sam": ["Home", "Asset library", "Reference requests"],
@@ -90,7 +90,7 @@ def test_fresh_server_serves_only_the_login_form_at_every_url(demo_database, bro
         print(f"streamlit run → healthy in {server.seconds_to_ready:.1f} s")
         context = browser.new_context()
         page = context.new_page()
-        for path in ("/settings", "/home", "/"):
+        for path in ("/admin", "/home", "/"):
             page.goto(server.url + path)
             expect_only_login_form(page)
         screenshot(page, "login-form")
@@ -117,23 +117,26 @@ def test_each_role_sees_its_pages_and_the_home_figures(server, page, username):
 
 
 def test_deep_link_while_logged_out_shows_only_the_login_form(server, page):
-    page.goto(server.url + "/settings")
+    page.goto(server.url + "/admin")
     expect_only_login_form(page)
 
 
 def test_admin_deep_link_survives_login(server, page):
-    page.goto(server.url + "/settings")
+    page.goto(server.url + "/admin")
     page.get_by_role("textbox", name="Username").fill("admin")
     page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Login").click()
-    expect(page.locator("h1")).to_have_text("Settings")
-    screenshot(page, "settings-admin")
+    expect(page.locator("h1")).to_have_text("Admin")
+    screenshot(page, "admin-users")
 
 
-def test_sales_cannot_open_settings_by_url(server, page):
+def test_sales_cannot_open_admin_by_url(server, page):
     log_in(page, server.url, "sam")
-    page.goto(server.url + "/settings")
-    expect(page.get_by_text("Settings", exact=True).locator("xpath=ancestor::h1")).to_have_count(0)
+    page.goto(server.url + "/admin")
+    # Sales' navigation has no admin page: the link falls back to Home.
+    expect(page.locator("h1")).to_have_text("Home")
+    expect(page.get_by_text("Admin", exact=True).locator("xpath=ancestor::h1")).to_have_count(0)
+    expect(page.get_by_role("tab")).to_have_count(0)
     expect(page.get_by_role("spinbutton")).to_have_count(0)
 
 
@@ -212,8 +215,9 @@ def test_account_manager_works_the_health_board_and_opens_an_account(server, pag
 
 def test_admin_previews_a_weights_change(server, page):
     log_in(page, server.url, "admin")
-    page.goto(server.url + "/settings")
-    expect(page.locator("h1")).to_have_text("Settings")
+    page.goto(server.url + "/admin")
+    expect(page.locator("h1")).to_have_text("Admin")
+    page.get_by_role("tab", name="Settings").click()
     usage = page.get_by_label("Weight: product usage (default 30)")
     usage.fill("90")
     usage.press("Tab")

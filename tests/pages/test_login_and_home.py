@@ -10,7 +10,7 @@ PAGES = [
     "pages/score_check.py",
     "pages/advocates.py",
     "pages/outreach.py",
-    "pages/settings.py",
+    "pages/admin.py",
 ]
 BOARD = {
     "pages/home.py",
@@ -21,7 +21,7 @@ BOARD = {
     "pages/outreach.py",
 }
 ALLOWED = {
-    "admin": {*BOARD, "pages/settings.py"},
+    "admin": {*BOARD, "pages/admin.py"},
     "account_manager": BOARD,
     "marketing": BOARD,
     "sales": {"pages/home.py"},
@@ -89,7 +89,7 @@ def test_navigation_offers_only_the_roles_pages(app, role, page):
             "Does the score work?",
             "Advocate pipeline",
             "Outreach effectiveness",
-            "Settings",
+            "Admin",
         )
     else:
         with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -97,7 +97,7 @@ def test_navigation_offers_only_the_roles_pages(app, role, page):
 
 
 def test_guard_refuses_a_page_outside_the_role_even_when_served_directly(environment):
-    direct = page_file("settings.py").run()
+    direct = page_file("admin.py").run()
     direct.text_input[0].input("sam")
     direct.text_input[1].input(PASSWORD)
     direct.button[0].click()
@@ -107,12 +107,12 @@ def test_guard_refuses_a_page_outside_the_role_even_when_served_directly(environ
 
 
 def test_admin_logs_in_on_a_page_served_directly(environment):
-    direct = page_file("settings.py").run()
+    direct = page_file("admin.py").run()
     direct.text_input[0].input("ada")
     direct.text_input[1].input(PASSWORD)
     direct.button[0].click()
     direct.run()
-    assert direct.title[0].value == "Settings"
+    assert direct.title[0].value == "Admin"
     assert direct.sidebar.button(key="log_out")
 
 

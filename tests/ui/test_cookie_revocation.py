@@ -2,7 +2,11 @@ import time
 
 import jwt
 import pandas as pd
+from sqlalchemy import select
 
+from db import queries, service
+from db.models import User
+from tests.db.factories import add_user
 from ui.auth import COOKIE_DAYS, cookie_is_revoked
 
 KEY = "a-test-key-that-is-long-enough-for-hs256"
@@ -38,3 +42,35 @@ def test_badly_signed_cookie_is_left_to_the_authenticator():
     assert not cookie_is_revoked(
         token("amy", time.time(), key="another-key-also-long-enough-1234"), KEY, users(None)
     )
+
+
+def admin_and_amy(engine) -> tuple[service.Actor, int]:
+    admin = service.Actor(id=add_user(engine, "ada", "admin"), username="ada", name="Ada", role="admin")
+    return admin, add_user(engine, "amy", "account_manager")
+
+
+def valid_from(engine, user_id: int) -> float:
+    with engine.connect() as conn:
+        moment = conn.scalar(select(User.sessions_valid_from).where(User.id == user_id))
+    return pd.Timestamp(moment).tz_localize("UTC").timestamp()
+
+
+def test_cookie_issued_before_a_user_was_disabled_is_refused_even_after_enabling(engine):
+    admin, amy = admin_and_amy(engine)
+    issued_before = time.time() - 60
+    service.set_user_disabled(engine, admin, amy, True, version=1)
+    assert cookie_is_revoked(token("amy", issued_before), KEY, queries.user_credentials(engine))
+    service.set_user_disabled(engine, admin, amy, False, version=2)
+    users = queries.user_credentials(engine)
+    assert cookie_is_revoked(token("amy", issued_before), KEY, users)
+    assert not cookie_is_revoked(token("amy", valid_from(engine, amy) + 60), KEY, users)
+
+
+def test_cookie_issued_before_a_password_reset_is_refused(engine):
+    admin, amy = admin_and_amy(engine)
+    issued_before = time.time() - 60
+    assert not cookie_is_revoked(token("amy", issued_before), KEY, queries.user_credentials(engine))
+    service.reset_password(engine, admin, amy, "a brand new passphrase", version=1)
+    users = queries.user_credentials(engine)
+    assert cookie_is_revoked(token("amy", issued_before), KEY, users)
+    assert not cookie_is_revoked(token("amy", valid_from(engine, amy) + 60), KEY, users)

@@ -1,0 +1,536 @@
+"""Imports and exports: every row of a file stored in one transaction, or none; tables out as safe CSV.
+
+python -m db.imports ENTITY FILE [--map "File column=field" ...] [--url URL] [--problems out.csv]
+python -m db.imports export TABLE FILE [--url URL]
+
+An import upserts by the entity's key: a key the database holds is an update (counted only when a
+value differs), a new key an insert. Rows pass through a temporary staging table one chunk at a time,
+so counting, updating and inserting are three set-based statements per chunk on either backend.
+Outreach and referral rows name a contact; a contact with no advocate record gets one, at stage
+'asked' (outreach) or 'agreed' (a referral code is issued to advocates who agreed), with a stage
+change dated at the contact's earliest imported row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    TextClause,
+    false,
+    insert,
+    select,
+    text,
+)
+
+from core import export, imports, roles
+from db import migrate, service
+from db.engine import make_engine
+from db.models import Advocate, AdvocateStageChange, Base, Contact
+from db.users import OPERATOR
+
+CHUNK_ROWS = 100_000
+STAGING = "import_staging"
+# Index pages of a big table must stay cached during a large import, or every row rereads them.
+SQLITE_CACHE_KIB = 512_000
+PROBLEMS_SHOWN = 20
+
+ENTITY_TABLES = {
+    "accounts": "accounts",
+    "contacts": "contacts",
+    "usage": "usage_weekly",
+    "surveys": "survey_responses",
+    "tickets": "tickets",
+    "milestones": "milestones",
+    "triggers": "engagement_triggers",
+    "outreach": "outreach_attempts",
+    "assets": "assets",
+    "purchases": "purchases",
+    "spend": "acquisition_spend",
+    "referrals": "referrals",
+    "referral_events": "referral_events",
+    "churn": "churn_events",
+}
+# Where each kind of reference is looked up: (table, column holding the external id).
+REF_SOURCES = {
+    "accounts": ("accounts", "external_id"),
+    "contacts": ("contacts", "external_id"),
+    "users": ("users", "username"),
+    "referrals": ("referrals", "code"),
+}
+# The assets' list fields live in tables of their own: field → (table, column).
+LIST_TABLES = {"industries": ("asset_industries", "industry"), "products": ("asset_products", "product")}
+# Entities whose contact stands for that contact's advocate record, and the stage a new record starts in.
+ADVOCATE_STAGE = {"outreach": ("asked", "sent_on"), "referrals": ("agreed", "created_on")}
+# Login secrets and the login throttle's memory are never exported.
+TABLES = tuple(name for name in Base.metadata.tables if name != "login_failures")
+HIDDEN_COLUMNS = {"users": ("password_hash",)}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did; when problems is not empty nothing was written."""
+
+    entity: str
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    problems: pd.DataFrame
+
+
+def known_ids(connection: Connection, entity: str) -> dict[str, pd.Series]:
+    """For every reference the entity's fields make: the stored external ids → database ids."""
+    known: dict[str, pd.Series] = {}
+    for field in imports.entity_spec(entity).fields:
+        if field.kind == "ref" and field.ref not in known:
+            table, column = REF_SOURCES[field.ref]
+            pairs = connection.exec_driver_sql(f"SELECT {column}, id FROM {table}").fetchall()
+            keys, ids = zip(*pairs, strict=True) if pairs else ((), ())
+            known[field.ref] = pd.Series(ids, index=pd.Index(keys, dtype=object), dtype="Int64")
+    return known
+
+
+def plan(
+    engine: Engine, data: bytes, filename: str, entity: str, mapping: dict | None = None
+) -> tuple[pd.DataFrame, dict[str, str | None], imports.Validated]:
+    """The file as read, the mapping used (automatic when None) and the validation result, for a preview."""
+    frame = imports.read_table(data, filename)
+    mapping = dict(mapping) if mapping is not None else imports.auto_map(list(frame.columns), entity)
+    with engine.connect() as connection:
+        known = known_ids(connection, entity)
+    return frame, mapping, imports.validate(frame, entity, mapping, known)
+
+
+def run_import(
+    engine: Engine,
+    actor: service.Actor,
+    data: bytes,
+    filename: str,
+    entity: str,
+    mapping: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Validate a file and, when it has no problem, upsert every row in one transaction with an audit row."""
+    if not roles.may_do(actor.role, "import_data"):
+        raise service.PermissionDenied(f"Role '{actor.role}' may not import data.")
+    imports.entity_spec(entity)
+    frame = imports.read_table(data, filename)
+    mapping = dict(mapping) if mapping is not None else imports.auto_map(list(frame.columns), entity)
+    with service.write(engine, actor, "import_data") as session:
+        connection = session.connection()
+        validated = imports.validate(frame, entity, mapping, known_ids(connection, entity))
+        rows = validated.rows
+        if not validated.ok:
+            return ImportResult(entity, len(rows), 0, 0, 0, validated.problems)
+        inserted, updated = _store(connection, entity, rows, actor, progress)
+        counts = {"rows": len(rows), "inserted": inserted, "updated": updated}
+        counts["unchanged"] = len(rows) - inserted - updated
+        service.audit(session, actor, "import_data", entity, None, None, {"file": filename, **counts})
+    return ImportResult(entity, problems=validated.problems, **counts)
+
+
+# --- storing --------------------------------------------------------------------------------------
+
+
+def _db_columns(entity: str) -> dict[str, str]:
+    """Field (or resolved id column) of the validated rows → column of the entity's table."""
+    columns = {}
+    for field in imports.entity_spec(entity).fields:
+        if field.kind == "list":
+            continue
+        if field.kind == "ref" and entity in ADVOCATE_STAGE and field.ref == "contacts":
+            columns["advocate_id"] = "advocate_id"
+        elif field.kind == "ref":
+            columns[field.id_column] = field.id_column
+        else:
+            columns[field.name] = field.name
+    return columns
+
+
+def _store(
+    connection: Connection,
+    entity: str,
+    rows: pd.DataFrame,
+    actor: service.Actor,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[int, int]:
+    """Upsert rows chunk by chunk; returns (inserted, updated).
+
+    A chunk is first inserted straight into the table under a savepoint: when every key is new (a
+    first load, the usual scheduled file) that is the whole write. The first key that exists rolls
+    the chunk back, and from then on chunks go through the staging table, which counts, updates
+    and inserts them in three set-based statements.
+    """
+    spec = imports.entity_spec(entity)
+    table = Base.metadata.tables[ENTITY_TABLES[entity]]
+    if entity in ADVOCATE_STAGE:
+        rows = rows.assign(advocate_id=_advocate_ids(connection, rows, entity, actor))
+    columns = _db_columns(entity)
+    key = [columns.get(name, columns.get(f"{name}_id")) for name in spec.key]
+    # In key order each chunk walks the key's index once instead of once per week or account it holds:
+    # SQLite inserts a large file about a sixth faster.
+    sources = {column: source for source, column in columns.items()}
+    rows = rows.sort_values([sources[column] for column in key], ignore_index=True, kind="stable")
+    values = {column: _driver_values(rows[source], table.c[column]) for source, column in columns.items()}
+    extra = {"recorded_by": actor.id} if "recorded_by" in table.c else {}
+    constants = {**extra, **({"version": 1} if "version" in table.c else {})}
+    statements = _merge_statements(table, list(values), key, list(extra), versioned="version" in table.c)
+    staged = False
+    inserted = updated = 0
+    changed_rows: list[np.ndarray] = []
+    existed_rows: list[np.ndarray] = []
+    lists = [field.name for field in spec.fields if field.kind == "list"]
+    total = len(rows)
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        # A write first, so that pysqlite has begun the transaction the savepoints nest in.
+        connection.execute(table.delete().where(false()))
+        for start in range(0, total, CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, total)
+            chunk = {column: array[start:stop] for column, array in values.items()}
+            if not staged and _insert_new(connection, table.name, chunk, constants):
+                inserted += stop - start
+            else:
+                if not staged:
+                    _create_staging(connection, table, list(values))
+                    staged = True
+                connection.exec_driver_sql(f"DELETE FROM {STAGING}")
+                _load(connection, STAGING, {"n": np.arange(start, stop), **chunk})
+                if lists:
+                    found = connection.execute(statements["which"]).all()
+                    existed_rows.append(np.array([n for n, _ in found], dtype=np.int64))
+                    changed_rows.append(np.array([n for n, differs in found if differs], dtype=np.int64))
+                    existing, changed = len(found), sum(differs for _, differs in found)
+                else:
+                    existing, changed = connection.execute(statements["count"]).one()
+                if changed:
+                    connection.execute(statements["update"])
+                if existing < stop - start:
+                    connection.execute(statements["insert"], extra)
+                inserted += stop - start - existing
+                updated += int(changed or 0)
+            if progress:
+                progress(stop, total)
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA cache_size = -2000")
+    if staged:
+        connection.exec_driver_sql(f"DROP TABLE {STAGING}")
+    if lists:
+        updated += _store_lists(connection, table, rows, lists, existed_rows, changed_rows)
+    return inserted, updated
+
+
+def _insert_new(
+    connection: Connection, table_name: str, chunk: dict[str, np.ndarray], constants: dict[str, object]
+) -> bool:
+    """Insert a chunk whose keys are all new; False (and nothing inserted) when a key exists."""
+    size = len(next(iter(chunk.values())))
+    filled = {column: np.full(size, value, dtype=object) for column, value in constants.items()}
+    connection.exec_driver_sql("SAVEPOINT import_chunk")
+    try:
+        _load(connection, table_name, {**chunk, **filled})
+    except connection.dialect.dbapi.IntegrityError:
+        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT import_chunk")
+        connection.exec_driver_sql("RELEASE SAVEPOINT import_chunk")
+        return False
+    connection.exec_driver_sql("RELEASE SAVEPOINT import_chunk")
+    return True
+
+
+def _create_staging(connection: Connection, table: Table, columns: list[str]) -> None:
+    """A temporary table shaped like the chunk, with the target's column types (so SQLite compares alike)."""
+    staging = Table(
+        STAGING,
+        MetaData(),
+        Column("n", Integer, primary_key=True),
+        *(Column(column, table.c[column].type) for column in columns),
+        prefixes=["TEMPORARY"],
+    )
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGING}")
+    staging.create(connection)
+
+
+def _store_lists(
+    connection: Connection,
+    table: Table,
+    rows: pd.DataFrame,
+    lists: list[str],
+    existed_rows: list[np.ndarray],
+    changed_rows: list[np.ndarray],
+) -> int:
+    """Replace the assets' list sets that differ; returns how many stored assets changed only there."""
+    existed = set(np.concatenate(existed_rows).tolist()) if existed_rows else set()
+    changed = set(np.concatenate(changed_rows).tolist()) if changed_rows else set()
+    also = sorted((existed - changed) & _replace_lists(connection, rows, lists))
+    if also:
+        ids = rows.loc[also, "external_id"].tolist()
+        connection.execute(
+            table.update().where(table.c.external_id.in_(ids)).values(version=table.c.version + 1)
+        )
+    return len(also)
+
+
+def _merge_statements(
+    table: Table, columns: list[str], key: list[str], extra: list[str], versioned: bool
+) -> dict[str, TextClause]:
+    """SQL that counts, updates and inserts the staged chunk; the same text runs on SQLite and PostgreSQL."""
+    name = table.name
+    match = " AND ".join(f"t.{column} = s.{column}" for column in key)
+    differs = " OR ".join(
+        f"t.{column} IS DISTINCT FROM s.{column}" for column in columns if column not in key
+    )
+    sets = ", ".join(f"{column} = s.{column}" for column in columns if column not in key)
+    if versioned:
+        sets += ", version = t.version + 1"
+    insert_columns = columns + list(extra) + (["version"] if versioned else [])
+    insert_values = [f"s.{column}" for column in columns] + [f":{column}" for column in extra]
+    insert_values += ["1"] if versioned else []
+    extra_values = ", ".join(insert_values)
+    statements = {
+        "count": f"SELECT COUNT(*), SUM(CASE WHEN {differs} THEN 1 ELSE 0 END) "
+        f"FROM {STAGING} s JOIN {name} t ON {match}",
+        "which": f"SELECT s.n, CASE WHEN {differs} THEN 1 ELSE 0 END FROM {STAGING} s JOIN {name} t ON {match}",
+        "update": f"UPDATE {name} AS t SET {sets} FROM {STAGING} AS s WHERE {match} AND ({differs})",
+        "insert": f"INSERT INTO {name} ({', '.join(insert_columns)}) SELECT {extra_values} "
+        f"FROM {STAGING} s WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {match}) ORDER BY s.n",
+    }
+    return {purpose: text(sql) for purpose, sql in statements.items()}
+
+
+def _load(connection: Connection, table_name: str, chunk: dict[str, np.ndarray]) -> None:
+    """Insert one chunk of columns into a table: COPY on PostgreSQL, one executemany on SQLite."""
+    names = ", ".join(chunk)
+    raw = connection.connection.driver_connection
+    records = zip(*(column.tolist() for column in chunk.values()), strict=True)
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table_name} ({names}) FROM STDIN") as copy:
+            for record in records:
+                copy.write_row(record)
+        return
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            f"INSERT INTO {table_name} ({names}) VALUES ({', '.join('?' * len(chunk))})", records
+        )
+    finally:
+        cursor.close()
+
+
+def _driver_values(values: pd.Series, column: Column) -> np.ndarray:
+    """One column as the driver takes it: dates as SQLAlchemy writes them, missing as None or ''."""
+    empty = None if column.nullable else ""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        codes, uniques = pd.factorize(values)
+        form = "%Y-%m-%d %H:%M:%S.%f" if column.type.python_type is dt.datetime else "%Y-%m-%d"
+        text = np.append(np.asarray(pd.Index(uniques).strftime(form), dtype=object), None)
+        return text[codes]
+    if isinstance(values.dtype, pd.Int64Dtype | pd.Float64Dtype):
+        if not values.isna().any():
+            return values.to_numpy(dtype=np.int64 if isinstance(values.dtype, pd.Int64Dtype) else np.float64)
+        return values.to_numpy(dtype=object, na_value=None)
+    if values.dtype == bool:
+        return values.to_numpy()
+    out = values.to_numpy(dtype=object)
+    missing = pd.isna(out)
+    if missing.any():
+        out = out.copy()
+        out[missing] = empty
+    return out
+
+
+def _advocate_ids(connection: Connection, rows: pd.DataFrame, entity: str, actor: service.Actor) -> pd.Series:
+    """The advocate record of each row's contact; contacts without one get one (see the module doc)."""
+    stage, day_field = ADVOCATE_STAGE[entity]
+    contact_ids = rows["contact_id"].astype(np.int64)
+    existing = dict(connection.execute(select(Advocate.contact_id, Advocate.id)).all())
+    new = rows.loc[~contact_ids.isin(list(existing)), ["contact_id", day_field]]
+    if not new.empty:
+        first = new.groupby("contact_id")[day_field].min()
+        contacts = [int(contact) for contact in first.index]
+        accounts = dict(
+            connection.execute(select(Contact.id, Contact.account_id).where(Contact.id.in_(contacts))).all()
+        )
+        records = [
+            {
+                "contact_id": int(contact),
+                "account_id": accounts[int(contact)],
+                "stage": stage,
+                "stage_changed_at": day.to_pydatetime(),
+                "version": 1,
+            }
+            for contact, day in first.items()
+        ]
+        connection.execute(insert(Advocate), records)
+        created = dict(
+            connection.execute(
+                select(Advocate.contact_id, Advocate.id).where(Advocate.contact_id.in_(contacts))
+            ).all()
+        )
+        connection.execute(
+            insert(AdvocateStageChange),
+            [
+                {
+                    "advocate_id": created[record["contact_id"]],
+                    "from_stage": None,
+                    "to_stage": stage,
+                    "changed_at": record["stage_changed_at"],
+                    "changed_by": actor.id,
+                }
+                for record in records
+            ],
+        )
+        existing.update(created)
+    return contact_ids.map(existing).astype("Int64")
+
+
+def _replace_lists(connection: Connection, rows: pd.DataFrame, lists: list[str]) -> set[int]:
+    """Store each asset's list fields as its set of rows in the side tables; returns the rows whose sets changed."""
+    ids = dict(
+        connection.exec_driver_sql("SELECT external_id, id FROM assets WHERE external_id IS NOT NULL").all()
+    )
+    asset_ids = rows["external_id"].map(ids).astype(np.int64)
+    changed: set[int] = set()
+    for field in lists:
+        table_name, column = LIST_TABLES[field]
+        side = Base.metadata.tables[table_name]
+        stored = pd.DataFrame(
+            connection.exec_driver_sql(f"SELECT asset_id, {column} FROM {table_name}").all(),
+            columns=["asset_id", "item"],
+        )
+        current = stored.groupby("asset_id")["item"].agg(lambda items: tuple(sorted(items))).to_dict()
+        differs = [
+            n
+            for n, (asset_id, new) in enumerate(zip(asset_ids, rows[field], strict=True))
+            if current.get(asset_id, ()) != tuple(new)
+        ]
+        if not differs:
+            continue
+        changed.update(differs)
+        stale = asset_ids.iloc[differs].tolist()
+        connection.execute(side.delete().where(side.c.asset_id.in_(stale)))
+        fresh = [
+            {"asset_id": asset_id, column: item}
+            for asset_id, items in zip(stale, rows[field].iloc[differs], strict=True)
+            for item in items
+        ]
+        if fresh:
+            connection.execute(insert(side), fresh)
+    return changed
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def export_table(engine: Engine, table_name: str) -> bytes:
+    """Every row of a table as CSV (through core.export.to_csv: formula-looking cells neutralised)."""
+    if table_name not in TABLES:
+        raise ValueError(f"'{table_name}' is not one of the exportable tables: {', '.join(TABLES)}.")
+    table = Base.metadata.tables[table_name]
+    hidden = HIDDEN_COLUMNS.get(table_name, ())
+    query = select(*(c for c in table.c if c.name not in hidden)).order_by(*table.primary_key.columns)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    return export.to_csv(frame)
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def _mapping(columns: list[str], entity: str, overrides: list[str]) -> dict[str, str | None]:
+    """The automatic mapping with each 'File column=field' (or 'File column=' to ignore it) applied."""
+    mapping = imports.auto_map(columns, entity)
+    for override in overrides:
+        column, separator, field = override.rpartition("=")
+        if not separator or column not in mapping:
+            raise ValueError(f"--map '{override}': the file has no column '{column or override}'.")
+        mapping[column] = field.strip() or None
+    return mapping
+
+
+def _print_problems(problems: pd.DataFrame, path: str | None) -> None:
+    print(f"Nothing was imported: {len(problems):,} problem{'s' * (len(problems) != 1)}.")
+    for problem in problems.head(PROBLEMS_SHOWN).itertuples(index=False):
+        where = f"row {problem.row}" if problem.row else "file"
+        value = f" '{problem.value}'" if problem.value else ""
+        print(f"  {where}, {problem.column}{value}: {problem.problem}")
+    if len(problems) > PROBLEMS_SHOWN:
+        more = len(problems) - PROBLEMS_SHOWN
+        print(f"  … and {more:,} more" + (f" (all in {path})" if path else " (--problems FILE lists all)"))
+    if path:
+        Path(path).write_bytes(export.to_csv(problems))
+
+
+def _export_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db.imports export", description="Export a table to CSV.")
+    parser.add_argument("table", choices=TABLES)
+    parser.add_argument("file")
+    parser.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL or the demo database)")
+    args = parser.parse_args(argv)
+    engine = make_engine(args.url)
+    Path(args.file).write_bytes(export_table(engine, args.table))
+    engine.dispose()
+    print(f"Exported {args.table} to {args.file}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Import a file (exit 0 stored, 1 problems, 2 unreadable file or bad arguments) or export a table."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["export"]:
+        return _export_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m db.imports", description=__doc__.splitlines()[0])
+    parser.add_argument("entity", choices=list(imports.ENTITIES))
+    parser.add_argument("file")
+    parser.add_argument("--map", action="append", default=[], metavar="'File column=field'")
+    parser.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL or the demo database)")
+    parser.add_argument("--problems", metavar="out.csv", help="write every problem to this CSV file")
+    args = parser.parse_args(argv)
+    try:
+        data = Path(args.file).read_bytes()
+        frame = imports.read_table(data, args.file)
+        mapping = _mapping(list(frame.columns), args.entity, args.map)
+    except (OSError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    engine = make_engine(args.url)
+    migrate.upgrade(engine)
+
+    def report(done: int, total: int) -> None:
+        print(f"{args.entity}: {done:,} of {total:,} rows stored", file=sys.stderr, flush=True)
+
+    try:
+        result = run_import(engine, OPERATOR, data, Path(args.file).name, args.entity, mapping, report)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    if not result.problems.empty:
+        _print_problems(result.problems, args.problems)
+        return 1
+    print(
+        f"Imported {result.rows:,} {args.entity} rows from {args.file}: {result.inserted:,} inserted, "
+        f"{result.updated:,} updated, {result.unchanged:,} unchanged."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+import streamlit as st
+
+from ui import admin_views as views
+from ui import auth, data, writes
+
+actor = auth.require_page("admin")
+
+st.title("Admin")
+writes.show_flash()
+
+# Stateful tabs: a write's rerun keeps the admin where they were, and closed tabs do no work.
+users_tab, settings_tab, audit_tab, scoring_tab = st.tabs(
+    ["Users", "Settings", "Audit log", "Scoring run"], key="admin_tab", on_change="rerun"
+)
+if users_tab.open:
+    with users_tab:
+        views.users(actor, data.users())
+if settings_tab.open:
+    with settings_tab:
+        views.settings(actor, data.settings(), data.latest_scored_week())
+if audit_tab.open:
+    with audit_tab:
+        views.audit_log()
+if scoring_tab.open:
+    with scoring_tab:
+        views.scoring_run(actor, data.latest_scored_week())

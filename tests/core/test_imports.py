@@ -1,0 +1,516 @@
+"""Reading, mapping and validating import files, on small hand-made files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from core import imports
+from core.imports import ImportFileError
+
+ACCOUNTS = {"accounts": pd.Series([11, 12], index=["ACC-1", "ACC-2"])}
+USAGE_HEADER = "account,week_start,active_users,logins,key_feature_events,seats_used\n"
+
+
+def check(text: str, entity: str, known: dict[str, pd.Series] | None = None) -> imports.Validated:
+    frame = imports.read_table(text.encode(), "file.csv")
+    return imports.validate(frame, entity, imports.auto_map(list(frame.columns), entity), known or ACCOUNTS)
+
+
+def problems(validated: imports.Validated) -> list[tuple[int, str, str, str]]:
+    return [tuple(row) for row in validated.problems.itertuples(index=False)]
+
+
+# --- read_table ------------------------------------------------------------------------------------
+
+
+def test_csv_cells_are_text_and_headers_are_stripped():
+    frame = imports.read_table(b" Name , Score \nAda,007\n,\n", "a.csv")
+    assert list(frame.columns) == ["Name", "Score"]
+    assert frame.to_numpy().tolist() == [["Ada", "007"], ["", ""]]
+
+
+def test_utf8_with_bom_and_utf16_with_bom_read_alike():
+    text = "name,city\nZoë,Málaga\n"
+    for data in (text.encode("utf-8-sig"), text.encode("utf-16")):
+        frame = imports.read_table(data, "a.csv")
+        assert list(frame.columns) == ["name", "city"]
+        assert frame.iloc[0].tolist() == ["Zoë", "Málaga"]
+
+
+def test_utf16_big_endian_with_bom():
+    frame = imports.read_table("\ufeffname\nZoë\n".encode("utf-16-be"), "a.csv")
+    assert frame["name"].tolist() == ["Zoë"]
+
+
+def test_latin1_file_is_refused_with_the_byte_and_its_position():
+    with pytest.raises(ImportFileError) as error:
+        imports.read_table("name\nJosé\n".encode("latin-1"), "a.csv")
+    assert str(error.value) == ("The file is not UTF-8 text (byte 0xE9 at position 8); save it as CSV UTF-8.")
+
+
+def test_utf16_without_bom_is_refused():
+    with pytest.raises(ImportFileError, match="NUL bytes"):
+        imports.read_table("name\nAda\n".encode("utf-16-le"), "a.csv")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"\xef\xbb\xbf \n\n", "The file is empty."),
+        (b"name,email\n", "The file has a header row but no data rows."),
+        (b"name,email\n,\n\n", "The file has a header row but no data rows."),
+        (b"\nname\nAda\n", "No header row."),
+        (b"email,name,email\na,b,c\n", "The file has 2 columns named 'email'."),
+        (b"a,b,c\n1,2,3\n4,5,6\n7,8,9,10\n", "Row 4 has 4 fields, the header 3."),
+        (b"a,b,c\n1,2,3\n4,5\n", "Row 3 has 2 fields, the header 3."),
+        (b'a,b,c\n"1,5",2,3\n"x\ny",5\n', "Row 3 has 2 fields, the header 3."),
+        (b"a,,c\n1,2,3\n", "Column 2 has values but no name in the header row."),
+    ],
+)
+def test_unreadable_files_say_why(data, message):
+    with pytest.raises(ImportFileError) as error:
+        imports.read_table(data, "a.csv")
+    assert str(error.value) == message
+
+
+def test_unnamed_empty_column_is_dropped():
+    frame = imports.read_table(b"a,b,\n1,2,\n", "a.csv")
+    assert list(frame.columns) == ["a", "b"]
+
+
+def test_semicolon_tab_and_pipe_delimiters_are_sniffed():
+    for delimiter in (";", "\t", "|"):
+        text = f"name{delimiter}amount\nAda, Lovelace{delimiter}1,5\n"
+        frame = imports.read_table(text.encode(), "a.txt")
+        assert frame.iloc[0].tolist() == ["Ada, Lovelace", "1,5"]
+
+
+def test_quoted_cells_keep_delimiters_newlines_and_formulas_as_text():
+    frame = imports.read_table(b'name,note\n"Doe, J","two\nlines"\n=cmd(),<b>x</b>\n', "a.csv")
+    assert frame["name"].tolist() == ["Doe, J", "=cmd()"]
+    assert frame["note"].tolist() == ["two\nlines", "<b>x</b>"]
+
+
+def test_blank_lines_keep_the_rows_after_them_numbered_as_in_the_file():
+    validated = check(USAGE_HEADER + "ACC-1,2026-11-16,1,1,1,1\n\nACC-1,2026-11-16,1,1,1,1\n", "usage")
+    assert problems(validated) == [
+        (4, "account", "ACC-1", "duplicate of row 2 (same account and week start)")
+    ]
+
+
+def test_too_many_rows(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    imports.read_table(b"a\n1\n2\n3\n", "a.csv")
+    with pytest.raises(ImportFileError) as error:
+        imports.read_table(b"a\n1\n2\n3\n4\n", "a.csv")
+    assert str(error.value) == "The file has 4 rows; at most 3 can be imported at once."
+
+
+def test_unsupported_file_types():
+    with pytest.raises(ImportFileError, match="neither CSV"):
+        imports.read_table(b"a\n1\n", "a.pdf")
+    with pytest.raises(ImportFileError, match=r"\.xls\) files cannot be read"):
+        imports.read_table(b"a\n1\n", "a.xls")
+    with pytest.raises(ImportFileError, match="not a readable Excel workbook"):
+        imports.read_table(b"name\nAda\n", "a.xlsx")
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.create_sheet("Second").append(["ignored"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_first_sheet_cells_as_csv_text():
+    data = xlsx(
+        [
+            [" Account ", "Week start", "Active users", "Logins", "Key feature events", "Seats used", None],
+            ["ACC-1", dt.datetime(2026, 11, 16), 12, 30.0, 4.5, True, None],
+            [None, None, None, None, None, None, None],
+            ["ACC-2", dt.date(2026, 11, 16), "7", 1, 0, False, None],
+        ]
+    )
+    frame = imports.read_table(data, "usage.XLSX")
+    assert list(frame.columns) == [
+        "Account",
+        "Week start",
+        "Active users",
+        "Logins",
+        "Key feature events",
+        "Seats used",
+    ]
+    assert frame.to_numpy().tolist() == [
+        ["ACC-1", "2026-11-16", "12", "30", "4.5", "true"],
+        ["", "", "", "", "", ""],
+        ["ACC-2", "2026-11-16", "7", "1", "0", "false"],
+    ]
+    validated = imports.validate(frame, "usage", imports.auto_map(list(frame.columns), "usage"), ACCOUNTS)
+    assert problems(validated) == [
+        (2, "Key feature events", "4.5", "Key feature events must be a whole number from 0 to 2,147,483,647"),
+        (2, "Seats used", "true", "Seats used must be a whole number from 0 to 2,147,483,647"),
+        (4, "Seats used", "false", "Seats used must be a whole number from 0 to 2,147,483,647"),
+    ]
+
+
+def test_xlsx_datetime_cells_keep_their_time():
+    data = xlsx(
+        [
+            ["External id", "Referral", "Event", "Occurred at"],
+            ["E1", "R1", "opened", dt.datetime(2026, 5, 1, 9, 30)],
+        ]
+    )
+    frame = imports.read_table(data, "events.xlsx")
+    assert frame["Occurred at"].tolist() == ["2026-05-01 09:30:00"]
+
+
+# --- auto_map --------------------------------------------------------------------------------------
+
+
+def test_auto_map_matches_names_labels_and_aliases_ignoring_case_spaces_underscores_hyphens():
+    columns = ["ACCOUNT-ID", "week start", "Active_Users", "LOGINS", "key features", "Seats Used", "Notes"]
+    assert imports.auto_map(columns, "usage") == {
+        "ACCOUNT-ID": "account",
+        "week start": "week_start",
+        "Active_Users": "active_users",
+        "LOGINS": "logins",
+        "key features": "key_feature_events",
+        "Seats Used": "seats_used",
+        "Notes": None,
+    }
+
+
+def test_auto_map_gives_a_field_to_the_first_column_naming_it():
+    assert imports.auto_map(["NPS", "Score", "Type"], "surveys") == {
+        "NPS": "score",
+        "Score": None,
+        "Type": "kind",
+    }
+
+
+def test_unknown_entity_and_field_are_value_errors():
+    with pytest.raises(ValueError, match="'widgets' is not one of accounts, contacts"):
+        imports.auto_map(["a"], "widgets")
+    frame = pd.DataFrame({"a": ["1"]})
+    with pytest.raises(ValueError, match="'colour' is not a field of Weekly product usage"):
+        imports.validate(frame, "usage", {"a": "colour"}, ACCOUNTS)
+    with pytest.raises(ValueError, match="no column 'b'"):
+        imports.validate(frame, "usage", {"b": "account"}, ACCOUNTS)
+
+
+# --- validate: the kinds ---------------------------------------------------------------------------
+
+
+def test_valid_usage_rows_are_typed_and_resolved():
+    validated = check(USAGE_HEADER + "ACC-2, 2026-11-16 ,10,20,5,8\nACC-1,2026-11-23,0,0,0,0\n", "usage")
+    assert validated.ok
+    rows = validated.rows
+    assert rows["row"].tolist() == [2, 3]
+    assert rows["account"].tolist() == ["ACC-2", "ACC-1"]
+    assert rows["account_id"].tolist() == [12, 11]
+    assert rows["week_start"].tolist() == [pd.Timestamp("2026-11-16"), pd.Timestamp("2026-11-23")]
+    assert rows["active_users"].tolist() == [10, 0]
+    assert str(rows["logins"].dtype) == "Int64"
+
+
+def test_whole_numbers():
+    validated = check(
+        USAGE_HEADER
+        + "ACC-1,2026-11-16,ten,1.5,-1,1,234\n".replace("1,234", '"1,234"')
+        + "ACC-1,2026-11-23,+3,99999999999,0,\n",
+        "usage",
+    )
+    must = "must be a whole number from 0 to 2,147,483,647"
+    assert problems(validated) == [
+        (2, "active_users", "ten", f"Active users {must}"),
+        (2, "logins", "1.5", f"Logins {must}"),
+        (2, "key_feature_events", "-1", f"Key feature events {must}"),
+        (2, "seats_used", "1,234", f"Seats used {must} (write 1234, without thousands separators)"),
+        (3, "logins", "99999999999", f"Logins {must}"),
+        (3, "seats_used", "", "required"),
+    ]
+    assert validated.rows["active_users"].tolist()[1] == 3
+
+
+def test_numbers_are_rounded_to_cents_and_checked():
+    validated = check(
+        "account,churned_on,reason,arr_lost\n"
+        "ACC-1,2026-01-01,budget,1234.567\n"
+        'ACC-2,2026-01-01,budget,"12,500.50"\n',
+        "churn",
+    )
+    assert validated.rows["arr_lost"].tolist()[0] == 1234.57
+    assert problems(validated) == [
+        (
+            3,
+            "arr_lost",
+            "12,500.50",
+            "ARR lost must be a number from 0 to 999,999,999,999.99 (write 1234.5, without thousands separators)",
+        )
+    ]
+
+
+def test_negative_and_non_numbers():
+    validated = check(
+        "month,channel,amount\n2026-01-01,events,-5\n2026-02-01,events,1e3\n2026-03-01,events,.5\n", "spend"
+    )
+    assert [p[3] for p in problems(validated)] == ["Amount must be a number from 0 to 999,999,999,999.99"] * 2
+    assert validated.rows["amount"].tolist()[2] == 0.5
+
+
+def test_dates_are_iso_only():
+    validated = check(
+        "account,churned_on,reason,arr_lost\n"
+        "ACC-1,2026-02-30,a,1\n"
+        "ACC-2,03/04/2026,a,1\n"
+        "ACC-3,1850-01-01,a,1\n",
+        "churn",
+        {"accounts": pd.Series([11, 12, 13], index=["ACC-1", "ACC-2", "ACC-3"])},
+    )
+    assert problems(validated) == [
+        (2, "churned_on", "2026-02-30", "not a date (use YYYY-MM-DD)"),
+        (3, "churned_on", "03/04/2026", "not a date (use YYYY-MM-DD)"),
+        (4, "churned_on", "1850-01-01", "outside the years 1900 to 2099"),
+    ]
+
+
+def test_datetimes_and_booleans():
+    validated = check(
+        "external_id,account,opened_at,closed_at,severity,category,sla_breached,escalated\n"
+        "T1,ACC-1,2026-05-01 09:30,2026-05-01T10:00:00,high,billing,Yes,n\n"
+        "T2,ACC-1,2026-05-01,,LOW,complaint,1,\n"
+        "T3,ACC-1,01/05/2026 09:30,,urgent,technical,maybe,0\n",
+        "tickets",
+    )
+    assert problems(validated) == [
+        (4, "opened_at", "01/05/2026 09:30", "not a date and time (use YYYY-MM-DD HH:MM:SS)"),
+        (4, "sla_breached", "maybe", "'maybe' is not yes or no (use true/false, yes/no, 1/0 or y/n)"),
+    ]
+    rows = validated.rows
+    assert rows["opened_at"].tolist()[:2] == [pd.Timestamp("2026-05-01 09:30"), pd.Timestamp("2026-05-01")]
+    assert rows["closed_at"].tolist()[0] == pd.Timestamp("2026-05-01 10:00")
+    assert rows["severity"].tolist()[:2] == ["high", "low"]
+    assert rows["sla_breached"].tolist() == [True, True, False]
+    assert rows["escalated"].tolist() == [False, False, False]
+
+
+def test_choices_are_matched_case_insensitively_and_named_when_wrong():
+    validated = check(
+        "external_id,name,industry,segment,region,product,employees,arr,seats_purchased,customer_since,renewal_date\n"
+        "A1,Acme,Retail,enterprise,emea,Analytics,10,100,5,2024-01-01,2027-01-01\n"
+        "A2,Beta,Retail,platinum,EMEA,Analytics,10,100,5,2024-01-01,2027-01-01\n",
+        "accounts",
+        {"users": pd.Series(dtype="Int64")},
+    )
+    assert validated.rows["segment"].tolist()[0] == "Enterprise"
+    assert validated.rows["region"].tolist()[0] == "EMEA"
+    assert problems(validated) == [
+        (3, "segment", "platinum", "'platinum' is not one of SMB, Mid-Market, Enterprise")
+    ]
+
+
+def test_unknown_references_and_optional_ones():
+    validated = check(
+        "external_id,account,contact,kind,score,responded_on\n"
+        "S1,ACC-999,,nps,9,2026-01-01\n"
+        "S2,ACC-1,C-7,nps,9,2026-01-01\n"
+        "S3,ACC-2,C-1,nps,9,2026-01-01\n",
+        "surveys",
+        {**ACCOUNTS, "contacts": pd.Series([5], index=["C-1"])},
+    )
+    assert problems(validated) == [
+        (2, "account", "ACC-999", "account 'ACC-999' does not exist"),
+        (3, "contact", "C-7", "contact 'C-7' does not exist"),
+    ]
+    assert validated.rows["contact_id"].tolist()[2] == 5
+    assert pd.isna(validated.rows["contact_id"].tolist()[0])
+
+
+def test_nps_and_csat_ranges_are_checked_by_kind():
+    validated = check(
+        "external_id,account,kind,score,responded_on\n"
+        "S1,ACC-1,nps,11,2026-01-01\n"
+        "S2,ACC-1,csat,0,2026-01-01\n"
+        "S3,ACC-1,csat,6,2026-01-01\n"
+        "S4,ACC-1,nps,0,2026-01-01\n"
+        "S5,ACC-1,csat,5,2026-01-01\n"
+        "S6,ACC-1,nps,8.5,2026-01-01\n",
+        "surveys",
+    )
+    assert problems(validated) == [
+        (2, "score", "11", "NPS score must be a whole number from 0 to 10"),
+        (3, "score", "0", "CSAT score must be a whole number from 1 to 5"),
+        (4, "score", "6", "CSAT score must be a whole number from 1 to 5"),
+        (7, "score", "8.5", "NPS score must be a whole number from 0 to 10"),
+    ]
+
+
+def test_text_is_stored_as_given_and_too_long_text_is_a_problem():
+    long_name = "x" * 201
+    validated = check(
+        "external_id,account,name,planned_on\n"
+        'M1,ACC-1,=HYPERLINK("http://evil"),2026-01-01\n'
+        "M2,ACC-1,<script>alert(1)</script>,2026-01-01\n"
+        f"M3,ACC-1,{long_name},2026-01-01\n",
+        "milestones",
+    )
+    assert validated.rows["name"].tolist()[:2] == ['=HYPERLINK("http://evil")', "<script>alert(1)</script>"]
+    assert problems(validated) == [(4, "name", long_name, "longer than 200 characters")]
+
+
+def test_lists_are_split_trimmed_and_deduplicated():
+    validated = check(
+        "external_id,title,asset_type,company_size,region,approval_status,url,industries,products\n"
+        "X1,Story,case_study,SMB,EMEA,approved,https://x,Retail; Software;;Retail,\n",
+        "assets",
+        {"accounts": pd.Series(dtype="Int64"), "contacts": pd.Series(dtype="Int64")},
+    )
+    assert validated.ok
+    assert validated.rows["industries"].tolist() == [("Retail", "Software")]
+    assert validated.rows["products"].tolist() == [()]
+
+
+def test_duplicates_name_the_first_row():
+    validated = check(
+        "external_id,account,name,planned_on\nM1,ACC-1,a,2026-01-01\nM2,ACC-1,b,2026-01-01\nM1,ACC-2,c,2026-01-01\n",
+        "milestones",
+    )
+    assert problems(validated) == [(4, "external_id", "M1", "duplicate of row 2 (same external id)")]
+
+
+def test_usage_weeks_start_on_monday():
+    validated = check(USAGE_HEADER + "ACC-1,2026-11-18,1,1,1,1\n", "usage")
+    assert problems(validated) == [
+        (2, "week_start", "2026-11-18", "a Wednesday; weeks start on Monday (use 2026-11-16)")
+    ]
+
+
+def test_spend_months_start_on_the_first():
+    validated = check("month,channel,amount\n2026-03-15,events,10\n2026-03-01,Events,10\n", "spend")
+    assert problems(validated) == [(2, "month", "2026-03-15", "not the first of a month (use 2026-03-01)")]
+
+
+def test_spend_duplicates_compare_parsed_choices():
+    validated = check("month,channel,amount\n2026-03-01,events,10\n2026-03-01,EVENTS,12\n", "spend")
+    assert problems(validated) == [(3, "month", "2026-03-01", "duplicate of row 2 (same month and channel)")]
+
+
+def test_ticket_closed_before_opened():
+    validated = check(
+        "external_id,account,opened_at,closed_at,severity,category\n"
+        "T1,ACC-1,2026-05-02 09:00,2026-05-01 09:00,high,billing\n",
+        "tickets",
+    )
+    assert problems(validated) == [
+        (2, "closed_at", "2026-05-01 09:00", "closed before it was opened (2026-05-02 09:00:00)")
+    ]
+
+
+def test_outreach_answers_follow_the_outcome():
+    validated = check(
+        "external_id,contact,purpose,channel,owner_role,sent_on,responded_on,outcome\n"
+        "O1,C-1,reference,email,csm,2026-05-02,2026-05-01,agreed\n"
+        "O2,C-1,reference,email,csm,2026-05-02,,declined\n"
+        "O3,C-1,reference,email,csm,2026-05-02,2026-05-03,no_response\n"
+        "O4,C-1,reference,email,csm,2026-05-02,,no_response\n",
+        "outreach",
+        {"contacts": pd.Series([5], index=["C-1"]), "users": pd.Series(dtype="Int64")},
+    )
+    assert problems(validated) == [
+        (2, "responded_on", "2026-05-01", "before the ask was sent (2026-05-02)"),
+        (3, "responded_on", "", "required when the outcome is 'declined'"),
+        (4, "responded_on", "2026-05-03", "leave it empty when the outcome is 'no_response'"),
+    ]
+    assert validated.rows["follow_up_number"].isna().tolist() == [True] * 4
+
+
+def test_mapping_problems_are_row_zero():
+    frame = pd.DataFrame({"acct": ["ACC-1"], "A": ["1"], "B": ["2"]})
+    mapping = {"acct": "account", "A": "logins", "B": "logins"}
+    validated = imports.validate(frame, "usage", mapping, ACCOUNTS)
+    assert problems(validated)[:3] == [
+        (0, "Week start", "", "required: no column of the file is mapped to it"),
+        (0, "Active users", "", "required: no column of the file is mapped to it"),
+        (0, "Logins", "", "2 columns are mapped to Logins ('A', 'B'); map only one"),
+    ]
+
+
+def test_hand_made_frame_rows_are_numbered_from_two():
+    frame = pd.DataFrame({"account": ["ACC-1", "nope"], "week_start": ["2026-11-16"] * 2})
+    for field in ("active_users", "logins", "key_feature_events", "seats_used"):
+        frame[field] = "1"
+    validated = imports.validate(frame, "usage", imports.auto_map(list(frame.columns), "usage"), ACCOUNTS)
+    assert problems(validated) == [(3, "account", "nope", "account 'nope' does not exist")]
+    assert list(validated.problems.columns) == ["row", "column", "value", "problem"]
+    assert validated.problems["row"].dtype == "int64"
+
+
+def test_long_values_are_shortened_in_messages_but_not_in_the_value_column():
+    code = "R" * 100
+    validated = check(
+        "external_id,referral,event,occurred_at\nE1," + code + ",opened,2026-05-01 10:00\n",
+        "referral_events",
+        {"referrals": pd.Series(dtype="Int64")},
+    )
+    [(row, column, value, problem)] = problems(validated)
+    assert value == code
+    assert problem == "referral code '" + "R" * 59 + "…' does not exist"
+
+
+def test_every_entity_of_the_brief_is_importable_with_a_key_among_its_fields():
+    assert list(imports.ENTITIES) == [
+        "accounts",
+        "contacts",
+        "usage",
+        "surveys",
+        "tickets",
+        "milestones",
+        "triggers",
+        "outreach",
+        "assets",
+        "purchases",
+        "spend",
+        "referrals",
+        "referral_events",
+        "churn",
+    ]
+    for spec in imports.ENTITIES.values():
+        names = [field.name for field in spec.fields]
+        assert set(spec.key) <= set(names)
+        assert all(spec.field(name).required for name in spec.key)
+        assert all(field.kind in imports.KINDS for field in spec.fields)
+    assert imports.ENTITIES["surveys"].label == "NPS / CSAT answers"
+
+
+def test_field_guide_says_what_each_column_accepts():
+    guide = imports.field_guide("surveys").set_index("column")
+    assert guide.loc["score", "accepts"] == "a whole number: NPS 0–10, CSAT 1–5"
+    assert guide.loc["kind", "accepts"] == "one of nps, csat"
+    assert guide.loc["responded_on", "accepts"] == "a date, YYYY-MM-DD"
+    assert guide.loc["account", "accepts"] == "an account's external id, already stored"
+    assert bool(guide.loc["external_id", "required"]) and not bool(guide.loc["comment", "required"])
+    accounts = imports.field_guide("accounts").set_index("column")
+    assert accounts.loc["employees", "accepts"] == "a whole number, 0 or more"
+    assert accounts.loc["seats_purchased", "also_named"] == "Seats purchased, seats"
+
+
+def test_a_required_field_without_a_column_is_one_problem_not_one_per_row():
+    frame = pd.DataFrame({"external_id": ["C-1", "C-2", "C-3"], "name": ["A", "B", "C"]})
+    checked = imports.validate(frame, "contacts", imports.auto_map(list(frame.columns), "contacts"), ACCOUNTS)
+    assert checked.problems.to_dict("records") == [
+        {
+            "row": 0,
+            "column": "Account",
+            "value": "",
+            "problem": "required: no column of the file is mapped to it",
+        }
+    ]

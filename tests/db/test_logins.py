@@ -1,0 +1,208 @@
+import datetime as dt
+import json
+import time
+
+import bcrypt
+import pytest
+from sqlalchemy import select, update
+
+from db.engine import transaction
+from db.logins import WRONG_MESSAGE, check_login
+from db.models import AuditLog, LoginFailure, User
+from tests.db.factories import add_user
+
+PASSWORD = "correct horse battery"
+T0 = dt.datetime(2026, 11, 23, 12, 0, 0)
+HOME, CAFE = "203.0.113.7", "198.51.100.9"
+
+
+@pytest.fixture
+def users(engine):
+    for username in ("amy", "sam"):
+        add_user(engine, username)
+    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    with transaction(engine) as session:
+        session.execute(update(User).values(password_hash=hashed))
+    return engine
+
+
+def at(seconds: float) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def fail(engine, username: str, address: str, times: int, now: dt.datetime = T0) -> list[str]:
+    return [check_login(engine, username, "wrong guess", address, now).status for _ in range(times)]
+
+
+def seed(engine, username: str, address: str, failures: int, last_failed_at: dt.datetime = T0) -> None:
+    with transaction(engine) as session:
+        session.add(
+            LoginFailure(username=username, address=address, failures=failures, last_failed_at=last_failed_at)
+        )
+
+
+def failure_rows(engine) -> dict[tuple[str, str], tuple[int, dt.datetime]]:
+    with transaction(engine) as session:
+        return {
+            (row.username, row.address): (row.failures, row.last_failed_at)
+            for row in session.scalars(select(LoginFailure))
+        }
+
+
+def audit_rows(engine) -> list[tuple[str, str, str, str | None, dict]]:
+    with transaction(engine) as session:
+        rows = session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
+        return [(r.username, r.action, r.entity, r.entity_id, json.loads(r.after)) for r in rows]
+
+
+def test_right_password_logs_in_and_wrong_one_is_counted(users):
+    ok = check_login(users, "amy", PASSWORD, HOME, T0)
+    assert (ok.status, ok.username, ok.message) == ("ok", "amy", None)
+    wrong = check_login(users, "amy", "nope", HOME, T0)
+    assert (wrong.status, wrong.message) == ("wrong", "Username or password is incorrect.")
+    assert failure_rows(users) == {("amy", HOME): (1, T0)}
+
+
+def test_fourth_failure_starts_a_one_second_wait_and_is_audited(users):
+    assert fail(users, "amy", HOME, 3) == ["wrong", "wrong", "wrong"]
+    fourth = check_login(users, "amy", "wrong guess", HOME, T0)
+    assert (fourth.status, fourth.wait_seconds) == ("wait", 1)
+    assert fourth.message == "Too many failed attempts. Try again in 1 second."
+    assert audit_rows(users) == [
+        ("(login form)", "login_failed", "login", "amy", {"address": HOME, "failures": 1, "wait_seconds": 0}),
+        ("(login form)", "login_failed", "login", "amy", {"address": HOME, "failures": 2, "wait_seconds": 0}),
+        ("(login form)", "login_failed", "login", "amy", {"address": HOME, "failures": 3, "wait_seconds": 0}),
+        (
+            "(login form)",
+            "login_throttled",
+            "login",
+            "amy",
+            {"address": HOME, "failures": 4, "wait_seconds": 1},
+        ),
+    ]
+
+
+def test_right_password_during_the_wait_is_refused_without_counting(users):
+    seed(users, "amy", HOME, 8)  # 16 s from T0
+    during = check_login(users, "amy", PASSWORD, HOME, at(10))
+    assert (during.status, during.wait_seconds) == ("wait", 6)
+    assert during.message == "Too many failed attempts. Try again in 6 seconds."
+    check_login(users, "amy", "another guess", HOME, at(12))
+    assert failure_rows(users) == {("amy", HOME): (8, T0)}
+    assert audit_rows(users) == []
+
+
+def test_after_the_wait_the_right_password_logs_in_and_clears_the_failures(users):
+    seed(users, "amy", HOME, 8)
+    assert check_login(users, "amy", PASSWORD, HOME, at(16)).status == "ok"
+    assert failure_rows(users) == {}
+    assert fail(users, "amy", HOME, 3, at(17)) == ["wrong", "wrong", "wrong"]
+
+
+def test_wrong_password_after_the_wait_doubles_it(users):
+    seed(users, "amy", HOME, 8)
+    again = check_login(users, "amy", "wrong guess", HOME, at(16))
+    assert (again.status, again.wait_seconds) == ("wait", 32)
+    assert failure_rows(users) == {("amy", HOME): (9, at(16))}
+
+
+def test_the_wait_is_capped_at_fifteen_minutes(users):
+    seed(users, "amy", HOME, 500)
+    assert check_login(users, "amy", PASSWORD, HOME, at(899)).wait_seconds == 1
+    assert check_login(users, "amy", PASSWORD, HOME, at(900)).status == "ok"
+
+
+def test_another_address_is_not_held_back_by_this_ones_failures(users):
+    seed(users, "amy", CAFE, 6)
+    assert check_login(users, "amy", PASSWORD, CAFE, T0).status == "wait"
+    assert check_login(users, "amy", PASSWORD, HOME, T0).status == "ok"
+    assert failure_rows(users) == {("amy", CAFE): (6, T0)}
+
+
+def test_many_addresses_guessing_one_username_are_slowed_but_the_user_waits_half_a_minute_at_most(users):
+    for n in range(11):
+        fail(users, "amy", f"192.0.2.{n}", 1)
+    fresh = check_login(users, "amy", PASSWORD, "192.0.2.200", T0)
+    assert (fresh.status, fresh.wait_seconds) == ("wait", 1)
+    seed(users, "amy", "192.0.2.99", 10_000)
+    assert check_login(users, "amy", PASSWORD, HOME, at(29)).wait_seconds == 1
+    assert check_login(users, "amy", PASSWORD, HOME, at(30)).status == "ok"
+
+
+def test_one_address_spraying_many_usernames_is_slowed(users):
+    for n in range(20):
+        fail(users, f"guess{n}", CAFE, 1)
+    sprayed = check_login(users, "sam", "wrong guess", CAFE, T0)
+    assert (sprayed.status, sprayed.wait_seconds) == ("wait", 1)  # the 21st failure starts a wait
+    assert check_login(users, "amy", PASSWORD, CAFE, T0).wait_seconds == 1
+    assert check_login(users, "amy", PASSWORD, HOME, T0).status == "ok"
+
+
+def test_the_unknown_address_is_never_throttled_as_a_whole(users):
+    for n in range(30):
+        fail(users, f"guess{n}", None, 1)
+    assert check_login(users, "amy", PASSWORD, None, T0).status == "ok"
+    assert ("guess0", "unknown") in failure_rows(users)
+
+
+def test_unknown_usernames_are_throttled_alike_and_answered_alike(users):
+    assert [check_login(users, "nobody", "guess", HOME, T0).message for _ in range(5)] == [
+        WRONG_MESSAGE,
+        WRONG_MESSAGE,
+        WRONG_MESSAGE,
+        "Too many failed attempts. Try again in 1 second.",
+        "Too many failed attempts. Try again in 1 second.",
+    ]
+    assert failure_rows(users) == {("nobody", HOME): (4, T0)}
+
+
+def test_usernames_are_matched_without_case_and_counted_under_one_name(users):
+    fail(users, "Amy", HOME, 2)
+    fail(users, " AMY ", HOME, 2)
+    assert failure_rows(users) == {("amy", HOME): (4, T0)}
+    assert check_login(users, "  aMy ", PASSWORD, HOME, at(1)).username == "amy"
+
+
+def test_an_exact_match_wins_over_a_case_variant(users):
+    add_user(users, "Sam.Lee", "sales")
+    hashed = bcrypt.hashpw(b"another password", bcrypt.gensalt(4)).decode()
+    with transaction(users) as session:
+        session.execute(update(User).where(User.username == "Sam.Lee").values(password_hash=hashed))
+    assert check_login(users, "sam.lee", "another password", HOME, T0).username == "Sam.Lee"
+    assert check_login(users, "sam", PASSWORD, HOME, T0).username == "sam"
+
+
+def test_disabled_users_and_overlong_passwords_are_refused(users):
+    with transaction(users) as session:
+        session.execute(update(User).where(User.username == "sam").values(disabled=True))
+    assert check_login(users, "sam", PASSWORD, HOME, T0).status == "wrong"
+    assert check_login(users, "amy", PASSWORD + "x" * 80, HOME, T0).status == "wrong"
+
+
+def test_failures_idle_for_a_day_are_deleted_by_any_attempt(users):
+    seed(users, "sam", CAFE, 9)
+    fail(users, "amy", HOME, 1, at(86_400 - 60))
+    check_login(users, "nobody", "guess", "192.0.2.1", at(86_400 + 1))
+    assert set(failure_rows(users)) == {("amy", HOME), ("nobody", "192.0.2.1")}
+
+
+def test_unknown_username_takes_as_long_as_a_known_one(users):
+    stored = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(12)).decode()
+    with transaction(users) as session:
+        session.execute(update(User).values(password_hash=stored))
+
+    def seconds(username: str, address: str) -> float:
+        started = time.perf_counter()
+        assert check_login(users, username, "wrong guess", address, T0).status == "wrong"
+        return time.perf_counter() - started
+
+    # Interleaved, from fresh addresses, and the fastest of each: the machine's load, not the
+    # throttle, is what varies between runs.
+    known, unknown = [], []
+    for n in range(5):
+        known.append(seconds("amy", f"192.0.2.{n}"))
+        unknown.append(seconds(f"nobody{n}", f"192.0.2.{n}"))
+    known, unknown = min(known), min(unknown)
+    print(f"wrong password: known user {known * 1000:.0f} ms, unknown user {unknown * 1000:.0f} ms")
+    assert known > 0.05  # cost 12 really ran
+    assert 0.5 < unknown / known < 2

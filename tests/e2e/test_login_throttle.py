@@ -1,0 +1,86 @@
+"""In Chromium: the login throttle's wait message, and user text that must never become formatting."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select, update
+
+from db import demo
+from db.engine import make_engine, transaction
+from db.models import Account, User
+from tests.e2e.conftest import screenshot, streamlit_server
+
+pytestmark = pytest.mark.e2e
+
+SCRIPT = "<script>alert(1)</script>"
+MARKDOWN = "**bold** [x](javascript:alert(1))"
+
+
+@pytest.fixture(scope="module")
+def hostile_database(demo_database, tmp_path_factory) -> tuple[str, int]:
+    """A copy of the demo database whose first account is named SCRIPT, in industry MARKDOWN; admin is named MARKDOWN."""
+    source = demo_database.removeprefix("sqlite:///")
+    copy = tmp_path_factory.mktemp("hostile") / "demo.db"
+    shutil.copy(source, copy)
+    url = f"sqlite:///{copy}"
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        account_id = session.scalar(select(Account.id).order_by(Account.id).limit(1))
+        session.execute(
+            update(Account).where(Account.id == account_id).values(name=SCRIPT, industry=MARKDOWN)
+        )
+        session.execute(update(User).where(User.username == "admin").values(name=MARKDOWN))
+    engine.dispose()
+    return url, account_id
+
+
+@pytest.fixture(scope="module")
+def server(hostile_database):
+    with streamlit_server(hostile_database[0]) as running:
+        yield running
+
+
+def submit(page: Page, username: str, password: str) -> None:
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Login").click()
+
+
+def test_wrong_passwords_bring_the_wait_message(server, page):
+    page.goto(server.url)
+    alert = page.get_by_test_id("stAlertContentError")
+    # An unknown name: the shared demo users stay unthrottled, and it is answered like a real one.
+    for _ in range(3):
+        submit(page, "mallory", "not the password")
+        expect(alert).to_have_text("Username or password is incorrect.")
+        page.get_by_role("textbox", name="Password").fill("")
+    submit(page, "mallory", "still not the password")
+    expect(alert).to_have_text("Too many failed attempts. Try again in 1 second.")
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    screenshot(page, "login-throttled")
+
+
+def test_names_with_markup_show_as_typed(server, page, hostile_database):
+    _, account_id = hostile_database
+    page.goto(server.url)
+    submit(page, "admin", demo.DEMO_PASSWORD)
+    sidebar_name = page.get_by_test_id("stSidebar").locator("strong").first
+    expect(sidebar_name).to_contain_text("bold")
+    assert shown(sidebar_name) == MARKDOWN
+    page.wait_for_function("document.cookie.includes('advocacy_session')")
+    page.goto(f"{server.url}/account?account={account_id}")
+    expect(page.locator("h1")).to_have_text(SCRIPT)
+    caption = page.get_by_test_id("stCaptionContainer").first
+    expect(caption).to_contain_text("bold")
+    assert MARKDOWN in shown(caption)
+    expect(caption.locator("a, strong")).to_have_count(0)
+    assert not page.evaluate("Array.from(document.scripts).some(s => s.textContent.includes('alert(1)'))")
+    screenshot(page, "account-hostile-name")
+
+
+def shown(element) -> str:
+    """The text a reader sees: ui.text.literal puts an invisible zero-width space after each colon."""
+    return element.inner_text().replace("\u200b", "")

@@ -1,0 +1,109 @@
+"""No HTML from user text, XSRF protection on, and no login at all without a cookie key outside the demo."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from core import roles
+from db.engine import make_engine, transaction
+from db.models import Account, Asset, Contact, User
+from tests.db.factories import build_references
+
+# The page tests' fixtures, imported so pytest finds them here; the tests then take them by name (F811).
+from tests.pages.conftest import app, app_database, database_at, environment, log_in, page_file  # noqa: F401
+from ui.text import literal
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = "<script>alert(1)</script>"
+MARKDOWN = "**bold** [x](javascript:alert(1))"
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_page_or_shared_widget_renders_raw_html(path):
+    source = path.read_text()
+    assert not re.search(r"unsafe_allow_html\s*=\s*True", source)
+    assert not re.search(r"\bst\.html\(|components\.html\(|components\.v1|import components", source)
+
+
+def test_xsrf_protection_stays_on():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableXsrfProtection"] is True
+
+
+def test_literal_escapes_every_markdown_trigger():
+    assert literal(SCRIPT) == r"\<script\>alert(1)\</script\>"
+    assert literal(MARKDOWN) == "\\*\\*bold\\*\\* \\[x\\](javascript:\u200balert(1))"
+    assert literal(":red[x] :material/home: $x^2$ `c` ~b~ a|b &amp; http://x") == (
+        ":\u200bred\\[x\\] :\u200bmaterial/home: \\$x^2\\$ \\`c\\` \\~b\\~ a\\|b \\&amp; http:\u200b//x"
+    )
+    assert literal("# a\n> b\n- c\n+ d\n  12. e\n3) f\n===") == (
+        "\\# a\n\\> b\n\\- c\n\\+ d\n  12\\. e\n3\\) f\n\\==="
+    )
+
+
+def test_literal_leaves_plain_sentences_alone():
+    sentence = "Nominated Pat: log the ask (phone, agreed) on 1. Jan — Reference-ready. #1 at 12:30!"
+    assert literal(sentence) == sentence.replace("12:30", "12:\u200b30")
+    assert literal(42) == "42"
+
+
+@pytest.fixture
+def environment_without_cookie_key(environment, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("DASHBOARD_COOKIE_KEY")
+
+
+NO_KEY = (
+    "No cookie key configured. Set the DASHBOARD_COOKIE_KEY environment variable or "
+    "`cookie_key` in .streamlit/secrets.toml before using a shared database."
+)
+
+
+def test_without_a_cookie_key_the_app_shows_only_the_error(environment_without_cookie_key, app):  # noqa: F811
+    app.run()
+    assert [e.value for e in app.error] == [NO_KEY]
+    assert not app.text_input and not app.button and not app.title and not app.sidebar.button
+
+
+@pytest.mark.parametrize("spec", roles.PAGES, ids=lambda spec: spec.key)
+def test_without_a_cookie_key_every_page_shows_only_the_error(environment_without_cookie_key, spec):
+    direct = page_file(Path(spec.path).name).run()
+    assert [e.value for e in direct.error] == [NO_KEY]
+    assert not direct.text_input and not direct.button and not direct.title
+
+
+def hostile_names(engine) -> None:
+    build_references(engine)
+    with transaction(engine) as session:
+        session.execute(update(Account).where(Account.id == 1).values(name=SCRIPT, industry=MARKDOWN))
+        session.execute(update(Contact).values(name=MARKDOWN))
+        session.execute(update(Asset).where(Asset.id == 1).values(title=MARKDOWN, quote=SCRIPT))
+
+
+@pytest.fixture
+def app_database_url(tmp_path) -> str:
+    url = database_at(tmp_path, hostile_names)
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        session.execute(update(User).where(User.username == "ada").values(name=MARKDOWN))
+    engine.dispose()
+    return url
+
+
+def test_hostile_names_are_shown_as_typed(app):  # noqa: F811
+    log_in(app, "ada")
+    assert app.sidebar.markdown[0].value == f"**{literal(MARKDOWN)}**  \nAdmin"
+    app.query_params["account"] = "1"
+    app.switch_page("pages/account.py").run()
+    assert not app.exception
+    assert app.title[0].value == literal(SCRIPT)
+    assert literal(MARKDOWN) in app.caption[0].value
+    app.switch_page("pages/library.py").run()
+    markdown = [m.value for m in app.markdown]
+    assert f"**{literal(MARKDOWN)}**" in markdown
+    assert f"> {literal(SCRIPT)}" in markdown
