@@ -20,10 +20,10 @@ from sqlalchemy import Engine, MetaData, func, select
 
 from core import imports as import_rules
 from core.imports import ImportFileError
-from db import migrate, scratch
+from db import demo, migrate, scratch
 from db.engine import make_engine, transaction
 from db.imports import ImportResult, run_import
-from db.models import Base, Referral
+from db.models import Referral
 from db.service import Actor, PermissionDenied
 from tests.conftest import require_postgres
 from tests.db import factories
@@ -90,8 +90,7 @@ def seed(engine: Engine) -> Book:
             )
         )
         session.add_all(factories.account(number, owner) for number in SPARE_ACCOUNTS)
-    if engine.dialect.name == "postgresql":
-        advance_sequences(engine)
+    demo.reset_sequences(engine)  # the factories insert explicit ids, which PostgreSQL's sequences do not see
     tables = MetaData()
     tables.reflect(engine)
     return Book(
@@ -100,22 +99,6 @@ def seed(engine: Engine) -> Book:
         marketer=Actor(id=marketer_id, username="mo", name="Mo", role="marketing"),
         tables=tables,
     )
-
-
-def advance_sequences(engine: Engine) -> None:
-    """The factories insert explicit ids, which PostgreSQL's id sequences do not see; point them past those."""
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            if "id" in table.c:
-                connection.execute(
-                    select(
-                        func.setval(
-                            func.pg_get_serial_sequence(table.name, "id"),
-                            func.coalesce(func.max(table.c.id), 1),
-                            func.max(table.c.id).is_not(None),
-                        )
-                    )
-                )
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import String, func, select
 
 from core import imports
+from db import demo, service
 from db import imports as db_imports
-from db import service
 from db.engine import ROOT, transaction
 from db.models import Account, Advocate, AdvocateStageChange, AuditLog, Base, UsageWeekly
 from db.users import OPERATOR
@@ -103,13 +103,7 @@ SNAPSHOT_TABLES = (
 def book(engine) -> int:
     """build_book's accounts ACC-1..3 and their owner amy; returns amy's id."""
     owner = build_book(engine)
-    if engine.dialect.name == "postgresql":
-        # build_book gives explicit ids, which PostgreSQL's id sequences do not see.
-        with engine.begin() as connection:
-            for table in ("accounts", "milestones", "survey_responses", "tickets", "churn_events"):
-                connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-                )
+    demo.reset_sequences(engine)  # build_book gives explicit ids, which PostgreSQL's id sequences do not see
     return owner
 
 
