@@ -93,18 +93,18 @@ UNION ALL
 SELECT DATE(changed_at), from_stage, -COUNT(*)
 FROM advocate_stage_changes WHERE from_stage IS NOT NULL GROUP BY DATE(changed_at), from_stage
 UNION ALL
-SELECT DATE(changed_at), from_stage, COUNT(*)
-FROM (
-    SELECT changed_at, from_stage, ROW_NUMBER() OVER (PARTITION BY advocate_id ORDER BY changed_at, id) AS n
-    FROM advocate_stage_changes
-) AS firsts WHERE n = 1 AND from_stage IS NOT NULL GROUP BY DATE(changed_at), from_stage
+SELECT DATE(s.changed_at), s.from_stage, COUNT(*)
+FROM advocate_stage_changes s
+JOIN (SELECT MIN(id) AS id FROM advocate_stage_changes GROUP BY advocate_id) AS firsts ON firsts.id = s.id
+WHERE s.from_stage IS NOT NULL GROUP BY DATE(s.changed_at), s.from_stage
 """
 
 
 def stage_flow(engine: Engine) -> pd.DataFrame:
     """Net advocates entering (+) and leaving (−) each stage per day: day, stage, change. Their running sum is the
     number of advocates in each stage on any day. An advocate whose first recorded change leaves a stage (a
-    new record that service.nominate moves out of 'candidate') entered that stage on that change's day."""
+    new record that service.nominate moves out of 'candidate') entered that stage on that change's day. Changes are
+    recorded as they happen, so an advocate's first is its lowest id (read from the advocate index alone)."""
     return _read(engine, STAGE_FLOW_SQL, ["day"])
 
 
