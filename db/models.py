@@ -259,7 +259,11 @@ class Advocate(Base):
 
 class AdvocateStageChange(Base):
     __tablename__ = "advocate_stage_changes"
-    __table_args__ = (Index("ix_stage_changes_advocate_id", "advocate_id"),)
+    __table_args__ = (
+        Index("ix_stage_changes_advocate_id", "advocate_id"),
+        # The weekly review reads two weeks of changes out of the whole history.
+        Index("ix_stage_changes_changed_at", "changed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     advocate_id: Mapped[int] = mapped_column(ForeignKey("advocates.id", ondelete="CASCADE"))
