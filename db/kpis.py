@@ -108,35 +108,6 @@ def stage_flow(engine: Engine) -> pd.DataFrame:
     return _read(engine, STAGE_FLOW_SQL, ["day"])
 
 
-PURCHASES_DAILY_SQL = """
-SELECT purchased_on AS day, COUNT(*) AS purchases, SUM(amount) AS amount,
-    SUM(CASE WHEN referral_id IS NOT NULL THEN 1 ELSE 0 END) AS referral_purchases
-FROM purchases GROUP BY purchased_on
-"""
-
-
-def purchases_daily(engine: Engine) -> pd.DataFrame:
-    """Purchases per day: day, purchases, amount, referral_purchases (those a referral brought)."""
-    return _read(engine, PURCHASES_DAILY_SQL, ["day"]).astype({"amount": float})
-
-
-BUYERS_SQL = text(
-    """
-SELECT n AS purchases, COUNT(*) AS customers FROM (
-    SELECT account_id, COUNT(*) AS n FROM purchases WHERE purchased_on <= :end
-    GROUP BY account_id HAVING MAX(purchased_on) >= :start
-) AS buyers GROUP BY n
-"""
-).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
-
-
-def buyers_by_purchases(engine: Engine, start: dt.date, end: dt.date) -> pd.Series:
-    """Customers who bought between start and end, counted by how many purchases they had made by end."""
-    with engine.connect() as conn:
-        frame = pd.read_sql(BUYERS_SQL, conn, params={"start": start, "end": end})
-    return frame.set_index("purchases")["customers"]
-
-
 def referrals(engine: Engine) -> pd.DataFrame:
     """Every referral by id: code, advocate_id, advocate (name), advocate_account, referred_company, campaign,
     created_on."""
