@@ -3,6 +3,7 @@ role matrix refuses, and a refused write leaves no trace."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 
@@ -142,13 +143,14 @@ def test_every_write_as_every_role(engine, role):
     for action, call in calls.items():
         before = audit_rows(engine)
         try:
-            call(actor)
+            # A ValidationError means the role passed and the record's state refused the write
+            # (those rules have their own tests).
+            with contextlib.suppress(service.ValidationError):
+                call(actor)
         except service.PermissionDenied:
             refused.add(action)
             assert audit_rows(engine) == before, action
             continue
-        except service.ValidationError:
-            pass  # the role passed; the record's state refused the write (the rules are tested elsewhere)
         allowed.add(action)
     assert allowed == {action for action, who in MATRIX.items() if role in who}
     assert refused == {action for action, who in MATRIX.items() if role not in who}
