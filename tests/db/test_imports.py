@@ -566,3 +566,17 @@ def test_advocates_created_by_outreach_are_not_duplicated(engine, book):
         assert session.scalar(select(func.count()).select_from(Advocate)) == 2
         assert session.scalar(select(func.count()).select_from(AdvocateStageChange)) == 2
         assert session.scalar(select(func.count()).select_from(Account)) == 5
+
+
+def test_a_chunk_that_meets_a_stored_key_midway_keeps_no_row_twice(engine, book):
+    load(engine, "usage", usage_file("ACC-1,2027-01-04,1,2,3,4"))
+    # In key order the new week comes first: it is stored before the stored week stops the straight insert.
+    result = load(engine, "usage", usage_file("ACC-1,2027-01-04,5,2,3,4", "ACC-1,2026-12-28,1,2,3,4"))
+    assert (result.inserted, result.updated, result.unchanged) == (1, 1, 0)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(UsageWeekly.week_start, UsageWeekly.active_users)
+            .where(UsageWeekly.account_id == 1, UsageWeekly.week_start >= dt.date(2026, 12, 1))
+            .order_by(UsageWeekly.week_start)
+        ).all()
+    assert [tuple(row) for row in stored] == [(dt.date(2026, 12, 28), 1), (dt.date(2027, 1, 4), 5)]
