@@ -112,6 +112,12 @@ def page(browser):
     context.close()
 
 
+def settle(page) -> None:
+    """Wait until the app has finished the rerun a click or a widget change started."""
+    page.wait_for_timeout(200)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -14,7 +14,7 @@ from core import board, health, kpis, outreach, overview, periods, referrals
 from db import advocacy, demo, queries, references
 from db import kpis as kpis_db
 from db.engine import make_engine
-from tests.e2e.conftest import ARTIFACTS, screenshot, streamlit_server
+from tests.e2e.conftest import ARTIFACTS, screenshot, settle, streamlit_server
 from ui import numbers
 
 pytestmark = pytest.mark.e2e
@@ -52,6 +52,7 @@ def metrics(page: Page) -> dict[str, str]:
 
 
 def metrics_by_label(page: Page) -> dict[str, str]:
+    settle(page)  # a rerun may still be replacing the tiles
     values = {}
     for tile in page.get_by_test_id("stMetric").all():
         label = tile.get_by_test_id("stMetricLabel").inner_text().strip()
@@ -244,14 +245,6 @@ def choose(page: Page, label: str, option: str) -> None:
     page.keyboard.type(option)
     page.get_by_role("option", name=option).first.click()
     settle(page)
-
-
-def settle(page: Page) -> None:
-    """Wait until the app has finished the rerun a click or a widget change started."""
-    page.wait_for_timeout(200)
-    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=30_000
-    )
 
 
 def test_marketing_logs_an_ask_through_to_reference_ready(server, page):

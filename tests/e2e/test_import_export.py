@@ -13,7 +13,7 @@ from sqlalchemy import select
 from db import demo
 from db.engine import make_engine
 from db.models import Contact
-from tests.e2e.conftest import screenshot, streamlit_server
+from tests.e2e.conftest import screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -43,9 +43,9 @@ def open_import(page: Page, url: str) -> None:
     expect(page.locator("h1")).to_have_text("Import and export")
     page.get_by_test_id("stSelectbox").filter(has_text="What the file holds").click()
     page.get_by_role("option", name="Contacts", exact=True).click()
-    # The uploader is keyed by the kind of file: upload only once the rerun has drawn the new one.
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    settle(
+        page
+    )  # the uploader is keyed by the kind of file: upload only once the rerun has drawn the new one
 
 
 def upload(page: Page, folder, name: str, text: str) -> None:
