@@ -86,14 +86,12 @@ def program_daily(engine: Engine) -> pd.DataFrame:
     return _read(engine, PROGRAM_DAILY_SQL, ["day"]).astype({"value": float})
 
 
-STAGE_FLOW_SQL = """
-SELECT DATE(changed_at) AS day, to_stage AS stage, COUNT(*) AS change
-FROM advocate_stage_changes GROUP BY DATE(changed_at), to_stage
-UNION ALL
-SELECT DATE(changed_at), from_stage, -COUNT(*)
-FROM advocate_stage_changes WHERE from_stage IS NOT NULL GROUP BY DATE(changed_at), from_stage
-UNION ALL
-SELECT DATE(s.changed_at), s.from_stage, COUNT(*)
+STAGE_MOVES_SQL = """
+SELECT DATE(changed_at) AS day, from_stage, to_stage, COUNT(*) AS changes
+FROM advocate_stage_changes GROUP BY DATE(changed_at), from_stage, to_stage
+"""
+FIRST_LEAVES_SQL = """
+SELECT DATE(s.changed_at) AS day, s.from_stage AS stage, COUNT(*) AS change
 FROM advocate_stage_changes s
 JOIN (SELECT MIN(id) AS id FROM advocate_stage_changes GROUP BY advocate_id) AS firsts ON firsts.id = s.id
 WHERE s.from_stage IS NOT NULL GROUP BY DATE(s.changed_at), s.from_stage
@@ -105,7 +103,19 @@ def stage_flow(engine: Engine) -> pd.DataFrame:
     number of advocates in each stage on any day. An advocate whose first recorded change leaves a stage (a
     new record that service.nominate moves out of 'candidate') entered that stage on that change's day. Changes are
     recorded as they happen, so an advocate's first is its lowest id (read from the advocate index alone)."""
-    return _read(engine, STAGE_FLOW_SQL, ["day"])
+    moves = _read(engine, STAGE_MOVES_SQL, ["day"])  # one pass over the changes for entries and exits
+    entered = moves.groupby(["day", "to_stage"], as_index=False)["changes"].sum()
+    left = moves.dropna(subset=["from_stage"]).groupby(["day", "from_stage"], as_index=False)["changes"].sum()
+    left["changes"] = -left["changes"]
+    columns = ["day", "stage", "change"]
+    return pd.concat(
+        [
+            entered.set_axis(columns, axis=1),
+            left.set_axis(columns, axis=1),
+            _read(engine, FIRST_LEAVES_SQL, ["day"]),
+        ],
+        ignore_index=True,
+    ).astype({"change": "int64"})
 
 
 def referrals(engine: Engine) -> pd.DataFrame:
