@@ -118,6 +118,25 @@ def settle(page) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=30_000)
 
 
+def open_login(page, url: str) -> None:
+    """Open the app at url and wait for a login form no rerun will replace while it is filled in."""
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").wait_for()
+    settle(page)
+
+
+def log_in(page, url: str, username: str) -> None:
+    """Log in as a demo user and wait for Home and the session cookie."""
+    open_login(page, url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    page.get_by_test_id("stMetric").first.wait_for()
+    # The cookie is written by a component after the first render; a reload or goto before it logs out.
+    page.wait_for_function("document.cookie.includes('advocacy_session')")
+    settle(page)
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -14,7 +14,7 @@ from core import board, health, kpis, outreach, overview, periods, referrals
 from db import advocacy, demo, queries, references
 from db import kpis as kpis_db
 from db.engine import make_engine
-from tests.e2e.conftest import ARTIFACTS, screenshot, settle, streamlit_server
+from tests.e2e.conftest import ARTIFACTS, log_in, screenshot, settle, streamlit_server
 from ui import numbers
 
 pytestmark = pytest.mark.e2e
@@ -38,20 +38,15 @@ def expect_only_login_form(page: Page) -> None:
     expect(page.locator("h1")).to_have_count(0)
 
 
-def log_in(page: Page, url: str, username: str) -> None:
-    page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Login").click()
-    expect(page.get_by_test_id("stMetric").first).to_be_visible()
-
-
 def metrics(page: Page) -> dict[str, str]:
     expect(page.get_by_test_id("stMetric")).to_have_count(5)
     return metrics_by_label(page)
 
 
-def metrics_by_label(page: Page) -> dict[str, str]:
+def metrics_by_label(page: Page, *awaited: str) -> dict[str, str]:
+    """The metric tiles on screen, read once the tiles labelled `awaited` are there and the rerun has ended."""
+    for label in awaited:
+        expect(page.get_by_test_id("stMetricLabel").filter(has_text=label).first).to_be_visible()
     settle(page)  # a rerun may still be replacing the tiles
     values = {}
     for tile in page.get_by_test_id("stMetric").all():
@@ -158,7 +153,6 @@ def test_cookie_keeps_a_user_logged_in_across_reload(server, page):
 
 def test_logout_revokes_a_copied_cookie(server, browser, page):
     log_in(page, server.url, "amy")
-    page.wait_for_function("document.cookie.includes('advocacy_session')")
     copied = browser.new_context()
     copied.add_cookies(page.context.cookies())
     elsewhere = copied.new_page()
@@ -187,7 +181,7 @@ def test_account_manager_works_the_health_board_and_opens_an_account(server, pag
         )
     )
     engine.dispose()
-    tiles = metrics_by_label(page)
+    tiles = metrics_by_label(page, *(health.BAND_LABELS[band] for band in expected.by_band["band"]))
     for row in expected.by_band.itertuples():
         assert tiles[health.BAND_LABELS[row.band]] == f"{row.accounts:,}"
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
@@ -424,7 +418,7 @@ def test_marketing_sees_the_referral_funnel_and_issues_a_code(server, page):
         kpis_db.referrals(engine), kpis_db.referral_events(engine), kpis_db.purchases(engine), start, end
     )
     engine.dispose()
-    shown = metrics_by_label(page)
+    shown = metrics_by_label(page, "Referrals sent", "Landing page views")
     assert shown["Referrals sent"] == f"{figures.sent:,}"
     assert shown["Landing page views"] == f"{figures.page_views:,}"
     page.wait_for_timeout(1000)

@@ -10,10 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from db import demo
 from db.engine import make_engine
 from db.models import Contact
-from tests.e2e.conftest import screenshot, settle, streamlit_server
+from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -34,11 +33,7 @@ def server(demo_database, tmp_path_factory):
 
 
 def open_import(page: Page, url: str) -> None:
-    page.goto(url)
-    page.get_by_role("textbox", name="Username").fill("admin")
-    page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Login").click()
-    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    log_in(page, url, "admin")
     page.get_by_test_id("stSidebar").get_by_text("Import and export").click()
     expect(page.locator("h1")).to_have_text("Import and export")
     page.get_by_test_id("stSelectbox").filter(has_text="What the file holds").click()
