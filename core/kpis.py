@@ -40,11 +40,16 @@ def spend_between(spend: pd.DataFrame, start: dt.date, end: dt.date) -> float:
     return float((spend["amount"] * covered / month_days).sum())
 
 
-def repeat_rate(purchases: pd.DataFrame, start: dt.date, end: dt.date) -> float | None:
-    """RCR of the customers who bought between start and end: those with more than one purchase by end ÷ all of them."""
-    to_end = purchases[purchases["purchased_on"] < pd.Timestamp(end) + pd.Timedelta(days=1)]
-    buyers = to_end.loc[to_end["purchased_on"] >= pd.Timestamp(start), "account_id"].unique()
-    return metrics.repeat_customer_rate(to_end[to_end["account_id"].isin(buyers)])
+def repeat_rate(
+    purchases: pd.DataFrame, customers: pd.DataFrame, start: dt.date, end: dt.date
+) -> float | None:
+    """RCR of the customers who bought between start and end: those with more than one purchase by end ÷ all of them.
+
+    purchases need only cover start…end: a buyer of the period has more than one purchase by its end when it
+    bought twice in it or its first purchase (customers' first_purchase) came before start."""
+    bought = purchases.loc[_days(purchases, "purchased_on", start, end), "account_id"].value_counts()
+    earlier = customers["first_purchase"].reindex(bought.index) < pd.Timestamp(start)
+    return metrics.ratio(int(((bought > 1) | earlier).sum()), len(bought))
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,8 @@ def loyalty(
     start: dt.date,
     end: dt.date,
 ) -> Loyalty:
-    """The loyalty KPIs of the days start…end (see core.metrics for each formula)."""
+    """The loyalty KPIs of the days start…end (see core.metrics for each formula) from purchases covering the
+    period and customers with customer_since, churned_on and first_purchase."""
     nps_counts = answer_counts(survey_daily, "nps", start, end)
     csat_counts = answer_counts(survey_daily, "csat", start, end)
     bought = purchases[_days(purchases, "purchased_on", start, end)]
@@ -87,7 +93,7 @@ def loyalty(
         nps_responses=int(nps_counts.sum()),
         csat=metrics.csat_from_counts(csat_counts),
         csat_responses=int(csat_counts.sum()),
-        repeat_rate=repeat_rate(purchases, start, end),
+        repeat_rate=repeat_rate(purchases, customers, start, end),
         ltv=metrics.ltv_from_history(purchases, customers, pd.Timestamp(start), pd.Timestamp(end)),
         spend=period_spend,
         new_customers=new_customers,
@@ -329,7 +335,7 @@ def breakdown(
                 "csat": metrics.csat_from_counts(answers["csat"]),
                 "csat_responses": int(answers["csat"].sum()),
                 "customers": int((at_end & (customers[by] == group)).sum()),
-                "repeat_rate": _percent(repeat_rate(mine, start, end)),
+                "repeat_rate": _percent(repeat_rate(mine, customers, start, end)),
                 "revenue": float(mine.loc[bought[group_of == group], "amount"].sum()),
             }
         )

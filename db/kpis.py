@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Date, Engine, bindparam, text
 
@@ -40,23 +41,53 @@ def survey_groups(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
 
 
 def customers(engine: Engine) -> pd.DataFrame:
-    """Every account as a customer, by account_id: customer_since, churned_on (NaT while a customer), segment,
-    industry."""
+    """Every account as a customer, by account_id: customer_since, churned_on (NaT while a customer),
+    first_purchase (NaT before any), segment, industry."""
     frame = _read(
         engine,
-        "SELECT a.id AS account_id, a.customer_since, e.churned_on, a.segment, a.industry "
-        "FROM accounts a LEFT JOIN churn_events e ON e.account_id = a.id",
-        ["customer_since", "churned_on"],
+        "SELECT a.id AS account_id, a.customer_since, e.churned_on, f.first_purchase, a.segment, a.industry "
+        "FROM accounts a LEFT JOIN churn_events e ON e.account_id = a.id LEFT JOIN "
+        "(SELECT account_id, MIN(purchased_on) AS first_purchase FROM purchases GROUP BY account_id) f "
+        "ON f.account_id = a.id",
+        ["customer_since", "churned_on", "first_purchase"],
     )
     return frame.set_index("account_id")
 
 
+def _day_number(engine: Engine, column: str) -> str:
+    """SQL for a DATE column as whole days since 1970-01-01."""
+    if engine.dialect.name == "sqlite":
+        return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+    return f"({column} - DATE '1970-01-01')"
+
+
+def _read_numbers(
+    engine: Engine, sql: str, columns: list[str], days: list[str], params: dict | None = None
+) -> pd.DataFrame:
+    """The rows of a query of numbers only, as floats (NULL as NaN), its day numbers (see _day_number) as dates.
+    Numbers fetch faster than date text, and numpy reads them in one pass where pandas inspects every value."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(sql), params or {}).cursor.fetchall()
+    frame = pd.DataFrame(np.array(rows, dtype=float).reshape(-1, len(columns)), columns=columns)
+    for column in days:
+        frame[column] = pd.to_datetime(frame[column], unit="D")
+    return frame
+
+
 def purchases(engine: Engine) -> pd.DataFrame:
     """Every purchase: account_id, purchased_on, amount, referral_id (NaN unless a referral brought it)."""
-    frame = _read(
-        engine, "SELECT account_id, purchased_on, amount, referral_id FROM purchases", ["purchased_on"]
-    )
-    return frame.astype({"amount": float, "referral_id": float})
+    return _purchases(engine, "")
+
+
+def purchases_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """The purchases of the days start…end, as purchases() reads them."""
+    return _purchases(engine, "WHERE purchased_on BETWEEN :start AND :end", {"start": start, "end": end})
+
+
+def _purchases(engine: Engine, where: str, params: dict | None = None) -> pd.DataFrame:
+    sql = f"SELECT account_id, {_day_number(engine, 'purchased_on')}, amount, referral_id FROM purchases {where}"
+    columns = ["account_id", "purchased_on", "amount", "referral_id"]
+    return _read_numbers(engine, sql, columns, ["purchased_on"], params).astype({"account_id": "int64"})
 
 
 def spend(engine: Engine) -> pd.DataFrame:
@@ -213,19 +244,6 @@ def outreach_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFra
         start,
         end,
     )
-
-
-def purchases_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Purchases of the days start…end: account_id, purchased_on, amount, referral_id."""
-    frame = _between(
-        engine,
-        "SELECT account_id, purchased_on, amount, referral_id FROM purchases "
-        "WHERE purchased_on >= :start AND purchased_on < :end",
-        ["purchased_on"],
-        start,
-        end,
-    )
-    return frame.astype({"amount": float, "referral_id": float})
 
 
 def scored_weeks(engine: Engine, limit: int = 12) -> list[dt.date]:

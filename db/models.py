@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -263,6 +264,8 @@ class AdvocateStageChange(Base):
         Index("ix_stage_changes_advocate_id", "advocate_id"),
         # The weekly review reads two weeks of changes out of the whole history.
         Index("ix_stage_changes_changed_at", "changed_at"),
+        # The KPI page counts the moves into and out of each stage per day.
+        Index("ix_stage_changes_day_move", text("DATE(changed_at)"), "from_stage", "to_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -471,7 +474,8 @@ class Purchase(Base):
     __tablename__ = "purchases"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
-        Index("ix_purchases_account_id", "account_id"),
+        # Also answers each account's first purchase from the index alone.
+        Index("ix_purchases_account_day", "account_id", "purchased_on"),
         Index("ix_purchases_purchased_on", "purchased_on"),
     )
 

@@ -14,7 +14,12 @@ settings = data.settings()
 
 def loyalty_of(period) -> kpis.Loyalty:
     return kpis.loyalty(
-        data.survey_daily(), data.purchases(), data.customers(), data.spend(), period.start, period.end
+        data.survey_daily(),
+        data.purchases_between(period.start, period.end),
+        data.customers(),
+        data.spend(),
+        period.start,
+        period.end,
     )
 
 
@@ -119,7 +124,7 @@ if groups_tab.open:
         by = by or "segment"
         table = kpis.breakdown(
             data.survey_groups(current.start, current.end),
-            data.purchases(),
+            data.purchases_between(current.start, current.end),
             data.customers(),
             by,
             current.start,

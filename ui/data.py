@@ -257,6 +257,12 @@ def purchases() -> pd.DataFrame:
     return kpis.purchases(engine())
 
 
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def purchases_between(start: dt.date, end: dt.date) -> pd.DataFrame:
+    """The purchases of one period: what its KPIs need, without reading every purchase."""
+    return kpis.purchases_between(engine(), start, end)
+
+
 @st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
 def customers() -> pd.DataFrame:
     """Every account as a customer; do not mutate it."""

@@ -46,6 +46,12 @@ def purchase_rows(rows: list[tuple[int, str, float, float]]) -> pd.DataFrame:
     )
 
 
+def with_first_purchase(customers: pd.DataFrame, purchases: pd.DataFrame) -> pd.DataFrame:
+    """customers with each one's first purchase day (NaT for none), as db.kpis.customers reads them."""
+    first = purchases.groupby("account_id")["purchased_on"].min()
+    return customers.assign(first_purchase=first.reindex(customers.index))
+
+
 def customer_rows(rows: list[tuple]) -> pd.DataFrame:
     """customers rows: (account_id, customer_since, churned_on or None, segment, industry)."""
     return pd.DataFrame(
@@ -139,17 +145,21 @@ def test_repeat_rate_of_the_period_buyers_counts_purchases_before_it_but_not_aft
             (5, "2026-02-10", 100, np.nan),
         ]
     )
-    # January's buyers: 1, 2, 3; of them 1 (2 purchases by end) and 3 (2) repeat: 2 / 3.
-    assert kpis.repeat_rate(purchases, JAN_1, JAN_31) == pytest.approx(2 / 3)
+    customers = with_first_purchase(pd.DataFrame(index=pd.Index(range(1, 6), name="account_id")), purchases)
+    january = purchases[purchases["purchased_on"].between("2026-01-01", "2026-01-31")]
+    # January's buyers: 1, 2, 3; of them 1 (2 purchases by end) and 3 (2) repeat: 2 / 3 — from the whole
+    # history or from January's purchases alone with each account's first purchase.
+    assert kpis.repeat_rate(purchases, customers, JAN_1, JAN_31) == pytest.approx(2 / 3)
+    assert kpis.repeat_rate(january, customers, JAN_1, JAN_31) == pytest.approx(2 / 3)
     # March: nobody bought, so no rate.
-    assert kpis.repeat_rate(purchases, dt.date(2026, 3, 1), dt.date(2026, 3, 31)) is None
+    assert kpis.repeat_rate(purchases, customers, dt.date(2026, 3, 1), dt.date(2026, 3, 31)) is None
 
 
 # --- loyalty -----------------------------------------------------------------------------------------------
 
 
 def book_customers() -> pd.DataFrame:
-    return customer_rows(
+    customers = customer_rows(
         [
             (1, "2025-01-01", None, "SMB", "Retail"),
             (2, "2026-01-11", None, "SMB", "Software"),  # new in January
@@ -157,6 +167,7 @@ def book_customers() -> pd.DataFrame:
             (4, "2024-06-01", "2026-01-16", "Enterprise", "Software"),  # churned in January
         ]
     )
+    return with_first_purchase(customers, book_purchases())
 
 
 def book_purchases() -> pd.DataFrame:
@@ -222,6 +233,15 @@ def test_loyalty_of_a_small_book():
     # LTV = 2,000 × 4 / years × years = 8,000; LTV:CAC = 8,000 / 1,550.
     assert result.ltv.ltv == pytest.approx(8_000)
     assert result.ltv_cac == pytest.approx(8_000 / 1_550)
+
+
+@pytest.mark.parametrize(("start", "end"), [(JAN_1, JAN_31), (dt.date(2026, 2, 1), dt.date(2026, 2, 28))])
+def test_loyalty_needs_only_the_periods_purchases(start, end):
+    purchases = book_purchases()
+    period = purchases[purchases["purchased_on"].between(pd.Timestamp(start), pd.Timestamp(end))]
+    assert kpis.loyalty(book_survey(), period, book_customers(), book_spend(), start, end) == loyalty(
+        start, end
+    )
 
 
 def test_loyalty_without_new_customers_has_no_cac_and_without_answers_no_nps():
@@ -525,7 +545,7 @@ def test_scorecard_statuses_and_changes():
 
 
 def breakdown_customers() -> pd.DataFrame:
-    return customer_rows(
+    customers = customer_rows(
         [
             (1, "2025-01-01", None, "SMB", "Retail"),
             (2, "2026-01-11", None, "SMB", "Software"),
@@ -534,6 +554,7 @@ def breakdown_customers() -> pd.DataFrame:
             (5, "2025-01-01", None, "Mid-Market", "Retail"),  # no answers, no purchases
         ]
     )
+    return with_first_purchase(customers, breakdown_purchases())
 
 
 def breakdown_purchases() -> pd.DataFrame:
@@ -601,6 +622,16 @@ def test_breakdown_per_segment():
     assert (smb["customers"], smb["repeat_rate"], smb["revenue"]) == (2, 50.0, 1_500.0)
     for column in ("nps", "csat", "repeat_rate"):
         assert table[column].dtype == float
+
+
+@pytest.mark.parametrize("by", ["segment", "industry"])
+def test_breakdown_needs_only_the_periods_purchases(by):
+    purchases = breakdown_purchases()
+    january = purchases[purchases["purchased_on"].between("2026-01-01", "2026-01-31")]
+    pd.testing.assert_frame_equal(
+        kpis.breakdown(GROUPS, january, breakdown_customers(), by, JAN_1, JAN_31),
+        kpis.breakdown(GROUPS, purchases, breakdown_customers(), by, JAN_1, JAN_31),
+    )
 
 
 def test_breakdown_per_industry():

@@ -215,7 +215,7 @@ def test_survey_groups_counts_one_period_per_segment_and_industry(world):
     assert kpis.survey_groups(world, D(2026, 3, 1), D(2026, 3, 31)).empty
 
 
-def test_customers_by_account_with_their_churn(world):
+def test_customers_by_account_with_their_churn_and_first_purchase(world):
     frame = kpis.customers(world).sort_index()
     assert frame.index.name == "account_id"
     assert list(frame.index) == [1, 2, 3]
@@ -224,6 +224,12 @@ def test_customers_by_account_with_their_churn(world):
     assert list(frame["customer_since"]) == [day("2024-01-01"), day("2026-01-11"), day("2025-03-01")]
     assert frame["churned_on"].isna().tolist() == [True, True, False]
     assert frame.loc[3, "churned_on"] == day("2026-01-20")
+    # Account 1 bought on Dec 1 and Jan 5, account 2 on Jan 12, account 3 never.
+    assert pd.api.types.is_datetime64_any_dtype(frame["first_purchase"])
+    assert frame.loc[1, "first_purchase"] == day("2025-12-01") and frame.loc[2, "first_purchase"] == day(
+        "2026-01-12"
+    )
+    assert pd.isna(frame.loc[3, "first_purchase"])
     assert list(frame["segment"]) == ["SMB", "Enterprise", "Mid-Market"]
     assert list(frame["industry"]) == ["Retail", "Software", "Retail"]
 

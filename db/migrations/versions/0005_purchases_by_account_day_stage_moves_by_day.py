@@ -1,0 +1,33 @@
+"""purchases indexed by account and day; stage moves indexed by day
+
+The KPI page reads each account's first purchase (the (account_id, purchased_on) index answers it alone,
+and still serves lookups by account) and the advocates entering and leaving each stage per day (an index
+on the day and the move lets both databases count them without sorting every change).
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.drop_index("ix_purchases_account_id", table_name="purchases")
+    op.create_index("ix_purchases_account_day", "purchases", ["account_id", "purchased_on"])
+    op.create_index(
+        "ix_stage_changes_day_move",
+        "advocate_stage_changes",
+        [sa.text("DATE(changed_at)"), "from_stage", "to_stage"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_stage_changes_day_move", table_name="advocate_stage_changes")
+    op.drop_index("ix_purchases_account_day", table_name="purchases")
+    op.create_index("ix_purchases_account_id", "purchases", ["account_id"])
