@@ -40,14 +40,13 @@ def spend_between(spend: pd.DataFrame, start: dt.date, end: dt.date) -> float:
     return float((spend["amount"] * covered / month_days).sum())
 
 
-def repeat_rate(
-    purchases: pd.DataFrame, customers: pd.DataFrame, start: dt.date, end: dt.date
-) -> float | None:
-    """RCR of the customers who bought between start and end: those with more than one purchase by end ÷ all of them.
+def repeat_rate(buyers: pd.Series, customers: pd.DataFrame, start: dt.date) -> float | None:
+    """RCR of a period's buyers: those with more than one purchase by its end ÷ all of them.
 
-    purchases need only cover start…end: a buyer of the period has more than one purchase by its end when it
-    bought twice in it or its first purchase (customers' first_purchase) came before start."""
-    bought = purchases.loc[_days(purchases, "purchased_on", start, end), "account_id"].value_counts()
+    buyers: the account of each purchase of the period, which begins on start. A buyer has more than one purchase
+    by the period's end when it bought twice in it or its first purchase (customers' first_purchase) came before
+    start."""
+    bought = buyers.value_counts()
     earlier = customers["first_purchase"].reindex(bought.index) < pd.Timestamp(start)
     return metrics.ratio(int(((bought > 1) | earlier).sum()), len(bought))
 
@@ -75,17 +74,21 @@ class Loyalty:
 
 def loyalty(
     survey_daily: pd.DataFrame,
-    purchases: pd.DataFrame,
+    purchase_daily: pd.DataFrame,
+    buyers: pd.Series,
     customers: pd.DataFrame,
     spend: pd.DataFrame,
     start: dt.date,
     end: dt.date,
 ) -> Loyalty:
-    """The loyalty KPIs of the days start…end (see core.metrics for each formula) from purchases covering the
-    period and customers with customer_since, churned_on and first_purchase."""
+    """The loyalty KPIs of the days start…end (see core.metrics for each formula).
+
+    purchase_daily: purchased_on, purchases, amount, referral_purchases per day (any days covering the period);
+    buyers: the account of each purchase of the period; customers: customer_since, churned_on, first_purchase."""
     nps_counts = answer_counts(survey_daily, "nps", start, end)
     csat_counts = answer_counts(survey_daily, "csat", start, end)
-    bought = purchases[_days(purchases, "purchased_on", start, end)]
+    bought = purchase_daily[_days(purchase_daily, "purchased_on", start, end)]
+    purchases = int(bought["purchases"].sum())
     new_customers = int(_days(customers, "customer_since", start, end).sum())
     period_spend = spend_between(spend, start, end)
     return Loyalty(
@@ -93,14 +96,14 @@ def loyalty(
         nps_responses=int(nps_counts.sum()),
         csat=metrics.csat_from_counts(csat_counts),
         csat_responses=int(csat_counts.sum()),
-        repeat_rate=repeat_rate(purchases, customers, start, end),
-        ltv=metrics.ltv_from_history(purchases, customers, pd.Timestamp(start), pd.Timestamp(end)),
+        repeat_rate=repeat_rate(buyers, customers, start),
+        ltv=metrics.ltv_from_history(purchase_daily, customers, pd.Timestamp(start), pd.Timestamp(end)),
         spend=period_spend,
         new_customers=new_customers,
         cac=metrics.cac(period_spend, new_customers),
-        purchases=len(bought),
+        purchases=purchases,
         revenue=float(bought["amount"].sum()),
-        referral_rate=metrics.referral_rate(int(bought["referral_id"].notna().sum()), len(bought)),
+        referral_rate=metrics.referral_rate(int(bought["referral_purchases"].sum()), purchases),
     )
 
 
@@ -316,7 +319,8 @@ def breakdown(
     end: dt.date,
 ) -> pd.DataFrame:
     """Per segment or industry (by) for the days start…end: nps, nps_responses, csat, csat_responses, customers
-    (a customer at end), repeat_rate (%) and revenue."""
+    (a customer at end), repeat_rate (%) and revenue, from purchases covering the period and customers with
+    segment, industry, customer_since, churned_on and first_purchase."""
     counts = survey_groups.groupby([by, "kind", "score"])["responses"].sum()
     group_of = purchases["account_id"].map(customers[by])
     at_end = (customers["customer_since"] <= pd.Timestamp(end)) & ~(
@@ -326,7 +330,7 @@ def breakdown(
     rows = []
     for group in sorted(customers[by].dropna().unique()):
         answers = {kind: _level(counts, (group, kind)) for kind in ("nps", "csat")}
-        mine = purchases[group_of == group]
+        mine = purchases[bought & (group_of == group)]
         rows.append(
             {
                 by: group,
@@ -335,8 +339,8 @@ def breakdown(
                 "csat": metrics.csat_from_counts(answers["csat"]),
                 "csat_responses": int(answers["csat"].sum()),
                 "customers": int((at_end & (customers[by] == group)).sum()),
-                "repeat_rate": _percent(repeat_rate(mine, customers, start, end)),
-                "revenue": float(mine.loc[bought[group_of == group], "amount"].sum()),
+                "repeat_rate": _percent(repeat_rate(mine["account_id"], customers, start)),
+                "revenue": float(mine["amount"].sum()),
             }
         )
     return pd.DataFrame(rows).astype({"nps": float, "csat": float, "repeat_rate": float})

@@ -84,6 +84,24 @@ def purchases_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFr
     return _purchases(engine, "WHERE purchased_on BETWEEN :start AND :end", {"start": start, "end": end})
 
 
+def purchase_daily(engine: Engine) -> pd.DataFrame:
+    """Purchases per day: purchased_on, purchases, amount, referral_purchases (those a referral brought)."""
+    sql = (
+        f"SELECT {_day_number(engine, 'purchased_on')}, COUNT(*), SUM(amount), COUNT(referral_id) "
+        "FROM purchases GROUP BY purchased_on"
+    )
+    columns = ["purchased_on", "purchases", "amount", "referral_purchases"]
+    frame = _read_numbers(engine, sql, columns, ["purchased_on"])
+    return frame.astype({"purchases": "int64", "referral_purchases": "int64"})
+
+
+def buyers_between(engine: Engine, start: dt.date, end: dt.date) -> pd.Series:
+    """The account of each purchase of the days start…end."""
+    sql = "SELECT account_id FROM purchases WHERE purchased_on BETWEEN :start AND :end"
+    frame = _read_numbers(engine, sql, ["account_id"], [], {"start": start, "end": end})
+    return frame["account_id"].astype("int64")
+
+
 def _purchases(engine: Engine, where: str, params: dict | None = None) -> pd.DataFrame:
     sql = f"SELECT account_id, {_day_number(engine, 'purchased_on')}, amount, referral_id FROM purchases {where}"
     columns = ["account_id", "purchased_on", "amount", "referral_id"]

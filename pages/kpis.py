@@ -15,7 +15,8 @@ settings = data.settings()
 def loyalty_of(period) -> kpis.Loyalty:
     return kpis.loyalty(
         data.survey_daily(),
-        data.purchases_between(period.start, period.end),
+        data.purchase_daily(),
+        data.buyers_between(period.start, period.end),
         data.customers(),
         data.spend(),
         period.start,

@@ -259,8 +259,17 @@ def purchases() -> pd.DataFrame:
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def purchases_between(start: dt.date, end: dt.date) -> pd.DataFrame:
-    """The purchases of one period: what its KPIs need, without reading every purchase."""
     return kpis.purchases_between(engine(), start, end)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def purchase_daily() -> pd.DataFrame:
+    return kpis.purchase_daily(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def buyers_between(start: dt.date, end: dt.date) -> pd.Series:
+    return kpis.buyers_between(engine(), start, end)
 
 
 @st.cache_resource(ttl=SHARED_TTL, show_spinner=False)

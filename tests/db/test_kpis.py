@@ -246,6 +246,23 @@ def test_purchases_with_referral_id_nan_unless_a_referral_brought_them(world):
     assert frame.loc[2, "referral_id"] == 1.0
 
 
+def test_purchase_daily_totals_per_day(world):
+    frame = kpis.purchase_daily(world).sort_values("purchased_on", ignore_index=True)
+    assert rows(frame, ["purchased_on", "purchases", "amount", "referral_purchases"]) == [
+        (day("2025-12-01"), 1, 300.0, 0),
+        (day("2026-01-05"), 1, 1_000.5, 0),
+        (day("2026-01-12"), 1, 2_500.0, 1),
+    ]
+    assert frame["purchases"].dtype == "int64" and frame["amount"].dtype == float
+
+
+def test_buyers_between_gives_the_account_of_each_purchase_of_the_days(world):
+    assert sorted(kpis.buyers_between(world, D(2026, 1, 1), D(2026, 1, 31))) == [1, 2]
+    assert kpis.buyers_between(world, D(2025, 12, 1), D(2026, 1, 5)).tolist() == [1, 1]
+    empty = kpis.buyers_between(world, D(2026, 3, 1), D(2026, 3, 31))
+    assert empty.empty and empty.dtype == "int64"
+
+
 def test_spend_per_month_and_channel(world):
     frame = kpis.spend(world)
     assert frame["amount"].dtype == float
