@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Date, Engine, bindparam, text
 
-from db.advocacy import _read
+from db import reads
 
 SURVEY_DAILY_SQL = (
     "SELECT responded_on AS day, kind, score, COUNT(*) AS responses FROM survey_responses "
@@ -21,7 +20,7 @@ SURVEY_DAILY_SQL = (
 
 def survey_daily(engine: Engine) -> pd.DataFrame:
     """NPS and CSAT answers per day, kind and score: day, kind, score, responses."""
-    return _read(engine, SURVEY_DAILY_SQL, ["day"])
+    return reads.frame(engine, SURVEY_DAILY_SQL, ["day"])
 
 
 SURVEY_GROUPS_SQL = text(
@@ -43,35 +42,15 @@ def survey_groups(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
 def customers(engine: Engine) -> pd.DataFrame:
     """Every account as a customer, by account_id: customer_since, churned_on (NaT while a customer),
     first_purchase (NaT before any), segment, industry."""
-    frame = _read(
+    frame = reads.frame(
         engine,
-        "SELECT a.id AS account_id, a.customer_since, e.churned_on, f.first_purchase, a.segment, a.industry "
-        "FROM accounts a LEFT JOIN churn_events e ON e.account_id = a.id LEFT JOIN "
-        "(SELECT account_id, MIN(purchased_on) AS first_purchase FROM purchases GROUP BY account_id) f "
-        "ON f.account_id = a.id",
+        # A seek per account in the (account_id, purchased_on) index beats grouping every purchase.
+        "SELECT a.id AS account_id, a.customer_since, e.churned_on, "
+        "(SELECT MIN(p.purchased_on) FROM purchases p WHERE p.account_id = a.id) AS first_purchase, "
+        "a.segment, a.industry FROM accounts a LEFT JOIN churn_events e ON e.account_id = a.id",
         ["customer_since", "churned_on", "first_purchase"],
     )
     return frame.set_index("account_id")
-
-
-def _day_number(engine: Engine, column: str) -> str:
-    """SQL for a DATE column as whole days since 1970-01-01."""
-    if engine.dialect.name == "sqlite":
-        return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
-    return f"({column} - DATE '1970-01-01')"
-
-
-def _read_numbers(
-    engine: Engine, sql: str, columns: list[str], days: list[str], params: dict | None = None
-) -> pd.DataFrame:
-    """The rows of a query of numbers only, as floats (NULL as NaN), its day numbers (see _day_number) as dates.
-    Numbers fetch faster than date text, and numpy reads them in one pass where pandas inspects every value."""
-    with engine.connect() as conn:
-        rows = conn.execute(text(sql), params or {}).cursor.fetchall()
-    frame = pd.DataFrame(np.array(rows, dtype=float).reshape(-1, len(columns)), columns=columns)
-    for column in days:
-        frame[column] = pd.to_datetime(frame[column], unit="D")
-    return frame
 
 
 def purchases(engine: Engine) -> pd.DataFrame:
@@ -87,30 +66,30 @@ def purchases_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFr
 def purchase_daily(engine: Engine) -> pd.DataFrame:
     """Purchases per day: purchased_on, purchases, amount, referral_purchases (those a referral brought)."""
     sql = (
-        f"SELECT {_day_number(engine, 'purchased_on')}, COUNT(*), SUM(amount), COUNT(referral_id) "
+        f"SELECT {reads.day_number(engine, 'purchased_on')}, COUNT(*), SUM(amount), COUNT(referral_id) "
         "FROM purchases GROUP BY purchased_on"
     )
     columns = ["purchased_on", "purchases", "amount", "referral_purchases"]
-    frame = _read_numbers(engine, sql, columns, ["purchased_on"])
+    frame = reads.numbers(engine, sql, columns, ["purchased_on"])
     return frame.astype({"purchases": "int64", "referral_purchases": "int64"})
 
 
 def buyers_between(engine: Engine, start: dt.date, end: dt.date) -> pd.Series:
     """The account of each purchase of the days start…end."""
     sql = "SELECT account_id FROM purchases WHERE purchased_on BETWEEN :start AND :end"
-    frame = _read_numbers(engine, sql, ["account_id"], [], {"start": start, "end": end})
+    frame = reads.numbers(engine, sql, ["account_id"], [], {"start": start, "end": end})
     return frame["account_id"].astype("int64")
 
 
 def _purchases(engine: Engine, where: str, params: dict | None = None) -> pd.DataFrame:
-    sql = f"SELECT account_id, {_day_number(engine, 'purchased_on')}, amount, referral_id FROM purchases {where}"
+    sql = f"SELECT account_id, {reads.day_number(engine, 'purchased_on')}, amount, referral_id FROM purchases {where}"
     columns = ["account_id", "purchased_on", "amount", "referral_id"]
-    return _read_numbers(engine, sql, columns, ["purchased_on"], params).astype({"account_id": "int64"})
+    return reads.numbers(engine, sql, columns, ["purchased_on"], params).astype({"account_id": "int64"})
 
 
 def spend(engine: Engine) -> pd.DataFrame:
     """Acquisition spend per month and channel: month (its first day), channel, amount."""
-    frame = _read(engine, "SELECT month, channel, amount FROM acquisition_spend", ["month"])
+    frame = reads.frame(engine, "SELECT month, channel, amount FROM acquisition_spend", ["month"])
     return frame.astype({"amount": float})
 
 
@@ -132,7 +111,7 @@ FROM asset_usage WHERE outcome = 'won' AND reference_request_id IS NULL GROUP BY
 def program_daily(engine: Engine) -> pd.DataFrame:
     """Program activity per day: day, measure (asks, agreements, assets_published, asset_won_revenue — deals won
     with an asset outside any reference request), value."""
-    return _read(engine, PROGRAM_DAILY_SQL, ["day"]).astype({"value": float})
+    return reads.frame(engine, PROGRAM_DAILY_SQL, ["day"]).astype({"value": float})
 
 
 STAGE_MOVES_SQL = """
@@ -152,7 +131,7 @@ def stage_flow(engine: Engine) -> pd.DataFrame:
     number of advocates in each stage on any day. An advocate whose first recorded change leaves a stage (a
     new record that service.nominate moves out of 'candidate') entered that stage on that change's day. Changes are
     recorded as they happen, so an advocate's first is its lowest id (read from the advocate index alone)."""
-    moves = _read(engine, STAGE_MOVES_SQL, ["day"])  # one pass over the changes for entries and exits
+    moves = reads.frame(engine, STAGE_MOVES_SQL, ["day"])  # one pass over the changes for entries and exits
     entered = moves.groupby(["day", "to_stage"], as_index=False)["changes"].sum()
     left = moves.dropna(subset=["from_stage"]).groupby(["day", "from_stage"], as_index=False)["changes"].sum()
     left["changes"] = -left["changes"]
@@ -161,7 +140,7 @@ def stage_flow(engine: Engine) -> pd.DataFrame:
         [
             entered.set_axis(columns, axis=1),
             left.set_axis(columns, axis=1),
-            _read(engine, FIRST_LEAVES_SQL, ["day"]),
+            reads.frame(engine, FIRST_LEAVES_SQL, ["day"]),
         ],
         ignore_index=True,
     ).astype({"change": "int64"})
@@ -170,7 +149,7 @@ def stage_flow(engine: Engine) -> pd.DataFrame:
 def referrals(engine: Engine) -> pd.DataFrame:
     """Every referral by id: code, advocate_id, advocate (name), advocate_account, referred_company, campaign,
     created_on."""
-    frame = _read(
+    frame = reads.frame(
         engine,
         "SELECT r.id, r.code, r.advocate_id, c.name AS advocate, a.name AS advocate_account, r.referred_company, "
         "r.campaign, r.created_on FROM referrals r JOIN advocates adv ON adv.id = r.advocate_id "
@@ -182,12 +161,12 @@ def referrals(engine: Engine) -> pd.DataFrame:
 
 def referral_events(engine: Engine) -> pd.DataFrame:
     """Every tracked referral event: referral_id, event, occurred_at."""
-    return _read(engine, "SELECT referral_id, event, occurred_at FROM referral_events", ["occurred_at"])
+    return reads.frame(engine, "SELECT referral_id, event, occurred_at FROM referral_events", ["occurred_at"])
 
 
 def referrer_advocates(engine: Engine) -> pd.DataFrame:
     """Advocates with a referral code or a referral, by id: advocate (name), account, stage, referral_code."""
-    frame = _read(
+    frame = reads.frame(
         engine,
         "SELECT adv.id, c.name AS advocate, a.name AS account, adv.stage, adv.referral_code "
         "FROM advocates adv JOIN contacts c ON c.id = adv.contact_id JOIN accounts a ON a.id = adv.account_id "
@@ -199,7 +178,7 @@ def referrer_advocates(engine: Engine) -> pd.DataFrame:
 
 def rewards(engine: Engine) -> pd.DataFrame:
     """Every reward given: advocate_id, kind, value, given_on."""
-    return _read(engine, "SELECT advocate_id, kind, value, given_on FROM rewards", ["given_on"]).astype(
+    return reads.frame(engine, "SELECT advocate_id, kind, value, given_on FROM rewards", ["given_on"]).astype(
         {"value": float}
     )
 
@@ -209,7 +188,7 @@ def rewards(engine: Engine) -> pd.DataFrame:
 
 def account_names(engine: Engine) -> pd.DataFrame:
     """Every account by account_id: name, owner, segment, industry, arr."""
-    frame = _read(
+    frame = reads.frame(
         engine,
         "SELECT a.id AS account_id, a.name, u.name AS owner, a.segment, a.industry, a.arr "
         "FROM accounts a LEFT JOIN users u ON u.id = a.owner_id",
@@ -220,7 +199,7 @@ def account_names(engine: Engine) -> pd.DataFrame:
 
 def _between(engine: Engine, sql: str, dates: list[str], start: dt.date, end: dt.date) -> pd.DataFrame:
     """Rows of sql, whose :start and :end bind the days start…end (end inclusive, as the day after)."""
-    return _read(engine, sql, dates, {"start": start, "end": end + dt.timedelta(days=1)})
+    return reads.frame(engine, sql, dates, {"start": start, "end": end + dt.timedelta(days=1)})
 
 
 def surveys_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:

@@ -474,9 +474,9 @@ class Purchase(Base):
     __tablename__ = "purchases"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
-        # Each account's first purchase and each period's buyers, read from the indexes alone.
+        # Each account's first purchase, the purchases per day and each period's buyers, from the indexes alone.
         Index("ix_purchases_account_day", "account_id", "purchased_on"),
-        Index("ix_purchases_day_account", "purchased_on", "account_id"),
+        Index("ix_purchases_day_account", "purchased_on", "account_id", "amount", "referral_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, Select, bindparam, func, or_, select, text
 
+from core import health
 from core import settings as settings_rules
+from db import reads
 from db.models import AuditLog, Setting, User
 
 # Weeks of usage read for the health score: 4 recent weeks compared with the 8 before.
@@ -221,12 +223,10 @@ SNAPSHOT_COLUMNS = "s.score, s.usage, s.outcomes, s.utilisation, s.feedback, s.s
 
 
 def snapshot_sub_scores(engine: Engine, week: dt.date) -> pd.DataFrame:
-    """The stored five sub-scores of every account scored in week."""
-    stmt = text(
-        "SELECT account_id, usage, outcomes, utilisation, feedback, support FROM health_snapshots WHERE week_start = :week"
-    ).bindparams(bindparam("week", type_=Date))
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn, params={"week": week}, index_col="account_id")
+    """The stored five sub-scores of every account scored in week (NaN where a dimension had no data)."""
+    sql = f"SELECT account_id, {', '.join(health.DIMENSIONS)} FROM health_snapshots WHERE week_start = :week"
+    frame = reads.numbers(engine, sql, ["account_id", *health.DIMENSIONS], [], {"week": week})
+    return frame.astype({"account_id": "int64"}).set_index("account_id")
 
 
 def latest_scored_week(engine: Engine) -> dt.date | None:

@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, case, func, select, text
 
+from db import reads
 from db.models import Account, AssetUsage, ChurnEvent, ReferenceRequest
 
 LIBRARY_SQL = text(
@@ -65,8 +66,7 @@ def customers_by_industry(engine: Engine, today: dt.date) -> pd.DataFrame:
         return pd.read_sql(stmt, conn)
 
 
-REQUESTS_SQL = text(
-    """
+REQUESTS_SQL = """
 SELECT r.id, r.prospect, r.industry, r.company_size, r.region, r.product, r.deal_size, r.deal_stage, r.kind,
     r.requested_by, u.name AS requested_by_name, r.requested_at, r.needed_by, r.status,
     r.assigned_advocate_id, c.name AS advocate_name, r.assigned_asset_id, s.title AS asset_title,
@@ -78,15 +78,11 @@ LEFT JOIN contacts c ON c.id = adv.contact_id
 LEFT JOIN assets s ON s.id = r.assigned_asset_id
 ORDER BY r.requested_at DESC, r.id DESC
 """
-)
 
 
 def requests(engine: Engine) -> pd.DataFrame:
     """Every reference request, newest first, with requester, assigned advocate and asset names."""
-    with engine.connect() as conn:
-        frame = pd.read_sql(REQUESTS_SQL, conn, index_col="id")
-    for column in ("requested_at", "needed_by", "fulfilled_at"):
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    frame = reads.frame(engine, REQUESTS_SQL, ["requested_at", "needed_by", "fulfilled_at"]).set_index("id")
     for column in ("assigned_advocate_id", "assigned_asset_id", "requested_by"):
         frame[column] = frame[column].astype("Int64")
     return frame.astype({"deal_size": float, "won_amount": float})

@@ -1,7 +1,8 @@
-"""purchases indexed by account and day and by day and account; stage moves indexed by day
+"""purchases indexed by account and day and by day with what the KPIs read; stage moves indexed by day
 
-The KPI page reads each account's first purchase and the buyers of a period: an (account_id, purchased_on)
-index and a (purchased_on, account_id) one answer them alone, and still serve lookups by account or by day.
+The KPI page reads each account's first purchase, the purchases per day and the buyers of a period: an
+(account_id, purchased_on) index and a (purchased_on, account_id, amount, referral_id) one answer them
+alone, and still serve lookups by account or by day.
 It also counts the advocates entering and leaving each stage per day: an index on the day and the move lets
 both databases count them without sorting every change.
 
@@ -22,7 +23,9 @@ def upgrade() -> None:
     op.drop_index("ix_purchases_account_id", table_name="purchases")
     op.create_index("ix_purchases_account_day", "purchases", ["account_id", "purchased_on"])
     op.drop_index("ix_purchases_purchased_on", table_name="purchases")
-    op.create_index("ix_purchases_day_account", "purchases", ["purchased_on", "account_id"])
+    op.create_index(
+        "ix_purchases_day_account", "purchases", ["purchased_on", "account_id", "amount", "referral_id"]
+    )
     op.create_index(
         "ix_stage_changes_day_move",
         "advocate_stage_changes",
