@@ -67,12 +67,6 @@ def repeat_customer_rate(purchases: pd.DataFrame) -> float | None:
     return _share((per_customer > 1).sum(), len(per_customer))
 
 
-def repeat_customer_rate_from_counts(customers_by_purchases: pd.Series) -> float | None:
-    """RCR from the number of customers (values) per number of purchases (index); None without customers."""
-    repeat = customers_by_purchases[customers_by_purchases.index.to_numpy() > 1].sum()
-    return _share(repeat, customers_by_purchases.sum())
-
-
 def ltv(
     avg_purchase_value: float | None, purchase_frequency: float | None, lifespan: float | None
 ) -> float | None:

@@ -142,12 +142,6 @@ def test_tarp_upper_bounds_and_no_data():
         metrics.tarp_word_of_mouth(100, 1.5)
 
 
-def test_repeat_customer_rate_from_counts():
-    # 6 customers bought once, 3 twice, 1 five times → 4 of 10 repeat
-    assert metrics.repeat_customer_rate_from_counts(pd.Series({1: 6, 2: 3, 5: 1})) == 0.4
-    assert metrics.repeat_customer_rate_from_counts(pd.Series(dtype=int)) is None
-
-
 def test_ltv_from_daily_purchase_totals_equals_row_level():
     customers = pd.DataFrame(
         {
