@@ -23,7 +23,7 @@ from core.imports import ImportFileError
 from db import demo, migrate, scratch
 from db.engine import make_engine, transaction
 from db.imports import ImportResult, run_import
-from db.models import Referral
+from db.models import Base, Referral
 from db.service import Actor, PermissionDenied
 from tests.conftest import require_postgres
 from tests.db import factories
@@ -91,13 +91,11 @@ def seed(engine: Engine) -> Book:
         )
         session.add_all(factories.account(number, owner) for number in SPARE_ACCOUNTS)
     demo.reset_sequences(engine)  # the factories insert explicit ids, which PostgreSQL's sequences do not see
-    tables = MetaData()
-    tables.reflect(engine)
     return Book(
         engine=engine,
         admin=Actor(id=admin_id, username="ada", name="Ada", role="admin"),
         marketer=Actor(id=marketer_id, username="mo", name="Mo", role="marketing"),
-        tables=tables,
+        tables=Base.metadata,
     )
 
 
