@@ -22,7 +22,7 @@ from core import imports as import_rules
 from core.imports import ImportFileError
 from db import demo, migrate, scratch
 from db.engine import make_engine, transaction
-from db.imports import ImportResult, run_import
+from db.imports import ENTITY_TABLES, ImportResult, run_import
 from db.models import Base, Referral
 from db.service import Actor, PermissionDenied
 from tests.conftest import require_postgres
@@ -32,22 +32,6 @@ CORPUS = Path(__file__).resolve().parent.parent / "import_corpus"
 with (CORPUS / "manifest.csv").open(encoding="utf-8", newline="") as manifest_file:
     MANIFEST = list(csv.DictReader(manifest_file))
 
-TABLES = {
-    "accounts": "accounts",
-    "contacts": "contacts",
-    "usage": "usage_weekly",
-    "surveys": "survey_responses",
-    "tickets": "tickets",
-    "milestones": "milestones",
-    "triggers": "engagement_triggers",
-    "outreach": "outreach_attempts",
-    "assets": "assets",
-    "purchases": "purchases",
-    "spend": "acquisition_spend",
-    "referrals": "referrals",
-    "referral_events": "referral_events",
-    "churn": "churn_events",
-}
 # Tables an accepted import also writes: an asset's industries and products; a new advocate record and its
 # first stage for a contact that outreach or a referral names.
 SIDE_TABLES = {
@@ -192,7 +176,7 @@ def check_rejected(book: Book, entry: dict[str, str], data: bytes) -> None:
 
 def check_accepted(book: Book, entry: dict[str, str], data: bytes) -> None:
     """The file's rows are all stored (payloads exactly as written) and a second import changes nothing."""
-    table = TABLES[entry["entity"]]
+    table = ENTITY_TABLES[entry["entity"]]
     rows = int(entry["rows"])
     before = snapshot(book)
     result = import_file(book, data, entry["file"], entry["entity"])
