@@ -245,8 +245,8 @@ def _weights_preview(proposed_settings: dict[str, float], latest_week: dt.date) 
 
 
 def _readable(value: str | None) -> str:
-    """A before or after value as a person reads it: 'role: sales, username: amy' rather than JSON."""
-    return "" if value is None else _words(json.loads(value))
+    """A before or after value as a person reads it: 'role: sales, username: amy' rather than JSON; missing is ''."""
+    return "" if value is None or pd.isna(value) else _words(json.loads(value))
 
 
 def _words(item: object) -> str:
@@ -272,7 +272,7 @@ def readable_log(rows: pd.DataFrame) -> pd.DataFrame:
 
 def audit_csv(chosen: queries.AuditFilter) -> bytes:
     """Every audit row chosen lets through, up to AUDIT_EXPORT_ROWS, newest first, as a spreadsheet-safe CSV."""
-    rows, _ = queries.audit_log(data.engine(), chosen, AUDIT_EXPORT_ROWS)
+    rows, _ = data.audit_rows(chosen, AUDIT_EXPORT_ROWS)
     return export.to_csv(readable_log(rows))
 
 

@@ -43,9 +43,19 @@ def users() -> pd.DataFrame:
     return queries.users(engine())
 
 
+def audit_rows(chosen: queries.AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
+    """queries.audit_log with a missing entity id, before or after as None, for the screen and the CSV alike."""
+    rows, total = queries.audit_log(engine(), chosen, limit)
+    for column in ("entity_id", "before", "after"):
+        # pandas 3 reads a NULL among text as a float NaN: neither text for json.loads nor None.
+        values = rows[column].astype(object)
+        rows[column] = values.where(values.notna(), None)
+    return rows, total
+
+
 @st.cache_data(ttl=SHARED_TTL, show_spinner="Searching the audit log…")
 def audit_log(chosen: queries.AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
-    return queries.audit_log(engine(), chosen, limit)
+    return audit_rows(chosen, limit)
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)

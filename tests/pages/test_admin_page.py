@@ -13,7 +13,7 @@ from db.engine import make_engine
 from db.models import AuditLog, User
 from tests.db.factories import add_user, build_book
 from tests.pages.conftest import PASSWORD, ROLE_USERS, database_at, log_in, page_file
-from ui import admin_views
+from ui import admin_views, data
 from ui.text import literal
 
 
@@ -355,3 +355,76 @@ def test_the_audit_csv_carries_every_filtered_row(environment, app_engine):
     assert lines[0] == "at,username,action,entity,entity_id,before,after"
     assert len(lines) == 1 + 600
     assert lines[1] == "2026-11-01 09:59:00,bob,Update settings,setting,target_nps,49,50"
+
+
+def add_audit_rows_without_values(app_engine) -> None:
+    """A logout (no before, no after), a wrong password (after only) and a removal (before only, no entity id)."""
+    rows = [
+        dict(
+            at=dt.datetime(2026, 11, 21, 8, 0),
+            username="amy",
+            action="log_out",
+            entity="user",
+            entity_id="2",
+            before=None,
+            after=None,
+        ),
+        dict(
+            at=dt.datetime(2026, 11, 21, 8, 5),
+            username="(login form)",
+            action="login_failed",
+            entity="login",
+            entity_id="amy",
+            before=None,
+            after='{"address": "10.0.0.7", "failures": 1, "wait_seconds": 0}',
+        ),
+        dict(
+            at=dt.datetime(2026, 11, 21, 8, 10),
+            username="ada",
+            action="remove_tag",
+            entity="asset_tag",
+            entity_id=None,
+            before='{"name": "fintech"}',
+            after=None,
+        ),
+    ]
+    with app_engine.begin() as conn:
+        conn.execute(insert(AuditLog), rows)
+
+
+def test_the_audit_log_shows_rows_without_before_or_after(app, app_engine):
+    # A NULL next to text comes out of pd.read_sql as a float NaN (pandas 3), which once crashed the tab.
+    add_audit_rows_without_values(app_engine)
+    open_admin(app, "Audit log")
+    assert showing(app) == "Showing 3 of 3 audit rows, newest first."
+    shown = app.dataframe[0].value[["username", "action", "entity", "entity_id", "before", "after"]]
+    # The missing entity id is a null cell (NaN once through Arrow), not the text "nan".
+    assert shown.astype(object).where(shown.notna(), None).values.tolist() == [
+        ["ada", "Remove tag", "asset_tag", None, "name: fintech", ""],
+        [
+            "(login form)",
+            "Login failed",
+            "login",
+            "amy",
+            "",
+            "address: 10.0.0.7, failures: 1, wait seconds: 0",
+        ],
+        ["amy", "Log out", "user", "2", "", ""],
+    ]
+
+
+def test_the_audit_csv_carries_rows_without_before_or_after(environment, app_engine):
+    add_audit_rows_without_values(app_engine)
+    rows, _ = data.audit_rows(queries.AuditFilter(), 10)
+    assert rows[["entity_id", "before", "after"]].values.tolist() == [
+        [None, '{"name": "fintech"}', None],
+        ["amy", None, '{"address": "10.0.0.7", "failures": 1, "wait_seconds": 0}'],
+        ["2", None, None],
+    ]
+    csv = admin_views.audit_csv(queries.AuditFilter()).decode("utf-8-sig")
+    assert csv.splitlines() == [
+        "at,username,action,entity,entity_id,before,after",
+        "2026-11-21 08:10:00,ada,Remove tag,asset_tag,,name: fintech,",
+        '2026-11-21 08:05:00,(login form),Login failed,login,amy,,"address: 10.0.0.7, failures: 1, wait seconds: 0"',
+        "2026-11-21 08:00:00,amy,Log out,user,2,,",
+    ]
