@@ -82,3 +82,7 @@ REFERRAL_EVENTS = ("email_sent", "opened", "clicked", "page_view", "lead", "oppo
 SPEND_CHANNELS = ("paid_search", "events", "content", "outbound", "referral_rewards")
 
 HEALTH_BANDS = ("healthy", "watch", "at_risk")
+
+BILLING_PERIODS = ("month", "year")
+# The types a custom account attribute can have.
+ATTRIBUTE_KINDS = ("text", "number", "date", "bool")

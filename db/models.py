@@ -91,18 +91,19 @@ class Account(Base):
         Index("ix_accounts_owner_id", "owner_id"),
     )
 
+    # Only the external id and the name identify an account; every other fact may be unknown (NULL).
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    industry: Mapped[str] = mapped_column(String(60))
-    segment: Mapped[str] = mapped_column(String(20))
-    region: Mapped[str] = mapped_column(String(20))
-    product: Mapped[str] = mapped_column(String(60))
-    employees: Mapped[int] = mapped_column(Integer)
-    arr: Mapped[float] = mapped_column(Money)
-    seats_purchased: Mapped[int] = mapped_column(Integer)
-    customer_since: Mapped[dt.date] = mapped_column(Date)
-    renewal_date: Mapped[dt.date] = mapped_column(Date)
+    industry: Mapped[str | None] = mapped_column(String(60))
+    segment: Mapped[str | None] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(20))
+    product: Mapped[str | None] = mapped_column(String(60))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    arr: Mapped[float | None] = mapped_column(Money)
+    seats_purchased: Mapped[int | None] = mapped_column(Integer)
+    customer_since: Mapped[dt.date | None] = mapped_column(Date)
+    renewal_date: Mapped[dt.date | None] = mapped_column(Date)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -148,7 +149,7 @@ class SurveyResponse(Base):
 
 
 class UsageWeekly(Base):
-    """Product usage of one account in the week starting on week_start (a Monday)."""
+    """Product usage of one account in the week starting on week_start (a Monday); NULL counts are unknown."""
 
     __tablename__ = "usage_weekly"
     __table_args__ = (
@@ -170,10 +171,10 @@ class UsageWeekly(Base):
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
     week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    active_users: Mapped[int] = mapped_column(Integer)
-    logins: Mapped[int] = mapped_column(Integer)
-    key_feature_events: Mapped[int] = mapped_column(Integer)
-    seats_used: Mapped[int] = mapped_column(Integer)
+    active_users: Mapped[int | None] = mapped_column(Integer)
+    logins: Mapped[int | None] = mapped_column(Integer)
+    key_feature_events: Mapped[int | None] = mapped_column(Integer)
+    seats_used: Mapped[int | None] = mapped_column(Integer)
 
 
 class Milestone(Base):
@@ -217,8 +218,8 @@ class Ticket(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    severity: Mapped[str] = mapped_column(String(10))
-    category: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str | None] = mapped_column(String(10))
+    category: Mapped[str | None] = mapped_column(String(20))
     sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -502,13 +503,98 @@ class AcquisitionSpend(Base):
 
 
 class ChurnEvent(Base):
+    """An account leaving. It may come back (a later subscription or product use) and churn again."""
+
     __tablename__ = "churn_events"
+    __table_args__ = (
+        UniqueConstraint("account_id", "churned_on", name="uq_churn_events_account_day"),
+        Index("ix_churn_events_churned_on", "churned_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     churned_on: Mapped[dt.date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(200))
-    arr_lost: Mapped[float] = mapped_column(Money)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    arr_lost: Mapped[float | None] = mapped_column(Money)
+
+
+class Subscription(Base):
+    """One subscription (or contract line) of an account: ARR, seats, plan and renewal derive from these."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        one_of("billing_period", v.BILLING_PERIODS),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("seats >= 0", name="seats_not_negative"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
+        Index("ix_subscriptions_account_started", "account_id", "started_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    amount: Mapped[float | None] = mapped_column(Money)
+    billing_period: Mapped[str | None] = mapped_column(String(10))
+    seats: Mapped[int | None] = mapped_column(Integer)
+    plan: Mapped[str | None] = mapped_column(String(60))
+
+
+class KeyFeature(Base):
+    """A product feature whose events count as key-feature events when usage events are aggregated."""
+
+    __tablename__ = "key_features"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class CustomAttribute(Base):
+    """A column of an account file that maps to no field, kept under its own name with one type."""
+
+    __tablename__ = "custom_attributes"
+    __table_args__ = (one_of("kind", v.ATTRIBUTE_KINDS),)
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+
+
+class AccountAttribute(Base):
+    """One account's value of a custom attribute, in the column of the attribute's kind (yes/no as 1/0)."""
+
+    __tablename__ = "account_attributes"
+    __table_args__ = (Index("ix_account_attributes_name", "name"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(ForeignKey("custom_attributes.name", ondelete="CASCADE"), primary_key=True)
+    text_value: Mapped[str | None] = mapped_column(String(500))
+    number_value: Mapped[float | None] = mapped_column(Float)
+    date_value: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ImportProfile(Base):
+    """A saved import mapping (columns, values, constants) for one kind of file, reused by name."""
+
+    __tablename__ = "import_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    entity: Mapped[str] = mapped_column(String(30))
+    definition: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RescoreWeek(Base):
+    """A scored week whose inputs an import changed: the next scoring run rescores exactly these."""
+
+    __tablename__ = "rescore_weeks"
+
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class HealthSnapshot(Base):
