@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from core import imports
-from core.imports import ImportFileError
+from core.imports import ImportFileError, reading
 
 ACCOUNTS = {"accounts": pd.Series([11, 12], index=["ACC-1", "ACC-2"])}
 USAGE_HEADER = "account,week_start,active_users,logins,key_feature_events,seats_used\n"
@@ -105,7 +105,7 @@ def test_blank_lines_keep_the_rows_after_them_numbered_as_in_the_file():
 
 
 def test_too_many_rows(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     imports.read_table(b"a\n1\n2\n3\n", "a.csv")
     with pytest.raises(ImportFileError) as error:
         imports.read_table(b"a\n1\n2\n3\n4\n", "a.csv")

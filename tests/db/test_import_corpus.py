@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, MetaData, func, select
 
-from core import imports as import_rules
-from core.imports import ImportFileError
+from core.imports import ImportFileError, reading
 from db import demo, migrate, scratch
 from db.engine import make_engine, transaction
 from db.imports import ENTITY_TABLES, ImportResult, run_import
@@ -233,7 +232,7 @@ def usage_csv(accounts: range, weeks: int, first_week: dt.date) -> bytes:
 
 
 def test_more_rows_than_the_limit_are_refused(book, monkeypatch):
-    monkeypatch.setattr(import_rules, "MAX_ROWS", 100)
+    monkeypatch.setattr(reading, "MAX_ROWS", 100)
     data = usage_csv(range(1, 2), 101, dt.date(2015, 1, 5))
     before = snapshot(book)
     with pytest.raises(ImportFileError, match="100"):

@@ -16,6 +16,7 @@ from core import imports
 from db import demo, service
 from db import imports as db_imports
 from db.engine import ROOT, transaction
+from db.imports import cli, store
 from db.models import Account, Advocate, AdvocateStageChange, AuditLog, Base, UsageWeekly
 from db.users import OPERATOR
 from tests.db.factories import add_user, build_book
@@ -413,7 +414,7 @@ def usage_file(*lines: str) -> str:
 
 
 def test_progress_rises_chunk_by_chunk_and_mixed_chunks_count_right(engine, book, monkeypatch):
-    monkeypatch.setattr(db_imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(store, "CHUNK_ROWS", 2)
     weeks = ("2027-01-04", "2027-01-11", "2027-01-18", "2027-01-25", "2027-02-01")
     calls: list[tuple[int, int]] = []
     first = usage_file(*(f"ACC-1,{week},1,2,3,4" for week in weeks))
@@ -482,7 +483,7 @@ def test_export_neutralises_formulas_and_leaves_out_password_hashes(engine, book
 def test_command_line_exit_codes(engine, book, database_url, tmp_path, capsys):
     accounts = tmp_path / "accounts.csv"
     accounts.write_text(FILES["accounts"].replace("Owner", "Account manager"))
-    code = db_imports.main(
+    code = cli.main(
         ["accounts", str(accounts), "--url", database_url, "--map", "Account manager=owner"]
     )
     output = capsys.readouterr()
@@ -496,7 +497,7 @@ def test_command_line_exit_codes(engine, book, database_url, tmp_path, capsys):
     bad = tmp_path / "usage.csv"
     bad.write_text(usage_file(*(f"ACC-999,2026-11-16,1,1,1,{n}" for n in range(25))))
     problems = tmp_path / "problems.csv"
-    assert db_imports.main(["usage", str(bad), "--url", database_url, "--problems", str(problems)]) == 1
+    assert cli.main(["usage", str(bad), "--url", database_url, "--problems", str(problems)]) == 1
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "Nothing was imported: 25 problems."
     assert printed[1] == "  row 2, account 'ACC-999': account 'ACC-999' does not exist"
@@ -507,24 +508,25 @@ def test_command_line_exit_codes(engine, book, database_url, tmp_path, capsys):
 
     unreadable = tmp_path / "latin.csv"
     unreadable.write_bytes("name\nJosé\n".encode("latin-1"))
-    assert db_imports.main(["accounts", str(unreadable), "--url", database_url]) == 2
+    assert cli.main(["accounts", str(unreadable), "--url", database_url]) == 2
     assert "not UTF-8 text" in capsys.readouterr().err
-    assert db_imports.main(["accounts", str(tmp_path / "missing.csv"), "--url", database_url]) == 2
-    assert db_imports.main(["accounts", str(accounts), "--url", database_url, "--map", "Nope=owner"]) == 2
+    assert cli.main(["accounts", str(tmp_path / "missing.csv"), "--url", database_url]) == 2
+    assert cli.main(["accounts", str(accounts), "--url", database_url, "--map", "Nope=owner"]) == 2
     assert "the file has no column 'Nope'" in capsys.readouterr().err
 
     exported = tmp_path / "out.csv"
-    assert db_imports.main(["export", "accounts", str(exported), "--url", database_url]) == 0
+    assert cli.main(["export", "accounts", str(exported), "--url", database_url]) == 0
     assert "'=cmd()" in exported.read_text(encoding="utf-8-sig")
 
 
 KILLER = """
 import os, signal, sys
 from db import imports
+from db.imports import store
 from db.engine import make_engine
 from db.users import OPERATOR
 
-imports.CHUNK_ROWS = 2
+store.CHUNK_ROWS = 2
 engine = make_engine(sys.argv[1])
 data = open(sys.argv[2], "rb").read()
 imports.run_import(engine, OPERATOR, data, "usage.csv", "usage", progress=lambda done, total: os.kill(os.getpid(), signal.SIGKILL))

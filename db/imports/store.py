@@ -1,52 +1,28 @@
-"""Imports and exports: every row of a file stored in one transaction, or none; tables out as safe CSV.
+"""Storing validated rows: an upsert by the entity's key, chunk by chunk, set-based on either backend.
 
-python -m db.imports ENTITY FILE [--map "File column=field" ...] [--url URL] [--problems out.csv]
-python -m db.imports export TABLE FILE [--url URL]
-
-An import upserts by the entity's key: a key the database holds is an update (counted only when a
-value differs), a new key an insert. Rows pass through a temporary staging table one chunk at a time,
-so counting, updating and inserting are three set-based statements per chunk on either backend.
-Outreach and referral rows name a contact; a contact with no advocate record gets one, at stage
-'asked' (outreach) or 'agreed' (a referral code is issued to advocates who agreed), with a stage
-change dated at the contact's earliest imported row.
+Rows pass through a temporary staging table one chunk at a time, so counting, updating and inserting
+are three set-based statements per chunk. Outreach and referral rows name a contact; a contact with no
+advocate record gets one, at stage 'asked' (outreach) or 'agreed' (a referral code is issued to advocates
+who agreed), with a stage change dated at the contact's earliest imported row.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    Column,
-    Connection,
-    Engine,
-    Integer,
-    MetaData,
-    Table,
-    TextClause,
-    false,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, TextClause, false, insert, select, text
 
-from core import export, imports, roles
-from db import migrate, service
-from db.engine import make_engine
+from core import imports
+from db import service
 from db.models import Advocate, AdvocateStageChange, Base, Contact
-from db.users import OPERATOR
 
 CHUNK_ROWS = 100_000
 STAGING = "import_staging"
 # Index pages of a big table must stay cached during a large import, or every row rereads them.
 SQLITE_CACHE_KIB = 512_000
-PROBLEMS_SHOWN = 20
 
 ENTITY_TABLES = {
     "accounts": "accounts",
@@ -64,86 +40,10 @@ ENTITY_TABLES = {
     "referral_events": "referral_events",
     "churn": "churn_events",
 }
-# Where each kind of reference is looked up: (table, column holding the external id).
-REF_SOURCES = {
-    "accounts": ("accounts", "external_id"),
-    "contacts": ("contacts", "external_id"),
-    "users": ("users", "username"),
-    "referrals": ("referrals", "code"),
-}
 # The assets' list fields live in tables of their own: field → (table, column).
 LIST_TABLES = {"industries": ("asset_industries", "industry"), "products": ("asset_products", "product")}
 # Entities whose contact stands for that contact's advocate record, and the stage a new record starts in.
 ADVOCATE_STAGE = {"outreach": ("asked", "sent_on"), "referrals": ("agreed", "created_on")}
-# Login secrets and the login throttle's memory are never exported.
-TABLES = tuple(name for name in Base.metadata.tables if name != "login_failures")
-HIDDEN_COLUMNS = {"users": ("password_hash",)}
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import did; when problems is not empty nothing was written."""
-
-    entity: str
-    rows: int
-    inserted: int
-    updated: int
-    unchanged: int
-    problems: pd.DataFrame
-
-
-def known_ids(connection: Connection, entity: str) -> dict[str, pd.Series]:
-    """For every reference the entity's fields make: the stored external ids → database ids."""
-    known: dict[str, pd.Series] = {}
-    for field in imports.entity_spec(entity).fields:
-        if field.kind == "ref" and field.ref not in known:
-            table, column = REF_SOURCES[field.ref]
-            pairs = connection.exec_driver_sql(f"SELECT {column}, id FROM {table}").fetchall()
-            keys, ids = zip(*pairs, strict=True) if pairs else ((), ())
-            known[field.ref] = pd.Series(ids, index=pd.Index(keys, dtype=object), dtype="Int64")
-    return known
-
-
-def plan(
-    engine: Engine, data: bytes, filename: str, entity: str, mapping: dict | None = None
-) -> tuple[pd.DataFrame, dict[str, str | None], imports.Validated]:
-    """The file as read, the mapping used (automatic when None) and the validation result, for a preview."""
-    frame = imports.read_table(data, filename)
-    mapping = dict(mapping) if mapping is not None else imports.auto_map(list(frame.columns), entity)
-    with engine.connect() as connection:
-        known = known_ids(connection, entity)
-    return frame, mapping, imports.validate(frame, entity, mapping, known)
-
-
-def run_import(
-    engine: Engine,
-    actor: service.Actor,
-    data: bytes,
-    filename: str,
-    entity: str,
-    mapping: dict | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportResult:
-    """Validate a file and, when it has no problem, upsert every row in one transaction with an audit row."""
-    if not roles.may_do(actor.role, "import_data"):
-        raise service.PermissionDenied(f"Role '{actor.role}' may not import data.")
-    imports.entity_spec(entity)
-    frame = imports.read_table(data, filename)
-    mapping = dict(mapping) if mapping is not None else imports.auto_map(list(frame.columns), entity)
-    with service.write(engine, actor, "import_data") as session:
-        connection = session.connection()
-        validated = imports.validate(frame, entity, mapping, known_ids(connection, entity))
-        rows = validated.rows
-        if not validated.ok:
-            return ImportResult(entity, len(rows), 0, 0, 0, validated.problems)
-        inserted, updated = _store(connection, entity, rows, actor, progress)
-        counts = {"rows": len(rows), "inserted": inserted, "updated": updated}
-        counts["unchanged"] = len(rows) - inserted - updated
-        service.audit(session, actor, "import_data", entity, None, None, {"file": filename, **counts})
-    return ImportResult(entity, problems=validated.problems, **counts)
-
-
-# --- storing --------------------------------------------------------------------------------------
 
 
 def _db_columns(entity: str) -> dict[str, str]:
@@ -161,7 +61,7 @@ def _db_columns(entity: str) -> dict[str, str]:
     return columns
 
 
-def _store(
+def store_rows(
     connection: Connection,
     entity: str,
     rows: pd.DataFrame,
@@ -445,104 +345,3 @@ def _replace_lists(connection: Connection, rows: pd.DataFrame, lists: list[str])
         if fresh:
             connection.execute(insert(side), fresh)
     return changed
-
-
-# --- export ---------------------------------------------------------------------------------------
-
-
-def export_table(engine: Engine, table_name: str) -> bytes:
-    """Every row of a table as CSV (through core.export.to_csv: formula-looking cells neutralised)."""
-    if table_name not in TABLES:
-        raise ValueError(f"'{table_name}' is not one of the exportable tables: {', '.join(TABLES)}.")
-    table = Base.metadata.tables[table_name]
-    hidden = HIDDEN_COLUMNS.get(table_name, ())
-    query = select(*(c for c in table.c if c.name not in hidden)).order_by(*table.primary_key.columns)
-    with engine.connect() as connection:
-        frame = pd.read_sql(query, connection)
-    return export.to_csv(frame)
-
-
-# --- command line ---------------------------------------------------------------------------------
-
-
-def _mapping(columns: list[str], entity: str, overrides: list[str]) -> dict[str, str | None]:
-    """The automatic mapping with each 'File column=field' (or 'File column=' to ignore it) applied."""
-    mapping = imports.auto_map(columns, entity)
-    for override in overrides:
-        column, separator, field = override.rpartition("=")
-        if not separator or column not in mapping:
-            raise ValueError(f"--map '{override}': the file has no column '{column or override}'.")
-        mapping[column] = field.strip() or None
-    return mapping
-
-
-def _print_problems(problems: pd.DataFrame, path: str | None) -> None:
-    print(f"Nothing was imported: {len(problems):,} problem{'s' * (len(problems) != 1)}.")
-    for problem in problems.head(PROBLEMS_SHOWN).itertuples(index=False):
-        where = f"row {problem.row}" if problem.row else "file"
-        value = f" '{problem.value}'" if problem.value else ""
-        print(f"  {where}, {problem.column}{value}: {problem.problem}")
-    if len(problems) > PROBLEMS_SHOWN:
-        more = len(problems) - PROBLEMS_SHOWN
-        print(f"  … and {more:,} more" + (f" (all in {path})" if path else " (--problems FILE lists all)"))
-    if path:
-        Path(path).write_bytes(export.to_csv(problems))
-
-
-def _export_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m db.imports export", description="Export a table to CSV.")
-    parser.add_argument("table", choices=TABLES)
-    parser.add_argument("file")
-    parser.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL or the demo database)")
-    args = parser.parse_args(argv)
-    engine = make_engine(args.url)
-    Path(args.file).write_bytes(export_table(engine, args.table))
-    engine.dispose()
-    print(f"Exported {args.table} to {args.file}.")
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Import a file (exit 0 stored, 1 problems, 2 unreadable file or bad arguments) or export a table."""
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["export"]:
-        return _export_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m db.imports", description=__doc__.splitlines()[0])
-    parser.add_argument("entity", choices=list(imports.ENTITIES))
-    parser.add_argument("file")
-    parser.add_argument("--map", action="append", default=[], metavar="'File column=field'")
-    parser.add_argument("--url", help="SQLAlchemy URL (default: DATABASE_URL or the demo database)")
-    parser.add_argument("--problems", metavar="out.csv", help="write every problem to this CSV file")
-    args = parser.parse_args(argv)
-    try:
-        data = Path(args.file).read_bytes()
-        frame = imports.read_table(data, args.file)
-        mapping = _mapping(list(frame.columns), args.entity, args.map)
-    except (OSError, ValueError) as error:
-        print(error, file=sys.stderr)
-        return 2
-    engine = make_engine(args.url)
-    migrate.upgrade(engine)
-
-    def report(done: int, total: int) -> None:
-        print(f"{args.entity}: {done:,} of {total:,} rows stored", file=sys.stderr, flush=True)
-
-    try:
-        result = run_import(engine, OPERATOR, data, Path(args.file).name, args.entity, mapping, report)
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
-    if not result.problems.empty:
-        _print_problems(result.problems, args.problems)
-        return 1
-    print(
-        f"Imported {result.rows:,} {args.entity} rows from {args.file}: {result.inserted:,} inserted, "
-        f"{result.updated:,} updated, {result.unchanged:,} unchanged."
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

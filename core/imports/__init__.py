@@ -1,0 +1,28 @@
+"""Importing CSV and Excel files: read a file, map its columns to fields, and validate every row.
+
+Pure pandas: the database side (reference lookups, the upsert, the audit row) is db/imports/.
+specs says what each kind of record holds, reading turns a file into text cells, mapping matches
+columns to fields, and validation parses and checks every cell.
+"""
+
+from core.imports.mapping import auto_map, field_guide
+from core.imports.reading import MAX_ROWS, ImportFileError, read_table
+from core.imports.specs import ENTITIES, KINDS, MAX_TEXT, EntitySpec, FieldSpec, entity_spec
+from core.imports.validation import PROBLEM_COLUMNS, Validated, validate
+
+__all__ = [
+    "ENTITIES",
+    "KINDS",
+    "MAX_ROWS",
+    "MAX_TEXT",
+    "PROBLEM_COLUMNS",
+    "EntitySpec",
+    "FieldSpec",
+    "ImportFileError",
+    "Validated",
+    "auto_map",
+    "entity_spec",
+    "field_guide",
+    "read_table",
+    "validate",
+]

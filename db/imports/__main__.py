@@ -1,0 +1,5 @@
+import sys
+
+from db.imports.cli import main
+
+sys.exit(main())
