@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 
 import jwt
 import pandas as pd
@@ -25,9 +26,14 @@ COOKIE_DAYS = 7.0
 COOKIE_KEY_ENV = "DASHBOARD_COOKIE_KEY"
 
 
-@st.cache_resource
+# The demo database's key, one per process. Not in st.cache_resource: any websocket client, logged
+# in or not, can send Streamlit's clear_cache message, and a new key would log everyone out.
+_demo_key: str | None = None
+_demo_key_lock = threading.Lock()
+
+
 def cookie_key() -> tuple[str | None, bool]:
-    """(key, generated): the configured cookie signing key, or a random one for the demo database only."""
+    """(key, generated): the configured cookie signing key, or for the demo database only one generated per process."""
     key = os.environ.get(COOKIE_KEY_ENV)
     if not key:
         try:
@@ -37,8 +43,16 @@ def cookie_key() -> tuple[str | None, bool]:
     if key:
         return key, False
     if is_embedded_demo():
-        return secrets.token_urlsafe(32), True
+        return _generated_key(), True
     return None, False
+
+
+def _generated_key() -> str:
+    global _demo_key
+    with _demo_key_lock:
+        if _demo_key is None:
+            _demo_key = secrets.token_urlsafe(32)
+        return _demo_key
 
 
 def _authenticator(key: str) -> stauth.Authenticate:

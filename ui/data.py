@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pandas as pd
 import streamlit as st
@@ -12,19 +13,31 @@ from core import advocates, assets, board, health
 from core.imports import Validated
 from db import advocacy, kpis, migrate, queries, references
 from db import imports as importer
-from db.engine import is_embedded_demo, make_engine
+from db.engine import database_url, is_embedded_demo, make_engine
 
 # Query results are shared by every session of this process; a write clears them, and the
 # TTL bounds how stale another replica's writes can look.
 SHARED_TTL = "5m"
 
 
-@st.cache_resource(show_spinner="Preparing the database…")
+# The engine of DATABASE_URL, made once per process. Not in st.cache_resource: any websocket client,
+# logged in or not, can send Streamlit's clear_cache message, which must not make the app migrate again.
+_engine: tuple[str, Engine] | None = None
+_engine_lock = threading.Lock()
+
+
 def engine() -> Engine:
-    """The process-wide engine, on a migrated (and, embedded, demo-filled) database."""
-    database = make_engine()
-    migrate.prepare(database, demo=is_embedded_demo())
-    return database
+    """The process-wide engine, on a migrated (and, embedded, demo-filled) database; a new DATABASE_URL gets a new one."""
+    global _engine
+    url = database_url()
+    with _engine_lock:
+        if _engine is None or _engine[0] != url:
+            database = make_engine(url)
+            migrate.prepare(database, demo=is_embedded_demo())
+            if _engine is not None:
+                _engine[1].dispose()
+            _engine = (url, database)
+        return _engine[1]
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
