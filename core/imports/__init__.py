@@ -5,7 +5,8 @@ specs says what each kind of record holds, reading turns a file into text cells,
 columns to fields, and validation parses and checks every cell.
 """
 
-from core.imports.mapping import auto_map, field_guide
+from core.imports.guide import field_guide
+from core.imports.mapping import Mapping, auto_map, suggest_values, with_profile
 from core.imports.reading import MAX_ROWS, ImportFileError, read_table
 from core.imports.specs import ENTITIES, KINDS, MAX_TEXT, EntitySpec, FieldSpec, entity_spec
 from core.imports.validation import PROBLEM_COLUMNS, Validated, validate
@@ -19,10 +20,13 @@ __all__ = [
     "EntitySpec",
     "FieldSpec",
     "ImportFileError",
+    "Mapping",
     "Validated",
     "auto_map",
     "entity_spec",
     "field_guide",
     "read_table",
+    "suggest_values",
     "validate",
+    "with_profile",
 ]

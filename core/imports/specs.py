@@ -28,6 +28,14 @@ class FieldSpec:
     aliases: tuple[str, ...] = ()
     ref: str | None = None
     max_length: int | None = None
+    # When the file gives no column for this field, it takes this other field's cells (an account without a
+    # name column is named by its external id).
+    default_from: str | None = None
+    # When set, rows where this field is blank (a yes/no field: blank or no) are skipped, not refused,
+    # and counted under this reason: "412 rows skipped: no score".
+    skip: str | None = None
+    # False for a field that only steers the import (a churn flag) and has no column of its own.
+    stored: bool = True
 
     @property
     def id_column(self) -> str:
@@ -65,7 +73,18 @@ def _ref(name: str, label: str, ref: str, required: bool = True, *aliases: str) 
 
 
 def _account(required: bool = True) -> FieldSpec:
-    return _ref("account", "Account", "accounts", required, "account id", "account external id")
+    return _ref(
+        "account",
+        "Account",
+        "accounts",
+        required,
+        "account id",
+        "account external id",
+        "customer id",
+        "customerid",
+        "company id",
+        "account number",
+    )
 
 
 def _contact(required: bool = False, label: str = "Contact", *aliases: str) -> FieldSpec:
@@ -101,27 +120,84 @@ ENTITIES: dict[str, EntitySpec] = {
             "accounts",
             "Accounts",
             (
-                _external_id("account", "account id", "account external id"),
-                _text("name", "Name", 200, True, "account name", "company", "company name"),
+                _external_id(
+                    "account",
+                    "account id",
+                    "account external id",
+                    "customer id",
+                    "customerid",
+                    "company id",
+                    "record id",
+                    "account number",
+                ),
+                FieldSpec(
+                    "name",
+                    "Name",
+                    "text",
+                    max_length=200,
+                    default_from="external_id",
+                    aliases=("account name", "company", "company name", "customer", "customer name"),
+                ),
                 # Free text like the schema's column; the library's filters use vocabulary.INDUSTRIES.
-                _text("industry", "Industry", 60),
-                _choice("segment", "Segment", v.SEGMENTS, True, "company size", "size"),
-                _choice("region", "Region", v.REGIONS),
-                _text("product", "Product", 60),
-                _count("employees", "Employees", True, "employee count", "headcount"),
+                _text("industry", "Industry", 60, False, "vertical", "sector"),
+                _choice("segment", "Segment", v.SEGMENTS, False, "company size", "size", "customer segment"),
+                _choice(
+                    "region",
+                    "Region",
+                    v.REGIONS,
+                    False,
+                    "country",
+                    "billing country",
+                    "country/region",
+                    "geo",
+                    "territory",
+                    "sales region",
+                ),
+                _text("product", "Product", 60, False, "product line", "product name"),
+                _count(
+                    "employees",
+                    "Employees",
+                    False,
+                    "employee count",
+                    "headcount",
+                    "number of employees",
+                    "company size employees",
+                ),
                 FieldSpec(
                     "arr",
                     "ARR",
                     "number",
-                    True,
                     minimum=0,
                     maximum=MONEY_MAX,
-                    aliases=("annual recurring revenue",),
+                    aliases=("annual recurring revenue", "annual revenue arr", "arr usd", "current arr"),
                 ),
-                _count("seats_purchased", "Seats purchased", True, "seats"),
-                _date("customer_since", "Customer since", True, "start date"),
-                _date("renewal_date", "Renewal date", True, "renewal", "renews on"),
-                _ref("owner", "Owner", "users", False, "owner username", "account owner", "csm"),
+                _count(
+                    "seats_purchased", "Seats purchased", False, "seats", "licenses", "licences", "seat count"
+                ),
+                _date(
+                    "customer_since",
+                    "Customer since",
+                    False,
+                    "start date",
+                    "signup date",
+                    "sign up date",
+                    "customer start date",
+                    "became a customer date",
+                    "created date",
+                    "create date",
+                ),
+                _date("renewal_date", "Renewal date", False, "renewal", "renews on", "contract end date"),
+                _ref(
+                    "owner",
+                    "Owner",
+                    "users",
+                    False,
+                    "owner username",
+                    "account owner",
+                    "csm",
+                    "company owner",
+                    "customer success manager",
+                ),
             ),
             ("external_id",),
         ),
@@ -152,12 +228,111 @@ ENTITIES: dict[str, EntitySpec] = {
             (
                 _account(),
                 _date("week_start", "Week start", True, "week", "week of", "week starting"),
-                _count("active_users", "Active users"),
-                _count("logins", "Logins"),
-                _count("key_feature_events", "Key feature events", True, "key features", "feature events"),
-                _count("seats_used", "Seats used"),
+                _count("active_users", "Active users", False, "users", "mau", "wau", "unique users"),
+                _count("logins", "Logins", False, "sessions", "log ins"),
+                _count("key_feature_events", "Key feature events", False, "key features", "feature events"),
+                _count("seats_used", "Seats used", False, "licenses used", "assigned seats"),
             ),
             ("account", "week_start"),
+        ),
+        EntitySpec(
+            "usage_events",
+            "Product usage events (aggregated into weekly usage)",
+            (
+                _account(required=False),
+                _ref("subscription", "Subscription", "subscription_accounts", False, "subscription id"),
+                _text(
+                    "user",
+                    "User",
+                    200,
+                    False,
+                    "user id",
+                    "distinct id",
+                    "distinct_id",
+                    "visitor id",
+                    "person id",
+                    "anonymous id",
+                    "member id",
+                ),
+                FieldSpec(
+                    "at",
+                    "Time",
+                    "datetime",
+                    True,
+                    aliases=(
+                        "timestamp",
+                        "time",
+                        "date",
+                        "day",
+                        "event time",
+                        "event date",
+                        "usage date",
+                        "occurred at",
+                        "created at",
+                        "received at",
+                    ),
+                ),
+                _text(
+                    "feature", "Event or feature", 120, False, "event", "event name", "feature name", "action"
+                ),
+                _count("count", "Count", False, "usage count", "event count", "events", "quantity", "times"),
+            ),
+            (),
+        ),
+        EntitySpec(
+            "subscriptions",
+            "Subscriptions (ARR, seats, renewal and churn derive from them)",
+            (
+                _external_id("subscription id", "subscription", "contract id", "contract", "line item id"),
+                _account(),
+                _date(
+                    "started_on",
+                    "Start date",
+                    True,
+                    "start",
+                    "started on",
+                    "subscription start",
+                    "contract start",
+                    "contract start date",
+                ),
+                _date(
+                    "ended_on",
+                    "End date",
+                    False,
+                    "end",
+                    "ended on",
+                    "subscription end",
+                    "contract end",
+                    "contract end date",
+                    "cancelled on",
+                    "expires on",
+                ),
+                FieldSpec(
+                    "arr",
+                    "ARR",
+                    "number",
+                    minimum=0,
+                    maximum=MONEY_MAX,
+                    aliases=(
+                        "arr amount",
+                        "annual recurring revenue",
+                        "annual amount",
+                        "acv",
+                        "annual value",
+                    ),
+                ),
+                FieldSpec(
+                    "mrr",
+                    "MRR",
+                    "number",
+                    minimum=0,
+                    maximum=MONEY_MAX,
+                    aliases=("mrr amount", "monthly recurring revenue", "monthly amount", "monthly price"),
+                ),
+                _count("seats", "Seats", False, "seat count", "licenses", "licences", "quantity"),
+                _text("plan", "Plan", 60, False, "plan tier", "plan name", "tier", "edition", "package"),
+            ),
+            ("external_id",),
         ),
         EntitySpec(
             "surveys",
@@ -166,11 +341,38 @@ ENTITIES: dict[str, EntitySpec] = {
                 _external_id("survey id", "response id"),
                 _account(),
                 _contact(),
-                _choice("kind", "Kind", v.SURVEY_KINDS, True, "survey", "survey kind", "type"),
+                _choice("kind", "Kind", v.SURVEY_KINDS, True, "survey", "survey kind", "type", "survey type"),
                 FieldSpec(
-                    "score", "Score", "int", True, minimum=0, maximum=10, aliases=("nps", "csat", "rating")
+                    "score",
+                    "Score",
+                    "int",
+                    True,
+                    minimum=0,
+                    maximum=10,
+                    aliases=(
+                        "nps",
+                        "csat",
+                        "rating",
+                        "nps score",
+                        "csat score",
+                        "satisfaction score",
+                        "satisfaction rating",
+                        "how likely are you to recommend",
+                    ),
+                    skip="no score",
                 ),
-                _date("responded_on", "Responded on", True, "date", "answered on", "response date"),
+                _date(
+                    "responded_on",
+                    "Responded on",
+                    True,
+                    "date",
+                    "answered on",
+                    "response date",
+                    "submitted at",
+                    "survey date",
+                    "responded at",
+                    "created at",
+                ),
                 _note("comment", "Comment", "comments", "verbatim"),
             ),
             ("external_id",),
@@ -179,14 +381,35 @@ ENTITIES: dict[str, EntitySpec] = {
             "tickets",
             "Support tickets",
             (
-                _external_id("ticket id", "ticket"),
+                _external_id("ticket id", "ticket", "ticket number", "case id", "case number"),
                 _account(),
-                FieldSpec("opened_at", "Opened at", "datetime", True, aliases=("opened", "created at")),
-                FieldSpec("closed_at", "Closed at", "datetime", False, aliases=("closed", "resolved at")),
-                _choice("severity", "Severity", v.TICKET_SEVERITIES, True, "priority"),
-                _choice("category", "Category", v.TICKET_CATEGORIES),
-                FieldSpec("sla_breached", "SLA breached", "bool", aliases=("sla breach",)),
-                FieldSpec("escalated", "Escalated", "bool"),
+                FieldSpec(
+                    "opened_at",
+                    "Opened at",
+                    "datetime",
+                    True,
+                    aliases=("opened", "created at", "created", "submitted at", "date opened", "opened date"),
+                ),
+                FieldSpec(
+                    "closed_at",
+                    "Closed at",
+                    "datetime",
+                    False,
+                    aliases=("closed", "resolved at", "solved at", "date closed", "closed date"),
+                ),
+                _choice("severity", "Severity", v.TICKET_SEVERITIES, False, "priority"),
+                _choice(
+                    "category", "Category", v.TICKET_CATEGORIES, False, "type", "ticket type", "case reason"
+                ),
+                FieldSpec(
+                    "sla_breached", "SLA breached", "bool", aliases=("sla breach", "sla breached flag")
+                ),
+                FieldSpec(
+                    "escalated",
+                    "Escalated",
+                    "bool",
+                    aliases=("escalation", "escalation flag", "is escalated"),
+                ),
             ),
             ("external_id",),
         ),
@@ -312,11 +535,28 @@ ENTITIES: dict[str, EntitySpec] = {
             "Churn events",
             (
                 _account(),
-                _date("churned_on", "Churned on", True, "churn date", "date"),
-                _text("reason", "Reason", 200, True, "churn reason"),
-                _money("arr_lost", "ARR lost", "lost arr"),
+                _date("churned_on", "Churned on", True, "churn date", "date", "churned at", "cancelled on"),
+                _text("reason", "Reason", 200, False, "churn reason", "reason code", "cancellation reason"),
+                FieldSpec(
+                    "arr_lost", "ARR lost", "number", minimum=0, maximum=MONEY_MAX, aliases=("lost arr",)
+                ),
+                FieldSpec(
+                    "churned",
+                    "Churned (yes/no)",
+                    "bool",
+                    aliases=(
+                        "churn",
+                        "churn flag",
+                        "churn label",
+                        "churn value",
+                        "is churned",
+                        "churned flag",
+                    ),
+                    skip="not churned",
+                    stored=False,
+                ),
             ),
-            ("account",),
+            ("account", "churned_on"),
         ),
     )
 }

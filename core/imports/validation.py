@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.imports.mapping import Mapping
 from core.imports.specs import INT_MAX, MAX_TEXT, EntitySpec, FieldSpec, entity_spec
 
 LIST_SEPARATOR = ";"
@@ -22,23 +23,33 @@ LATEST = pd.Timestamp("2099-12-31 23:59:59")
 TRUE_WORDS = ("true", "yes", "1", "y")
 FALSE_WORDS = ("false", "no", "0", "n")
 # What a reference names, as a problem message says it.
-REF_NOUNS = {"accounts": "account", "contacts": "contact", "users": "user", "referrals": "referral code"}
+REF_NOUNS = {
+    "accounts": "account",
+    "contacts": "contact",
+    "users": "user",
+    "referrals": "referral code",
+    "subscription_accounts": "subscription",
+}
 PROBLEM_COLUMNS = ("row", "column", "value", "problem")
 SHOWN_CHARACTERS = 60
 
-_INT = re.compile(r"[+-]?\d{1,15}")
 _NUMBER = re.compile(r"[+-]?(\d{1,15}(\.\d*)?|\.\d+)")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?")
+_ZONE = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)")
+_ZONED = re.compile(r"[ T]\d{2}:\d{2}\S*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?" + _ZONE.pattern + "?)?")
 
 
 @dataclass(frozen=True)
 class Validated:
-    """Typed rows (every non-blank row of the file) and every problem found; store only when ok."""
+    """Typed rows (every non-blank, non-skipped row of the file), every problem found, the fields the file
+    gives (by a column or a constant: only these are written over stored values) and what was skipped
+    ("412 rows skipped: no score"); store only when ok."""
 
     rows: pd.DataFrame
     problems: pd.DataFrame
+    fields: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -46,32 +57,68 @@ class Validated:
         return self.problems.empty
 
 
-def validate(
-    frame: pd.DataFrame, entity: str, mapping: dict[str, str | None], known: dict[str, pd.Series]
-) -> Validated:
+def validate(frame: pd.DataFrame, entity: str, mapping: Mapping, known: dict[str, pd.Series]) -> Validated:
     """Parse every mapped cell into its field's type and list every problem (row, column, value, problem).
 
     known[ref] maps the external ids (account and contact ids, usernames, referral codes) stored in
-    the database to their database ids; a reference resolves against those only. Blank rows are skipped.
-    A mapping to a field the entity lacks, or of a column the frame lacks, is a ValueError.
+    the database to their database ids; a reference resolves against those only. Blank rows are skipped,
+    and so are rows a field's skip rule drops (a survey answer without a score, a customer not churned).
+    A mapping that does not fit the frame or the entity is a ValueError (see Mapping.check).
     """
     spec = entity_spec(entity)
-    names = {field.name for field in spec.fields}
-    for column, field_name in mapping.items():
-        if column not in frame.columns:
-            raise ValueError(f"The file has no column '{column}'.")
-        if field_name is not None and field_name not in names:
-            raise ValueError(f"'{field_name}' is not a field of {spec.label}.")
-    columns = {name: [c for c in frame.columns if mapping.get(c) == name] for name in names}
+    mapping.check(list(frame.columns), spec)
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
     body = frame[~blank.to_numpy()]
-    check = _Checks(spec, body, columns, known)
+    fed = mapping.field_columns()
+    cells = {name: _field_cells(body, mapping, name, column) for name, column in fed.items()}
+    cells.update(
+        {name: pd.Series(text, index=body.index, dtype=str) for name, text in mapping.constants.items()}
+    )
+    for field in spec.fields:
+        if field.default_from and field.name not in cells and field.default_from in cells:
+            cells[field.name] = cells[field.default_from]
+    keep = np.ones(len(body), dtype=bool)
+    notes = []
+    for field in spec.fields:
+        if field.skip and field.name in cells:
+            words = cells[field.name].str.strip().str.casefold()
+            dropped = (words == "") | (words.isin(FALSE_WORDS) if field.kind == "bool" else False)
+            dropped = dropped.to_numpy() & keep
+            if dropped.any():
+                count = int(dropped.sum())
+                notes.append(f"{count:,} row{'s' * (count != 1)} skipped: {field.skip}")
+            keep &= ~dropped
+    if not keep.all():
+        body = body[keep]
+        cells = {name: values[keep] for name, values in cells.items()}
+    shown = {name: column for name, column in fed.items()}
+    shown.update({name: f"{spec.field(name).label} (set for every row)" for name in mapping.constants})
+    raw = {name: body[column].fillna("").astype(str) for name, column in fed.items()}
+    raw.update({name: cells[name] for name in cells if name not in raw})
+    for field in spec.fields:
+        if field.name in cells and field.name not in shown and field.default_from in shown:
+            shown[field.name] = shown[field.default_from]
+    check = _Checks(spec, body, raw, cells, shown, mapping, known)
     for field in spec.fields:
         check.parse(field)
     for rule in _RULES.get(entity, ()):
         rule(check)
     check.duplicates()
-    return Validated(check.typed_rows(), check.problem_frame(list(frame.columns)))
+    fields = tuple(
+        field.name
+        for field in spec.fields
+        if field.stored and (field.name in cells or field.name in spec.key)
+    )
+    return Validated(check.typed_rows(), check.problem_frame(list(frame.columns)), fields, tuple(notes))
+
+
+def _field_cells(body: pd.DataFrame, mapping: Mapping, name: str, column: str) -> pd.Series:
+    """A field's cells as text, each file value the mapping translates replaced by the app's value."""
+    cells = body[column].fillna("").astype(str)
+    translate = {key.strip().casefold(): value for key, value in mapping.values.get(name, {}).items()}
+    if not translate:
+        return cells
+    return cells.str.strip().str.casefold().map(translate).fillna(cells).astype(str)
 
 
 class _Checks:
@@ -81,31 +128,32 @@ class _Checks:
         self,
         spec: EntitySpec,
         body: pd.DataFrame,
-        columns: dict[str, list[str]],
+        raw: dict[str, pd.Series],
+        cells: dict[str, pd.Series],
+        column: dict[str, str],
+        mapping: Mapping,
         known: dict[str, pd.Series],
     ) -> None:
         self.spec = spec
         self.known = known
         self.rows = pd.Series(np.arange(len(body), dtype=np.int64), index=body.index)
         self.row_numbers = np.asarray(body.index, dtype=np.int64) + 2
-        self.raw: dict[str, pd.Series] = {}
-        self.column: dict[str, str] = {}
+        self.raw = raw
+        self.cells = cells
+        self.column = column
         self.values: dict[str, pd.Series] = {}
         self.present: dict[str, pd.Series] = {}
         self.ok: dict[str, np.ndarray] = {}
         self.problems: list[pd.DataFrame] = []
         for field in spec.fields:
-            chosen = columns[field.name]
+            chosen = [c for c, name in mapping.columns.items() if name == field.name]
             if len(chosen) > 1:
                 self._structural(
                     field,
                     f"{len(chosen)} columns are mapped to {field.label} "
                     f"({', '.join(repr(c) for c in chosen)}); map only one",
                 )
-            if chosen:
-                self.column[field.name] = chosen[0]
-                self.raw[field.name] = body[chosen[0]].fillna("").astype(str)
-            elif field.required:
+            if field.required and field.name not in cells:
                 self._structural(field, "required: no column of the file is mapped to it")
 
     def _structural(self, field: FieldSpec, problem: str) -> None:
@@ -137,13 +185,13 @@ class _Checks:
     def parse(self, field: FieldSpec) -> None:
         """Parse one field: typed values, which cells hold a value, which parsed without a problem."""
         size = len(self.rows)
-        raw = self.raw.get(field.name)
-        cells = raw.str.strip() if raw is not None else pd.Series("", index=self.rows.index, dtype=str)
+        given = self.cells.get(field.name)
+        cells = given.str.strip() if given is not None else pd.Series("", index=self.rows.index, dtype=str)
         present = (cells != "").to_numpy()
         self.present[field.name] = present
         self.ok[field.name] = np.ones(size, dtype=bool)
         # A required field with no column at all is one problem (row 0), not one per row.
-        if field.required and raw is not None:
+        if field.required and given is not None:
             self.add(field, ~present, "required")
         parser = getattr(self, f"_{field.kind}")
         self.values[field.name] = parser(field, cells, present)
@@ -159,16 +207,20 @@ class _Checks:
         return cells.where(present)
 
     def _int(self, field: FieldSpec, cells: pd.Series, present: np.ndarray) -> pd.Series:
+        """A whole number; '4.0' (how many tools write whole numbers in a column with a blank) is 4."""
         codes, uniques = self._unique(cells)
-        matched = uniques.str.fullmatch(_INT.pattern)
-        form = matched.to_numpy()[codes] & present
+        matched = uniques.str.fullmatch(_NUMBER.pattern)
         numbers = pd.to_numeric(uniques.where(matched, None), errors="coerce")
+        whole = (numbers == numbers.round()).fillna(False)
+        form = (matched & whole).to_numpy()[codes] & present
+        fraction = (matched & ~whole).to_numpy()[codes] & present
+        self.add(field, fraction, lambda mask: "'" + _shown(cells[mask]) + "' is not a whole number")
         values = pd.Series(numbers.to_numpy()[codes], index=cells.index).where(form)
         low, high, noun = self._bounds(field)
         outside = form & ~((values >= low) & (values <= high)).fillna(False).to_numpy()
-        wrong = present & (~form | outside)
+        wrong = present & ~fraction & (~form | outside)
         self.add(field, wrong, self._number_message(cells, noun, "a whole number", low, high, "1234"))
-        return values.where(~wrong).astype("Int64")
+        return values.where(~(wrong | fraction)).astype("Int64")
 
     def _number(self, field: FieldSpec, cells: pd.Series, present: np.ndarray) -> pd.Series:
         codes, uniques = self._unique(cells)
@@ -217,25 +269,27 @@ class _Checks:
         return at
 
     def _date(self, field: FieldSpec, cells: pd.Series, present: np.ndarray) -> pd.Series:
-        return self._moment(field, cells, present, _DATE, "%Y-%m-%d", "not a date (use YYYY-MM-DD)")
+        """A day, YYYY-MM-DD; an ISO date and time gives its day (in UTC when it names a time zone)."""
+        moments = self._moment(field, cells, present, "not a date (use YYYY-MM-DD)")
+        return moments.dt.normalize()
 
     def _datetime(self, field: FieldSpec, cells: pd.Series, present: np.ndarray) -> pd.Series:
-        return self._moment(
-            field, cells, present, _DATETIME, "ISO8601", "not a date and time (use YYYY-MM-DD HH:MM:SS)"
-        )
+        """An ISO date and time (a day alone is its midnight); one with a time zone is stored in UTC."""
+        return self._moment(field, cells, present, "not a date and time (use YYYY-MM-DD HH:MM:SS)")
 
-    def _moment(
-        self,
-        field: FieldSpec,
-        cells: pd.Series,
-        present: np.ndarray,
-        pattern: re.Pattern,
-        form: str,
-        problem: str,
-    ) -> pd.Series:
+    def _moment(self, field: FieldSpec, cells: pd.Series, present: np.ndarray, problem: str) -> pd.Series:
         codes, uniques = self._unique(cells)
-        matched = uniques.str.fullmatch(pattern.pattern)
-        parsed = pd.to_datetime(uniques.where(matched, None), format=form, errors="coerce")
+        matched = uniques.str.fullmatch(_DATETIME.pattern)
+        zoned = matched & uniques.str.contains(_ZONED.pattern, regex=True)
+        parsed = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[us]")
+        plain = matched & ~zoned
+        if plain.any():
+            parsed[plain] = pd.to_datetime(uniques[plain], format="ISO8601", errors="coerce").astype(
+                "datetime64[us]"
+            )
+        if zoned.any():
+            utc = pd.to_datetime(uniques[zoned], format="ISO8601", errors="coerce", utc=True)
+            parsed[zoned] = utc.dt.tz_localize(None).astype("datetime64[us]")
         values = pd.Series(parsed.to_numpy()[codes], index=cells.index)
         wrong = present & values.isna().to_numpy()
         self.add(field, wrong, problem)
@@ -292,6 +346,8 @@ class _Checks:
     def duplicates(self) -> None:
         """Every row whose key equals an earlier row's is a duplicate of that row."""
         key = [self.spec.field(name) for name in self.spec.key]
+        if not key:
+            return
         complete = np.logical_and.reduce([self.ok[field.name] & self.present[field.name] for field in key])
         if not complete.any():
             return
@@ -404,8 +460,29 @@ def _outreach_answers(check: _Checks) -> None:
     check.add(field, silent, "leave it empty when the outcome is 'no_response'")
 
 
+def _event_accounts(check: _Checks) -> None:
+    """A usage event names its account directly, or through a stored subscription or a contact's id as its
+    user: account_id is the first of these that resolves."""
+    account = check.spec.field("account")
+    via_user = check.values["user"].map(check.known.get("contact_accounts", pd.Series(dtype="Int64")))
+    resolved = (
+        check.values["account_id"]
+        .fillna(check.values["subscription_id"])
+        .fillna(pd.Series(via_user, dtype="Int64"))
+    )
+    check.values["account_id"] = resolved
+    given = check.present["account"] | check.present["subscription"]
+    check.add(
+        account,
+        ~given & resolved.isna().to_numpy(),
+        "no account: give an account id, a subscription id or a user id that an earlier import "
+        "tied to an account (a contact's external id)",
+    )
+
+
 _RULES = {
     "usage": (_usage_weeks,),
+    "usage_events": (_event_accounts,),
     "spend": (_spend_months,),
     "tickets": (_ticket_times,),
     "outreach": (_outreach_answers,),

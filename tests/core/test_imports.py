@@ -16,9 +16,12 @@ ACCOUNTS = {"accounts": pd.Series([11, 12], index=["ACC-1", "ACC-2"])}
 USAGE_HEADER = "account,week_start,active_users,logins,key_feature_events,seats_used\n"
 
 
-def check(text: str, entity: str, known: dict[str, pd.Series] | None = None) -> imports.Validated:
+def check(
+    text: str, entity: str, known: dict[str, pd.Series] | None = None, mapping=None
+) -> imports.Validated:
     frame = imports.read_table(text.encode(), "file.csv")
-    return imports.validate(frame, entity, imports.auto_map(list(frame.columns), entity), known or ACCOUNTS)
+    chosen = (mapping or (lambda columns: imports.auto_map(columns, entity)))(list(frame.columns))
+    return imports.validate(frame, entity, chosen, known or ACCOUNTS)
 
 
 def problems(validated: imports.Validated) -> list[tuple[int, str, str, str]]:
@@ -156,7 +159,7 @@ def test_xlsx_first_sheet_cells_as_csv_text():
     ]
     validated = imports.validate(frame, "usage", imports.auto_map(list(frame.columns), "usage"), ACCOUNTS)
     assert problems(validated) == [
-        (2, "Key feature events", "4.5", "Key feature events must be a whole number from 0 to 2,147,483,647"),
+        (2, "Key feature events", "4.5", "'4.5' is not a whole number"),
         (2, "Seats used", "true", "Seats used must be a whole number from 0 to 2,147,483,647"),
         (4, "Seats used", "false", "Seats used must be a whole number from 0 to 2,147,483,647"),
     ]
@@ -178,7 +181,7 @@ def test_xlsx_datetime_cells_keep_their_time():
 
 def test_auto_map_matches_names_labels_and_aliases_ignoring_case_spaces_underscores_hyphens():
     columns = ["ACCOUNT-ID", "week start", "Active_Users", "LOGINS", "key features", "Seats Used", "Notes"]
-    assert imports.auto_map(columns, "usage") == {
+    assert imports.auto_map(columns, "usage").columns == {
         "ACCOUNT-ID": "account",
         "week start": "week_start",
         "Active_Users": "active_users",
@@ -190,7 +193,7 @@ def test_auto_map_matches_names_labels_and_aliases_ignoring_case_spaces_undersco
 
 
 def test_auto_map_gives_a_field_to_the_first_column_naming_it():
-    assert imports.auto_map(["NPS", "Score", "Type"], "surveys") == {
+    assert imports.auto_map(["NPS", "Score", "Type"], "surveys").columns == {
         "NPS": "score",
         "Score": None,
         "Type": "kind",
@@ -202,9 +205,9 @@ def test_unknown_entity_and_field_are_value_errors():
         imports.auto_map(["a"], "widgets")
     frame = pd.DataFrame({"a": ["1"]})
     with pytest.raises(ValueError, match="'colour' is not a field of Weekly product usage"):
-        imports.validate(frame, "usage", {"a": "colour"}, ACCOUNTS)
+        imports.validate(frame, "usage", imports.Mapping({"a": "colour"}), ACCOUNTS)
     with pytest.raises(ValueError, match="no column 'b'"):
-        imports.validate(frame, "usage", {"b": "account"}, ACCOUNTS)
+        imports.validate(frame, "usage", imports.Mapping({"b": "account"}), ACCOUNTS)
 
 
 # --- validate: the kinds ---------------------------------------------------------------------------
@@ -232,13 +235,22 @@ def test_whole_numbers():
     must = "must be a whole number from 0 to 2,147,483,647"
     assert problems(validated) == [
         (2, "active_users", "ten", f"Active users {must}"),
-        (2, "logins", "1.5", f"Logins {must}"),
+        (2, "logins", "1.5", "'1.5' is not a whole number"),
         (2, "key_feature_events", "-1", f"Key feature events {must}"),
         (2, "seats_used", "1,234", f"Seats used {must} (write 1234, without thousands separators)"),
         (3, "logins", "99999999999", f"Logins {must}"),
-        (3, "seats_used", "", "required"),
     ]
     assert validated.rows["active_users"].tolist()[1] == 3
+    # A blank count is unknown, not zero and not a problem.
+    assert validated.rows["seats_used"].isna().tolist() == [True, True]
+
+
+def test_whole_numbers_written_with_a_decimal_point_are_whole():
+    validated = check(USAGE_HEADER + "ACC-1,2026-11-16,4.0,12.00,0.0,\nACC-2,2026-11-16,,3,1,-0.0\n", "usage")
+    assert validated.ok
+    assert validated.rows["active_users"].tolist() == [4, pd.NA]
+    assert validated.rows["logins"].tolist() == [12, 3]
+    assert validated.rows["seats_used"].tolist() == [pd.NA, 0]
 
 
 def test_numbers_are_rounded_to_cents_and_checked():
@@ -350,7 +362,7 @@ def test_nps_and_csat_ranges_are_checked_by_kind():
         (2, "score", "11", "NPS score must be a whole number from 0 to 10"),
         (3, "score", "0", "CSAT score must be a whole number from 1 to 5"),
         (4, "score", "6", "CSAT score must be a whole number from 1 to 5"),
-        (7, "score", "8.5", "NPS score must be a whole number from 0 to 10"),
+        (7, "score", "8.5", "'8.5' is not a whole number"),
     ]
 
 
@@ -435,11 +447,10 @@ def test_outreach_answers_follow_the_outcome():
 
 def test_mapping_problems_are_row_zero():
     frame = pd.DataFrame({"acct": ["ACC-1"], "A": ["1"], "B": ["2"]})
-    mapping = {"acct": "account", "A": "logins", "B": "logins"}
+    mapping = imports.Mapping({"acct": "account", "A": "logins", "B": "logins"})
     validated = imports.validate(frame, "usage", mapping, ACCOUNTS)
-    assert problems(validated)[:3] == [
+    assert problems(validated)[:2] == [
         (0, "Week start", "", "required: no column of the file is mapped to it"),
-        (0, "Active users", "", "required: no column of the file is mapped to it"),
         (0, "Logins", "", "2 columns are mapped to Logins ('A', 'B'); map only one"),
     ]
 
@@ -471,6 +482,8 @@ def test_every_entity_of_the_brief_is_importable_with_a_key_among_its_fields():
         "accounts",
         "contacts",
         "usage",
+        "usage_events",
+        "subscriptions",
         "surveys",
         "tickets",
         "milestones",
@@ -500,7 +513,11 @@ def test_field_guide_says_what_each_column_accepts():
     assert bool(guide.loc["external_id", "required"]) and not bool(guide.loc["comment", "required"])
     accounts = imports.field_guide("accounts").set_index("column")
     assert accounts.loc["employees", "accepts"] == "a whole number, 0 or more"
-    assert accounts.loc["seats_purchased", "also_named"] == "Seats purchased, seats"
+    assert (
+        accounts.loc["seats_purchased", "also_named"]
+        == "Seats purchased, seats, licenses, licences, seat count"
+    )
+    assert not bool(accounts.loc["arr", "required"]) and bool(accounts.loc["external_id", "required"])
 
 
 def test_a_required_field_without_a_column_is_one_problem_not_one_per_row():
@@ -514,3 +531,187 @@ def test_a_required_field_without_a_column_is_one_problem_not_one_per_row():
             "problem": "required: no column of the file is mapped to it",
         }
     ]
+
+
+# --- real exports: date-times, skipped rows, value maps, constants -----------------------------------
+
+
+def test_iso_date_times_are_accepted_in_date_fields_as_their_utc_day():
+    validated = check(
+        "account,churned_on\n"
+        "ACC-1,2024-03-05 13:22:00\n"
+        "ACC-2,2024-03-05T23:30:00-02:00\n"
+        "ACC-1,2024-03-07T00:10:00Z\n"
+        "ACC-2,2024-03-08\n",
+        "churn",
+    )
+    assert validated.ok
+    assert validated.rows["churned_on"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-03-05",
+        "2024-03-06",
+        "2024-03-07",
+        "2024-03-08",
+    ]
+
+
+def test_date_times_with_a_zone_are_stored_in_utc():
+    validated = check(
+        "external_id,account,opened_at\nT1,ACC-1,2024-03-05T13:22:00+01:00\nT2,ACC-1,2024-03-05 13:22\n",
+        "tickets",
+    )
+    assert validated.ok
+    assert validated.rows["opened_at"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "2024-03-05 12:22",
+        "2024-03-05 13:22",
+    ]
+
+
+def test_survey_rows_without_a_score_are_skipped_and_counted():
+    validated = check(
+        "ticket_id,account_id,satisfaction_score,submitted_at\n"
+        "T1,ACC-1,5,2024-01-02 10:00:00\n"
+        "T2,ACC-1,,2024-01-03 10:00:00\n"
+        "T3,ACC-2,,2024-01-04 10:00:00\n"
+        "T4,ACC-2,9,2024-01-05 10:00:00\n",
+        "surveys",
+        mapping=lambda columns: imports.Mapping(
+            {
+                "ticket_id": "external_id",
+                "account_id": "account",
+                "satisfaction_score": "score",
+                "submitted_at": "responded_on",
+            },
+            constants={"kind": "csat"},
+        ),
+    )
+    assert validated.notes == ("2 rows skipped: no score",)
+    assert problems(validated) == [
+        (5, "satisfaction_score", "9", "CSAT score must be a whole number from 1 to 5")
+    ]
+    assert validated.rows["row"].tolist() == [2, 5]
+    assert validated.rows["kind"].tolist() == ["csat", "csat"]
+
+
+def test_value_maps_translate_file_values_and_problems_name_the_file_value():
+    frame = imports.read_table(
+        b"id,name,country,tier\nA1,Acme,US,Basic\nA2,Beta,de,Enterprise\nA3,Gamma,XX,Pro\n", "a.csv"
+    )
+    mapping = imports.Mapping(
+        {"id": "external_id", "name": "name", "country": "region", "tier": "segment"},
+        values={
+            "region": {"US": "North America", "DE": "EMEA"},
+            "segment": {"basic": "SMB", "Pro": "Mid-Market"},
+        },
+    )
+    validated = imports.validate(frame, "accounts", mapping, {})
+    assert problems(validated) == [
+        (4, "country", "XX", "'XX' is not one of North America, EMEA, APAC, LATAM")
+    ]
+    assert validated.rows["region"].tolist()[:2] == ["North America", "EMEA"]
+    assert validated.rows["segment"].tolist() == ["SMB", "Enterprise", "Mid-Market"]
+
+
+def test_an_account_without_a_name_column_is_named_by_its_id_and_only_given_fields_are_stored():
+    frame = imports.read_table(b"customerID,Tenure Months,Churn Label\n7590-VHVEG,1,No\n", "a.csv")
+    mapping = imports.auto_map(list(frame.columns), "accounts")
+    assert mapping.columns == {"customerID": "external_id", "Tenure Months": None, "Churn Label": None}
+    assert mapping.attributes == {"Tenure Months": "Tenure Months", "Churn Label": "Churn Label"}
+    validated = imports.validate(frame, "accounts", mapping, {})
+    assert validated.ok
+    assert validated.rows[["external_id", "name"]].to_numpy().tolist() == [["7590-VHVEG", "7590-VHVEG"]]
+    assert validated.fields == ("external_id", "name")
+
+
+def test_a_churn_flag_turns_flagged_rows_into_churn_events_dated_by_a_constant():
+    frame = imports.read_table(
+        b"CustomerID,Churn Label,Churn Reason\nC1,Yes,Competitor\nC2,No,\nC3,yes,\nC4,,\n", "t.csv"
+    )
+    mapping = imports.auto_map(list(frame.columns), "churn")
+    assert mapping.columns == {"CustomerID": "account", "Churn Label": "churned", "Churn Reason": "reason"}
+    mapping = imports.Mapping(mapping.columns, constants={"churned_on": "2024-12-31"})
+    known = {"accounts": pd.Series([1, 2, 3, 4], index=["C1", "C2", "C3", "C4"])}
+    validated = imports.validate(frame, "churn", mapping, known)
+    assert validated.ok
+    assert validated.notes == ("2 rows skipped: not churned",)
+    assert validated.rows["account_id"].tolist() == [1, 3]
+    assert validated.rows["reason"].tolist()[0] == "Competitor" and pd.isna(validated.rows["reason"].iloc[1])
+    assert "churned" not in validated.fields
+
+
+def test_repeat_churn_of_one_account_on_different_days_is_not_a_duplicate():
+    validated = check("account,churned_on\nACC-1,2024-01-31\nACC-1,2024-09-30\nACC-1,2024-09-30\n", "churn")
+    assert problems(validated) == [
+        (4, "account", "ACC-1", "duplicate of row 3 (same account and churned on)")
+    ]
+
+
+def test_a_constant_and_a_column_for_one_field_is_a_value_error():
+    frame = pd.DataFrame({"kind": ["nps"]})
+    with pytest.raises(ValueError, match="Kind is set for every row and also read from column 'kind'"):
+        imports.validate(frame, "surveys", imports.Mapping({"kind": "kind"}, constants={"kind": "csat"}), {})
+
+
+def test_usage_events_find_their_account_through_a_subscription_or_a_user():
+    frame = imports.read_table(
+        b"subscription_id,user_id,usage_date,feature_name,usage_count\n"
+        b"S1,,2024-01-01,export,3\n"
+        b",u-7,2024-01-02 08:00:00,login,\n"
+        b",u-unknown,2024-01-02,login,1\n"
+        b"S9,,2024-01-02,login,1\n",
+        "events.csv",
+    )
+    mapping = imports.auto_map(list(frame.columns), "usage_events")
+    assert mapping.columns == {
+        "subscription_id": "subscription",
+        "user_id": "user",
+        "usage_date": "at",
+        "feature_name": "feature",
+        "usage_count": "count",
+    }
+    known = {
+        "accounts": pd.Series(dtype="Int64"),
+        "subscription_accounts": pd.Series([11], index=["S1"]),
+        "contact_accounts": pd.Series([12], index=["u-7"]),
+    }
+    validated = imports.validate(frame, "usage_events", mapping, known)
+    assert problems(validated) == [
+        (
+            4,
+            "Account",
+            "",
+            "no account: give an account id, a subscription id or a user id that an earlier "
+            "import tied to an account (a contact's external id)",
+        ),
+        (5, "subscription_id", "S9", "subscription 'S9' does not exist"),
+    ]
+    assert validated.rows["account_id"].tolist()[:2] == [11, 12]
+
+
+def test_value_suggestions_know_countries_severities_and_close_spellings():
+    region = imports.entity_spec("accounts").field("region")
+    assert imports.suggest_values(region, ["US", "Germany", "jp", "EMEA", "Atlantis", "Latam"]) == {
+        "US": "North America",
+        "Germany": "EMEA",
+        "jp": "APAC",
+    }
+    severity = imports.entity_spec("tickets").field("severity")
+    assert imports.suggest_values(severity, ["P1", "Critical", "normal", "lo"]) == {
+        "P1": "urgent",
+        "Critical": "urgent",
+        "normal": "medium",
+        "lo": "low",
+    }
+    segment = imports.entity_spec("accounts").field("segment")
+    assert imports.suggest_values(segment, ["Enterprize", "Basic"]) == {"Enterprize": "Enterprise"}
+
+
+def test_a_profile_that_no_longer_fits_says_which_columns_are_missing():
+    profile = imports.Mapping(
+        {"Acct": "external_id", "Country": "region"}, values={"region": {"US": "North America"}}
+    )
+    with pytest.raises(ValueError, match="The profile does not fit this file: it has no column 'Country'."):
+        imports.with_profile(["Acct", "Name"], "accounts", profile)
+    fitted = imports.with_profile(["Acct", "Name", "Country", "Plan"], "accounts", profile)
+    assert fitted.columns == {"Acct": "external_id", "Name": "name", "Country": "region", "Plan": None}
+    assert fitted.attributes == {"Plan": "Plan"}
+    assert imports.Mapping.from_json(fitted.to_json()) == fitted
