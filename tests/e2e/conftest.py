@@ -29,7 +29,7 @@ COOKIE_KEY = "e2e-cookie-key-long-enough-for-hs256-signing"
 @dataclass
 class Server:
     url: str
-    database_url: str
+    database_url: str | None
     seconds_to_ready: float
 
 
@@ -40,9 +40,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(database_url: str) -> Iterator[Server]:
+def streamlit_server(database_url: str | None, root: Path = ROOT) -> Iterator[Server]:
+    """The app in root on database_url; None runs root's embedded demo database with a generated cookie key."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DASHBOARD_COOKIE_KEY": COOKIE_KEY}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DATABASE_URL", "DASHBOARD_COOKIE_KEY")
+    }
+    if database_url is not None:
+        env.update(DATABASE_URL=database_url, DASHBOARD_COOKIE_KEY=COOKIE_KEY)
     started = time.perf_counter()
     process = subprocess.Popen(
         [
@@ -58,7 +65,7 @@ def streamlit_server(database_url: str) -> Iterator[Server]:
             "--server.headless",
             "true",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
