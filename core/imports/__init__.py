@@ -9,7 +9,7 @@ from core.imports.guide import field_guide
 from core.imports.mapping import Mapping, auto_map, suggest_values, with_profile
 from core.imports.reading import MAX_ROWS, ImportFileError, read_table
 from core.imports.specs import ENTITIES, KINDS, MAX_TEXT, EntitySpec, FieldSpec, entity_spec
-from core.imports.validation import PROBLEM_COLUMNS, Validated, validate
+from core.imports.validation import PROBLEM_COLUMNS, Validated, group_problems, validate
 
 __all__ = [
     "ENTITIES",
@@ -25,6 +25,7 @@ __all__ = [
     "auto_map",
     "entity_spec",
     "field_guide",
+    "group_problems",
     "read_table",
     "suggest_values",
     "validate",

@@ -122,9 +122,10 @@ def auto_map(columns: list[str], entity: str) -> Mapping:
 
 def with_profile(columns: list[str], entity: str, profile: Mapping) -> Mapping:
     """A saved profile applied to a file: the profile's column choices and values, constants and attributes;
-    columns the profile does not name are matched automatically. A ValueError names the profile's columns
-    the file lacks."""
-    missing = [column for column in [*profile.columns, *profile.attributes] if column not in columns]
+    columns the profile does not name are matched automatically. A ValueError names the columns the profile
+    reads (into a field or an attribute) that the file lacks; a column it ignored may be missing."""
+    needed = [column for column, name in profile.columns.items() if name] + list(profile.attributes)
+    missing = [column for column in needed if column not in columns]
     if missing:
         raise ValueError(
             "The profile does not fit this file: it has no column "
@@ -133,9 +134,10 @@ def with_profile(columns: list[str], entity: str, profile: Mapping) -> Mapping:
         )
     automatic = auto_map(columns, entity)
     chosen = {column: profile.columns.get(column, automatic.columns[column]) for column in columns}
-    taken = {name for column, name in chosen.items() if column in profile.columns and name}
+    profile_columns = {column: name for column, name in profile.columns.items() if column in columns}
+    taken = {name for name in profile_columns.values() if name}
     chosen = {
-        column: None if column not in profile.columns and name in taken else name
+        column: None if column not in profile_columns and name in taken else name
         for column, name in chosen.items()
     }
     attributes = dict(profile.attributes)
@@ -144,7 +146,7 @@ def with_profile(columns: list[str], entity: str, profile: Mapping) -> Mapping:
             {
                 column: name
                 for column, name in automatic.attributes.items()
-                if column not in profile.columns and column not in attributes and chosen[column] is None
+                if column not in profile_columns and column not in attributes and chosen[column] is None
             }
         )
     return Mapping(columns=chosen, values=profile.values, constants=profile.constants, attributes=attributes)

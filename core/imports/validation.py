@@ -7,6 +7,7 @@ listed as row 0, under the field's label.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class Validated:
     problems: pd.DataFrame
     fields: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # Custom account attributes (see attributes.with_attributes): row, name and the typed value columns.
+    attributes: pd.DataFrame | None = None
+    attribute_kinds: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -107,7 +111,8 @@ def validate(frame: pd.DataFrame, entity: str, mapping: Mapping, known: dict[str
     fields = tuple(
         field.name
         for field in spec.fields
-        if field.stored and (field.name in cells or field.name in spec.key)
+        # A yes/no field the file lacks is "no", as a blank cell is.
+        if field.stored and (field.name in cells or field.name in spec.key or field.kind == "bool")
     )
     return Validated(check.typed_rows(), check.problem_frame(list(frame.columns)), fields, tuple(notes))
 
@@ -487,3 +492,18 @@ _RULES = {
     "tickets": (_ticket_times,),
     "outreach": (_outreach_answers,),
 }
+
+
+def group_problems(problems: pd.DataFrame, first: int = 3) -> pd.DataFrame:
+    """Problems by column, value and problem, most rows first: "region 'US': not a region — 412 rows,
+    first 2, 5, 9". Columns: column, value, problem, rows (how many), first_rows (the first few, as text)."""
+    columns = ["column", "value", "problem", "rows", "first_rows"]
+    if problems.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = problems.groupby(["column", "value", "problem"], sort=False, dropna=False)["row"]
+    summary = grouped.agg(
+        rows="size", first_rows=lambda rows: ", ".join(str(row) for row in sorted(rows)[:first])
+    ).reset_index()
+    summary["order"] = grouped.min().to_numpy()
+    summary = summary.sort_values(["rows", "order"], ascending=[False, True], kind="stable")
+    return summary[columns].reset_index(drop=True)

@@ -14,9 +14,11 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from core import imports, roles
-from db import service
+from core.imports import attributes
+from db import scoring, service
+from db.imports import store
 from db.imports.exporting import TABLES, export_table
-from db.imports.store import ENTITY_TABLES, store_rows
+from db.imports.store import ENTITY_TABLES
 
 __all__ = [
     "ENTITY_TABLES",
@@ -28,18 +30,29 @@ __all__ = [
     "run_import",
 ]
 
-# Where each kind of reference is looked up: (table, column holding the external id).
+# Where each kind of reference is looked up: (table, column holding the external id, column it resolves to).
 REF_SOURCES = {
-    "accounts": ("accounts", "external_id"),
-    "contacts": ("contacts", "external_id"),
-    "users": ("users", "username"),
-    "referrals": ("referrals", "code"),
+    "accounts": ("accounts", "external_id", "id"),
+    "contacts": ("contacts", "external_id", "id"),
+    "users": ("users", "username", "id"),
+    "referrals": ("referrals", "code", "id"),
+    "subscription_accounts": ("subscriptions", "external_id", "account_id"),
 }
+
+
+class _DryRun(Exception):
+    """Raised at the end of a checked import to roll every change back, carrying what it would have done."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did; when problems is not empty nothing was written."""
+    """What an import did (or, checked only, would do); when problems is not empty nothing was written.
+
+    notes says what was skipped and derived ("412 rows skipped: no score", "ARR and seats of 40 accounts
+    derived from their subscriptions"); rescored_weeks how many scored weeks the next scoring run redoes."""
 
     entity: str
     rows: int
@@ -47,29 +60,48 @@ class ImportResult:
     updated: int
     unchanged: int
     problems: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    stored: bool = False
+
+
+def _pairs(connection: Connection, sql: str) -> pd.Series:
+    pairs = connection.exec_driver_sql(sql).fetchall()
+    keys, ids = zip(*pairs, strict=True) if pairs else ((), ())
+    return pd.Series(ids, index=pd.Index(keys, dtype=object), dtype="Int64")
 
 
 def known_ids(connection: Connection, entity: str) -> dict[str, pd.Series]:
-    """For every reference the entity's fields make: the stored external ids → database ids."""
+    """For every reference the entity's fields make: the stored external ids → database ids (for a
+    subscription: its account's id). Usage events also learn which account each contact's id belongs to."""
     known: dict[str, pd.Series] = {}
     for field in imports.entity_spec(entity).fields:
         if field.kind == "ref" and field.ref not in known:
-            table, column = REF_SOURCES[field.ref]
-            pairs = connection.exec_driver_sql(f"SELECT {column}, id FROM {table}").fetchall()
-            keys, ids = zip(*pairs, strict=True) if pairs else ((), ())
-            known[field.ref] = pd.Series(ids, index=pd.Index(keys, dtype=object), dtype="Int64")
+            table, column, target = REF_SOURCES[field.ref]
+            known[field.ref] = _pairs(connection, f"SELECT {column}, {target} FROM {table}")
+    if entity == "usage_events":
+        known["contact_accounts"] = _pairs(connection, "SELECT external_id, account_id FROM contacts")
     return known
 
 
+def _attribute_kinds(connection: Connection) -> dict[str, str]:
+    return dict(connection.exec_driver_sql("SELECT name, kind FROM custom_attributes").all())
+
+
+def _check(
+    connection: Connection, frame: pd.DataFrame, entity: str, mapping: imports.Mapping
+) -> imports.Validated:
+    validated = imports.validate(frame, entity, mapping, known_ids(connection, entity))
+    return attributes.with_attributes(validated, frame, mapping, _attribute_kinds(connection))
+
+
 def plan(
-    engine: Engine, data: bytes, filename: str, entity: str, mapping: dict | None = None
-) -> tuple[pd.DataFrame, dict[str, str | None], imports.Validated]:
+    engine: Engine, data: bytes, filename: str, entity: str, mapping: imports.Mapping | None = None
+) -> tuple[pd.DataFrame, imports.Mapping, imports.Validated]:
     """The file as read, the mapping used (automatic when None) and the validation result, for a preview."""
     frame = imports.read_table(data, filename)
-    mapping = dict(mapping) if mapping is not None else imports.auto_map(list(frame.columns), entity)
+    mapping = mapping if mapping is not None else imports.auto_map(list(frame.columns), entity)
     with engine.connect() as connection:
-        known = known_ids(connection, entity)
-    return frame, mapping, imports.validate(frame, entity, mapping, known)
+        return frame, mapping, _check(connection, frame, entity, mapping)
 
 
 def run_import(
@@ -78,23 +110,46 @@ def run_import(
     data: bytes,
     filename: str,
     entity: str,
-    mapping: dict | None = None,
+    mapping: imports.Mapping | None = None,
     progress: Callable[[int, int], None] | None = None,
+    check_only: bool = False,
+    churn_from_subscriptions: bool = False,
 ) -> ImportResult:
-    """Validate a file and, when it has no problem, upsert every row in one transaction with an audit row."""
+    """Validate a file and, when it has no problem, store every row in one transaction with an audit row,
+    and mark the scored weeks it changes for the next scoring run. check_only does all of it and then
+    rolls it back: the result says what the import would do."""
     if not roles.may_do(actor.role, "import_data"):
         raise service.PermissionDenied(f"Role '{actor.role}' may not import data.")
     imports.entity_spec(entity)
     frame = imports.read_table(data, filename)
-    mapping = dict(mapping) if mapping is not None else imports.auto_map(list(frame.columns), entity)
-    with service.write(engine, actor, "import_data") as session:
-        connection = session.connection()
-        validated = imports.validate(frame, entity, mapping, known_ids(connection, entity))
-        rows = validated.rows
-        if not validated.ok:
-            return ImportResult(entity, len(rows), 0, 0, 0, validated.problems)
-        inserted, updated = store_rows(connection, entity, rows, actor, progress)
-        counts = {"rows": len(rows), "inserted": inserted, "updated": updated}
-        counts["unchanged"] = len(rows) - inserted - updated
-        service.audit(session, actor, "import_data", entity, None, None, {"file": filename, **counts})
-    return ImportResult(entity, problems=validated.problems, **counts)
+    mapping = mapping if mapping is not None else imports.auto_map(list(frame.columns), entity)
+    try:
+        with service.write(engine, actor, "import_data") as session:
+            connection = session.connection()
+            validated = _check(connection, frame, entity, mapping)
+            rows = validated.rows
+            if not validated.ok:
+                return ImportResult(entity, len(rows), 0, 0, 0, validated.problems, validated.notes)
+            stored = store.store(connection, entity, validated, actor, progress, churn_from_subscriptions)
+            counts = {"rows": len(rows), "inserted": stored.inserted, "updated": stored.updated}
+            counts["unchanged"] = len(rows) - stored.inserted - stored.updated
+            notes = (*validated.notes, *stored.notes)
+            if stored.marks and (stored.inserted or stored.updated):
+                scoring.mark_changed(connection, stored.since)
+            result = ImportResult(
+                entity, problems=validated.problems, notes=notes, stored=not check_only, **counts
+            )
+            if check_only:
+                raise _DryRun(result)
+            service.audit(
+                session,
+                actor,
+                "import_data",
+                entity,
+                None,
+                None,
+                {"file": filename, **counts, "notes": notes},
+            )
+    except _DryRun as dry:
+        return dry.result
+    return result

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, TextClause, false, insert, select, text
 
-from core import imports
+from core import imports, usage_events
 from db import service
+from db.imports import derived
 from db.models import Advocate, AdvocateStageChange, Base, Contact
 
 CHUNK_ROWS = 100_000
@@ -28,6 +30,8 @@ ENTITY_TABLES = {
     "accounts": "accounts",
     "contacts": "contacts",
     "usage": "usage_weekly",
+    "usage_events": "usage_weekly",
+    "subscriptions": "subscriptions",
     "surveys": "survey_responses",
     "tickets": "tickets",
     "milestones": "milestones",
@@ -42,15 +46,29 @@ ENTITY_TABLES = {
 }
 # The assets' list fields live in tables of their own: field → (table, column).
 LIST_TABLES = {"industries": ("asset_industries", "industry"), "products": ("asset_products", "product")}
+# The kinds of record the health score reads; of these, the dated ones change only the weeks from their
+# earliest day on (an account's or a subscription's facts may change any week).
+SCORE_INPUTS = {
+    "accounts",
+    "usage",
+    "usage_events",
+    "subscriptions",
+    "surveys",
+    "tickets",
+    "milestones",
+    "churn",
+}
+DATED_INPUTS = SCORE_INPUTS - {"accounts", "subscriptions"}
 # Entities whose contact stands for that contact's advocate record, and the stage a new record starts in.
 ADVOCATE_STAGE = {"outreach": ("asked", "sent_on"), "referrals": ("agreed", "created_on")}
 
 
-def _db_columns(entity: str) -> dict[str, str]:
-    """Field (or resolved id column) of the validated rows → column of the entity's table."""
+def _db_columns(entity: str, fields: tuple[str, ...]) -> dict[str, str]:
+    """Field (or resolved id column) of the validated rows → column of the entity's table, for the given
+    fields: a field the file does not give is left as stored (NULL on a new row)."""
     columns = {}
     for field in imports.entity_spec(entity).fields:
-        if field.kind == "list":
+        if field.kind == "list" or field.name not in fields:
             continue
         if field.kind == "ref" and entity in ADVOCATE_STAGE and field.ref == "contacts":
             columns["advocate_id"] = "advocate_id"
@@ -61,26 +79,139 @@ def _db_columns(entity: str) -> dict[str, str]:
     return columns
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What storing did: rows inserted and updated, what else was derived, and since when the scored weeks
+    changed (None: all of them; marks False: the health score does not read this kind of record)."""
+
+    inserted: int
+    updated: int
+    notes: tuple[str, ...] = ()
+    marks: bool = False
+    since: dt.date | None = None
+
+
+def store(
+    connection: Connection,
+    entity: str,
+    validated: imports.Validated,
+    actor: service.Actor,
+    progress: Callable[[int, int], None] | None,
+    churn_from_subscriptions: bool = False,
+) -> Stored:
+    """Store validated rows the way their kind needs: usage events as weekly usage, subscriptions with the
+    account facts and (when asked) churn events they imply, accounts with their custom attributes."""
+    rows, fields = validated.rows, validated.fields
+    notes: tuple[str, ...] = ()
+    if entity == "usage_events":
+        inserted, updated, notes = _store_events(connection, rows, fields, actor, progress)
+    elif entity == "subscriptions":
+        inserted, updated = _store_subscriptions(connection, rows, fields, actor, progress)
+        notes = derived.subscription_facts(connection, rows["account_id"], churn_from_subscriptions)
+    else:
+        inserted, updated = store_rows(connection, entity, rows, fields, actor, progress)
+        if entity == "accounts" and validated.attributes is not None:
+            notes = derived.account_attributes(
+                connection, rows, validated.attributes, validated.attribute_kinds
+            )
+    return Stored(inserted, updated, notes, entity in SCORE_INPUTS, _earliest(entity, rows))
+
+
+def _earliest(entity: str, rows: pd.DataFrame) -> dt.date | None:
+    """The earliest day among the rows' dates: scored weeks from it on may change (None: any week may)."""
+    if entity not in DATED_INPUTS or rows.empty:
+        return None
+    spec = imports.entity_spec(entity)
+    days = [rows[field.name].min() for field in spec.fields if field.kind in ("date", "datetime")]
+    earliest = min((day for day in days if pd.notna(day)), default=None)
+    return None if earliest is None else earliest.date()
+
+
+def _store_events(
+    connection: Connection,
+    rows: pd.DataFrame,
+    fields: tuple[str, ...],
+    actor: service.Actor,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[int, int, tuple[str, ...]]:
+    """Aggregate usage events into weekly usage and store those weeks (their counts replace stored ones)."""
+    key_features = set(connection.exec_driver_sql("SELECT name FROM key_features").scalars())
+    events = pd.DataFrame({"account_id": rows["account_id"].astype("int64"), "at": rows["at"]})
+    for field, column in (("user", "user"), ("feature", "feature"), ("count", "count")):
+        if field in fields:
+            events[column] = rows[field]
+    weekly = usage_events.weekly_usage(events, key_features)
+    given = ["active_users", "logins"] + (
+        ["key_feature_events"] if "feature" in fields and key_features else []
+    )
+    if "user" not in fields:
+        given.remove("active_users")
+    weekly = weekly.assign(account=weekly["account_id"].astype(str))
+    inserted, updated = store_rows(
+        connection, "usage", weekly, ("account", "week_start", *given), actor, progress
+    )
+    note = f"{len(rows):,} events became {len(weekly):,} account-weeks of usage"
+    if "feature" in fields and not key_features:
+        note += " (no key features are set, so key-feature events stay unknown)"
+    return inserted, updated, (note,)
+
+
+def _store_subscriptions(
+    connection: Connection,
+    rows: pd.DataFrame,
+    fields: tuple[str, ...],
+    actor: service.Actor,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[int, int]:
+    """Subscriptions with their amount per billing period: ARR per year when given, else MRR per month."""
+    arr = rows["arr"] if "arr" in fields else pd.Series(pd.NA, index=rows.index, dtype="Float64")
+    mrr = rows["mrr"] if "mrr" in fields else pd.Series(pd.NA, index=rows.index, dtype="Float64")
+    period = pd.Series(np.where(arr.notna(), "year", np.where(mrr.notna(), "month", None)), index=rows.index)
+    rows = rows.assign(amount=arr.fillna(mrr), billing_period=period.astype(object))
+    columns = {"external_id": "external_id", "account_id": "account_id", "started_on": "started_on"}
+    columns |= {name: name for name in ("ended_on", "seats", "plan") if name in fields}
+    if "arr" in fields or "mrr" in fields:
+        columns |= {"amount": "amount", "billing_period": "billing_period"}
+    table = Base.metadata.tables["subscriptions"]
+    return upsert(connection, table, rows, columns, ["external_id"], actor, progress)
+
+
 def store_rows(
     connection: Connection,
     entity: str,
     rows: pd.DataFrame,
+    fields: tuple[str, ...],
     actor: service.Actor,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[int, int]:
-    """Upsert rows chunk by chunk; returns (inserted, updated).
+    """Upsert an entity's validated rows (only the given fields) into its table; returns (inserted, updated)."""
+    spec = imports.entity_spec(entity)
+    table = Base.metadata.tables[ENTITY_TABLES[entity]]
+    if entity in ADVOCATE_STAGE:
+        rows = rows.assign(advocate_id=_advocate_ids(connection, rows, entity, actor))
+    columns = _db_columns(entity, fields)
+    key = [columns.get(name, columns.get(f"{name}_id")) for name in spec.key]
+    lists = [field.name for field in spec.fields if field.kind == "list" and field.name in fields]
+    return upsert(connection, table, rows, columns, key, actor, progress, lists)
+
+
+def upsert(
+    connection: Connection,
+    table: Table,
+    rows: pd.DataFrame,
+    columns: dict[str, str],
+    key: list[str],
+    actor: service.Actor,
+    progress: Callable[[int, int], None] | None,
+    lists: list[str] | None = None,
+) -> tuple[int, int]:
+    """Upsert rows (columns: row column → table column) by key chunk by chunk; returns (inserted, updated).
 
     A chunk is first inserted straight into the table under a savepoint: when every key is new (a
     first load, the usual scheduled file) that is the whole write. The first key that exists rolls
     the chunk back, and from then on chunks go through the staging table, which counts, updates
     and inserts them in three set-based statements.
     """
-    spec = imports.entity_spec(entity)
-    table = Base.metadata.tables[ENTITY_TABLES[entity]]
-    if entity in ADVOCATE_STAGE:
-        rows = rows.assign(advocate_id=_advocate_ids(connection, rows, entity, actor))
-    columns = _db_columns(entity)
-    key = [columns.get(name, columns.get(f"{name}_id")) for name in spec.key]
     # In key order each chunk walks the key's index once instead of once per week or account it holds:
     # SQLite inserts a large file about a sixth faster.
     sources = {column: source for source, column in columns.items()}
@@ -89,11 +220,11 @@ def store_rows(
     extra = {"recorded_by": actor.id} if "recorded_by" in table.c else {}
     constants = {**extra, **({"version": 1} if "version" in table.c else {})}
     statements = _merge_statements(table, list(values), key, list(extra), versioned="version" in table.c)
+    lists = lists or []
     staged = False
     inserted = updated = 0
     changed_rows: list[np.ndarray] = []
     existed_rows: list[np.ndarray] = []
-    lists = [field.name for field in spec.fields if field.kind == "list"]
     total = len(rows)
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
@@ -205,8 +336,10 @@ def _merge_statements(
     """SQL that counts, updates and inserts the staged chunk; the same text runs on SQLite and PostgreSQL."""
     name = table.name
     match = " AND ".join(f"t.{column} = s.{column}" for column in key)
-    differs = " OR ".join(
-        f"t.{column} IS DISTINCT FROM s.{column}" for column in columns if column not in key
+    # A file of key columns only (a churn file of accounts and days) never differs from what is stored.
+    differs = (
+        " OR ".join(f"t.{column} IS DISTINCT FROM s.{column}" for column in columns if column not in key)
+        or "1 = 0"
     )
     sets = ", ".join(f"{column} = s.{column}" for column in columns if column not in key)
     if versioned:

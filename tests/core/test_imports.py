@@ -715,3 +715,54 @@ def test_a_profile_that_no_longer_fits_says_which_columns_are_missing():
     assert fitted.columns == {"Acct": "external_id", "Name": "name", "Country": "region", "Plan": None}
     assert fitted.attributes == {"Plan": "Plan"}
     assert imports.Mapping.from_json(fitted.to_json()) == fitted
+
+
+def test_problems_are_grouped_by_column_and_distinct_value_with_their_first_rows():
+    validated = check(
+        "id,name,region\n"
+        + "".join(
+            f"A{i},N{i},{region}\n" for i, region in enumerate(["US", "EMEA", "US", "DE", "US", "US", "DE"])
+        ),
+        "accounts",
+    )
+    grouped = imports.group_problems(validated.problems)
+    not_one = "is not one of North America, EMEA, APAC, LATAM"
+    assert grouped.to_numpy().tolist() == [
+        ["region", "US", f"'US' {not_one}", 4, "2, 4, 6"],
+        ["region", "DE", f"'DE' {not_one}", 2, "5, 8"],
+    ]
+
+
+def test_custom_attributes_are_typed_by_their_cells_and_keep_their_kind():
+    from core.imports import attributes
+
+    frame = pd.DataFrame(
+        {
+            "Tenure": ["1", "34", "", "2.5"],
+            "Partner": ["Yes", "No", "yes", ""],
+            "Signed": ["2024-01-05", "", "2023-12-31", "2024-02-01"],
+            "Contract": ["Month-to-month", "One year", "Two year", "1"],
+            "Churn Value": ["1", "0", "0", "1"],
+        }
+    )
+    names = {column: column for column in frame.columns}
+    values, kinds, problems = attributes.attribute_values(frame, pd.Series([0, 1, 2, 3]), names, {})
+    assert kinds == {
+        "Tenure": "number",
+        "Partner": "bool",
+        "Signed": "date",
+        "Contract": "text",
+        "Churn Value": "number",
+    }
+    assert problems.empty
+    tenure = values[values["name"] == "Tenure"]
+    assert tenure["position"].tolist() == [0, 1, 3] and tenure["number_value"].tolist() == [1.0, 34.0, 2.5]
+    partner = values[values["name"] == "Partner"]
+    assert partner["number_value"].tolist() == [1.0, 0.0, 1.0]
+    _, _, refused = attributes.attribute_values(
+        frame, pd.Series([0, 1]), {"Contract": "Tenure"}, {"Tenure": "number"}
+    )
+    assert refused.to_numpy().tolist() == [
+        [2, "Contract", "Month-to-month", "not a number: custom attribute 'Tenure' holds a number"],
+        [3, "Contract", "One year", "not a number: custom attribute 'Tenure' holds a number"],
+    ]

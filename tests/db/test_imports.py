@@ -394,6 +394,7 @@ def test_the_import_is_audited(engine, book):
         "inserted": 2,
         "updated": 0,
         "unchanged": 0,
+        "notes": [],
     }
     assert result.problems.empty
 
@@ -454,12 +455,19 @@ def test_plan_previews_without_writing(engine, book):
     frame, mapping, validated = db_imports.plan(
         engine, FILES["usage"].replace("ACC-10", "ACC-1").encode(), "u.csv", "usage"
     )
-    assert list(frame.columns) == list(mapping)
-    assert mapping["week_start"] == "week_start"
+    assert list(frame.columns) == list(mapping.columns)
+    assert mapping.columns["week_start"] == "week_start"
     assert validated.ok
     assert validated.rows["account_id"].tolist() == [1, 1]
-    _, _, custom = db_imports.plan(engine, FILES["usage"].encode(), "u.csv", "usage", {"account": "account"})
-    assert custom.problems["problem"].tolist()[0] == "required: no column of the file is mapped to it"
+    _, _, custom = db_imports.plan(
+        engine, FILES["usage"].encode(), "u.csv", "usage", imports.Mapping({"account": "account"})
+    )
+    assert custom.problems.iloc[0].tolist() == [
+        0,
+        "Week start",
+        "",
+        "required: no column of the file is mapped to it",
+    ]
     assert counts(engine) == before
 
 
@@ -483,27 +491,47 @@ def test_export_neutralises_formulas_and_leaves_out_password_hashes(engine, book
 def test_command_line_exit_codes(engine, book, database_url, tmp_path, capsys):
     accounts = tmp_path / "accounts.csv"
     accounts.write_text(FILES["accounts"].replace("Owner", "Account manager"))
-    code = cli.main(
-        ["accounts", str(accounts), "--url", database_url, "--map", "Account manager=owner"]
-    )
+    code = cli.main(["accounts", str(accounts), "--url", database_url, "--map", "Account manager=owner"])
     output = capsys.readouterr()
     assert code == 0
-    assert (
-        output.out.strip() == f"Imported 2 accounts rows from {accounts}: 2 inserted, 0 updated, 0 unchanged."
-    )
-    assert output.err.strip() == "accounts: 2 of 2 rows stored"
+    assert output.out.splitlines() == [
+        "Columns:",
+        "  External id → External id (matched by name)",
+        "  Name → Name (matched by name)",
+        "  Industry → Industry (matched by name)",
+        "  Segment → Segment (matched by name)",
+        "  Region → Region (matched by name)",
+        "  Product → Product (matched by name)",
+        "  Employees → Employees (matched by name)",
+        "  ARR → ARR (matched by name)",
+        "  Seats purchased → Seats purchased (matched by name)",
+        "  Customer since → Customer since (matched by name)",
+        "  Renewal date → Renewal date (matched by name)",
+        "  Account manager → Owner (chosen)",
+        "  2 rows read.",
+        f"Imported 2 accounts rows from {accounts}: 2 inserted, 0 updated, 0 unchanged.",
+    ]
+    assert output.err.splitlines()[1] == "accounts: 2 of 2 rows stored"
     assert rows(engine, "SELECT owner_id FROM accounts WHERE external_id = 'ACC-10'") == [(book,)]
 
     bad = tmp_path / "usage.csv"
-    bad.write_text(usage_file(*(f"ACC-999,2026-11-16,1,1,1,{n}" for n in range(25))))
+    bad.write_text(
+        usage_file(
+            *(f"ACC-{999 + n % 2},2026-11-16,1,1,1,{n}" for n in range(25)), "ACC-1,2026-11-17,1,1,1,1"
+        )
+    )
     problems = tmp_path / "problems.csv"
     assert cli.main(["usage", str(bad), "--url", database_url, "--problems", str(problems)]) == 1
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0] == "Nothing was imported: 25 problems."
-    assert printed[1] == "  row 2, account 'ACC-999': account 'ACC-999' does not exist"
-    assert printed[-1] == f"  … and 5 more (all in {problems})"
+    assert printed[-5:] == [
+        "Nothing was imported: 26 problems in 3 groups.",
+        "  account 'ACC-999': account 'ACC-999' does not exist — 13 rows, first 2, 4, 6",
+        "  account 'ACC-1000': account 'ACC-1000' does not exist — 12 rows, first 3, 5, 7",
+        "  week_start '2026-11-17': a Tuesday; weeks start on Monday (use 2026-11-16) — 1 row, first 27",
+        f"Every problem, row by row: {problems}",
+    ]
     written = pd.read_csv(problems, encoding="utf-8-sig")
-    assert len(written) == 25
+    assert len(written) == 26
     assert list(written.columns) == ["row", "column", "value", "problem"]
 
     unreadable = tmp_path / "latin.csv"
@@ -555,6 +583,7 @@ def test_text_lengths_match_the_schema():
         for field in spec.fields:
             if (
                 field.kind == "text"
+                and field.name in table.c
                 and isinstance(table.c[field.name].type, String)
                 and table.c[field.name].type.length
             ):
@@ -582,3 +611,71 @@ def test_a_chunk_that_meets_a_stored_key_midway_keeps_no_row_twice(engine, book)
             .order_by(UsageWeekly.week_start)
         ).all()
     assert [tuple(row) for row in stored] == [(dt.date(2026, 12, 28), 1), (dt.date(2027, 1, 4), 5)]
+
+
+def test_a_checked_import_reports_what_it_would_do_and_writes_nothing(
+    engine, book, database_url, tmp_path, capsys
+):
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "ticket_id,account_id,submitted_at,priority,satisfaction_score\n"
+        "T-1,ACC-1,2026-11-02T09:30:00Z,P1,5\n"
+        "T-2,ACC-1,2026-11-03 10:00:00,normal,\n"
+    )
+    before = counts(engine)
+    arguments = ["tickets", str(tickets), "--url", database_url, "--value", "severity:P1=urgent"]
+    assert cli.main([*arguments, "--value", "severity:normal=medium", "--check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "  satisfaction_score → ignored" in out
+    assert "  value: Severity 'P1' means 'urgent'" in out
+    assert out[-1] == (
+        f"Would import 2 tickets rows from {tickets}: 2 inserted, 0 updated, 0 unchanged. "
+        "Nothing was written (--check)."
+    )
+    assert counts(engine) == before
+
+    surveys = [
+        "surveys",
+        str(tickets),
+        "--url",
+        database_url,
+        "--set",
+        "kind=csat",
+        "--map",
+        "submitted_at=responded_on",
+    ]
+    assert cli.main([*surveys, "--map", "ticket_id=external_id", "--save-profile", "Zendesk CSAT"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3:] == [
+        "Note: 1 row skipped: no score.",
+        f"Imported 1 surveys rows from {tickets}: 1 inserted, 0 updated, 0 unchanged.",
+        "Saved the mapping as import profile 'Zendesk CSAT'.",
+    ]
+    assert rows(
+        engine, "SELECT external_id, kind, score FROM survey_responses WHERE external_id = 'T-1'"
+    ) == [("T-1", "csat", 5)]
+    # The profile carries the column choices and the constant to the next file of that shape.
+    assert cli.main(["surveys", str(tickets), "--url", database_url, "--profile", "Zendesk CSAT"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"Imported 1 surveys rows from {tickets}: 0 inserted, 0 updated, 1 unchanged."
+    )
+    (tmp_path / "other.csv").write_text("id,score\nX,5\n")
+    assert (
+        cli.main(["surveys", str(tmp_path / "other.csv"), "--url", database_url, "--profile", "Zendesk CSAT"])
+        == 2
+    )
+    assert (
+        "The profile does not fit this file: it has no column 'account_id', 'satisfaction_score', 'submitted_at', 'ticket_id'."
+        in capsys.readouterr().err
+    )
+
+
+def test_the_command_line_prints_no_control_characters_from_the_file(
+    engine, book, database_url, tmp_path, capsys
+):
+    path = tmp_path / "usage.csv"
+    path.write_text(usage_file("ACC-\x1b]0;pwned\x07,2026-11-16,1,1,1,1"))
+    assert cli.main(["usage", str(path), "--url", database_url]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "account 'ACC-?]0;pwned?' does not exist" in out
