@@ -566,7 +566,9 @@ class AccountAttribute(Base):
     __table_args__ = (Index("ix_account_attributes_name", "name"),)
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
-    name: Mapped[str] = mapped_column(ForeignKey("custom_attributes.name", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(
+        ForeignKey("custom_attributes.name", ondelete="CASCADE"), primary_key=True
+    )
     text_value: Mapped[str | None] = mapped_column(String(500))
     number_value: Mapped[float | None] = mapped_column(Float)
     date_value: Mapped[dt.date | None] = mapped_column(Date)
