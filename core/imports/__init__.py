@@ -6,7 +6,7 @@ columns to fields, and validation parses and checks every cell.
 """
 
 from core.imports.guide import field_guide
-from core.imports.mapping import Mapping, auto_map, suggest_values, with_profile
+from core.imports.mapping import Mapping, auto_map, suggest_values, with_profile, with_suggestions
 from core.imports.reading import MAX_ROWS, ImportFileError, read_table
 from core.imports.specs import ENTITIES, KINDS, MAX_TEXT, EntitySpec, FieldSpec, entity_spec
 from core.imports.validation import PROBLEM_COLUMNS, Validated, group_problems, validate
@@ -30,4 +30,5 @@ __all__ = [
     "suggest_values",
     "validate",
     "with_profile",
+    "with_suggestions",
 ]

@@ -7,10 +7,13 @@ import profile stores (as JSON) for the next file of the same shape.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from core import vocabulary as v
 from core.imports.specs import EntitySpec, FieldSpec, entity_spec
@@ -243,3 +246,25 @@ def suggest_values(spec_field: FieldSpec, values: list[str]) -> dict[str, str]:
         if meaning is not None:
             suggested[cell] = meaning
     return suggested
+
+
+def with_suggestions(
+    frame: pd.DataFrame, entity: str, mapping: Mapping
+) -> tuple[Mapping, dict[str, dict[str, str]]]:
+    """mapping with a suggested app value (suggest_values) for every file value of a choice column that the
+    mapping does not translate and that is not an app value already; returns it and the suggestions added
+    (field → {file value → app value}), so the page and the command line can show them as suggested."""
+    spec = entity_spec(entity)
+    values = {name: dict(pairs) for name, pairs in mapping.values.items()}
+    added: dict[str, dict[str, str]] = {}
+    for name, column in mapping.field_columns().items():
+        choice = spec.field(name)
+        if choice.kind != "choice":
+            continue
+        given = {key.strip().casefold() for key in values.get(name, {})}
+        distinct = [value for value in frame[column].dropna().astype(str).str.strip().unique() if value]
+        suggested = suggest_values(choice, [value for value in distinct if value.casefold() not in given])
+        if suggested:
+            added[name] = suggested
+            values.setdefault(name, {}).update(suggested)
+    return dataclasses.replace(mapping, values=values), added

@@ -134,6 +134,7 @@ ENTITIES: dict[str, EntitySpec] = {
                     "name",
                     "Name",
                     "text",
+                    True,
                     max_length=200,
                     default_from="external_id",
                     aliases=("account name", "company", "company name", "customer", "customer name"),

@@ -131,8 +131,8 @@ def run_import(
             if not validated.ok:
                 return ImportResult(entity, len(rows), 0, 0, 0, validated.problems, validated.notes)
             stored = store.store(connection, entity, validated, actor, progress, churn_from_subscriptions)
-            counts = {"rows": len(rows), "inserted": stored.inserted, "updated": stored.updated}
-            counts["unchanged"] = len(rows) - stored.inserted - stored.updated
+            counts = {"rows": stored.rows, "inserted": stored.inserted, "updated": stored.updated}
+            counts["unchanged"] = stored.rows - stored.inserted - stored.updated
             notes = (*validated.notes, *stored.notes)
             if stored.marks and (stored.inserted or stored.updated):
                 scoring.mark_changed(connection, stored.since)

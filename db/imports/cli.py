@@ -74,8 +74,15 @@ def build_mapping(
     return imports.Mapping(chosen, translated, fixed, attributes)
 
 
-def print_mapping(frame: pd.DataFrame, entity: str, mapping: imports.Mapping, by_hand: set[str]) -> None:
-    """Which column feeds which field (matched by name or chosen), which are ignored, kept or constant."""
+def print_mapping(
+    frame: pd.DataFrame,
+    entity: str,
+    mapping: imports.Mapping,
+    by_hand: set[str],
+    suggested: dict[str, dict[str, str]],
+) -> None:
+    """Which column feeds which field (matched by name or chosen), which are ignored, kept or constant, and
+    which file values mean which app values (given, or suggested: --value overrides a suggestion)."""
     spec = imports.entity_spec(entity)
     print("Columns:")
     for column, field in mapping.columns.items():
@@ -90,8 +97,9 @@ def print_mapping(frame: pd.DataFrame, entity: str, mapping: imports.Mapping, by
         print(f"  every row: {spec.field(field).label} = {printable(value)}")
     for field, pairs in mapping.values.items():
         for file_value, app_value in pairs.items():
+            how = " (suggested)" if file_value in suggested.get(field, {}) else ""
             print(
-                f"  value: {spec.field(field).label} '{printable(file_value)}' means '{printable(app_value)}'"
+                f"  value: {spec.field(field).label} '{printable(file_value)}' means '{printable(app_value)}'{how}"
             )
     print(f"  {len(frame):,} rows read.")
 
@@ -188,10 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         data = Path(args.file).read_bytes()
         frame = imports.read_table(data, args.file)
         mapping = build_mapping(list(frame.columns), args.entity, profile, args.map, args.value, args.set)
+        mapping, suggested = imports.with_suggestions(frame, args.entity, mapping)
         by_hand = {column for column, _ in (_pair("--map", m) for m in args.map)} | set(
             profile.columns if profile else ()
         )
-        print_mapping(frame, args.entity, mapping, by_hand)
+        print_mapping(frame, args.entity, mapping, by_hand, suggested)
 
         def report(done: int, total: int) -> None:
             print(f"{args.entity}: {done:,} of {total:,} rows stored", file=sys.stderr, flush=True)

@@ -84,6 +84,7 @@ class Stored:
     """What storing did: rows inserted and updated, what else was derived, and since when the scored weeks
     changed (None: all of them; marks False: the health score does not read this kind of record)."""
 
+    rows: int
     inserted: int
     updated: int
     notes: tuple[str, ...] = ()
@@ -102,9 +103,10 @@ def store(
     """Store validated rows the way their kind needs: usage events as weekly usage, subscriptions with the
     account facts and (when asked) churn events they imply, accounts with their custom attributes."""
     rows, fields = validated.rows, validated.fields
+    stored_rows = len(rows)
     notes: tuple[str, ...] = ()
     if entity == "usage_events":
-        inserted, updated, notes = _store_events(connection, rows, fields, actor, progress)
+        stored_rows, inserted, updated, notes = _store_events(connection, rows, fields, actor, progress)
     elif entity == "subscriptions":
         inserted, updated = _store_subscriptions(connection, rows, fields, actor, progress)
         notes = derived.subscription_facts(connection, rows["account_id"], churn_from_subscriptions)
@@ -114,7 +116,7 @@ def store(
             notes = derived.account_attributes(
                 connection, rows, validated.attributes, validated.attribute_kinds
             )
-    return Stored(inserted, updated, notes, entity in SCORE_INPUTS, _earliest(entity, rows))
+    return Stored(stored_rows, inserted, updated, notes, entity in SCORE_INPUTS, _earliest(entity, rows))
 
 
 def _earliest(entity: str, rows: pd.DataFrame) -> dt.date | None:
@@ -133,8 +135,9 @@ def _store_events(
     fields: tuple[str, ...],
     actor: service.Actor,
     progress: Callable[[int, int], None] | None,
-) -> tuple[int, int, tuple[str, ...]]:
-    """Aggregate usage events into weekly usage and store those weeks (their counts replace stored ones)."""
+) -> tuple[int, int, int, tuple[str, ...]]:
+    """Aggregate usage events into weekly usage and store those weeks (their counts replace stored ones);
+    returns the account-weeks stored, inserted and updated, and a note."""
     key_features = set(connection.exec_driver_sql("SELECT name FROM key_features").scalars())
     events = pd.DataFrame({"account_id": rows["account_id"].astype("int64"), "at": rows["at"]})
     for field, column in (("user", "user"), ("feature", "feature"), ("count", "count")):
@@ -153,7 +156,7 @@ def _store_events(
     note = f"{len(rows):,} events became {len(weekly):,} account-weeks of usage"
     if "feature" in fields and not key_features:
         note += " (no key features are set, so key-feature events stay unknown)"
-    return inserted, updated, (note,)
+    return len(weekly), inserted, updated, (note,)
 
 
 def _store_subscriptions(

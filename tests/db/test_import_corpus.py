@@ -34,6 +34,7 @@ with (CORPUS / "manifest.csv").open(encoding="utf-8", newline="") as manifest_fi
 # Tables an accepted import also writes: an asset's industries and products; a new advocate record and its
 # first stage for a contact that outreach or a referral names.
 SIDE_TABLES = {
+    "accounts": {"custom_attributes", "account_attributes"},
     "assets": {"asset_industries", "asset_products"},
     "outreach": {"advocates", "advocate_stage_changes"},
     "referrals": {"advocates", "advocate_stage_changes"},
