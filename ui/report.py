@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import escape
 
@@ -44,9 +45,10 @@ figure svg { max-width: 100%; height: auto; }
 }
 """
 
-# vl_convert numbers its clip paths and gradients from 1 in every SVG; inline in one page they would collide.
-SVG_ID = re.compile(r'(?<=\s)id="([^"]+)"|url\(#([^)]+)\)|href="#([^"]+)"')
-EXTERNAL_HREF = re.compile(r'href="(?!#)')
+# Serialise vl_convert's SVG elements without a namespace prefix, as inline SVG in HTML expects.
+ET.register_namespace("", "http://www.w3.org/2000/svg")
+# A clip path or gradient reference: the whole of a clip-path, fill or stroke attribute's value.
+LOCAL_URL = re.compile(r"url\(#(.+)\)")
 
 
 @dataclass(frozen=True)
@@ -90,19 +92,30 @@ def _paragraphs(text: str) -> str:
 def _chart(chart: alt.TopLevelMixin, id_prefix: str) -> str:
     """The chart rendered to inline SVG, refusing anything that would load from the network."""
     # An empty allow-list makes vl_convert fail on URL data instead of fetching it.
-    svg = vl_convert.vegalite_to_svg(chart.to_dict(), allowed_base_urls=[])
-    if EXTERNAL_HREF.search(svg):
-        raise ValueError("The chart links to an external resource (e.g. an image mark); embed it instead.")
-    return f'<figure class="chart">{SVG_ID.sub(lambda match: _prefixed(match, id_prefix), svg)}</figure>'
+    svg = ET.fromstring(vl_convert.vegalite_to_svg(chart.to_dict(), allowed_base_urls=[]))
+    # Attributes, not the SVG's text: labels are user text (account names) and may read href="… or id="….
+    for element in svg.iter():
+        for name, value in list(element.attrib.items()):
+            element.set(name, _local_reference(name, value, id_prefix))
+    # Serialising escapes every label's < and & again, so user text stays text.
+    return f'<figure class="chart">{ET.tostring(svg, encoding="unicode")}</figure>'
 
 
-def _prefixed(match: re.Match[str], prefix: str) -> str:
-    """An SVG id or reference to it, renamed to be unique within the page."""
-    if match.group(1) is not None:
-        return f'id="{prefix}{match.group(1)}"'
-    if match.group(2) is not None:
-        return f"url(#{prefix}{match.group(2)})"
-    return f'href="#{prefix}{match.group(3)}"'
+def _local_reference(name: str, value: str, prefix: str) -> str:
+    """An SVG attribute's value with its id, or its reference to one, renamed unique within the page.
+
+    vl_convert numbers clip paths and gradients from 1 in every SVG; inline in one page they would collide.
+    """
+    if name == "id":
+        return prefix + value
+    if name.rpartition("}")[2] == "href":  # href and xlink:href
+        if not value.startswith("#"):
+            raise ValueError(
+                "The chart links to an external resource (e.g. an image mark); embed it instead."
+            )
+        return f"#{prefix}{value[1:]}"
+    local = LOCAL_URL.fullmatch(value)
+    return f"url(#{prefix}{local.group(1)})" if local else value
 
 
 def _table(frame: pd.DataFrame) -> str:

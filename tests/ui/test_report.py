@@ -1,3 +1,4 @@
+import datetime as dt
 import html
 import re
 
@@ -6,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core import weekly
+from ui import weekly_report
 from ui.report import Section, html_report
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
@@ -123,3 +126,34 @@ def test_chart_with_remote_image_is_refused():
     chart = alt.Chart(frame).mark_image(width=20, height=20).encode(x="x:Q", url="url:N")
     with pytest.raises(ValueError, match="external resource"):
         html_report("Report", "", [Section("Image", chart=chart)])
+
+
+# Account names as typed, with quotes, an attribute-looking href and id, and a url(#…) reference.
+TRICKY_NAMES = ['Acme <a href="javascript:alert(1)">', 'Beta" id="clip1', "Gamma url(#clip1) & 'Co'"]
+
+
+def test_chart_labels_that_look_like_links_or_ids_render_escaped():
+    document = html_report("Report", "", [Section("Drops", chart=bar_chart(TRICKY_NAMES))])
+    assert_self_contained(document)
+    assert "<a " not in document
+    for name in TRICKY_NAMES:
+        # Each label is the SVG's text, escaped, and its ids and references are not renamed.
+        assert f">{html.escape(name, quote=False)}</text>" in document
+
+
+def test_weekly_review_with_a_link_like_account_name_downloads():
+    name = 'Acme href="javascript:alert(1)" Ltd'
+    summary = pd.DataFrame(
+        {"measure": ["Accounts at risk"], "last_week": [3.0], "this_week": [4.0], "change": [1.0]}
+    )
+    drops = pd.DataFrame(
+        {"name": [name, "Beta"], "change": [-12.5, -4.0], "dimensions": ["usage", "support"]}
+    )
+    lists = {attribute: pd.DataFrame() for attribute, _, _ in weekly_report.LISTS}
+    review = weekly.WeeklyReview(
+        week=dt.date(2026, 1, 5), summary=summary, **(lists | {"biggest_drops": drops})
+    )
+    document = weekly_report.html(review, dt.datetime(2026, 1, 12, 9, 0))
+    assert_self_contained(document)
+    assert f">{html.escape(name, quote=False)}</text>" in document  # the chart's label
+    assert f"<td>{html.escape(name)}</td>" in document  # the table's cell
