@@ -17,11 +17,12 @@ if import_tab.open:
             key="import_entity",
         )
         import_views.fields_help(entity)
+        profile = import_views.profile_choice(entity)
         upload = st.file_uploader(
             "CSV (UTF-8) or Excel file", type=["csv", "txt", "xlsx"], key=f"import_file_{entity}"
         )
         if upload is not None:
-            import_views.review_and_import(actor, entity, upload.name, upload.getvalue())
+            import_views.review_and_import(actor, entity, upload.name, upload.getvalue(), profile)
 
 if export_tab.open:
     with export_tab:

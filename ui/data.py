@@ -10,10 +10,11 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from core import advocates, assets, board, health
-from core.imports import Validated
+from core.imports import Mapping, Validated
 from db import advocacy, kpis, migrate, queries, references
 from db import imports as importer
 from db.engine import database_url, is_embedded_demo, make_engine
+from db.service import Actor
 
 # Query results are shared by every session of this process; a write clears them, and the
 # TTL bounds how stale another replica's writes can look.
@@ -106,16 +107,38 @@ def open_reference_requests() -> pd.DataFrame:
 # A resource, not data: a large file's frames are shared, not pickled again on every rerun.
 @st.cache_resource(ttl="10m", max_entries=4, show_spinner="Reading and checking the file…")
 def import_plan(
-    payload: bytes, filename: str, entity: str, mapping: tuple[tuple[str, str | None], ...] | None
-) -> tuple[pd.DataFrame, dict[str, str | None], Validated]:
-    """The file as read, its column mapping (automatic when None) and every problem; do not mutate them."""
-    return importer.plan(engine(), payload, filename, entity, None if mapping is None else dict(mapping))
+    payload: bytes, filename: str, entity: str, mapping: str | None
+) -> tuple[pd.DataFrame, Mapping, Validated]:
+    """The file as read, its mapping (given as Mapping.to_json(); automatic when None) and every problem;
+    do not mutate them."""
+    return importer.plan(
+        engine(), payload, filename, entity, None if mapping is None else Mapping.from_json(mapping)
+    )
+
+
+# Keyed like import_plan; the actor is left out of the key: only admins reach the import page.
+@st.cache_resource(ttl="10m", max_entries=4, show_spinner="Checking what the import would change…")
+def import_check(
+    _actor: Actor, payload: bytes, filename: str, entity: str, mapping: str, churn_from_subscriptions: bool
+) -> importer.ImportResult:
+    """What importing the file with this mapping would add, update and leave unchanged; writes nothing."""
+    return importer.run_import(
+        engine(),
+        _actor,
+        payload,
+        filename,
+        entity,
+        Mapping.from_json(mapping),
+        check_only=True,
+        churn_from_subscriptions=churn_from_subscriptions,
+    )
 
 
 def after_write() -> None:
     """Forget every cached query result so all pages show the write at once."""
     st.cache_data.clear()
     import_plan.clear()
+    import_check.clear()
     health_board.clear()
     ranked_candidates.clear()
     library.clear()
