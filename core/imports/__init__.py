@@ -7,7 +7,7 @@ columns to fields, and validation parses and checks every cell.
 
 from core.imports.guide import field_guide
 from core.imports.mapping import Mapping, auto_map, suggest_values, with_profile, with_suggestions
-from core.imports.reading import MAX_ROWS, ImportFileError, read_table
+from core.imports.reading import MAX_ROWS, ImportFileError, read_chunks, read_table
 from core.imports.specs import ENTITIES, KINDS, MAX_TEXT, EntitySpec, FieldSpec, entity_spec
 from core.imports.validation import PROBLEM_COLUMNS, Validated, group_problems, validate
 
@@ -26,6 +26,7 @@ __all__ = [
     "entity_spec",
     "field_guide",
     "group_problems",
+    "read_chunks",
     "read_table",
     "suggest_values",
     "validate",

@@ -5,15 +5,29 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
+import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pacsv
 
 MAX_ROWS = 5_000_000
+# No export of the kinds imported has anywhere near this many columns; a file with more is an accident or
+# an attack (a select box per column on the page).
+MAX_COLUMNS = 1_000
 DELIMITERS = (",", ";", "\t", "|")
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+# An .xlsx file is a zip: what it may unpack to, and how much better than plain text it may pack.
+MAX_UNPACKED_BYTES = 500 * 2**20
+MAX_PACKING_RATIO = 100
+# The text read at a time: a few hundred thousand rows of a usage log.
+BLOCK_BYTES = 16 * 2**20
 
 
 class ImportFileError(ValueError):
@@ -28,7 +42,7 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
         records = _xlsx_records(data)
-    elif suffix in (".csv", ".txt", ".tsv"):
+    elif suffix in CSV_SUFFIXES:
         records = _csv_records(data)
     elif suffix == ".xls":
         raise ImportFileError("Excel 97–2003 (.xls) files cannot be read; save it as .xlsx or CSV UTF-8.")
@@ -58,8 +72,9 @@ def _utf8(data: bytes) -> bytes:
     return data[start:]
 
 
-def _csv_records(data: bytes) -> pd.DataFrame:
-    """Every record of a delimited text file, header included, as a frame of text columns 0..n-1."""
+def _csv_payload(data: bytes) -> tuple[bytes, str, bool, int]:
+    """The file as UTF-8 text with \n line ends, its delimiter, whether it quotes and how many fields its
+    header has, or why it can't be read."""
     payload = _utf8(data)
     if not payload.strip():
         raise ImportFileError("The file is empty.")
@@ -75,24 +90,55 @@ def _csv_records(data: bytes) -> pd.DataFrame:
     lines = payload.count(b"\n") + (not payload.endswith(b"\n"))
     if not quoted and lines - 1 > MAX_ROWS:
         _too_many_rows(lines - 1)
-    try:
-        # pyarrow's parser (installed with streamlit) builds the text columns without a Python string per
-        # cell, keeps blank lines as rows (so row numbers stay the file's), and refuses short rows too.
-        records = pd.read_csv(
-            io.BytesIO(payload),
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="pyarrow",
+    header = next(
+        csv.reader(io.StringIO(payload.split(b"\n", 1)[0].decode("utf-8")), delimiter=delimiter), []
+    )
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(
+            f"The file has {len(header):,} columns; at most {MAX_COLUMNS:,} can be imported."
         )
-    except pd.errors.ParserError as error:
+    return payload, delimiter, quoted, max(len(header), 1)
+
+
+def _csv_blocks(data: bytes) -> Iterator[pd.DataFrame]:
+    """The records of a delimited text file, header first, as frames of text columns 0..n-1 of about
+    BLOCK_BYTES each; each frame's index is the records' positions in the file (blank lines included)."""
+    payload, delimiter, quoted, width = _csv_payload(data)
+    names = [f"f{i}" for i in range(width)]
+    # pyarrow's parser (installed with streamlit) builds the text columns without a Python string per
+    # cell, keeps blank lines as rows (so row numbers stay the file's), and refuses short rows too.
+    reader_options = (
+        pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES),
+        pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False),
+        pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    position = 0
+    try:
+        reader = pacsv.open_csv(io.BytesIO(payload), *reader_options)
+        for batch in reader:
+            block = batch.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
+            block.columns = range(width)
+            block.index = pd.RangeIndex(position, position + len(block))
+            position += len(block)
+            if position - 1 > MAX_ROWS:
+                _too_many_rows(position - 1)
+            yield block
+    except pa.ArrowInvalid as error:
+        if "straddling" in str(error) or "straddles" in str(error):
+            raise ImportFileError(
+                f"A cell or row is larger than {BLOCK_BYTES // 2**20} MB; no field takes that much text."
+            ) from None
         _check_field_counts(payload, delimiter, quoted)
         raise ImportFileError(f"The file could not be read as CSV: {error}") from None
-    if len(records) - 1 > MAX_ROWS:
-        _too_many_rows(max(len(records), lines) - 1)
-    return records
+
+
+def _csv_records(data: bytes) -> pd.DataFrame:
+    """Every record of a delimited text file, header included, as a frame of text columns 0..n-1."""
+    return pd.concat(list(_csv_blocks(data)))
 
 
 def _too_many_rows(rows: int) -> None:
@@ -144,6 +190,7 @@ def _xlsx_records(data: bytes) -> pd.DataFrame:
     if not data:
         raise ImportFileError("The file is empty.")
     unreadable = "The file is not a readable Excel workbook (.xlsx); save it again as .xlsx or as CSV UTF-8."
+    _check_unpacked_size(data, unreadable)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     # openpyxl reports a damaged workbook with whatever its zip and XML layers raise.
@@ -153,6 +200,14 @@ def _xlsx_records(data: bytes) -> pd.DataFrame:
         if not workbook.worksheets:
             raise ImportFileError("The file is empty.")
         sheet = workbook.worksheets[0]
+        # The sheet's declared size, before a row is read: the reader pads every row to the declared width.
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise ImportFileError(
+                f"The sheet declares {sheet.max_column:,} columns; at most {MAX_COLUMNS:,} can be imported "
+                "(copy the used cells into a new workbook, or save it as CSV UTF-8)."
+            )
+        if (sheet.max_row or 0) - 1 > MAX_ROWS:
+            _too_many_rows(sheet.max_row - 1)
         rows: list[list[str]] = []
         for values in sheet.iter_rows(min_row=1, values_only=True):
             if len(rows) > MAX_ROWS + 1:
@@ -172,6 +227,21 @@ def _xlsx_records(data: bytes) -> pd.DataFrame:
     )
 
 
+def _check_unpacked_size(data: bytes, unreadable: str) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_UNPACKED_BYTES, or that packs suspiciously
+    well (a zip bomb), before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(unreadable) from None
+    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 2**20 and unpacked > MAX_PACKING_RATIO * len(data)):
+        raise ImportFileError(
+            f"The workbook unpacks to {unpacked / 2**20:,.0f} MB from {len(data) / 2**20:,.1f} MB; at most "
+            f"{MAX_UNPACKED_BYTES // 2**20:,} MB and {MAX_PACKING_RATIO}× are read. Save it as CSV UTF-8."
+        )
+
+
 def _cell_text(value: object) -> str:
     """An Excel cell as the text a CSV export would hold: dates as ISO, whole numbers without '.0'."""
     if value is None:
@@ -189,23 +259,52 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _with_header(records: pd.DataFrame) -> pd.DataFrame:
-    """Records with the first one as the header: names stripped, unnamed empty columns dropped."""
+def _header(records: pd.DataFrame) -> tuple[list[int], list[str]]:
+    """The positions of the named columns and their stripped names, from the first record."""
     names = [str(name).strip() for name in records.iloc[0]]
-    body = records.iloc[1:].reset_index(drop=True)
     if not any(names):
         raise ImportFileError("No header row.")
-    keep = []
-    for position, name in enumerate(names):
-        if name:
-            keep.append(position)
-        elif (body[records.columns[position]] != "").any():
-            raise ImportFileError(f"Column {position + 1} has values but no name in the header row.")
+    keep = [position for position, name in enumerate(names) if name]
     for name, count in Counter(names[i] for i in keep).items():
         if count > 1:
             raise ImportFileError(f"The file has {count} columns named '{name}'.")
-    frame = body[[records.columns[i] for i in keep]].copy()
-    frame.columns = [names[i] for i in keep]
+    return keep, [names[i] for i in keep]
+
+
+def _named(body: pd.DataFrame, keep: list[int], names: list[str]) -> pd.DataFrame:
+    """Body records as a frame of the named columns; a value in an unnamed column is an error."""
+    for position in set(range(len(body.columns))) - set(keep):
+        if (body[body.columns[position]] != "").any():
+            raise ImportFileError(f"Column {position + 1} has values but no name in the header row.")
+    frame = body[[body.columns[i] for i in keep]].copy()
+    frame.columns = names
+    return frame
+
+
+def _with_header(records: pd.DataFrame) -> pd.DataFrame:
+    """Records with the first one as the header: names stripped, unnamed empty columns dropped."""
+    keep, names = _header(records)
+    frame = _named(records.iloc[1:].reset_index(drop=True), keep, names)
     if frame.empty or (frame == "").all(axis=1).all():
         raise ImportFileError("The file has a header row but no data rows.")
     return frame
+
+
+def read_chunks(data: bytes, filename: str) -> Iterator[pd.DataFrame]:
+    """read_table a block at a time, for a file too large to hold as text at once (a usage log): each chunk
+    has the header's columns and its rows' places in the file as index (the file's row is index + 2).
+    An Excel sheet comes as one chunk."""
+    if Path(filename).suffix.lower() not in CSV_SUFFIXES:
+        yield read_table(data, filename)
+        return
+    blocks = _csv_blocks(data)
+    first = next(blocks)
+    keep, names = _header(first)
+    given = False
+    for body in itertools.chain([first.iloc[1:]], blocks):
+        chunk = _named(body, keep, names)
+        chunk.index = body.index - 1
+        given = given or not (chunk == "").all(axis=1).all()
+        yield chunk
+    if not given:
+        raise ImportFileError("The file has a header row but no data rows.")

@@ -37,7 +37,6 @@ SHOWN_CHARACTERS = 60
 _NUMBER = re.compile(r"[+-]?(\d{1,15}(\.\d*)?|\.\d+)")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _ZONE = re.compile(r"(Z|[+-]\d{2}(:?\d{2})?)")
-_ZONED = re.compile(r"[ T]\d{2}:\d{2}\S*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?" + _ZONE.pattern + "?)?")
 
 
@@ -285,17 +284,10 @@ class _Checks:
     def _moment(self, field: FieldSpec, cells: pd.Series, present: np.ndarray, problem: str) -> pd.Series:
         codes, uniques = self._unique(cells)
         matched = uniques.str.fullmatch(_DATETIME.pattern)
-        zoned = matched & uniques.str.contains(_ZONED.pattern, regex=True)
-        parsed = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[us]")
-        plain = matched & ~zoned
-        if plain.any():
-            parsed[plain] = pd.to_datetime(uniques[plain], format="ISO8601", errors="coerce").astype(
-                "datetime64[us]"
-            )
-        if zoned.any():
-            utc = pd.to_datetime(uniques[zoned], format="ISO8601", errors="coerce", utc=True)
-            parsed[zoned] = utc.dt.tz_localize(None).astype("datetime64[us]")
-        values = pd.Series(parsed.to_numpy()[codes], index=cells.index)
+        # utc=True converts a moment with a zone to UTC and takes one without as written.
+        parsed = pd.to_datetime(uniques.where(matched, None), format="ISO8601", errors="coerce", utc=True)
+        naive = pd.Series(parsed.dt.tz_localize(None).to_numpy().astype("datetime64[us]"))
+        values = pd.Series(naive.to_numpy()[codes], index=cells.index)
         wrong = present & values.isna().to_numpy()
         self.add(field, wrong, problem)
         outside = present & ~wrong & ((values < EARLIEST) | (values > LATEST)).to_numpy()
@@ -469,12 +461,13 @@ def _event_accounts(check: _Checks) -> None:
     """A usage event names its account directly, or through a stored subscription or a contact's id as its
     user: account_id is the first of these that resolves."""
     account = check.spec.field("account")
-    via_user = check.values["user"].map(check.known.get("contact_accounts", pd.Series(dtype="Int64")))
-    resolved = (
-        check.values["account_id"]
-        .fillna(check.values["subscription_id"])
-        .fillna(pd.Series(via_user, dtype="Int64"))
-    )
+    resolved = check.values["account_id"].fillna(check.values["subscription_id"])
+    unresolved = resolved.isna() & check.values["user"].notna()
+    if unresolved.any():
+        users = check.known.get("contact_accounts", pd.Series(dtype="Int64"))
+        codes, names = pd.factorize(check.values["user"][unresolved])
+        found = pd.array(users.reindex(names).to_numpy(), dtype="Int64")[codes]
+        resolved[unresolved] = found
     check.values["account_id"] = resolved
     given = check.present["account"] | check.present["subscription"]
     check.add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -766,3 +767,40 @@ def test_custom_attributes_are_typed_by_their_cells_and_keep_their_kind():
         [2, "Contract", "Month-to-month", "not a number: custom attribute 'Tenure' holds a number"],
         [3, "Contract", "One year", "not a number: custom attribute 'Tenure' holds a number"],
     ]
+
+
+# --- hostile files: refused by their size before they are read ------------------------------------
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_unpacked():
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (100 * 2**20))
+    with pytest.raises(ImportFileError) as error:
+        imports.read_table(data.getvalue(), "bomb.xlsx")
+    assert str(error.value).startswith(
+        "The workbook unpacks to 100 MB from 0.1 MB; at most 500 MB and 100× are read."
+    )
+
+
+def test_a_cell_larger_than_a_block_is_refused_in_plain_words():
+    data = b"external_id,name\nA1," + b"x" * (40 * 2**20) + b"\n"
+    with pytest.raises(ImportFileError) as error:
+        imports.read_table(data, "huge.csv")
+    assert str(error.value) == "A cell or row is larger than 16 MB; no field takes that much text."
+
+
+def test_a_large_log_is_read_in_chunks_with_the_files_row_numbers(monkeypatch):
+    monkeypatch.setattr(reading, "BLOCK_BYTES", 64)
+    data = (
+        b"account,at\n"
+        + b"".join(b"ACC-1,2026-11-%02d\n" % day for day in range(1, 21))
+        + b"\nACC-2,2026-12-01\n"
+    )
+    chunks = list(imports.read_chunks(data, "log.csv"))
+    assert len(chunks) > 3
+    frame = pd.concat(chunks)
+    assert list(frame.columns) == ["account", "at"]
+    assert frame.index.tolist() == list(range(22))  # row i + 2 of the file, the blank line included
+    assert frame.loc[21].tolist() == ["ACC-2", "2026-12-01"]
+    assert frame.loc[20].tolist() == ["", ""]
