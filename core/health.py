@@ -6,6 +6,8 @@ is what it is; a dimension without data is left out and the weights re-normalise
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -29,18 +31,68 @@ BAND_LABELS = {
 }
 
 
+# The weekly counts of product use; a week with any of them above 0 is a week of use.
+USE_MEASURES = ("active_users", "logins", "key_feature_events")
+
+
+def weeks_on_record(first_usage_week: pd.Series, start: dt.date, end: dt.date) -> pd.Series:
+    """Weeks of the window start…end (Mondays, both included) on or after each account's first usage week;
+    0 for an account without usage."""
+    since = pd.to_datetime(first_usage_week).clip(lower=pd.Timestamp(start))
+    return ((pd.Timestamp(end) - since).dt.days // 7 + 1).clip(lower=0).fillna(0)
+
+
+def weekly_mean(
+    total: pd.Series, known: pd.Series, rows: pd.Series, on_record: pd.Series, gap_is_zero: bool
+) -> pd.Series:
+    """A use count's weekly mean over a window; NaN when unknown.
+
+    total: the count summed over the window's rows; known: the window's weeks whose row knows the count (a row
+    may leave it unknown); rows: the window's weeks with a row; on_record: weeks_on_record. A row that leaves
+    the count unknown counts in neither total nor weeks.
+    - gap_is_zero: a week on record without a row is a week of zero use, so the mean is
+      total ÷ (known + on_record − rows); unknown when the window has rows but none knows the count.
+    - otherwise: total ÷ known.
+    """
+    known, rows = known.fillna(0), rows.fillna(0)
+    if not gap_is_zero:
+        return total / known.where(known > 0)
+    weeks = known + on_record - rows
+    return (total.fillna(0) / weeks.where(weeks > 0)).where((known > 0) | (rows == 0))
+
+
+def usage_means(
+    counts: pd.DataFrame, windows: dict[str, tuple[dt.date, dt.date]], gap_is_zero: bool
+) -> pd.DataFrame:
+    """Weekly means {measure}_{window} of each use measure per window (see weekly_mean), from first_usage_week,
+    {window}_rows, {measure}_{window}_total and {measure}_{window}_known; windows: name → (first, last week)."""
+    means = {}
+    for window, (start, end) in windows.items():
+        on_record = weeks_on_record(counts["first_usage_week"], start, end)
+        for measure in USE_MEASURES:
+            means[f"{measure}_{window}"] = weekly_mean(
+                counts[f"{measure}_{window}_total"],
+                counts[f"{measure}_{window}_known"],
+                counts[f"{window}_rows"],
+                on_record,
+                gap_is_zero,
+            )
+    return pd.DataFrame(means, index=counts.index)
+
+
 def ramp(values: pd.Series, zero_at: float, full_at: float) -> pd.Series:
     """Linear 0 at zero_at → 100 at full_at, clipped to 0–100 (NaN stays NaN)."""
     return ((values - zero_at) / (full_at - zero_at) * 100).clip(0, 100)
 
 
 def usage_score(f: pd.DataFrame) -> pd.Series:
-    """60% trend + 40% depth.
+    """60% trend + 40% depth, or the one of them that is known.
 
     Trend: mean of recent-4-week ÷ prior-8-week averages of active users, logins and
-    key-feature events (each capped at 1.2); 0 at a ratio of 0.5, 100 at 1.0.
+    key-feature events (each capped at 1.2, unknown ones left out); 0 at a ratio of 0.5, 100 at 1.0.
     Depth: active users per purchased seat; 0 at 0, 100 at 0.6.
-    Without prior weeks (a new account) the score is depth alone.
+    Without prior weeks (a new account) the score is depth alone; with seats purchased or
+    active users unknown, trend alone.
     """
     ratios = pd.concat(
         [
@@ -51,7 +103,7 @@ def usage_score(f: pd.DataFrame) -> pd.Series:
     )
     trend = ramp(ratios.mean(axis=1), 0.5, 1.0)
     depth = ramp(f["active_users_recent"] / f["seats_purchased"].where(f["seats_purchased"] > 0), 0, 0.6)
-    return (0.6 * trend + 0.4 * depth).fillna(depth)
+    return (0.6 * trend + 0.4 * depth).fillna(depth).fillna(trend)
 
 
 def outcomes_score(f: pd.DataFrame) -> pd.Series:
@@ -165,3 +217,44 @@ def breakdown(row: pd.Series, settings: dict[str, float]) -> pd.DataFrame:
         }
     )
     return frame.dropna(subset=["sub_score"]).reset_index(drop=True)
+
+
+# Inputs an import may leave unknown, and the dimensions that read them.
+INPUT_LABELS = {
+    "seats_purchased": "seats purchased",
+    "active_users_recent": "active users",
+    "logins_recent": "logins",
+    "key_feature_events_recent": "key-feature events",
+    "seats_used": "seats used",
+}
+DIMENSION_INPUTS = {
+    "usage": ("active_users_recent", "logins_recent", "key_feature_events_recent", "seats_purchased"),
+    "utilisation": ("seats_used", "seats_purchased"),
+}
+
+
+def _listing(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def unknown_inputs(features: pd.Series, subs: pd.Series) -> str | None:
+    """One account's unknown inputs and what they do to its score, in plain words, e.g. "Unknown: seats purchased,
+    seats used — Service utilisation is left out of the score."; None when every input is known.
+
+    features: the account's health_features row; subs: its sub-scores. A dimension with an unknown input is left
+    out when its sub-score is unknown too, else scored from the inputs it has."""
+    unknown = [column for column in INPUT_LABELS if pd.isna(features.get(column))]
+    if not unknown:
+        return None
+    touched = [dim for dim, inputs in DIMENSION_INPUTS.items() if set(inputs) & set(unknown)]
+    left_out = [DIMENSION_LABELS[dim] for dim in touched if pd.isna(subs[dim])]
+    partial = [DIMENSION_LABELS[dim] for dim in touched if pd.notna(subs[dim])]
+    effects = []
+    if left_out:
+        effects.append(f"{_listing(left_out)} {'is' if len(left_out) == 1 else 'are'} left out of the score")
+    if partial:
+        effects.append(
+            f"{_listing(partial)} {'is' if len(partial) == 1 else 'are'} scored from the known inputs"
+        )
+    return f"Unknown: {', '.join(INPUT_LABELS[column] for column in unknown)} — {'; '.join(effects)}."

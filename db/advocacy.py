@@ -28,7 +28,7 @@ from sqlalchemy import (
     union,
 )
 
-from db import reads
+from db import reads, rules
 from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceRequest, User
 
 CANDIDATES_SQL = """
@@ -37,8 +37,7 @@ WITH people AS (
         COALESCE(c.relationship_strength, 1) AS relationship_strength, a.customer_since, a.owner_id,
         a.industry, a.segment, a.region, a.product
     FROM contacts c JOIN accounts a ON a.id = c.account_id
-    WHERE c.left_company_on IS NULL AND a.customer_since <= :as_of
-      AND NOT EXISTS (SELECT 1 FROM churn_events e WHERE e.account_id = a.id AND e.churned_on <= :as_of)
+    WHERE c.left_company_on IS NULL AND {active}
       {people}
 ),
 nps AS (
@@ -120,9 +119,14 @@ PROGRAM_PEOPLE = {
     "advocate": "",
     "assigned": "",
 }
-BOOK_CANDIDATES = text(CANDIDATES_SQL.format(**dict.fromkeys(ONE_CONTACT, ""))).bindparams(*CANDIDATE_PARAMS)
-ONE_CANDIDATE = text(CANDIDATES_SQL.format(**ONE_CONTACT)).bindparams(*CANDIDATE_PARAMS)
-PROGRAM_CANDIDATES = text(CANDIDATES_SQL.format(**PROGRAM_PEOPLE)).bindparams(*CANDIDATE_PARAMS)
+ACTIVE = rules.active("a", ":as_of")
+BOOK_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **dict.fromkeys(ONE_CONTACT, ""))).bindparams(
+    *CANDIDATE_PARAMS
+)
+ONE_CANDIDATE = text(CANDIDATES_SQL.format(active=ACTIVE, **ONE_CONTACT)).bindparams(*CANDIDATE_PARAMS)
+PROGRAM_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **PROGRAM_PEOPLE)).bindparams(
+    *CANDIDATE_PARAMS
+)
 CANDIDATE_DATES = ["customer_since", "nps_latest_on", "last_complaint_on", "last_asked_on"]
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Date, Engine, bindparam, text
 
 from core.vocabulary import SURVEY_KINDS
-from db import reads
+from db import reads, rules
 
 # Naming every kind lets the (kind, responded_on, score) index find a period's answers on both databases.
 SURVEY_KINDS_SQL = "(" + ", ".join(f"'{kind}'" for kind in SURVEY_KINDS) + ")"
@@ -43,15 +43,20 @@ def survey_groups(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
 
 
 def customers(engine: Engine) -> pd.DataFrame:
-    """Every account as a customer, by account_id: customer_since, churned_on (NaT while a customer),
-    first_purchase (NaT before any), segment, industry."""
+    """Every account as a customer, by account_id: customer_since, churned_on, first_purchase (NaT before any),
+    segment, industry. churned_on is the day of the latest churn of an account churned today (db.rules.churned),
+    NaT for a customer: an account that churned and came back is a customer again."""
     frame = reads.frame(
         engine,
         # A seek per account in the (account_id, purchased_on) index beats grouping every purchase.
-        "SELECT a.id AS account_id, a.customer_since, e.churned_on, "
+        "SELECT a.id AS account_id, a.customer_since, "
+        f"CASE WHEN {rules.churned('a.id', ':today')} THEN "
+        "(SELECT MAX(e.churned_on) FROM churn_events e WHERE e.account_id = a.id AND e.churned_on <= :today) "
+        "END AS churned_on, "
         "(SELECT MIN(p.purchased_on) FROM purchases p WHERE p.account_id = a.id) AS first_purchase, "
-        "a.segment, a.industry FROM accounts a LEFT JOIN churn_events e ON e.account_id = a.id",
+        "a.segment, a.industry FROM accounts a",
         ["customer_since", "churned_on", "first_purchase"],
+        {"today": dt.date.today()},
     )
     return frame.set_index("account_id")
 
@@ -255,10 +260,9 @@ def scored_weeks(engine: Engine, limit: int = 12) -> list[dt.date]:
 
 
 ASSETS_CHANGING_SQL = text(
-    """
+    f"""
 SELECT s.id AS asset_id, s.title, s.asset_type, s.approval_status, s.published_on, s.review_by,
-    CASE WHEN EXISTS (SELECT 1 FROM churn_events e WHERE e.account_id = s.account_id AND e.churned_on <= :end)
-         THEN 1 ELSE 0 END AS account_churned,
+    CASE WHEN {rules.churned("s.account_id", ":end")} THEN 1 ELSE 0 END AS account_churned,
     h.score AS account_score,
     CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :end THEN 1 ELSE 0 END AS contact_left
 FROM assets s

@@ -10,7 +10,7 @@ from sqlalchemy import Date, DateTime, Engine, Select, bindparam, func, or_, sel
 
 from core import health
 from core import settings as settings_rules
-from db import reads
+from db import reads, rules
 from db.models import AuditLog, Setting, User
 
 # Weeks of usage read for the health score: 4 recent weeks compared with the 8 before.
@@ -51,14 +51,13 @@ def week_start(day: dt.date) -> dt.date:
 # week, tickets by closed_at) instead of walking a whole table in account order for the GROUP BY.
 # Averages and money are cast to floats: PostgreSQL would return Decimals, slow to turn into pandas.
 # {only} restricts every table to one account for the drill-down; the book-wide run leaves it empty.
+# Use counts are read as totals and known weeks per window; health_features turns them into weekly means.
 HEALTH_FEATURES_SQL = """
 WITH active AS (
     SELECT a.id, a.name, a.owner_id, a.segment, a.industry, CAST(a.arr AS DOUBLE PRECISION) AS arr,
         a.seats_purchased, a.renewal_date
     FROM accounts a
-    WHERE a.customer_since <= :as_of
-      AND NOT EXISTS (SELECT 1 FROM churn_events c WHERE c.account_id = a.id AND c.churned_on <= :as_of)
-      {only_active}
+    WHERE {active} {only_active}
 ),
 usage_window AS MATERIALIZED (
     SELECT account_id, week_start,
@@ -69,13 +68,19 @@ usage_window AS MATERIALIZED (
     WHERE week_start >= :prior_from AND week_start <= :as_of {only}
 ),
 usage AS (
-    SELECT account_id,
-        AVG(CASE WHEN week_start >= :recent_from THEN active_users END) AS active_users_recent,
-        AVG(CASE WHEN week_start < :recent_from THEN active_users END) AS active_users_prior,
-        AVG(CASE WHEN week_start >= :recent_from THEN logins END) AS logins_recent,
-        AVG(CASE WHEN week_start < :recent_from THEN logins END) AS logins_prior,
-        AVG(CASE WHEN week_start >= :recent_from THEN key_feature_events END) AS key_feature_events_recent,
-        AVG(CASE WHEN week_start < :recent_from THEN key_feature_events END) AS key_feature_events_prior,
+    -- Whole-window and recent sums need half the CASE expressions of recent and prior ones: prior = window − recent.
+    SELECT account_id, MIN(week_start) AS first_week, COUNT(*) AS window_rows,
+        SUM(CASE WHEN week_start >= :recent_from THEN 1 ELSE 0 END) AS recent_rows,
+        SUM(active_users) AS active_users_window_total, COUNT(active_users) AS active_users_window_known,
+        SUM(CASE WHEN week_start >= :recent_from THEN active_users END) AS active_users_recent_total,
+        COUNT(CASE WHEN week_start >= :recent_from THEN active_users END) AS active_users_recent_known,
+        SUM(logins) AS logins_window_total, COUNT(logins) AS logins_window_known,
+        SUM(CASE WHEN week_start >= :recent_from THEN logins END) AS logins_recent_total,
+        COUNT(CASE WHEN week_start >= :recent_from THEN logins END) AS logins_recent_known,
+        SUM(key_feature_events) AS key_feature_events_window_total,
+        COUNT(key_feature_events) AS key_feature_events_window_known,
+        SUM(CASE WHEN week_start >= :recent_from THEN key_feature_events END) AS key_feature_events_recent_total,
+        COUNT(CASE WHEN week_start >= :recent_from THEN key_feature_events END) AS key_feature_events_recent_known,
         AVG(CASE WHEN week_start >= :recent_from THEN seats_used END) AS seats_used
     FROM usage_window
     GROUP BY account_id
@@ -125,8 +130,23 @@ support AS (
 )
 SELECT active.id AS account_id, active.name, active.owner_id, active.segment, active.industry,
     active.arr, active.seats_purchased, active.renewal_date,
-    usage.active_users_recent, usage.active_users_prior, usage.logins_recent, usage.logins_prior,
-    usage.key_feature_events_recent, usage.key_feature_events_prior, usage.seats_used,
+    -- A row in the window's first week shows use from the window's start on: only other accounts seek their
+    -- first usage week (through the usage key), which a week without a row after it needs.
+    CASE WHEN usage.first_week = :prior_from THEN usage.first_week
+         ELSE (SELECT MIN(u.week_start) FROM usage_weekly u WHERE u.account_id = active.id)
+    END AS first_usage_week,
+    usage.recent_rows, usage.window_rows - usage.recent_rows AS prior_rows,
+    usage.active_users_recent_total, usage.active_users_recent_known,
+    usage.active_users_window_total - COALESCE(usage.active_users_recent_total, 0) AS active_users_prior_total,
+    usage.active_users_window_known - usage.active_users_recent_known AS active_users_prior_known,
+    usage.logins_recent_total, usage.logins_recent_known,
+    usage.logins_window_total - COALESCE(usage.logins_recent_total, 0) AS logins_prior_total,
+    usage.logins_window_known - usage.logins_recent_known AS logins_prior_known,
+    usage.key_feature_events_recent_total, usage.key_feature_events_recent_known,
+    usage.key_feature_events_window_total - COALESCE(usage.key_feature_events_recent_total, 0)
+        AS key_feature_events_prior_total,
+    usage.key_feature_events_window_known - usage.key_feature_events_recent_known AS key_feature_events_prior_known,
+    usage.seats_used,
     outcomes.milestones_due, outcomes.milestones_met,
     nps_ranked.score AS nps_latest, csat.csat_mean, sentiment_ranked.sentiment AS csm_sentiment,
     support.open_tickets, support.high_severity_open, support.sla_breaches_90d,
@@ -149,20 +169,29 @@ FEATURE_PARAMS = (
     bindparam("as_of_end", type_=DateTime),
     bindparam("quarter_ago", type_=DateTime),
 )
-BOOK_FEATURES = text(HEALTH_FEATURES_SQL.format(only_active="", only="")).bindparams(*FEATURE_PARAMS)
+ACTIVE = rules.active("a", ":as_of")
+BOOK_FEATURES = text(HEALTH_FEATURES_SQL.format(active=ACTIVE, only_active="", only="")).bindparams(
+    *FEATURE_PARAMS
+)
 ACCOUNT_FEATURES = text(
-    HEALTH_FEATURES_SQL.format(only_active="AND a.id = :account_id", only="AND account_id = :account_id")
+    HEALTH_FEATURES_SQL.format(
+        active=ACTIVE, only_active="AND a.id = :account_id", only="AND account_id = :account_id"
+    )
 ).bindparams(*FEATURE_PARAMS)
 
 
 def health_features(engine: Engine, as_of: dt.date, account_id: int | None = None) -> pd.DataFrame:
-    """One row per account active on as_of (or only account_id) with the raw inputs of the five health dimensions."""
+    """One row per account active on as_of (or only account_id) with the raw inputs of the five health dimensions.
+
+    Use counts are weekly means over the recent and the prior window (core.health.usage_means): with the setting
+    usage_gap_is_zero, a week without a usage row after the account's first usage week counts as zero use."""
     this_week = week_start(as_of)
     recent_from = this_week - dt.timedelta(weeks=RECENT_WEEKS - 1)
+    prior_from = recent_from - dt.timedelta(weeks=PRIOR_WEEKS)
     params = {
         "as_of": as_of,
         "recent_from": recent_from,
-        "prior_from": recent_from - dt.timedelta(weeks=PRIOR_WEEKS),
+        "prior_from": prior_from,
         "year_ago": as_of - dt.timedelta(days=365),
         "half_year_ago": as_of - dt.timedelta(days=182),
         "as_of_end": dt.datetime.combine(as_of, dt.time.max),
@@ -173,6 +202,14 @@ def health_features(engine: Engine, as_of: dt.date, account_id: int | None = Non
         params["account_id"] = account_id
     with engine.connect() as conn:
         frame = pd.read_sql(stmt, conn, params=params, index_col="account_id")
+    windows = {
+        "recent": (recent_from, this_week),
+        "prior": (prior_from, recent_from - dt.timedelta(weeks=1)),
+    }
+    gap_is_zero = load_settings(engine)["usage_gap_is_zero"] == 1
+    means = health.usage_means(frame, windows, gap_is_zero)
+    counts = [column for column in frame.columns if column.endswith(("_rows", "_total", "_known"))]
+    frame = frame.drop(columns=["first_usage_week", *counts]).join(means)
     frame["renewal_date"] = pd.to_datetime(frame["renewal_date"]).dt.date
     return frame
 
@@ -327,7 +364,8 @@ CHURNED_SQL = text(
 
 
 def churned_between(engine: Engine, after: dt.date, until: dt.date) -> set[int]:
-    """Accounts that churned in (after, until]."""
+    """Accounts with a churn event in (after, until], the backtest's horizon: each churn counts, also that of an
+    account which came back or churned again later."""
     with engine.connect() as conn:
         return set(conn.scalars(CHURNED_SQL, {"after": after, "until": until}))
 

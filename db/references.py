@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, select, text
+from sqlalchemy import Date, Engine, bindparam, case, func, select, text
 
-from db import reads
-from db.models import Account, AssetUsage, ChurnEvent, ReferenceRequest
+from db import reads, rules
+from db.models import AssetUsage, ReferenceRequest
 
 LIBRARY_SQL = text(
-    """
+    f"""
 SELECT s.id, s.title, s.asset_type, s.summary, s.quote, s.company_size, s.region, s.approval_status,
     s.published_on, s.review_by, s.url, s.account_id, a.name AS account_name, c.name AS contact_name,
-    CASE WHEN EXISTS (SELECT 1 FROM churn_events e WHERE e.account_id = s.account_id AND e.churned_on <= :today)
-         THEN 1 ELSE 0 END AS account_churned,
+    CASE WHEN {rules.churned("s.account_id", ":today")} THEN 1 ELSE 0 END AS account_churned,
     h.score AS account_score,
     CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :today THEN 1 ELSE 0 END AS contact_left
 FROM assets s
@@ -54,16 +53,16 @@ def library(engine: Engine, today: dt.date, week: dt.date | None, asset_tags: pd
     return frame
 
 
+CUSTOMERS_BY_INDUSTRY_SQL = text(
+    f"SELECT a.industry, COUNT(*) AS customers FROM accounts a WHERE {rules.active('a', ':today')} "
+    "GROUP BY a.industry"
+).bindparams(bindparam("today", type_=Date))
+
+
 def customers_by_industry(engine: Engine, today: dt.date) -> pd.DataFrame:
     """Active customers per industry: industry, customers."""
-    churned = select(ChurnEvent.account_id).where(ChurnEvent.churned_on <= today)
-    stmt = (
-        select(Account.industry, func.count().label("customers"))
-        .where(Account.customer_since <= today, Account.id.not_in(churned))
-        .group_by(Account.industry)
-    )
     with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+        return pd.read_sql(CUSTOMERS_BY_INDUSTRY_SQL, conn, params={"today": today})
 
 
 REQUESTS_SQL = """

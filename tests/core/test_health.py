@@ -1,3 +1,4 @@
+import datetime as dt
 import math
 
 import pandas as pd
@@ -161,3 +162,135 @@ def test_breakdown_lists_points_that_add_up_to_the_score():
     ]
     assert table["points"].sum() == pytest.approx(row["score"])
     assert table.loc[0, "points"] == pytest.approx(100 * 30 / 85)
+
+
+# --- unknown inputs and weeks without usage --------------------------------------------------------
+
+D = dt.date
+NAN = float("nan")
+
+
+def test_weeks_on_record_count_the_window_weeks_from_the_first_usage_week():
+    # The window 14 Sep … 2 Nov 2026 holds 8 Mondays.
+    first = pd.Series([D(2026, 1, 5), D(2026, 10, 5), D(2026, 11, 2), D(2026, 11, 9), None])
+    # Earlier: all 8; 5 Oct: 5, 12, 19, 26 Oct and 2 Nov = 5; the last week alone: 1; after the window: 0;
+    # no usage at all: 0.
+    assert health.weeks_on_record(first, D(2026, 9, 14), D(2026, 11, 2)).tolist() == [8, 5, 1, 0, 0]
+
+
+@pytest.mark.parametrize(
+    "total, known, rows, on_record, expected",
+    [
+        (30, 2, 2, 4, 7.5),  # 2 weeks with rows, 2 without: 30 ÷ 4
+        (30, 2, 3, 4, 10.0),  # a row that leaves the count unknown counts in neither: 30 ÷ (2 + 1 gap)
+        (NAN, 0, 2, 4, NAN),  # every row leaves it unknown
+        (NAN, NAN, NAN, 4, 0.0),  # no row in the window after earlier use: zero use
+        (NAN, NAN, NAN, 0, NAN),  # no usage ever
+        (0, 4, 4, 4, 0.0),
+    ],
+)
+def test_weekly_mean_counts_weeks_without_a_row_as_zero_use(total, known, rows, on_record, expected):
+    mean = health.weekly_mean(
+        pd.Series([total]), pd.Series([known]), pd.Series([rows]), pd.Series([on_record]), gap_is_zero=True
+    )
+    assert mean.iloc[0] == pytest.approx(expected, nan_ok=True)
+
+
+def test_weekly_mean_without_the_setting_is_the_mean_of_the_known_weeks():
+    mean = health.weekly_mean(
+        pd.Series([30, NAN, NAN]),
+        pd.Series([2, 0, NAN]),
+        pd.Series([3, 2, NAN]),
+        pd.Series([4, 4, 4]),
+        gap_is_zero=False,
+    )
+    assert mean.tolist() == pytest.approx([15.0, NAN, NAN], nan_ok=True)
+
+
+def test_usage_means_per_measure_and_window():
+    counts = pd.DataFrame(
+        {
+            "first_usage_week": [D(2026, 9, 28)],
+            "recent_rows": [2],
+            "prior_rows": [1],
+            "active_users_recent_total": [20.0],
+            "active_users_recent_known": [2],
+            "active_users_prior_total": [9.0],
+            "active_users_prior_known": [1],
+            "logins_recent_total": [NAN],
+            "logins_recent_known": [0],
+            "logins_prior_total": [NAN],
+            "logins_prior_known": [0],
+            "key_feature_events_recent_total": [8.0],
+            "key_feature_events_recent_known": [1],
+            "key_feature_events_prior_total": [6.0],
+            "key_feature_events_prior_known": [1],
+        }
+    )
+    windows = {"recent": (D(2026, 10, 12), D(2026, 11, 2)), "prior": (D(2026, 8, 17), D(2026, 10, 5))}
+    means = health.usage_means(counts, windows, gap_is_zero=True).iloc[0]
+    # Recent (12 Oct … 2 Nov): 4 weeks on record, 2 rows. Active users 20 ÷ 4 = 5; logins unknown in both rows; key-feature
+    # events known in 1 row, the other row leaves them unknown: 8 ÷ (1 + 2 gaps) = 8/3.
+    assert means["active_users_recent"] == pytest.approx(5.0)
+    assert math.isnan(means["logins_recent"])
+    assert means["key_feature_events_recent"] == pytest.approx(8 / 3)
+    # Prior (17 Aug … 5 Oct): first usage on 28 Sep, so 2 weeks on record and 1 row: 9 ÷ 2 and 6 ÷ 2.
+    assert means["active_users_prior"] == pytest.approx(4.5)
+    assert means["key_feature_events_prior"] == pytest.approx(3.0)
+    assert math.isnan(means["logins_prior"])
+
+
+def test_usage_score_with_seats_purchased_unknown_is_trend_alone():
+    # Ratios 0.75, 0.75, 0.75 → trend 50; depth needs seats purchased: unknown.
+    f = frame(
+        active_users_recent=15.0,
+        active_users_prior=20.0,
+        logins_recent=75.0,
+        key_feature_events_recent=37.5,
+        seats_purchased=None,
+    )
+    subs = health.sub_scores(f).iloc[0]
+    assert subs["usage"] == pytest.approx(50)
+    assert math.isnan(subs["utilisation"])
+
+
+def test_usage_score_with_a_measure_unknown_trends_on_the_others():
+    # Logins unknown; active users 15/20 → 0.75 and key-feature events 50/50 → 1.0: mean 0.875 → trend 75;
+    # depth 15/50 = 0.3 → 50; 0.6·75 + 0.4·50 = 65.
+    f = frame(active_users_recent=15.0, active_users_prior=20.0, logins_recent=None, logins_prior=None)
+    assert health.usage_score(f).iloc[0] == pytest.approx(65)
+
+
+def test_utilisation_with_seats_used_unknown_is_left_out_not_zero():
+    f = frame(seats_used=None)
+    result = health.score_accounts(f, DEFAULTS).iloc[0]
+    assert math.isnan(result["utilisation"])
+    assert result["score"] == pytest.approx(100)  # the other four dimensions, all 100
+
+
+def features_row(**overrides) -> pd.Series:
+    return frame(**overrides).iloc[0]
+
+
+def test_unknown_inputs_say_what_is_unknown_and_what_it_does():
+    features = features_row(seats_purchased=None, seats_used=None)
+    subs = pd.Series({"usage": 100.0, "utilisation": NAN})
+    assert health.unknown_inputs(features, subs) == (
+        "Unknown: seats purchased, seats used — Service utilisation is left out of the score; "
+        "Product usage is scored from the known inputs."
+    )
+
+
+def test_unknown_inputs_without_any_usage():
+    features = features_row(
+        active_users_recent=None, logins_recent=None, key_feature_events_recent=None, seats_used=None
+    )
+    subs = pd.Series({"usage": NAN, "utilisation": NAN})
+    assert health.unknown_inputs(features, subs) == (
+        "Unknown: active users, logins, key-feature events, seats used — "
+        "Product usage and Service utilisation are left out of the score."
+    )
+
+
+def test_no_unknown_inputs_say_nothing():
+    assert health.unknown_inputs(features_row(), pd.Series({"usage": 100.0, "utilisation": 100.0})) is None

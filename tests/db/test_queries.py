@@ -1,9 +1,13 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
+from sqlalchemy import update
 
 from db import queries
-from tests.db.factories import AS_OF, build_book
+from db.engine import transaction
+from db.models import Setting, Ticket, UsageWeekly
+from tests.db.factories import AS_OF, account, build_book
 
 
 def test_health_features_hand_computed(engine):
@@ -66,3 +70,110 @@ def test_data_as_of_is_the_end_of_the_latest_usage_week(engine):
     build_book(engine)
     assert queries.data_as_of(engine, dt.date(2026, 12, 31)) == dt.date(2026, 11, 22)
     assert queries.data_as_of(engine, AS_OF) == AS_OF
+
+
+# --- unknown inputs and weeks without usage -----------------------------------------------------------
+
+
+def week(month: int, day: int) -> dt.date:
+    return dt.date(2026, month, day)
+
+
+@pytest.fixture
+def sparse_book(engine):
+    """build_book plus 4: first used in the week of 5 Oct, then rows in the weeks of 2 and 16 Nov only, some
+    counts unknown; 5: seats purchased unknown and two open tickets without severity or category, one of them
+    escalated; 6: used the product in January only."""
+    owner = build_book(engine)
+    with transaction(engine) as session:
+        session.add_all([account(4, owner), account(5, owner, seats_purchased=None), account(6, owner)])
+        session.flush()
+        session.add_all(
+            [
+                UsageWeekly(
+                    account_id=4,
+                    week_start=week(10, 5),
+                    active_users=8,
+                    logins=40,
+                    key_feature_events=4,
+                    seats_used=10,
+                ),
+                UsageWeekly(
+                    account_id=4,
+                    week_start=week(11, 2),
+                    active_users=12,
+                    logins=60,
+                    key_feature_events=None,
+                    seats_used=None,
+                ),
+                UsageWeekly(
+                    account_id=4,
+                    week_start=week(11, 16),
+                    active_users=4,
+                    logins=None,
+                    key_feature_events=2,
+                    seats_used=6,
+                ),
+                UsageWeekly(
+                    account_id=6,
+                    week_start=week(1, 5),
+                    active_users=3,
+                    logins=3,
+                    key_feature_events=3,
+                    seats_used=3,
+                ),
+                Ticket(account_id=5, opened_at=dt.datetime(2026, 11, 2, 9), severity=None, category=None),
+                Ticket(
+                    account_id=5,
+                    opened_at=dt.datetime(2026, 11, 3, 9),
+                    severity=None,
+                    category=None,
+                    escalated=True,
+                ),
+            ]
+        )
+    return engine
+
+
+def test_a_week_without_usage_after_the_first_counts_as_zero_use(sparse_book):
+    f = queries.health_features(sparse_book, AS_OF).loc[4]
+    # Recent weeks 26 Oct … 16 Nov: 4 on record, rows in 2. A row that leaves a count unknown counts in
+    # neither the total nor the weeks: active users (12 + 4) ÷ 4; logins 60 ÷ (1 known + 2 without a row);
+    # key-feature events 2 ÷ 3.
+    assert f["active_users_recent"] == pytest.approx(4.0)
+    assert f["logins_recent"] == pytest.approx(20.0)
+    assert f["key_feature_events_recent"] == pytest.approx(2 / 3)
+    # Prior weeks 31 Aug … 19 Oct: from the first usage week (5 Oct) on, 3 weeks, one row.
+    assert f["active_users_prior"] == pytest.approx(8 / 3)
+    assert f["logins_prior"] == pytest.approx(40 / 3)
+    assert f["key_feature_events_prior"] == pytest.approx(4 / 3)
+    assert f["seats_used"] == pytest.approx(6.0)  # seats used: the mean of the recent weeks that know it
+    # No row in the twelve weeks after earlier use: zero use, not no data.
+    quiet = queries.health_features(sparse_book, AS_OF).loc[6]
+    assert quiet[["active_users_recent", "logins_prior", "key_feature_events_recent"]].tolist() == [0, 0, 0]
+    assert pd.isna(quiet["seats_used"])
+
+
+def test_without_the_setting_a_week_without_usage_is_no_data(sparse_book):
+    with transaction(sparse_book) as session:
+        session.execute(update(Setting).where(Setting.key == "usage_gap_is_zero").values(value="0"))
+    features = queries.health_features(sparse_book, AS_OF)
+    f = features.loc[4]
+    assert f[["active_users_recent", "logins_recent", "key_feature_events_recent"]].tolist() == [8, 60, 2]
+    assert f[["active_users_prior", "logins_prior", "key_feature_events_prior"]].tolist() == [8, 40, 4]
+    assert features.loc[6, ["active_users_recent", "active_users_prior"]].isna().all()
+    # The steady account is unchanged: it has a row every week.
+    assert features.loc[1, "active_users_recent"] == 30
+
+
+def test_unknown_seats_and_ticket_details_are_not_scored_as_zero(sparse_book):
+    f = queries.health_features(sparse_book, AS_OF).loc[5]
+    assert pd.isna(f["seats_purchased"])
+    # Two open tickets of unknown severity and category: open, but neither high severity nor billing; the
+    # escalated one is a complaint by its escalation.
+    assert f[["open_tickets", "high_severity_open", "billing_issues_90d", "complaints_90d"]].tolist() == [
+        2,
+        0,
+        0,
+        1,
+    ]

@@ -34,11 +34,12 @@ def test_scores_each_complete_week_once(engine):
 def test_rescoring_a_week_replaces_its_snapshots(engine):
     build_book(engine)
     scoring.run(engine, today=TODAY)
-    # Account 2 turns out to have churned before this week: a rescore must drop its snapshot.
+    # Account 2 turns out to have churned on this week's Saturday, after its last usage week: a rescore must
+    # drop its snapshot.
     with transaction(engine) as session:
         session.add(
             ChurnEvent(
-                account_id=2, churned_on=THIS_WEEK - dt.timedelta(days=1), reason="moved", arr_lost=20_000
+                account_id=2, churned_on=THIS_WEEK + dt.timedelta(days=5), reason="moved", arr_lost=20_000
             )
         )
     scoring.score_week(engine, THIS_WEEK, queries.load_settings(engine))

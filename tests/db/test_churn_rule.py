@@ -1,0 +1,121 @@
+"""Repeat churn: the one churn rule (db.rules) and the reads that use it, on SQLite and PostgreSQL."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import Date, bindparam, text
+
+from db import kpis, queries, references, rules
+from db.engine import transaction
+from db.models import ChurnEvent, Subscription, UsageWeekly
+from tests.db.factories import account
+
+D = dt.date
+
+
+def usage(account_id: int, week: dt.date, active_users, logins, key_feature_events) -> UsageWeekly:
+    return UsageWeekly(
+        account_id=account_id,
+        week_start=week,
+        active_users=active_users,
+        logins=logins,
+        key_feature_events=key_feature_events,
+        seats_used=None,
+    )
+
+
+def subscription(account_id: int, started_on: dt.date) -> Subscription:
+    return Subscription(
+        external_id=f"SUB-{account_id}-{started_on}", account_id=account_id, started_on=started_on
+    )
+
+
+@pytest.fixture
+def book(engine):
+    """1 churned on 1 Mar and never came back; 2 churned on 1 Mar and subscribed again on 1 Apr; 3 churned on
+    Wed 4 Mar, used the product in the week of 2 Mar (before), showed no use in the weeks of 16 and 23 Mar (zeros,
+    then unknown counts) and logged in in the week of 30 Mar; 4 churned on 1 Mar, subscribed again on 1 Apr and
+    churned again on 1 Jun; 5 never churned; 6 has no customer_since; 7 becomes a customer in 2027."""
+    with transaction(engine) as session:
+        session.add_all(
+            [
+                *(account(i, None) for i in range(1, 6)),
+                account(6, None, customer_since=None),
+                account(7, None, customer_since=D(2027, 1, 1)),
+            ]
+        )
+        session.flush()
+        session.add_all(
+            [
+                ChurnEvent(account_id=1, churned_on=D(2026, 3, 1)),
+                ChurnEvent(account_id=2, churned_on=D(2026, 3, 1)),
+                subscription(2, D(2026, 4, 1)),
+                ChurnEvent(account_id=3, churned_on=D(2026, 3, 4)),
+                usage(3, D(2026, 3, 2), 5, 20, 3),
+                usage(3, D(2026, 3, 16), 0, 0, 0),
+                usage(3, D(2026, 3, 23), None, None, None),
+                usage(3, D(2026, 3, 30), 0, 5, 0),
+                ChurnEvent(account_id=4, churned_on=D(2026, 3, 1)),
+                subscription(4, D(2026, 4, 1)),
+                ChurnEvent(account_id=4, churned_on=D(2026, 6, 1)),
+            ]
+        )
+    return engine
+
+
+def ids(engine, condition: str, day: dt.date) -> set[int]:
+    stmt = text(f"SELECT a.id FROM accounts a WHERE {condition}").bindparams(bindparam("day", type_=Date))
+    with engine.connect() as conn:
+        return set(conn.scalars(stmt, {"day": day}))
+
+
+@pytest.mark.parametrize(
+    "day, churned",
+    [
+        (D(2026, 2, 28), set()),
+        (D(2026, 3, 1), {1, 2, 4}),
+        (D(2026, 3, 4), {1, 2, 3, 4}),  # 3's use in the week of 2 Mar came before its churn
+        (D(2026, 3, 29), {1, 2, 3, 4}),  # weeks of zeros and of unknown counts are no use
+        (D(2026, 3, 30), {1, 2, 4}),  # 3 logged in again
+        (D(2026, 4, 1), {1}),  # 2 and 4 subscribed again
+        (D(2026, 6, 1), {1, 4}),  # 4 churned a second time
+        (D(2026, 12, 1), {1, 4}),
+    ],
+)
+def test_churned_as_of_a_day_is_the_latest_churn_without_later_activity(book, day, churned):
+    assert ids(book, rules.churned("a.id", ":day"), day) == churned
+
+
+def test_active_counts_an_unknown_start_as_a_customer_and_leaves_out_later_ones(book):
+    assert ids(book, rules.active("a", ":day"), D(2026, 12, 1)) == {2, 3, 5, 6}
+
+
+def test_backtest_counts_every_churn_inside_the_horizon(book):
+    # 2 churned on 1 Mar and came back on 1 Apr: within the horizon it still churned.
+    assert queries.churned_between(book, D(2026, 2, 28), D(2026, 5, 31)) == {1, 2, 3, 4}
+    # Only 4's second churn falls after April.
+    assert queries.churned_between(book, D(2026, 4, 30), D(2026, 7, 31)) == {4}
+
+
+def test_health_features_score_a_returned_account_and_one_without_customer_since(book):
+    active = queries.health_features(book, D(2026, 5, 1))
+    assert list(active.index) == [2, 3, 4, 5, 6]
+
+
+def test_customers_carry_one_row_per_account_with_the_churn_that_still_holds(book):
+    frame = kpis.customers(book).sort_index()
+    assert list(frame.index) == [1, 2, 3, 4, 5, 6, 7]
+    assert frame["churned_on"].tolist()[:5] == [
+        pd.Timestamp("2026-03-01"),
+        pd.NaT,
+        pd.NaT,
+        pd.Timestamp("2026-06-01"),
+        pd.NaT,
+    ]
+
+
+def test_customers_by_industry_count_active_accounts(book):
+    assert references.customers_by_industry(book, D(2026, 12, 1)).to_dict("records") == [
+        {"industry": "Retail", "customers": 4}
+    ]
