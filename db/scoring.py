@@ -1,7 +1,7 @@
 """The scoring run: weekly health snapshots for every account, written incrementally.
 
-python -m db.scoring            # score the weeks not yet scored with the current weights
-python -m db.scoring --full     # rescore every week
+python -m db.scoring [--url URL]          # score new weeks and the weeks imports changed, with the current weights
+python -m db.scoring [--url URL] --full   # rescore every week
 """
 
 from __future__ import annotations
@@ -10,17 +10,19 @@ import argparse
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, delete, func, select, text
 
 from core import health
 from db import queries
 from db.engine import make_engine
-from db.models import HealthSnapshot, UsageWeekly
+from db.models import HealthSnapshot, RescoreWeek, UsageWeekly
 
-# Without this many weeks of usage before it, a week's usage trend has no baseline.
-WARM_UP_WEEKS = queries.RECENT_WEEKS + queries.PRIOR_WEEKS - 1
+# The usage history a week's score needs: the recent weeks and the baseline weeks before them.
+HISTORY_WEEKS = queries.RECENT_WEEKS + queries.PRIOR_WEEKS
+WARM_UP_WEEKS = HISTORY_WEEKS - 1
 
 
 def weights_key(settings: dict[str, float]) -> str:
@@ -42,13 +44,22 @@ def scorable_weeks(engine: Engine, today: dt.date) -> list[dt.date]:
     return [week for week in weeks if week + dt.timedelta(days=6) <= last]
 
 
-def weeks_to_score(
-    engine: Engine, settings: dict[str, float], today: dt.date, full: bool = False
-) -> tuple[list[dt.date], list[dt.date]]:
-    """(weeks to score from the raw data, weeks whose stored sub-scores only need the current weights)."""
+@dataclass(frozen=True)
+class Plan:
+    """The weeks a run scores: new (never scored), changed (rescored from the raw data: marked by imports, or
+    every scored week with full) and reweigh (stored sub-scores recombined under the current weights); marks:
+    the rescore marks it handles, as read (week → marked_at)."""
+
+    new: list[dt.date]
+    changed: list[dt.date]
+    reweigh: list[dt.date]
+    marks: dict[dt.date, dt.datetime]
+
+
+def plan(engine: Engine, settings: dict[str, float], today: dt.date, full: bool = False) -> Plan:
+    """The weeks that need scoring: every scorable week not scored yet, the scored ones imports marked as
+    changed (all of them with full), and the others stored under other weights than the current ones."""
     weeks = scorable_weeks(engine, today)
-    if full:
-        return weeks, []
     with engine.connect() as conn:
         keys = dict(
             conn.execute(
@@ -57,8 +68,14 @@ def weeks_to_score(
                 )
             ).all()
         )
+        marked = dict(conn.execute(select(RescoreWeek.week_start, RescoreWeek.marked_at)).all())
     current = weights_key(settings)
-    return [w for w in weeks if w not in keys], [w for w in weeks if keys.get(w, current) != current]
+    new = [week for week in weeks if week not in keys]
+    scored = [week for week in weeks if week in keys]
+    changed = scored if full else [week for week in scored if week in marked]
+    reweigh = [week for week in scored if week not in changed and keys[week] != current]
+    marks = {week: marked[week] for week in new + changed if week in marked}
+    return Plan(new, changed, reweigh, marks)
 
 
 def _store(engine: Engine, week: dt.date, subs: pd.DataFrame, settings: dict[str, float]) -> int:
@@ -111,34 +128,141 @@ def reweigh_week(engine: Engine, week: dt.date, settings: dict[str, float]) -> i
     return _store(engine, week, subs, settings)
 
 
+def _count(count: int, noun: str) -> str:
+    """'1 week', '2 weeks'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What a scoring run did: weeks scored for the first time, weeks rescored from the raw data (changed by
+    imports, or every scored week with full) and weeks recombined under new weights."""
+
+    new: int
+    rescored: int
+    reweighed: int
+    full: bool = False
+
+    @property
+    def weeks(self) -> int:
+        return self.new + self.rescored + self.reweighed
+
+    def sentence(self) -> str:
+        """E.g. "Scored 2 new weeks; rescored 12 weeks changed by imports." """
+        rescored = (
+            f"rescored all {_count(self.rescored, 'week')} scored before"
+            if self.full
+            else f"rescored {_count(self.rescored, 'week')} changed by imports"
+        )
+        reweighed = (
+            f"; recombined {_count(self.reweighed, 'week')} under new weights" if self.reweighed else ""
+        )
+        return f"Scored {_count(self.new, 'new week')}; {rescored}{reweighed}."
+
+
+def score_book(
+    engine: Engine,
+    today: dt.date | None = None,
+    full: bool = False,
+    progress: Callable[[int, int, dt.date], None] | None = None,
+) -> RunReport:
+    """Score every week that needs it (see plan), oldest first. A week's rescore mark is deleted once the week is
+    rescored, unless an import marked it again meanwhile (its marked_at then differs from the one read)."""
+    settings = queries.load_settings(engine)
+    todo = plan(engine, settings, today or dt.date.today(), full)
+    work = sorted(
+        [(week, score_week) for week in todo.new + todo.changed]
+        + [(week, reweigh_week) for week in todo.reweigh]
+    )
+    for done, (week, step) in enumerate(work, start=1):
+        step(engine, week, settings)
+        if week in todo.marks:
+            with engine.begin() as conn:
+                conn.execute(
+                    delete(RescoreWeek).where(
+                        RescoreWeek.week_start == week, RescoreWeek.marked_at == todo.marks[week]
+                    )
+                )
+        if progress:
+            progress(done, len(work), week)
+    return RunReport(len(todo.new), len(todo.changed), len(todo.reweigh), full)
+
+
 def run(
     engine: Engine,
     today: dt.date | None = None,
     full: bool = False,
     progress: Callable[[int, int, dt.date], None] | None = None,
 ) -> int:
-    """Score every week that needs it, oldest first; returns the number of weeks written."""
-    settings = queries.load_settings(engine)
-    to_score, to_reweigh = weeks_to_score(engine, settings, today or dt.date.today(), full)
-    work = sorted([(week, score_week) for week in to_score] + [(week, reweigh_week) for week in to_reweigh])
-    for done, (week, step) in enumerate(work, start=1):
-        step(engine, week, settings)
-        if progress:
-            progress(done, len(work), week)
-    return len(work)
+    """score_book, returning the number of weeks written."""
+    return score_book(engine, today, full, progress).weeks
+
+
+MARK_CHANGED_SQL = text(
+    # An upsert, so marking a week twice (or from two imports at once) keeps one mark, the newest.
+    "INSERT INTO rescore_weeks (week_start, marked_at) "
+    "SELECT week_start, :now FROM health_snapshots WHERE week_start >= :first GROUP BY week_start "
+    "ON CONFLICT (week_start) DO UPDATE SET marked_at = excluded.marked_at"
+).bindparams(bindparam("now", type_=DateTime), bindparam("first", type_=Date))
+
+
+def mark_changed(connection: Connection, since: dt.date | None) -> None:
+    """Mark for rescoring every scored week whose Sunday is on or after since (None: every scored week), in the
+    caller's transaction: an import that changed data from that day on calls it, and the next run rescores them."""
+    first = dt.date.min if since is None else since - dt.timedelta(days=6)
+    connection.execute(MARK_CHANGED_SQL, {"now": dt.datetime.now(), "first": first})
+
+
+def why_not_scored(engine: Engine, today: dt.date | None = None) -> str | None:
+    """Why weeks are not scored, as a plain sentence: no usage yet, too little usage history, or weeks waiting
+    for the scoring run; None when every scorable week is scored and none waits."""
+    today = today or dt.date.today()
+    with engine.connect() as conn:
+        first, latest = conn.execute(
+            select(func.min(UsageWeekly.week_start), func.max(UsageWeekly.week_start))
+        ).one()
+    if first is None:
+        return "No usage imported yet: import usage or usage events first."
+    if not scorable_weeks(engine, today):
+        return (
+            f"No week can be scored yet: the score needs {HISTORY_WEEKS} weeks of usage history; the first usage "
+            f"week is {first}, so the first scorable week is {first + dt.timedelta(weeks=WARM_UP_WEEKS)} (usage "
+            f"so far ends with the week of {latest})."
+        )
+    todo = plan(engine, queries.load_settings(engine), today)
+    waiting = [
+        f"{_count(len(weeks), 'week')} {what}"
+        for weeks, what in (
+            (todo.new, "not scored yet"),
+            (todo.changed, "changed by imports"),
+            (todo.reweigh, "to recombine under new weights"),
+        )
+        if weeks
+    ]
+    if not waiting:
+        return None
+    return (
+        f"Waiting for the scoring run: {', '.join(waiting)}. An admin starts it on the Admin page (Scoring run), "
+        "or a scheduler runs python -m db.scoring."
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m db.scoring", description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="the database (default: DATABASE_URL, else the embedded demo database)")
     parser.add_argument("--full", action="store_true", help="rescore every week, not only the missing ones")
     args = parser.parse_args(argv)
+    engine = make_engine(args.url)
     started = time.perf_counter()
-    weeks = run(
-        make_engine(),
+    report = score_book(
+        engine,
         full=args.full,
         progress=lambda done, total, week: print(f"{done}/{total} week of {week}"),
     )
-    print(f"Scored {weeks} weeks in {time.perf_counter() - started:.1f} s.")
+    print(f"{report.sentence()} Took {time.perf_counter() - started:.1f} s.")
+    reason = why_not_scored(engine)
+    if reason:
+        print(reason)
 
 
 if __name__ == "__main__":
