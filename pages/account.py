@@ -6,27 +6,29 @@ import streamlit as st
 from core import early_warning, health
 from core.roles import ACCOUNT_MANAGER, ADMIN
 from db import service
-from ui import auth, charts, data, numbers, text
+from ui import auth, charts, data, facts, numbers, text
 
 actor = auth.require_page("account")
 
 HISTORY_WEEKS = 52
 
 requested = st.query_params.get("account", "")
-facts = data.account(int(requested)) if requested.isdigit() else None
-if facts is None:
+account = data.account(int(requested)) if requested.isdigit() else None
+if account is None:
     st.title("Account health")
     st.warning("No such account. Open one from the Health board.")
     st.page_link("pages/health.py", label="Health board", icon=":material/monitor_heart:")
     st.stop()
 
-account_id = int(facts["id"])
+account_id = int(account["id"])
 week = data.latest_scored_week()
-st.title(text.literal(facts["name"]))
+st.title(text.literal(account["name"]))
 st.caption(
     text.literal(
-        f"{facts['segment']} · {facts['industry']} · {facts['region']} · owner {facts['owner'] or 'none'} · "
-        f"customer since {pd.Timestamp(facts['customer_since']):%b %Y} · renews {pd.Timestamp(facts['renewal_date']):%d %b %Y}"
+        f"{facts.text(account['segment'])} · {facts.text(account['industry'])} · "
+        f"{facts.text(account['region'])} · owner {account['owner'] or 'none'} · "
+        f"customer since {facts.day(account['customer_since'], '%b %Y')} · "
+        f"renews {facts.day(account['renewal_date'])}"
     )
 )
 board = data.health_board(week, None) if week else None
@@ -43,8 +45,16 @@ tiles[0].metric(
     None if pd.isna(row["trend"]) else f"{row['trend']:+.0f} in 4 weeks",
 )
 tiles[1].metric("Band", health.BAND_LABELS[row["band"]])
-tiles[2].metric("ARR", numbers.money(row["arr"]))
+tiles[2].metric("ARR", facts.money(row["arr"]))
 tiles[3].metric("Top reason", row["top_reason_label"] if isinstance(row["top_reason_label"], str) else "—")
+
+before_day = week - dt.timedelta(weeks=4) + dt.timedelta(days=6)
+after_day = week + dt.timedelta(days=6)
+before_features = data.account_features(account_id, before_day)
+after_features = data.account_features(account_id, after_day)
+unknown = None if after_features.empty else health.unknown_inputs(after_features.iloc[0], row)
+if unknown:
+    st.info(unknown)
 
 left, right = st.columns([2, 3])
 with left:
@@ -65,11 +75,7 @@ with left:
     )
 with right:
     st.subheader("What moved it in the last 4 weeks")
-    before_day = week - dt.timedelta(weeks=4) + dt.timedelta(days=6)
-    after_day = week + dt.timedelta(days=6)
-    before_features = data.account_features(account_id, before_day)
-    after_features = data.account_features(account_id, after_day)
-    if before_features.empty:
+    if before_features.empty or after_features.empty:
         st.info("No score four weeks ago to compare with.")
     else:
         before = health.score_accounts(before_features, settings).iloc[0]
@@ -95,7 +101,7 @@ st.altair_chart(charts.score_history(history, events), width="stretch")
 with st.expander(f"All {len(events):,} events"):
     st.dataframe(events, hide_index=True, column_config={"at": st.column_config.DatetimeColumn("When")})
 
-may_record = actor.role == ADMIN or (actor.role == ACCOUNT_MANAGER and facts["owner_id"] == actor.id)
+may_record = actor.role == ADMIN or (actor.role == ACCOUNT_MANAGER and account["owner_id"] == actor.id)
 if may_record:
     st.subheader("Your read of this account")
     with st.form("sentiment", clear_on_submit=True):

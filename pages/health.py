@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import board, export, health
 from core.roles import ACCOUNT_MANAGER
-from ui import auth, data, numbers
+from ui import auth, data, facts, numbers
 
 actor = auth.require_page("health")
 
@@ -15,7 +15,7 @@ SPARKLINE_WEEKS = 12
 st.title("Health board")
 week = data.latest_scored_week()
 if week is None:
-    st.info("No health scores yet: an admin starts the scoring run on the Admin page (Scoring run).")
+    st.info(f"No health scores yet. {data.why_not_scored()}")
     st.stop()
 
 owner_id = None
@@ -28,7 +28,8 @@ st.caption(
     f"Scores for the week of {week:%d %b %Y}; 4-week trend against the week of "
     f"{week - dt.timedelta(weeks=4):%d %b}."
 )
-table = data.health_board(week, owner_id)
+# Unknown segments and industries read "unknown", in the filters as in the table.
+table = facts.filled(data.health_board(week, owner_id), ["segment", "industry"])
 
 with st.container(horizontal=True):
     owners = st.multiselect(
@@ -77,6 +78,9 @@ shown["flags"] = shown[list(board.FLAG_LABELS)].apply(
     lambda row: ", ".join(label for key, label in board.FLAG_LABELS.items() if row[key]), axis=1
 )
 shown["link"] = [f"account?account={account_id}" for account_id in shown.index]
+shown["arr"] = shown["arr"].map(facts.money)
+shown["renewal_date"] = shown["renewal_date"].map(facts.day)
+shown["owner"] = shown["owner"].fillna("none")
 
 st.dataframe(
     shown[
@@ -104,8 +108,8 @@ st.dataframe(
         "trend_arrow": st.column_config.TextColumn("", width="small"),
         "trend": st.column_config.NumberColumn("4-week change", format="%+.0f"),
         "sparkline": st.column_config.LineChartColumn(f"Last {SPARKLINE_WEEKS} weeks", y_min=0, y_max=100),
-        "arr": st.column_config.NumberColumn("ARR", format="dollar"),
-        "renewal_date": st.column_config.DateColumn("Renewal"),
+        "arr": "ARR",
+        "renewal_date": "Renewal",
         "top_reason_label": "Top reason",
         "flags": "Flags",
         "owner": "Owner",

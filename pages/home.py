@@ -13,7 +13,7 @@ NPS_WINDOW_DAYS = 90
 st.title("Home")
 week = data.latest_scored_week()
 if week is None:
-    st.info("No health scores yet: an admin starts the scoring run on the Admin page (Scoring run).")
+    st.info(f"No health scores yet. {data.why_not_scored()}")
     st.stop()
 as_of = week + dt.timedelta(days=6)
 owner_id = None
@@ -32,7 +32,12 @@ figures = overview.home_figures(
 
 tiles = st.columns(5)
 tiles[0].metric("Active accounts", f"{figures.accounts:,}")
-tiles[1].metric("ARR", numbers.money(figures.arr))
+unknown_arr = int(scored["arr"].isna().sum())
+tiles[1].metric(
+    "ARR",
+    numbers.money(figures.arr),
+    help=f"ARR unknown for {unknown_arr:,} accounts (left out of the sum)" if unknown_arr else None,
+)
 tiles[2].metric(
     "NPS",
     numbers.score(figures.nps),

@@ -14,7 +14,7 @@ st.caption(
 )
 latest = data.latest_scored_week()
 if latest is None:
-    st.info("No health scores yet: an admin starts the scoring run on the Admin page (Scoring run).")
+    st.info(f"No health scores yet. {data.why_not_scored()}")
     st.stop()
 
 horizon = st.segmented_control(

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from core import advocates, assets, board, health
 from core.imports import Mapping, Validated
-from db import advocacy, kpis, migrate, queries, references
+from db import advocacy, kpis, migrate, queries, references, scoring
 from db import imports as importer
 from db.engine import database_url, is_embedded_demo, make_engine
 from db.service import Actor
@@ -80,6 +80,11 @@ def audit_choices() -> dict[str, list[str]]:
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def latest_scored_week() -> dt.date | None:
     return queries.latest_scored_week(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def why_not_scored() -> str | None:
+    return scoring.why_not_scored(engine())
 
 
 # A resource, not data: every rerun shares one read-only frame instead of unpickling 50,000 rows.
