@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from core import roles
+from core import imports, roles
 from db.engine import make_engine, transaction
 from db.models import Account, Asset, Contact, User
 from tests.db.factories import build_references
@@ -34,6 +34,20 @@ def test_no_page_or_shared_widget_renders_raw_html(path):
 def test_xsrf_protection_stays_on():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableXsrfProtection"] is True
+
+
+def test_what_config_can_turn_off_for_anonymous_clients_is_off():
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    assert server["enableCORS"] is True
+    assert server["enableStaticServing"] is False
+    assert server["enableAgentApi"] is False
+
+
+def test_upload_limit_takes_the_largest_page_import_and_no_more():
+    limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    # A full weekly usage file: imports.MAX_ROWS rows like "ACME-00001,2026-01-05,123,456,78,130".
+    weekly_usage = imports.MAX_ROWS * len("ACME-00001,2026-01-05,123,456,78,130\n")
+    assert weekly_usage <= limit * 2**20 <= 200 * 2**20  # MiB; 200 is Streamlit's default
 
 
 def test_literal_escapes_every_markdown_trigger():
