@@ -36,6 +36,10 @@ def _week_numbers(at: pd.Series) -> np.ndarray:
     return days - (days + 3) % 7
 
 
+# Triples held before they are folded together (about 16 bytes each).
+COMPACT_ROWS = 2_000_000
+
+
 class WeeklyUsage:
     """Weekly usage of one event log fed in chunks: `add` each chunk, then read `weeks()`.
 
@@ -80,6 +84,11 @@ class WeeklyUsage:
         # 32 bits, which halves what the triples of a long log hold.
         active = chunk.loc[(users >= 0) & (counts > 0), [*_KEYS, "user"]]
         self._users.append(active.astype({"week": np.int32, "user": np.int32}).drop_duplicates())
+        # A shuffled log repeats its (account, week, user) triples across chunks: folding them together
+        # now and then keeps what the log holds near its distinct triples.
+        if sum(len(users) for users in self._users) > COMPACT_ROWS:
+            self._users = [pd.concat(self._users).drop_duplicates()]
+            self._totals = [pd.concat(self._totals).groupby(level=_KEYS).sum()]
 
     def _user_numbers(self, events: pd.DataFrame) -> np.ndarray:
         """Each row's user as its number in the table of users seen in any chunk; -1 for no user."""

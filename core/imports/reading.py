@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -61,14 +62,18 @@ def _utf8(data: bytes) -> bytes:
                 f"The file is not valid UTF-16 text (at byte {error.start}); save it as CSV UTF-8."
             ) from None
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        data[start:].decode("utf-8")
-    except UnicodeDecodeError as error:
-        position = start + error.start
-        raise ImportFileError(
-            f"The file is not UTF-8 text (byte 0x{data[position]:02X} at position {position}); "
-            "save it as CSV UTF-8."
-        ) from None
+    # Checked a block at a time, so a large file is never held twice as text.
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for offset in range(start, len(data), BLOCK_BYTES):
+        try:
+            decoder.decode(view[offset : offset + BLOCK_BYTES], final=offset + BLOCK_BYTES >= len(data))
+        except UnicodeDecodeError as error:
+            position = offset + error.start
+            raise ImportFileError(
+                f"The file is not UTF-8 text (byte 0x{data[position]:02X} at position {position}); "
+                "save it as CSV UTF-8."
+            ) from None
     return data[start:]
 
 
@@ -76,7 +81,7 @@ def _csv_payload(data: bytes) -> tuple[bytes, str, bool, int]:
     """The file as UTF-8 text with \n line ends, its delimiter, whether it quotes and how many fields its
     header has, or why it can't be read."""
     payload = _utf8(data)
-    if not payload.strip():
+    if not payload or payload.isspace():
         raise ImportFileError("The file is empty.")
     if b"\x00" in payload:
         raise ImportFileError(
@@ -91,7 +96,7 @@ def _csv_payload(data: bytes) -> tuple[bytes, str, bool, int]:
     if not quoted and lines - 1 > MAX_ROWS:
         _too_many_rows(lines - 1)
     header = next(
-        csv.reader(io.StringIO(payload.split(b"\n", 1)[0].decode("utf-8")), delimiter=delimiter), []
+        csv.reader(io.StringIO(payload[: payload.find(b"\n")].decode("utf-8")), delimiter=delimiter), []
     )
     if len(header) > MAX_COLUMNS:
         raise ImportFileError(
@@ -108,7 +113,7 @@ def _csv_blocks(data: bytes) -> Iterator[pd.DataFrame]:
     # pyarrow's parser (installed with streamlit) builds the text columns without a Python string per
     # cell, keeps blank lines as rows (so row numbers stay the file's), and refuses short rows too.
     reader_options = (
-        pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES),
+        pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES, use_threads=False),
         pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False),
         pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()),
@@ -118,7 +123,7 @@ def _csv_blocks(data: bytes) -> Iterator[pd.DataFrame]:
     )
     position = 0
     try:
-        reader = pacsv.open_csv(io.BytesIO(payload), *reader_options)
+        reader = pacsv.open_csv(pa.BufferReader(payload), *reader_options)
         for batch in reader:
             block = batch.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
             block.columns = range(width)
@@ -147,7 +152,7 @@ def _too_many_rows(rows: int) -> None:
 
 def _sniff_delimiter(payload: bytes) -> str:
     """The delimiter among , ; tab | that the header line uses most (outside quotes); ',' when none."""
-    header = re.sub(rb'"[^"]*"', b"", payload.split(b"\n", 1)[0])
+    header = re.sub(rb'"[^"]*"', b"", payload[: payload.find(b"\n")])
     counts = [header.count(delimiter.encode()) for delimiter in DELIMITERS]
     return DELIMITERS[int(np.argmax(counts))] if max(counts) else ","
 

@@ -7,13 +7,14 @@ table export exporting.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from core import imports, roles
+from core import imports, roles, usage_events
 from core.imports import attributes
 from db import scoring, service
 from db.imports import store
@@ -117,28 +118,38 @@ def run_import(
 ) -> ImportResult:
     """Validate a file and, when it has no problem, store every row in one transaction with an audit row,
     and mark the scored weeks it changes for the next scoring run. check_only does all of it and then
-    rolls it back: the result says what the import would do."""
+    rolls it back: the result says what the import would do. A usage-event log is read, checked and added
+    up a block at a time, so millions of events never sit in memory as text."""
     if not roles.may_do(actor.role, "import_data"):
         raise service.PermissionDenied(f"Role '{actor.role}' may not import data.")
     imports.entity_spec(entity)
-    frame = imports.read_table(data, filename)
-    mapping = mapping if mapping is not None else imports.auto_map(list(frame.columns), entity)
+    chunks = (
+        imports.read_chunks(data, filename)
+        if entity == "usage_events"
+        else iter([imports.read_table(data, filename)])
+    )
+    first = next(chunks)
+    mapping = mapping if mapping is not None else imports.auto_map(list(first.columns), entity)
     try:
         with service.write(engine, actor, "import_data") as session:
             connection = session.connection()
-            validated = _check(connection, frame, entity, mapping)
-            rows = validated.rows
-            if not validated.ok:
-                return ImportResult(entity, len(rows), 0, 0, 0, validated.problems, validated.notes)
-            stored = store.store(connection, entity, validated, actor, progress, churn_from_subscriptions)
+            if entity == "usage_events":
+                outcome = _event_log(
+                    connection, itertools.chain([first], chunks), mapping, actor, progress, data
+                )
+            else:
+                outcome = _records(
+                    connection, first, entity, mapping, actor, progress, churn_from_subscriptions
+                )
+            checked, problems, notes, stored = outcome
+            if stored is None:
+                return ImportResult(entity, checked, 0, 0, 0, problems, notes)
             counts = {"rows": stored.rows, "inserted": stored.inserted, "updated": stored.updated}
             counts["unchanged"] = stored.rows - stored.inserted - stored.updated
-            notes = (*validated.notes, *stored.notes)
+            notes = (*notes, *stored.notes)
             if stored.marks and (stored.inserted or stored.updated):
                 scoring.mark_changed(connection, stored.since)
-            result = ImportResult(
-                entity, problems=validated.problems, notes=notes, stored=not check_only, **counts
-            )
+            result = ImportResult(entity, problems=problems, notes=notes, stored=not check_only, **counts)
             if check_only:
                 raise _DryRun(result)
             service.audit(
@@ -153,3 +164,57 @@ def run_import(
     except _DryRun as dry:
         return dry.result
     return result
+
+
+# The rows checked, their problems, what was skipped and what storing did (None: nothing, for problems).
+Outcome = tuple[int, pd.DataFrame, tuple[str, ...], "store.Stored | None"]
+
+
+def _records(
+    connection: Connection,
+    frame: pd.DataFrame,
+    entity: str,
+    mapping: imports.Mapping,
+    actor: service.Actor,
+    progress: Callable[[int, int], None] | None,
+    churn_from_subscriptions: bool,
+) -> Outcome:
+    """Check a whole file and, when it has no problem, store it (stored is None when it has problems)."""
+    validated = _check(connection, frame, entity, mapping)
+    checked = len(validated.rows)
+    if not validated.ok:
+        return checked, validated.problems, validated.notes, None
+    stored = store.store(connection, entity, validated, actor, progress, churn_from_subscriptions)
+    return checked, validated.problems, validated.notes, stored
+
+
+def _event_log(
+    connection: Connection,
+    chunks: Iterator[pd.DataFrame],
+    mapping: imports.Mapping,
+    actor: service.Actor,
+    progress: Callable[[int, int], None] | None,
+    data: bytes,
+) -> Outcome:
+    """Check and add up a usage-event log block by block; store its weeks when no block has a problem."""
+    known = known_ids(connection, "usage_events")
+    keys = store.key_features(connection)
+    usage = usage_events.WeeklyUsage(keys)
+    problems: list[pd.DataFrame] = []
+    checked = 0
+    fields: tuple[str, ...] = ()
+    total = max(data.count(b"\n") - 1, 1)
+    for chunk in chunks:
+        validated = imports.validate(chunk, "usage_events", mapping, known)
+        fields = validated.fields
+        if not validated.ok:
+            problems.append(validated.problems)
+        elif not problems:
+            usage.add(store.events(validated.rows, fields))
+        checked += len(validated.rows)
+        if progress:
+            progress(min(int(chunk.index[-1]) + 1 if len(chunk) else 0, total), total)
+    if problems:
+        return checked, pd.concat(problems, ignore_index=True), (), None
+    empty = pd.DataFrame(columns=list(imports.PROBLEM_COLUMNS))
+    return checked, empty, (), store.store_event_log(connection, usage, keys, checked, fields, actor)

@@ -101,7 +101,6 @@ def print_mapping(
             print(
                 f"  value: {spec.field(field).label} '{printable(file_value)}' means '{printable(app_value)}'{how}"
             )
-    print(f"  {len(frame):,} rows read.")
 
 
 def print_problems(problems: pd.DataFrame, path: str | None) -> None:
@@ -194,7 +193,12 @@ def main(argv: list[str] | None = None) -> int:
             if entity != args.entity:
                 raise ValueError(f"The profile '{args.profile}' is for {entity} files, not {args.entity}.")
         data = Path(args.file).read_bytes()
-        frame = imports.read_table(data, args.file)
+        # A usage-event log may hold millions of rows: its first block shows the columns.
+        frame = (
+            next(imports.read_chunks(data, args.file))
+            if args.entity == "usage_events"
+            else imports.read_table(data, args.file)
+        )
         mapping = build_mapping(list(frame.columns), args.entity, profile, args.map, args.value, args.set)
         mapping, suggested = imports.with_suggestions(frame, args.entity, mapping)
         by_hand = {column for column, _ in (_pair("--map", m) for m in args.map)} | set(

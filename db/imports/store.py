@@ -100,14 +100,11 @@ def store(
     progress: Callable[[int, int], None] | None,
     churn_from_subscriptions: bool = False,
 ) -> Stored:
-    """Store validated rows the way their kind needs: usage events as weekly usage, subscriptions with the
-    account facts and (when asked) churn events they imply, accounts with their custom attributes."""
+    """Store validated rows the way their kind needs: subscriptions with the account facts and (when asked)
+    churn events they imply, accounts with their custom attributes (usage events: store_event_log)."""
     rows, fields = validated.rows, validated.fields
-    stored_rows = len(rows)
     notes: tuple[str, ...] = ()
-    if entity == "usage_events":
-        stored_rows, inserted, updated, notes = _store_events(connection, rows, fields, actor, progress)
-    elif entity == "subscriptions":
+    if entity == "subscriptions":
         inserted, updated = _store_subscriptions(connection, rows, fields, actor, progress)
         notes = derived.subscription_facts(connection, rows["account_id"], churn_from_subscriptions)
     else:
@@ -116,7 +113,7 @@ def store(
             notes = derived.account_attributes(
                 connection, rows, validated.attributes, validated.attribute_kinds
             )
-    return Stored(stored_rows, inserted, updated, notes, entity in SCORE_INPUTS, _earliest(entity, rows))
+    return Stored(len(rows), inserted, updated, notes, entity in SCORE_INPUTS, _earliest(entity, rows))
 
 
 def _earliest(entity: str, rows: pd.DataFrame) -> dt.date | None:
@@ -129,34 +126,46 @@ def _earliest(entity: str, rows: pd.DataFrame) -> dt.date | None:
     return None if earliest is None else earliest.date()
 
 
-def _store_events(
+def events(rows: pd.DataFrame, fields: tuple[str, ...]) -> pd.DataFrame:
+    """Validated usage-event rows as WeeklyUsage takes them: the columns the file gives."""
+    frame = pd.DataFrame({"account_id": rows["account_id"].astype("int64"), "at": rows["at"]})
+    for field in ("user", "feature", "count"):
+        if field in fields:
+            frame[field] = rows[field]
+    return frame
+
+
+def key_features(connection: Connection) -> set[str]:
+    """The feature names whose events count as key-feature events."""
+    return set(connection.exec_driver_sql("SELECT name FROM key_features").scalars())
+
+
+def store_event_log(
     connection: Connection,
-    rows: pd.DataFrame,
+    usage: usage_events.WeeklyUsage,
+    keys: set[str],
+    event_count: int,
     fields: tuple[str, ...],
     actor: service.Actor,
-    progress: Callable[[int, int], None] | None,
-) -> tuple[int, int, int, tuple[str, ...]]:
-    """Aggregate usage events into weekly usage and store those weeks (their counts replace stored ones);
-    returns the account-weeks stored, inserted and updated, and a note."""
-    key_features = set(connection.exec_driver_sql("SELECT name FROM key_features").scalars())
-    events = pd.DataFrame({"account_id": rows["account_id"].astype("int64"), "at": rows["at"]})
-    for field, column in (("user", "user"), ("feature", "feature"), ("count", "count")):
-        if field in fields:
-            events[column] = rows[field]
-    weekly = usage_events.weekly_usage(events, key_features)
-    given = ["active_users", "logins"] + (
-        ["key_feature_events"] if "feature" in fields and key_features else []
-    )
-    if "user" not in fields:
-        given.remove("active_users")
+) -> Stored:
+    """Store the weekly usage an event log added up to (its weeks' counts replace stored ones); a count the
+    log cannot tell (users without a user column, key features without a feature column or key features
+    set) is left as stored."""
+    weekly = usage.weeks()
+    given = ["logins"]
+    if "user" in fields:
+        given.append("active_users")
+    if "feature" in fields and keys:
+        given.append("key_feature_events")
     weekly = weekly.assign(account=weekly["account_id"].astype(str))
     inserted, updated = store_rows(
-        connection, "usage", weekly, ("account", "week_start", *given), actor, progress
+        connection, "usage", weekly, ("account", "week_start", *given), actor, None
     )
-    note = f"{len(rows):,} events became {len(weekly):,} account-weeks of usage"
-    if "feature" in fields and not key_features:
+    note = f"{event_count:,} events became {len(weekly):,} account-weeks of usage"
+    if "feature" in fields and not keys:
         note += " (no key features are set, so key-feature events stay unknown)"
-    return len(weekly), inserted, updated, (note,)
+    since = None if weekly.empty else weekly["week_start"].min().date()
+    return Stored(len(weekly), inserted, updated, (note,), True, since)
 
 
 def _store_subscriptions(

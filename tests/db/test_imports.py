@@ -508,7 +508,6 @@ def test_command_line_exit_codes(engine, book, database_url, tmp_path, capsys):
         "  Customer since → Customer since (matched by name)",
         "  Renewal date → Renewal date (matched by name)",
         "  Account manager → Owner (chosen)",
-        "  2 rows read.",
         f"Imported 2 accounts rows from {accounts}: 2 inserted, 0 updated, 0 unchanged.",
     ]
     assert output.err.splitlines()[1] == "accounts: 2 of 2 rows stored"
