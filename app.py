@@ -17,7 +17,7 @@ if auth.current_actor() is None:
     # Register every page (hidden, none runs) before the login form: a run without
     # st.navigation makes Streamlit forget the deep link the user opened.
     st.navigation(list(pages.values()), position="hidden")
-actor, authenticator = auth.login()
+actor = auth.login()
 allowed = [pages[spec.key] for spec in roles.pages_for(actor.role)]
 # Our own menu: the built-in one is switched off so a fresh server's pages/ listing never shows.
 navigation = st.navigation(allowed, position="hidden")
@@ -25,5 +25,5 @@ with st.sidebar:
     for spec in roles.pages_for(actor.role):
         if spec.in_menu:
             st.page_link(pages[spec.key])
-auth.account_menu(actor, authenticator)
+auth.account_menu(actor)
 navigation.run()

@@ -39,16 +39,24 @@ from db.models import (
 
 @dataclass(frozen=True)
 class Actor:
-    """The logged-in user on whose behalf a write runs."""
+    """The logged-in user on whose behalf a write runs.
+
+    logged_in_at is when this login began (naive UTC): a write is refused once the user's sessions were
+    ended after it. None is for callers that are no login, the command line and scheduled jobs.
+    """
 
     id: int | None
     username: str
     name: str
     role: str
+    logged_in_at: dt.datetime | None = None
 
 
 class PermissionDenied(PermissionError):
     pass
+
+
+SESSION_ENDED = "Your session has ended (a logout elsewhere or a password reset): log in again."
 
 
 class ValidationError(ValueError):
@@ -61,11 +69,27 @@ def now() -> dt.datetime:
 
 @contextmanager
 def write(engine: Engine, actor: Actor, action: str) -> Iterator[Session]:
-    """A transaction for action, refused unless actor's role may perform it."""
+    """A transaction for action, refused unless actor's role may perform it and actor's login still holds."""
     if not roles.may_do(actor.role, action):
         raise PermissionDenied(f"Role '{actor.role}' may not {action.replace('_', ' ')}.")
     with transaction(engine) as session:
+        _check_login(session, actor)
         yield session
+
+
+def _check_login(session: Session, actor: Actor) -> None:
+    """Refuse a login that began before the user's sessions were ended (logout, password reset, disabling)."""
+    if actor.logged_in_at is None:
+        return
+    user = session.execute(
+        select(User.disabled, User.sessions_valid_from).where(User.id == actor.id)
+    ).one_or_none()
+    if (
+        user is None
+        or user.disabled
+        or (user.sessions_valid_from is not None and user.sessions_valid_from > actor.logged_in_at)
+    ):
+        raise PermissionDenied(SESSION_ENDED)
 
 
 def audit(
@@ -357,8 +381,8 @@ def run_scoring(
     progress: Callable[[int, int, dt.date], None] | None = None,
 ) -> int:
     """The scoring run started by an admin: snapshots for every week that needs them, audited."""
-    if not roles.may_do(actor.role, "run_scoring"):
-        raise PermissionDenied(f"Role '{actor.role}' may not run scoring.")
+    with write(engine, actor, "run_scoring"):
+        pass  # the role and the login are checked before the long run, not after it
     weeks = scoring.run(engine, full=full, progress=progress)
     with transaction(engine) as session:
         audit(session, actor, "run_scoring", "health_snapshots", None, None, {"weeks": weeks, "full": full})

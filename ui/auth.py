@@ -2,13 +2,26 @@
 
 Streamlit serves pages/*.py directly until some session has run st.navigation, skipping
 app.py; so each page calls require_page() itself and nothing renders before login.
+
+Decisions:
+- Both ways in are ours: the password form (throttled by db.logins) and the login cookie, checked by
+  cookie_user. A cookie that is not exactly what this app issues — HS256 with our key, a lowercase
+  username, an expiry within the cookie's lifetime — or whose user is disabled or has ended their
+  sessions since, counts as no cookie: the login form shows and the browser's copy is deleted.
+  The authenticator only writes and deletes the cookie.
+- A session remembers when its login began: the password check, or the cookie's issue time. Every
+  rerun (current_actor) and every write (db.service, through Actor.logged_in_at) refuses it once the
+  user logged out elsewhere, had their password reset or was disabled after that moment.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import secrets
 import threading
+import time
 
 import jwt
 import pandas as pd
@@ -24,6 +37,11 @@ from ui import data, text
 COOKIE_NAME = "advocacy_session"
 COOKIE_DAYS = 7.0
 COOKIE_KEY_ENV = "DASHBOARD_COOKIE_KEY"
+# Replicas' clocks may differ a little: a cookie may expire up to this much past its lifetime from now.
+CLOCK_SKEW_SECONDS = 300
+# Session state: when this session's login began, and a logout's request to delete the cookie next run.
+LOGGED_IN_AT = "logged_in_at"
+DELETE_COOKIE = "delete_cookie"
 
 
 # The demo database's key, one per process. Not in st.cache_resource: any websocket client, logged
@@ -56,27 +74,13 @@ def _generated_key() -> str:
 
 
 def _authenticator(key: str) -> stauth.Authenticate:
-    users = data.credentials()
-    credentials = {
-        "usernames": {
-            row.username: {
-                "name": row.name,
-                "email": row.email,
-                "password": row.password_hash,
-                "roles": [row.role],
-            }
-            for row in users.itertuples()
-        }
-    }
-    # Pre-hashed passwords, no auto-hash and no login sleep keep deep links alive through login.
-    return stauth.Authenticate(
-        credentials, COOKIE_NAME, key, COOKIE_DAYS, auto_hash=False, login_sleep_time=0
-    )
+    # No credentials: it only writes and deletes the login cookie, from the session's username.
+    return stauth.Authenticate({"usernames": {}}, COOKIE_NAME, key, COOKIE_DAYS, auto_hash=False)
 
 
 def _user_row(users: pd.DataFrame, username: object) -> pd.Series | None:
-    # The session and the cookie carry the lowercased name (the authenticator lowercases it);
-    # an exact match wins over a case variant, as in db.logins.
+    # The session and the cookie carry the lowercased name; an exact match wins over a case
+    # variant, as in db.logins.
     if not isinstance(username, str):
         return None
     match = users[users["username"].str.lower() == username.lower()]
@@ -86,38 +90,90 @@ def _user_row(users: pd.DataFrame, username: object) -> pd.Series | None:
     return (exact if not exact.empty else match.sort_values("id")).iloc[0]
 
 
+def _ended(user: pd.Series, logged_in_at: dt.datetime) -> bool:
+    """True when the user's sessions were ended (logout, password reset, disabling) after logged_in_at."""
+    valid_from = user["sessions_valid_from"]
+    return not pd.isna(valid_from) and pd.Timestamp(valid_from) > logged_in_at
+
+
 def current_actor() -> Actor | None:
-    """The logged-in user as the database knows them now (a disabled or deleted user is nobody)."""
+    """The logged-in user as the database knows them now; a disabled user, or a login older than the
+    user's last logout or password reset, is nobody, and this session is logged out."""
     if not st.session_state.get("authentication_status"):
         return None
+    logged_in_at = st.session_state.get(LOGGED_IN_AT)
     row = _user_row(data.credentials(), st.session_state.get("username"))
-    if row is None:
+    if row is None or logged_in_at is None or _ended(row, logged_in_at):
+        _end_session()
         return None
-    return Actor(id=int(row["id"]), username=row["username"], name=row["name"], role=row["role"])
+    return Actor(
+        id=int(row["id"]),
+        username=row["username"],
+        name=row["name"],
+        role=row["role"],
+        logged_in_at=logged_in_at,
+    )
 
 
-def cookie_is_revoked(token: str, key: str, users: pd.DataFrame) -> bool:
-    """True for a validly signed login cookie whose user is gone or logged out after it was issued.
+def _start_session(user: pd.Series, logged_in_at: dt.datetime) -> None:
+    # The authenticator writes the cookie for st.session_state["username"].
+    st.session_state.update(
+        authentication_status=True, username=user["username"].lower(), **{LOGGED_IN_AT: logged_in_at}
+    )
 
-    The authenticator never revokes cookies itself; its token carries only the username and
-    the expiry, so the issue time is the expiry minus the cookie's lifetime.
-    """
+
+def _end_session() -> None:
+    for key in ("authentication_status", "username", LOGGED_IN_AT):
+        st.session_state.pop(key, None)
+
+
+def _claims(token: str, key: str) -> dict | None:
+    """The payload of a token signed with key using HS256, or None for anything else."""
     try:
-        claims = jwt.decode(token, key, algorithms=["HS256"])
-    except jwt.PyJWTError:
-        return False  # the authenticator refuses it anyway
-    row = _user_row(users, claims.get("username"))
-    if row is None:
-        return True
-    valid_from = row["sessions_valid_from"]
-    if pd.isna(valid_from):
-        return False
-    issued = float(claims.get("exp_date", 0)) - COOKIE_DAYS * 86_400
-    return issued < pd.Timestamp(valid_from).tz_localize("UTC").timestamp()
+        return jwt.decode(token, key, algorithms=["HS256"])
+    except jwt.PyJWTError:  # alg none, another algorithm, a wrong signature, a past exp, garbage
+        return None
+
+
+def cookie_user(
+    token: str, key: str, users: pd.DataFrame, now: float | None = None
+) -> tuple[pd.Series, dt.datetime] | None:
+    """The user a login cookie logs in and when it was issued, or None for any cookie but a current,
+    unrevoked one this app issued.
+
+    The authenticator's token carries only the lowercased username and the expiry (exp_date, epoch
+    seconds), so the issue time is the expiry minus the cookie's lifetime.
+    """
+    claims = _claims(token, key)
+    if claims is None:
+        return None
+    username, expires = claims.get("username"), claims.get("exp_date")
+    if not isinstance(username, str) or username != username.lower():
+        return None
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        return None
+    now = time.time() if now is None else now
+    lifetime = COOKIE_DAYS * 86_400
+    if not now < expires <= now + lifetime + CLOCK_SKEW_SECONDS:
+        return None
+    issued = dt.datetime.fromtimestamp(expires - lifetime, dt.UTC).replace(tzinfo=None)
+    row = _user_row(users, username)
+    if row is None or _ended(row, issued):
+        return None
+    return row, issued
+
+
+def _cookie_login(key: str) -> Actor | None:
+    token = st.context.cookies.get(COOKIE_NAME)
+    found = cookie_user(token, key, data.credentials()) if token else None
+    if found is None:
+        return None
+    _start_session(*found)
+    return current_actor()
 
 
 def _password_login(authenticator: stauth.Authenticate) -> Actor | None:
-    """Our login form, throttled by db.logins; on success the session and cookie the authenticator would set."""
+    """Our login form, throttled by db.logins; on success the session and the login cookie."""
     form_area = st.empty()
     with form_area.container(), st.form("login"):
         st.subheader("Login")
@@ -133,26 +189,26 @@ def _password_login(authenticator: stauth.Authenticate) -> Actor | None:
     # None on localhost; AppTest's client is a mock whose address is no string either.
     if not isinstance(address, str):
         address = None
-    outcome = logins.check_login(data.engine(), username, password, address)
+    # Taken before the check: a password reset while it runs ends this login too.
+    logged_in_at = service.now()
+    try:
+        outcome = logins.check_login(data.engine(), username, password, address, logged_in_at)
+    except service.ValidationError as error:
+        st.error(text.literal(error))
+        return None
     if outcome.status != "ok":
         st.error(outcome.message)
         return None
     row = _user_row(data.credentials(), outcome.username)
     if row is None:
         return None  # disabled between the check and now
-    st.session_state.update(
-        authentication_status=True,
-        username=row["username"].lower(),
-        name=row["name"],
-        email=row["email"],
-        roles=[row["role"]],
-    )
+    _start_session(row, logged_in_at)
     authenticator.cookie_controller.set_cookie()
     form_area.empty()
     return current_actor()
 
 
-def login() -> tuple[Actor, stauth.Authenticate]:
+def login() -> Actor:
     """Show the login form until a user has logged in (or their cookie is valid)."""
     key, generated = cookie_key()
     if key is None:
@@ -161,59 +217,45 @@ def login() -> tuple[Actor, stauth.Authenticate]:
             "`cookie_key` in .streamlit/secrets.toml before using a shared database."
         )
         st.stop()
-    token = st.context.cookies.get(COOKIE_NAME)
-    revoked = (
-        not st.session_state.get("authentication_status")
-        and token is not None
-        and cookie_is_revoked(token, key, data.credentials())
-    )
-    if revoked:
-        # The authenticator skips its cookie login while this flag is set.
-        st.session_state["logout"] = True
     authenticator = _authenticator(key)
-    if revoked or st.session_state.pop("delete_cookie", False):
-        authenticator.cookie_controller.delete_cookie()
-    # Only the cookie login: the authenticator's own form has no throttle worth the name.
-    authenticator.login(location="unrendered")
-    actor = current_actor() or _password_login(authenticator)
+    actor = current_actor() or _cookie_login(key) or _password_login(authenticator)
     if actor is None:
+        # A cookie that logged nobody in is bad or revoked; a logout asked for its cookie to go.
+        if st.session_state.pop(DELETE_COOKIE, False) or COOKIE_NAME in st.context.cookies:
+            authenticator.cookie_controller.delete_cookie()
         if generated:
             st.caption(
                 "Demo database: sessions are signed with a key generated at start-up, "
                 "so everyone is logged out when the server restarts."
             )
         st.stop()
-    return actor, authenticator
+    return actor
 
 
-def _log_out(actor: Actor, authenticator: stauth.Authenticate) -> None:
-    service.log_out(data.engine(), actor)
+def _log_out(actor: Actor) -> None:
+    # A session that has ended already has no cookie left to end: its refusal needs no message.
+    with contextlib.suppress(service.PermissionDenied):
+        service.log_out(data.engine(), actor)
     data.credentials.clear()
-    authenticator.authentication_controller.logout()
+    _end_session()
     # The cookie is deleted in the next run: a component rendered in a callback never shows.
-    st.session_state["delete_cookie"] = True
+    st.session_state[DELETE_COOKIE] = True
 
 
-def account_menu(actor: Actor, authenticator: stauth.Authenticate) -> None:
+def account_menu(actor: Actor) -> None:
     """Who is logged in, and the logout button, at the foot of the sidebar."""
     with st.sidebar:
         st.divider()
         st.markdown(f"**{text.literal(actor.name)}**  \n{roles.ROLE_LABELS[actor.role]}")
-        st.button(
-            "Log out",
-            key="log_out",
-            icon=":material/logout:",
-            on_click=_log_out,
-            args=(actor, authenticator),
-        )
+        st.button("Log out", key="log_out", icon=":material/logout:", on_click=_log_out, args=(actor,))
 
 
 def require_page(page_key: str) -> Actor:
     """The guard each page starts with: a logged-in user whose role may open page_key, or stop."""
     actor = current_actor()
     if actor is None:
-        actor, authenticator = login()
-        account_menu(actor, authenticator)
+        actor = login()
+        account_menu(actor)
     if not roles.may_open(actor.role, page_key):
         st.error("Your role does not give access to this page.")
         st.stop()

@@ -1,3 +1,4 @@
+import datetime as dt
 import time
 
 import jwt
@@ -7,7 +8,7 @@ from sqlalchemy import select
 from db import queries, service
 from db.models import User
 from tests.db.factories import add_user
-from ui.auth import COOKIE_DAYS, cookie_is_revoked
+from ui.auth import COOKIE_DAYS, cookie_user
 
 KEY = "a-test-key-that-is-long-enough-for-hs256"
 
@@ -19,15 +20,20 @@ def token(username: str, issued: float, key: str = KEY) -> str:
 
 
 def users(valid_from: pd.Timestamp | None) -> pd.DataFrame:
-    return pd.DataFrame({"username": ["amy"], "sessions_valid_from": [valid_from]})
+    return pd.DataFrame({"id": [2], "username": ["amy"], "sessions_valid_from": [valid_from]})
+
+
+def cookie_is_revoked(token: str, key: str, users: pd.DataFrame, now: float | None = None) -> bool:
+    return cookie_user(token, key, users, now) is None
 
 
 def test_cookie_issued_before_logout_is_revoked():
     logged_out = pd.Timestamp("2026-11-23 12:00:00")  # naive UTC, as stored
     issued_before = logged_out.tz_localize("UTC").timestamp() - 60
     issued_after = logged_out.tz_localize("UTC").timestamp() + 60
-    assert cookie_is_revoked(token("amy", issued_before), KEY, users(logged_out))
-    assert not cookie_is_revoked(token("amy", issued_after), KEY, users(logged_out))
+    later = issued_after + 60
+    assert cookie_is_revoked(token("amy", issued_before), KEY, users(logged_out), later)
+    assert not cookie_is_revoked(token("amy", issued_after), KEY, users(logged_out), later)
 
 
 def test_cookie_of_a_user_who_never_logged_out_is_valid():
@@ -38,10 +44,11 @@ def test_cookie_of_a_disabled_or_deleted_user_is_revoked():
     assert cookie_is_revoked(token("bob", time.time()), KEY, users(None))
 
 
-def test_badly_signed_cookie_is_left_to_the_authenticator():
-    assert not cookie_is_revoked(
-        token("amy", time.time(), key="another-key-also-long-enough-1234"), KEY, users(None)
-    )
+def test_a_valid_cookie_logs_in_its_user_from_its_issue_time():
+    issued = time.time() - 3600
+    user, logged_in_at = cookie_user(token("amy", issued), KEY, users(None))
+    assert user["username"] == "amy"
+    assert abs(logged_in_at.replace(tzinfo=dt.UTC).timestamp() - issued) < 0.001
 
 
 def admin_and_amy(engine) -> tuple[service.Actor, int]:
