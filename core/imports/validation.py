@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core import links
 from core.imports.mapping import Mapping
 from core.imports.specs import INT_MAX, MAX_TEXT, EntitySpec, FieldSpec, entity_spec
 
@@ -422,6 +423,12 @@ def _usage_weeks(check: _Checks) -> None:
     check.add(field, wrong, message)
 
 
+def _asset_links(check: _Checks) -> None:
+    field = check.spec.field("url")
+    allowed = check.values[field.name].fillna("").map(links.is_allowed_link).to_numpy(dtype=bool)
+    check.add(field, ~allowed & check.present[field.name] & check.ok[field.name], links.PROBLEM)
+
+
 def _spend_months(check: _Checks) -> None:
     field = check.spec.field("month")
     days = check.values[field.name]
@@ -482,6 +489,7 @@ _RULES = {
     "usage": (_usage_weeks,),
     "usage_events": (_event_accounts,),
     "spend": (_spend_months,),
+    "assets": (_asset_links,),
     "tickets": (_ticket_times,),
     "outreach": (_outreach_answers,),
 }
