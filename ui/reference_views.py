@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import advocates, assets, matching, references
+from core import advocates, assets, links, matching, references
 from core import vocabulary as v
 from core.roles import ADMIN, MARKETING
 from db import service
@@ -58,7 +58,11 @@ def show_matches(asset_hits, advocate_hits) -> None:
             st.info("No approved asset matches this prospect.")
         else:
             st.dataframe(
-                ranked_assets.assign(why=_reasons(ranked_assets))[["title", "match_score", "why", "url"]],
+                ranked_assets.assign(
+                    why=_reasons(ranked_assets),
+                    # A link stored before links were checked is shown only when it is a web or mail link.
+                    url=ranked_assets["url"].where(ranked_assets["url"].map(links.is_allowed_link)),
+                )[["title", "match_score", "why", "url"]],
                 hide_index=True,
                 column_config={
                     "title": "Asset",
