@@ -1,11 +1,15 @@
 """Entry point: configure the page, log in, and show the pages the user's role may open."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from core import roles
 from ui import auth
 
-st.set_page_config(page_title="Customer Advocacy & Health", page_icon=":material/favorite:", layout="wide")
+# A file of our own: a Material icon as page_icon makes the browser fetch the favicon from Google's servers.
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+st.set_page_config(page_title="Customer Advocacy & Health", page_icon=str(ICON), layout="wide")
 
 pages = {
     spec.key: st.Page(
