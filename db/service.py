@@ -425,15 +425,34 @@ def record_sentiment(engine: Engine, actor: Actor, account_id: int, sentiment: i
 # --- the advocate program -------------------------------------------------------------------------
 
 
-def _claim_advocate(session: Session, actor: Actor, advocate_id: int) -> Advocate:
-    """The advocate, locked for this transaction (a version bump takes the row or database write lock
-    first, so two people logging the 4th follow-up at once cannot both pass the check)."""
+def _claim(
+    session: Session, model: type[Advocate | ReferenceRequest], row_id: int, version: int | None
+) -> bool:
+    """Bump the row's version, only while it is still version when one is given; False when no row matched.
+
+    The UPDATE takes the row's lock (PostgreSQL) or the database's write lock (SQLite) until commit, and
+    compares the version under it: of two saves from one version the second waits, then matches nothing.
+    """
+    claim = update(model).where(model.id == row_id).values(version=model.version + 1)
+    if version is not None:
+        claim = claim.where(model.version == version)
+    return session.execute(claim).rowcount == 1
+
+
+def _claim_advocate(session: Session, actor: Actor, advocate_id: int, version: int | None = None) -> Advocate:
+    """The advocate, locked for this transaction (so two people logging the 4th follow-up at once cannot
+    both pass the check); with version, StaleEdit unless nobody saved it since it was read at version."""
     advocate = session.get(Advocate, advocate_id)
     if advocate is None:
         raise ValidationError(f"Advocate {advocate_id} does not exist.")
     _check_book(session, actor, advocate.account_id)
-    session.execute(update(Advocate).where(Advocate.id == advocate_id).values(version=Advocate.version + 1))
+    claimed = _claim(session, Advocate, advocate_id, version)
     session.refresh(advocate)
+    if not claimed:
+        raise StaleEdit(
+            f"Someone changed this advocate since you opened it (stage: {advocate.stage}): reload and try again.",
+            {"stage": advocate.stage, "version": advocate.version},
+        )
     return advocate
 
 
@@ -624,12 +643,7 @@ def move_stage(engine: Engine, actor: Actor, advocate_id: int, to_stage: str, ve
     """Move an advocate to another stage; refused when someone changed the record since it was read (version)."""
     _one_of("Stage", to_stage, v.ADVOCATE_STAGES)
     with write(engine, actor, "move_stage") as session:
-        advocate = session.get(Advocate, advocate_id)
-        if advocate is None:
-            raise ValidationError(f"Advocate {advocate_id} does not exist.")
-        if advocate.version != version:
-            raise ValidationError("Someone changed this advocate since you opened it: reload and try again.")
-        advocate = _claim_advocate(session, actor, advocate_id)
+        advocate = _claim_advocate(session, actor, advocate_id, version)
         if advocate.stage == to_stage:
             raise ValidationError(f"The advocate is already in stage '{to_stage}'.")
         before = advocate.stage
@@ -808,13 +822,16 @@ def create_reference_request(
 
 
 def _claim_request(session: Session, request_id: int, version: int) -> ReferenceRequest:
+    """The request, locked for this transaction; StaleEdit unless nobody saved it since it was read at version."""
+    claimed = _claim(session, ReferenceRequest, request_id, version)
     request = session.get(ReferenceRequest, request_id)
     if request is None:
         raise ValidationError(f"Reference request {request_id} does not exist.")
-    if request.version != version:
-        raise ValidationError(
+    if not claimed:
+        raise StaleEdit(
             f"Someone changed the request for {request.prospect} since you opened it "
-            f"(it is now {request.status}): reload and try again."
+            f"(it is now {request.status}): reload and try again.",
+            {"status": request.status, "version": request.version},
         )
     return request
 

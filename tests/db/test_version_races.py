@@ -1,0 +1,128 @@
+"""Two people saving one record from the same version at the same moment, in two real sessions on SQLite and
+PostgreSQL: exactly one save wins and the other gets the service's StaleEdit, whatever the write."""
+
+import contextlib
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from db import service
+from db.models import Advocate, AuditLog, ReferenceRequest
+from tests.db.factories import add_user, build_references
+from tests.db.test_user_admin import at_the_same_time
+
+PAT = 1  # reference-ready
+APPROVED_ASSET = 1
+
+
+def actor(engine, username: str, role: str) -> service.Actor:
+    return service.Actor(id=add_user(engine, username, role), username=username, name=username, role=role)
+
+
+@pytest.fixture
+def people(engine) -> dict[str, service.Actor]:
+    build_references(engine)
+    return {
+        "mark": actor(engine, "mark", "marketing"),
+        "mia": actor(engine, "mia", "marketing"),
+        "sam": actor(engine, "sam", "sales"),
+        "ada": actor(engine, "ada", "admin"),
+        "bob": actor(engine, "bob", "admin"),
+    }
+
+
+@pytest.fixture
+def meet_before_audit(monkeypatch) -> None:
+    """Each write waits up to 2 s for the other just before its audit row: both get there, and both save,
+    unless the first one's lock already holds the second back before its version check."""
+    meeting = threading.Barrier(2, timeout=2)
+    real = service.audit
+
+    def waiting(*args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meeting.wait()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "audit", waiting)
+
+
+def version_of(engine, model, row_id: int) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(model.version).where(model.id == row_id))
+
+
+def open_request(engine, people) -> int:
+    return service.create_reference_request(
+        engine,
+        people["sam"],
+        prospect="Prospect X",
+        industry="Retail",
+        deal_size=80_000,
+        deal_stage="proposal",
+        kind="asset",
+    )
+
+
+def assigned_request(engine, people) -> int:
+    request_id = open_request(engine, people)
+    version = version_of(engine, ReferenceRequest, request_id)
+    service.assign_reference(engine, people["mark"], request_id, version, asset_id=APPROVED_ASSET)
+    return request_id
+
+
+def two_stage_moves(engine, people):
+    version = version_of(engine, Advocate, PAT)
+    return (
+        lambda: service.move_stage(engine, people["mark"], PAT, "paused", version),
+        lambda: service.move_stage(engine, people["mia"], PAT, "retired", version),
+    )
+
+
+def two_assignments(engine, people):
+    request_id = open_request(engine, people)
+    version = version_of(engine, ReferenceRequest, request_id)
+    return tuple(
+        lambda who=who: service.assign_reference(
+            engine, people[who], request_id, version, asset_id=APPROVED_ASSET
+        )
+        for who in ("mark", "mia")
+    )
+
+
+def two_completions(engine, people):
+    request_id = assigned_request(engine, people)
+    version = version_of(engine, ReferenceRequest, request_id)
+    return (
+        lambda: service.complete_reference(engine, people["mark"], request_id, version, "done"),
+        lambda: service.complete_reference(engine, people["mia"], request_id, version, "declined"),
+    )
+
+
+def two_password_resets(engine, people):
+    amy = add_user(engine, "amy2", "account_manager")
+    return tuple(
+        lambda who=who: service.reset_password(engine, people[who], amy, f"{who}'s new passphrase", 1)
+        for who in ("ada", "bob")
+    )
+
+
+RACES = {
+    "move_stage": two_stage_moves,
+    "assign_reference": two_assignments,
+    "complete_reference": two_completions,
+    "reset_password": two_password_resets,
+}
+
+
+@pytest.mark.parametrize("race", RACES.values(), ids=RACES.keys())
+def test_of_two_saves_from_one_version_exactly_one_wins(engine, people, race, meet_before_audit):
+    calls = race(engine, people)
+    with engine.connect() as conn:
+        audited = conn.scalar(select(func.count()).select_from(AuditLog))
+    results = at_the_same_time(*calls)
+    assert sorted(type(result).__name__ for result in results) == ["NoneType", "StaleEdit"], results
+    loser = next(result for result in results if result is not None)
+    assert "since you opened it" in str(loser) and loser.current["version"] is not None
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(AuditLog)) == audited + 1
