@@ -12,8 +12,9 @@ import numpy as np
 import openpyxl
 import pytest
 
-from core import imports
+from core import board, imports, proof
 from db import imports as db_imports
+from db import queries, scoring
 from db.engine import ROOT
 from db.imports import cli
 from db.users import OPERATOR
@@ -329,3 +330,50 @@ def test_an_attribute_keeps_its_kind(engine, tmp_path, kind):
         ]
     else:
         assert result.problems.empty
+
+
+def test_saas_exports_reach_scored_weeks_and_a_backtest(engine, database_url, tmp_path, capsys):
+    files = saas_files(tmp_path)
+    url = ["--url", database_url]
+    tiers = [
+        "--map",
+        "plan_tier=segment",
+        "--value",
+        "segment:Basic=SMB",
+        "--value",
+        "segment:Pro=Mid-Market",
+    ]
+    assert run("accounts", files["accounts"], *url, *tiers) == 0
+    assert scoring.why_not_scored(engine) == "No usage imported yet: import usage or usage events first."
+    for kind, name in (("subscriptions", "subscriptions"), ("usage_events", "usage"), ("tickets", "tickets")):
+        assert run(kind, files[name], *url) == 0
+    assert run("churn", files["churn"], *url) == 0
+    capsys.readouterr()
+
+    report = scoring.score_book(engine, today=dt.date(2026, 12, 6))
+    assert report.new > 20 and report.rescored == 0
+    assert scoring.why_not_scored(engine, dt.date(2026, 12, 6)) is None
+
+    # The week of 15 July 2024: every account that churned in May or June came back by 20 July (a new
+    # subscription), so all 40 are scored, and those 8 churn again in September, inside 90 days.
+    week = dt.date(2024, 7, 15)
+    settings = queries.load_settings(engine)
+    scored = board.board_table(queries.board(engine, week), settings, week + dt.timedelta(days=6))
+    assert len(scored) == 40
+    end = week + dt.timedelta(days=6)
+    result = proof.prove(scored, queries.churned_between(engine, end, end + dt.timedelta(days=90)))
+    assert (result.accounts, result.churned) == (40, 8)
+    assert result.auc is not None and 0.0 <= result.auc <= 1.0
+
+    # A ticket imported later marks the scored weeks from its day on, and only those are rescored.
+    late = tmp_path / "late_ticket.csv"
+    late.write_text("ticket_id,account_id,submitted_at,priority\nT-late,A-0001,2024-08-01T10:00:00Z,urgent\n")
+    assert run("tickets", late, *url) == 0
+    weeks_after = sum(
+        1
+        for week in scoring.scorable_weeks(engine, dt.date(2026, 12, 6))
+        if week + dt.timedelta(days=6) >= dt.date(2024, 8, 1)
+    )
+    again = scoring.score_book(engine, today=dt.date(2026, 12, 6))
+    assert (again.new, again.rescored) == (0, weeks_after)
+    assert again.sentence() == f"Scored 0 new weeks; rescored {weeks_after} weeks changed by imports."
