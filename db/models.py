@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -118,8 +119,9 @@ class Contact(Base):
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
-    email: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str] = mapped_column(String(120))
+    # Server defaults: an import that gives no such column stores "" on a new row and leaves stored ones alone.
+    email: Mapped[str] = mapped_column(String(200), server_default="")
+    title: Mapped[str] = mapped_column(String(120), server_default="")
     relationship_strength: Mapped[int | None] = mapped_column(SmallInteger)
     left_company_on: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -220,8 +222,8 @@ class Ticket(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     severity: Mapped[str | None] = mapped_column(String(10))
     category: Mapped[str | None] = mapped_column(String(20))
-    sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
-    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    sla_breached: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class EngagementTrigger(Base):
@@ -299,7 +301,7 @@ class OutreachAttempt(Base):
     channel: Mapped[str] = mapped_column(String(20))
     owner_role: Mapped[str] = mapped_column(String(20))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    follow_up_number: Mapped[int] = mapped_column(SmallInteger, default=0)
+    follow_up_number: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     sent_on: Mapped[dt.date] = mapped_column(Date)
     responded_on: Mapped[dt.date | None] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(20))
@@ -350,7 +352,7 @@ class Asset(Base):
     asset_type: Mapped[str] = mapped_column(String(30))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     quote: Mapped[str | None] = mapped_column(Text)
     company_size: Mapped[str] = mapped_column(String(20))
     region: Mapped[str] = mapped_column(String(20))

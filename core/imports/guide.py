@@ -8,9 +8,9 @@ from core.imports.specs import MAX_TEXT, FieldSpec, entity_spec
 from core.imports.validation import LIST_SEPARATOR, figure
 
 REF_ACCEPTS = {
-    "accounts": "an account's external id, already stored",
+    "accounts": "an account's external id (or its name, when no other account has it), already stored",
     "contacts": "a contact's external id, already stored",
-    "users": "a user's username",
+    "users": "a user's username, e-mail or name",
     "referrals": "a referral code, already stored",
     "subscription_accounts": "a subscription's external id, already stored",
 }

@@ -48,7 +48,6 @@ class Mapping:
                 "constants": self.constants,
                 "attributes": self.attributes,
             },
-            sort_keys=True,
             ensure_ascii=False,
         )
 
@@ -138,7 +137,8 @@ def with_profile(columns: list[str], entity: str, profile: Mapping) -> Mapping:
     automatic = auto_map(columns, entity)
     chosen = {column: profile.columns.get(column, automatic.columns[column]) for column in columns}
     profile_columns = {column: name for column, name in profile.columns.items() if column in columns}
-    taken = {name for name in profile_columns.values() if name}
+    # A field the profile sets for every row, or reads from a column of its own, takes no other column.
+    taken = {name for name in profile_columns.values() if name} | set(profile.constants)
     chosen = {
         column: None if column not in profile_columns and name in taken else name
         for column, name in chosen.items()

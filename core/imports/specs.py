@@ -84,6 +84,12 @@ def _account(required: bool = True) -> FieldSpec:
         "customerid",
         "company id",
         "account number",
+        "group id",
+        "account name",
+        "organization",
+        "organization name",
+        "company",
+        "company name",
     )
 
 
@@ -184,8 +190,6 @@ ENTITIES: dict[str, EntitySpec] = {
                     "sign up date",
                     "customer start date",
                     "became a customer date",
-                    "created date",
-                    "create date",
                 ),
                 _date("renewal_date", "Renewal date", False, "renewal", "renews on", "contract end date"),
                 _ref(
@@ -274,7 +278,15 @@ ENTITIES: dict[str, EntitySpec] = {
                     ),
                 ),
                 _text(
-                    "feature", "Event or feature", 120, False, "event", "event name", "feature name", "action"
+                    "feature",
+                    "Event or feature",
+                    120,
+                    False,
+                    "event",
+                    "event name",
+                    "event type",
+                    "feature name",
+                    "action",
                 ),
                 _count("count", "Count", False, "usage count", "event count", "events", "quantity", "times"),
             ),

@@ -111,8 +111,7 @@ def validate(frame: pd.DataFrame, entity: str, mapping: Mapping, known: dict[str
     fields = tuple(
         field.name
         for field in spec.fields
-        # A yes/no field the file lacks is "no", as a blank cell is.
-        if field.stored and (field.name in cells or field.name in spec.key or field.kind == "bool")
+        if field.stored and (field.name in cells or field.name in spec.key)
     )
     return Validated(check.typed_rows(), check.problem_frame(list(frame.columns)), fields, tuple(notes))
 

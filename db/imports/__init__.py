@@ -71,14 +71,30 @@ def _pairs(connection: Connection, sql: str) -> pd.Series:
     return pd.Series(ids, index=pd.Index(keys, dtype=object), dtype="Int64")
 
 
+# Other names a reference may use, when they name one record only: a CRM export names the owner by name or
+# e-mail, a help desk the organisation by its name.
+OTHER_NAMES = {"accounts": ("name",), "users": ("email", "name")}
+
+
+def _references(connection: Connection, ref: str) -> pd.Series:
+    """The stored keys of a kind of reference → the database id they resolve to: the key column first, then
+    each other name that is unique and not already a key."""
+    table, column, target = REF_SOURCES[ref]
+    known = _pairs(connection, f"SELECT {column}, {target} FROM {table}")
+    for other in OTHER_NAMES.get(ref, ()):
+        pairs = _pairs(connection, f"SELECT {other}, {target} FROM {table} WHERE {other} IS NOT NULL")
+        unique = pairs[~pairs.index.duplicated(keep=False) & ~pairs.index.isin(known.index)]
+        known = pd.concat([known, unique])
+    return known
+
+
 def known_ids(connection: Connection, entity: str) -> dict[str, pd.Series]:
-    """For every reference the entity's fields make: the stored external ids → database ids (for a
+    """For every reference the entity's fields make: the stored keys → database ids (see _references; for a
     subscription: its account's id). Usage events also learn which account each contact's id belongs to."""
     known: dict[str, pd.Series] = {}
     for field in imports.entity_spec(entity).fields:
         if field.kind == "ref" and field.ref not in known:
-            table, column, target = REF_SOURCES[field.ref]
-            known[field.ref] = _pairs(connection, f"SELECT {column}, {target} FROM {table}")
+            known[field.ref] = _references(connection, field.ref)
     if entity == "usage_events":
         known["contact_accounts"] = _pairs(connection, "SELECT external_id, account_id FROM contacts")
     return known

@@ -114,4 +114,5 @@ def account_attributes(
                 for record in records.itertuples(index=False)
             ],
         )
-    return (f"{len(kinds):,} custom attributes kept: {', '.join(kinds)}",)
+    noun = "custom attribute" if len(kinds) == 1 else "custom attributes"
+    return (f"{len(kinds):,} {noun} kept: {', '.join(kinds)}",)

@@ -510,7 +510,9 @@ def test_field_guide_says_what_each_column_accepts():
     assert guide.loc["score", "accepts"] == "a whole number: NPS 0–10, CSAT 1–5"
     assert guide.loc["kind", "accepts"] == "one of nps, csat"
     assert guide.loc["responded_on", "accepts"] == "a date, YYYY-MM-DD"
-    assert guide.loc["account", "accepts"] == "an account's external id, already stored"
+    assert guide.loc["account", "accepts"] == (
+        "an account's external id (or its name, when no other account has it), already stored"
+    )
     assert bool(guide.loc["external_id", "required"]) and not bool(guide.loc["comment", "required"])
     accounts = imports.field_guide("accounts").set_index("column")
     assert accounts.loc["employees", "accepts"] == "a whole number, 0 or more"
@@ -804,3 +806,10 @@ def test_a_large_log_is_read_in_chunks_with_the_files_row_numbers(monkeypatch):
     assert frame.index.tolist() == list(range(22))  # row i + 2 of the file, the blank line included
     assert frame.loc[21].tolist() == ["ACC-2", "2026-12-01"]
     assert frame.loc[20].tolist() == ["", ""]
+
+
+def test_a_profiles_constant_wins_over_a_column_the_next_file_brings():
+    profile = imports.Mapping({"Ticket": "external_id"}, constants={"kind": "csat"})
+    fitted = imports.with_profile(["Ticket", "Type", "Score"], "surveys", profile)
+    assert fitted.columns == {"Ticket": "external_id", "Type": None, "Score": "score"}
+    assert fitted.constants == {"kind": "csat"}

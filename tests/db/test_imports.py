@@ -664,7 +664,7 @@ def test_a_checked_import_reports_what_it_would_do_and_writes_nothing(
         == 2
     )
     assert (
-        "The profile does not fit this file: it has no column 'account_id', 'satisfaction_score', 'submitted_at', 'ticket_id'."
+        "The profile does not fit this file: it has no column 'ticket_id', 'account_id', 'submitted_at', 'satisfaction_score'."
         in capsys.readouterr().err
     )
 
@@ -678,3 +678,20 @@ def test_the_command_line_prints_no_control_characters_from_the_file(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
     assert "account 'ACC-?]0;pwned?' does not exist" in out
+
+
+def test_a_file_without_an_optional_column_leaves_its_stored_values_alone(engine, book):
+    load(engine, "accounts")
+    load(engine, "contacts")
+    before = rows(engine, "SELECT external_id, email, title FROM contacts WHERE external_id = 'CON-10'")
+    assert before[0][1]  # stored from the full file
+    names_only = "external_id,account,name\nCON-10,ACC-10,Renamed\nCON-99,ACC-10,New person\n"
+    result = load(engine, "contacts", names_only)
+    assert (result.inserted, result.updated) == (1, 1)
+    assert rows(
+        engine,
+        "SELECT external_id, name, email, title FROM contacts WHERE external_id IN ('CON-10', 'CON-99') ORDER BY 1",
+    ) == [
+        ("CON-10", "Renamed", before[0][1], before[0][2]),
+        ("CON-99", "New person", "", ""),
+    ]

@@ -1,11 +1,12 @@
-"""real exports: optional account, usage and ticket facts; repeat churn; subscriptions, custom attributes,
-key features, import profiles and the weeks imports changed
+"""real exports: optional account, usage and ticket facts; defaults for columns an import may leave out;
+repeat churn; subscriptions, custom attributes, key features, import profiles and the weeks imports changed
 
 Only identifying fields stay NOT NULL: everything else an export may lack is stored as unknown (NULL).
 An account may churn, come back and churn again, so churn events are unique per account and day.
 
-On SQLite, NOT NULL is dropped by editing the stored table definition (SQLite's documented procedure for
-removing NOT NULL constraints, which leaves the stored rows as they are): rebuilding the accounts table
+On SQLite, NOT NULL is dropped and defaults are added by editing the stored table definition (SQLite's
+documented procedure for removing NOT NULL constraints and changing defaults, which leaves the stored rows
+as they are): rebuilding the accounts table
 would cascade-delete every row that references it, and rebuilding usage would copy millions of rows.
 
 Revision ID: 0006
@@ -39,17 +40,31 @@ OPTIONAL = {
     "churn_events": ("reason", "arr_lost"),
 }
 Money = sa.Numeric(precision=14, scale=2, asdecimal=False)
+# Defaults for columns an import may leave out: a new row gets them, a stored row keeps its value.
+DEFAULTS = {
+    "contacts": {"email": "''", "title": "''"},
+    "tickets": {"sla_breached": "false", "escalated": "false"},
+    "outreach_attempts": {"follow_up_number": "0"},
+    "assets": {"summary": "''"},
+}
+SQLITE_LITERALS = {"false": "0"}
 
 
-def _sqlite_drop_not_null(table: str, columns: tuple[str, ...]) -> None:
+def _sqlite_alter(table: str, optional: tuple[str, ...], defaults: dict[str, str]) -> None:
+    """Drop NOT NULL from the optional columns and add the defaults, in SQLite's stored table definition."""
     connection = op.get_bind()
     sql = connection.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
     ).scalar_one()
-    for column in columns:
+    for column in optional:
         sql, found = re.subn(rf"(\n\s*{column} [^\n]*?) NOT NULL(,? *\n)", r"\1\2", sql)
         if found != 1:
             raise RuntimeError(f"{table}.{column}: NOT NULL not found in the stored definition")
+    for column, default in defaults.items():
+        literal = SQLITE_LITERALS.get(default, default)
+        sql, found = re.subn(rf"(\n\s*{column} [A-Z]+(\([0-9, ]+\))?) ", rf"\1 DEFAULT {literal} ", sql)
+        if found != 1:
+            raise RuntimeError(f"{table}.{column}: not found in the stored definition")
     version = connection.exec_driver_sql("PRAGMA schema_version").scalar_one()
     connection.exec_driver_sql("PRAGMA writable_schema = ON")
     connection.exec_driver_sql(
@@ -61,12 +76,15 @@ def _sqlite_drop_not_null(table: str, columns: tuple[str, ...]) -> None:
 
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
-    for table, columns in OPTIONAL.items():
+    for table in dict.fromkeys([*OPTIONAL, *DEFAULTS]):
+        optional, defaults = OPTIONAL.get(table, ()), DEFAULTS.get(table, {})
         if sqlite:
-            _sqlite_drop_not_null(table, columns)
-        else:
-            for column in columns:
-                op.alter_column(table, column, nullable=True)
+            _sqlite_alter(table, optional, defaults)
+            continue
+        for column in optional:
+            op.alter_column(table, column, nullable=True)
+        for column, default in defaults.items():
+            op.alter_column(table, column, server_default=sa.text(default))
     # churn_events has no dependants, so SQLite may rebuild it to change its unique constraint.
     with op.batch_alter_table("churn_events") as batch_op:
         batch_op.drop_constraint("uq_churn_events_account_id", type_="unique")
