@@ -17,6 +17,8 @@ if import_tab.open:
             key="import_entity",
         )
         import_views.fields_help(entity)
+        if entity == "usage_events":
+            import_views.key_feature_editor(actor)
         profile = import_views.profile_choice(entity)
         upload = st.file_uploader(
             "CSV (UTF-8) or Excel file", type=["csv", "txt", "xlsx"], key=f"import_file_{entity}"

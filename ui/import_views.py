@@ -13,7 +13,8 @@ from core import imports
 from core.imports.mapping import ATTRIBUTE_NAME_LENGTH
 from db import imports as importer
 from db import service
-from db.imports import profiles
+from db.engine import ROOT
+from db.imports import key_features, profiles
 from db.service import Actor
 from ui import data, downloads, text
 
@@ -30,11 +31,20 @@ KEEP_LABEL = "Keep as custom attribute"
 # Widgets whose state follows the chosen profile: they start over when another profile is chosen.
 MAPPING_KEYS = ("import_map_", "import_set_", "import_values_")
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+TEMPLATES = ROOT / "assets" / "templates"
 
 
 def fields_help(entity: str) -> None:
-    """The fields an entity's file may carry, which are required and what each accepts."""
+    """The fields an entity's file may carry, which are required and what each accepts, and a template."""
     with st.expander("Columns this import understands"):
+        st.download_button(
+            f"Download a template ({entity}.csv)",
+            data=(TEMPLATES / f"{entity}.csv").read_bytes(),
+            file_name=f"{entity}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"import_template_{entity}",
+        )
         st.dataframe(
             imports.field_guide(entity),
             hide_index=True,
@@ -390,3 +400,24 @@ def export_tables() -> None:
         on_click="ignore",
         key="export_download",
     )
+
+
+def key_feature_editor(actor: Actor) -> None:
+    """The features whose events count as key-feature events (usage events only), one per line."""
+    with st.expander("Key features"):
+        st.caption(
+            "Events of these features count as key-feature events when usage events are added up per week; "
+            "while none is set, key-feature events stay unknown. Names match ignoring case."
+        )
+        current = key_features.listing(data.engine())
+        names = st.text_area(
+            "One feature or event name per line", "\n".join(current), key="import_key_features"
+        )
+        if st.button("Save key features", key="import_key_features_save"):
+            try:
+                saved = key_features.save(data.engine(), actor, names.splitlines())
+            except (service.ValidationError, service.PermissionDenied) as error:
+                st.error(text.literal(error))
+                return
+            data.after_write()
+            st.success(f"{len(saved):,} key feature{'s' * (len(saved) != 1)} saved.")

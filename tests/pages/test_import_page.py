@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine
-from db.models import Account, AuditLog, Contact, SurveyResponse
+from db.models import Account, AuditLog, Contact, SurveyResponse, UsageWeekly
 from tests.db.factories import build_book
 from tests.pages.conftest import database_at, log_in, page_file
 
@@ -158,7 +158,10 @@ def test_problems_are_grouped_by_column_and_value_and_nothing_is_stored(app, app
         },
     ]
     assert "1" in grouped.loc[1, "Problem"] and "5" in grouped.loc[1, "Problem"]
-    assert [b.label for b in app.get("download_button")] == ["Download every problem (CSV)"]
+    assert [b.label for b in app.get("download_button")] == [
+        "Download a template (contacts.csv)",
+        "Download every problem (CSV)",
+    ]
     assert not [b for b in app.button if b.key == "import_run"]
     assert contacts(app_database_url) == before
 
@@ -229,7 +232,7 @@ def test_a_saved_profile_maps_the_next_file_of_that_shape(app, app_database_url)
 
     upload(app, "surveys", "other.csv", b"Account,Score,Date\nACC-1,5,2026-03-05\n")
     assert [e.value for e in app.error] == [
-        "The profile does not fit this file: it has no column 'Created at', 'Satisfaction score', 'Ticket ID'."
+        "The profile does not fit this file: it has no column 'Ticket ID', 'Satisfaction score', 'Created at'."
     ]
 
 
@@ -239,6 +242,39 @@ def test_a_profile_name_is_checked(app):
     assert [e.value for e in app.error] == [
         "A profile name has 1 to 80 characters and no control characters."
     ]
+
+
+def test_key_features_are_saved_audited_and_count_in_the_next_events_import(app, app_database_url):
+    log_in(app, "ada")
+    app.switch_page("pages/imports.py").run()
+    app.selectbox(key="import_entity").set_value("usage_events").run()
+    app.text_area(key="import_key_features").input("Export\n  report_share \n\nexport\n").run()
+    app.button(key="import_key_features_save").click().run()
+    assert app.success[-1].value == "2 key features saved."
+    assert rows(app_database_url, select(AuditLog.after).where(AuditLog.action == "set_key_features")) == [
+        ('["Export", "report_share"]',)
+    ]
+    events = (
+        b"account,user,at,feature\n"
+        b"ACC-1,u1,2026-11-02T08:00:00Z,export\n"
+        b"ACC-1,u2,2026-11-03 09:00:00,REPORT_SHARE\n"
+        b"ACC-1,u1,2026-11-03 10:00:00,login\n"
+    )
+    upload(app, "usage_events", "events.csv", events)
+    app.button(key="import_run").click().run()
+    assert rows(
+        app_database_url,
+        select(UsageWeekly.active_users, UsageWeekly.logins, UsageWeekly.key_feature_events)
+        .join(Account, Account.id == UsageWeekly.account_id)
+        .where(UsageWeekly.week_start == dt.date(2026, 11, 2), Account.external_id == "ACC-1"),
+    ) == [(2, 3, 2)]
+
+
+def test_each_kind_offers_its_template(app):
+    log_in(app, "ada")
+    app.switch_page("pages/imports.py").run()
+    app.selectbox(key="import_entity").set_value("subscriptions").run()
+    assert app.get("download_button")[0].proto.label == "Download a template (subscriptions.csv)"
 
 
 def test_an_unreadable_file_says_why(app):
