@@ -622,7 +622,7 @@ class HealthSnapshot(Base):
     utilisation: Mapped[float | None] = mapped_column(Float)
     feedback: Mapped[float | None] = mapped_column(Float)
     support: Mapped[float | None] = mapped_column(Float)
-    weights_key: Mapped[str] = mapped_column(String(60))
+    weights_key: Mapped[str] = mapped_column(String(120))
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 

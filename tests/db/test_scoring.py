@@ -99,6 +99,23 @@ def test_weights_change_reweighs_stored_sub_scores(engine):
     assert stored["score"].to_dict() == pytest.approx(board["usage"].to_dict())
 
 
+def test_the_largest_weights_fit_the_stored_weights_key(engine):
+    build_book(engine)
+    admin = service.Actor(id=add_user(engine, "ada", "admin"), username="ada", name="Ada", role="admin")
+    weights = {
+        f"weight_{dimension}": 100
+        for dimension in ("usage", "outcomes", "utilisation", "feedback", "support")
+    }
+    service.update_settings(engine, admin, weights)
+    key = scoring.weights_key(queries.load_settings(engine))
+    assert len(key) == 63
+    assert scoring.run(engine, today=TODAY) == 2
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(
+            "SELECT DISTINCT weights_key FROM health_snapshots"
+        ).scalars().all() == [key]
+
+
 def test_board_rows(engine):
     owner = build_book(engine)
     scoring.run(engine, today=TODAY)

@@ -85,6 +85,9 @@ def upgrade() -> None:
             op.alter_column(table, column, nullable=True)
         for column, default in defaults.items():
             op.alter_column(table, column, server_default=sa.text(default))
+    if not sqlite:  # SQLite does not enforce VARCHAR lengths
+        # Five weights of 100 make a key of 63 characters.
+        op.alter_column("health_snapshots", "weights_key", type_=sa.String(length=120))
     # churn_events has no dependants, so SQLite may rebuild it to change its unique constraint.
     with op.batch_alter_table("churn_events") as batch_op:
         batch_op.drop_constraint("uq_churn_events_account_id", type_="unique")
