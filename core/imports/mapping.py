@@ -180,49 +180,48 @@ _REGION_NAMES = {
         "Malaysia|Thailand|Philippines|Vietnam|Asia|Asia Pacific|Asia-Pacific|APJ|ANZ"
     ),
 }
+
+
+def _meanings(words: dict[str, str]) -> dict[str, str]:
+    """{app value: "word|word|…"} as {normalised word: app value}."""
+    return {normal(word): value for value, listed in words.items() for word in listed.split("|")}
+
+
 _WORDS = {
     v.REGIONS: {
         **{normal(code): region for region, codes in _REGION_CODES.items() for code in codes.split()},
-        **{normal(name): region for region, names in _REGION_NAMES.items() for name in names.split("|")},
+        **_meanings(_REGION_NAMES),
     },
-    v.SEGMENTS: {
-        normal(word): segment
-        for segment, words in {
+    v.SEGMENTS: _meanings(
+        {
             "SMB": "small|small business|smb|startup|start-up|sme|self-serve|self serve",
             "Mid-Market": "mid market|midmarket|mid|mm|medium|commercial|growth",
             "Enterprise": "enterprise|ent|large|strategic|corporate|key account",
-        }.items()
-        for word in words.split("|")
-    },
-    v.TICKET_SEVERITIES: {
-        normal(word): severity
-        for severity, words in {
+        }
+    ),
+    v.TICKET_SEVERITIES: _meanings(
+        {
             "urgent": "urgent|critical|blocker|p1|sev1|s1|emergency|highest",
             "high": "high|major|p2|sev2|s2",
             "medium": "medium|normal|moderate|p3|sev3|s3",
             "low": "low|minor|trivial|p4|sev4|s4|lowest",
-        }.items()
-        for word in words.split("|")
-    },
-    v.TICKET_CATEGORIES: {
-        normal(word): category
-        for category, words in {
+        }
+    ),
+    v.TICKET_CATEGORIES: _meanings(
+        {
             "technical": "technical|technical issue|bug|incident|problem|outage|error|integration",
             "how_to": "how to|howto|question|usage question|training|onboarding",
             "billing": "billing|invoice|payment|refund|pricing|account and billing",
             "complaint": "complaint|escalation|dissatisfied",
             "feature_request": "feature request|feature|enhancement|idea|suggestion",
-        }.items()
-        for word in words.split("|")
-    },
-    v.SURVEY_KINDS: {
-        normal(word): kind
-        for kind, words in {
+        }
+    ),
+    v.SURVEY_KINDS: _meanings(
+        {
             "nps": "nps|net promoter|net promoter score|promoter score|likelihood to recommend",
             "csat": "csat|satisfaction|customer satisfaction|satisfaction score|ticket satisfaction",
-        }.items()
-        for word in words.split("|")
-    },
+        }
+    ),
 }
 
 

@@ -127,6 +127,17 @@ def saas_files(folder: Path, accounts: int = 40) -> dict[str, Path]:
     return paths
 
 
+# The CRM's plan tiers as segments: the one value map these exports need by hand.
+TIER_SEGMENTS = [
+    "--map",
+    "plan_tier=segment",
+    "--value",
+    "segment:Basic=SMB",
+    "--value",
+    "segment:Pro=Mid-Market",
+]
+
+
 def run(*arguments: str) -> int:
     return cli.main([str(argument) for argument in arguments])
 
@@ -134,16 +145,8 @@ def run(*arguments: str) -> int:
 def test_saas_exports_load_with_profiles_only(engine, database_url, tmp_path, capsys):
     files = saas_files(tmp_path)
     url = ["--url", database_url]
-    tiers = [
-        "--map",
-        "plan_tier=segment",
-        "--value",
-        "segment:Basic=SMB",
-        "--value",
-        "segment:Pro=Mid-Market",
-    ]
     first_time = {
-        "accounts": ["accounts", files["accounts"], *url, *tiers, "--save-profile", "crm accounts"],
+        "accounts": ["accounts", files["accounts"], *url, *TIER_SEGMENTS, "--save-profile", "crm accounts"],
         "subscriptions": ["subscriptions", files["subscriptions"], *url, "--save-profile", "billing"],
         "usage": ["usage_events", files["usage"], *url, "--save-profile", "product events"],
         "tickets": ["tickets", files["tickets"], *url, "--save-profile", "help desk tickets"],
@@ -335,15 +338,7 @@ def test_an_attribute_keeps_its_kind(engine, tmp_path, kind):
 def test_saas_exports_reach_scored_weeks_and_a_backtest(engine, database_url, tmp_path, capsys):
     files = saas_files(tmp_path)
     url = ["--url", database_url]
-    tiers = [
-        "--map",
-        "plan_tier=segment",
-        "--value",
-        "segment:Basic=SMB",
-        "--value",
-        "segment:Pro=Mid-Market",
-    ]
-    assert run("accounts", files["accounts"], *url, *tiers) == 0
+    assert run("accounts", files["accounts"], *url, *TIER_SEGMENTS) == 0
     assert scoring.why_not_scored(engine) == "No usage imported yet: import usage or usage events first."
     for kind, name in (("subscriptions", "subscriptions"), ("usage_events", "usage"), ("tickets", "tickets")):
         assert run(kind, files[name], *url) == 0
