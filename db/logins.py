@@ -67,9 +67,13 @@ def throttle_key(username: str) -> str:
 def check_login(
     engine: Engine, username: str, password: str, address: str | None, now: dt.datetime | None = None
 ) -> LoginOutcome:
-    """Check a password unless a wait runs for this username, address or both; count a failure, clear on success."""
+    """Check a password unless a wait runs for this username, address or both; count a failure, clear on success.
+
+    A username longer than 64 characters or holding a control character is refused (ValidationError)
+    before the database: no user has one, and PostgreSQL refuses NUL in text.
+    """
     now = now or service.now()
-    name = throttle_key(username)
+    name = throttle_key(service.clean_text("Username", username, KEY_LENGTH))
     address = (address or UNKNOWN_ADDRESS)[:KEY_LENGTH]
     with transaction(engine) as session:
         _serialise(session, name, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +62,23 @@ SESSION_ENDED = "Your session has ended (a logout elsewhere or a password reset)
 
 class ValidationError(ValueError):
     """Input the rules refuse; the message names the field and the value."""
+
+
+# C0 and C1 control characters and DEL: PostgreSQL refuses NUL in text, and the others hide or fake what
+# a reader sees (terminal escapes, a line break inside a name). Notes keep tabs and line breaks.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(field: str, value: str, longest: int, *, multiline: bool = False) -> str:
+    """value stripped; ValidationError when longer than longest characters or holding a control character
+    (tabs and line breaks pass in multiline text). Checked before any database sees it."""
+    value = value.strip()
+    if len(value) > longest:
+        raise ValidationError(f"{field}: {len(value)} characters, at most {longest}.")
+    if (_CONTROL_IN_NOTES if multiline else _CONTROL).search(value):
+        raise ValidationError(f"{field}: control characters (such as NUL) are not allowed.")
+    return value
 
 
 def now() -> dt.datetime:
@@ -202,19 +220,30 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
+# Lowercase ASCII only: no two usernames look alike (a Cyrillic "а" in "аdmin"), none differ only in case.
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MAX_NAME_LENGTH = 120  # the columns' widths
+MAX_EMAIL_LENGTH = 200
+# Plausible, not proven: one @, no spaces, a dot in the domain.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
 def create_user(
-    engine: Engine, actor: Actor, username: str, name: str, email: str, role: str, password: str
+    engine: Engine, actor: Actor, username: str, name: str, email: str, role: str | None, password: str
 ) -> int:
-    """Add a login; the password is stored only as a bcrypt hash."""
-    username = username.strip()
-    if (
-        not username
-        or len(username) > 64
-        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
-    ):
-        raise ValidationError(f"Username '{username}': use 1–64 letters, digits, '.', '_' or '-'.")
-    if role not in ROLES:
-        raise ValidationError(f"Role '{role}' is not one of {', '.join(ROLES)}.")
+    """Add a login; the password is stored only as a bcrypt hash. The role has no default: it must be chosen."""
+    username = clean_text("Username", username, 64)
+    if not USERNAME.fullmatch(username):
+        raise ValidationError(
+            f"Username '{username}': use 2–64 of a–z, 0–9, '.', '_' and '-', starting with a letter or digit."
+        )
+    name = clean_text("Name", name, MAX_NAME_LENGTH) or username
+    email = clean_text("Email", email, MAX_EMAIL_LENGTH)
+    if email and not EMAIL.fullmatch(email):
+        raise ValidationError(f"Email '{email}': not an e-mail address.")
+    if role is None:
+        raise ValidationError("Role: choose one.")
+    _one_of("Role", role, ROLES)
     if problem := passwords.password_problem(password):
         raise ValidationError(problem)
     with write(engine, actor, "create_user") as session:
@@ -224,8 +253,8 @@ def create_user(
             raise ValidationError(f"Username '{username}' is already taken ('{taken}').")
         user = User(
             username=username,
-            name=name.strip() or username,
-            email=email.strip(),
+            name=name,
+            email=email,
             role=role,
             password_hash=hash_password(password),
             disabled=False,
@@ -396,9 +425,7 @@ def record_sentiment(engine: Engine, actor: Actor, account_id: int, sentiment: i
     """The account team's read of an account (1–5, with a note); account managers only for their own book."""
     if sentiment not in range(1, 6):
         raise ValidationError(f"Sentiment '{sentiment}' must be a whole number from 1 to 5.")
-    note = note.strip()
-    if len(note) > MAX_NOTE_LENGTH:
-        raise ValidationError(f"Note: {len(note)} characters, at most {MAX_NOTE_LENGTH}.")
+    note = clean_text("Note", note, MAX_NOTE_LENGTH, multiline=True)
     with write(engine, actor, "record_sentiment") as session:
         account = session.get(Account, account_id)
         if account is None:
@@ -488,10 +515,7 @@ def _not_after_today(field: str, day: dt.date) -> None:
 
 
 def _note(note: str) -> str | None:
-    note = note.strip()
-    if len(note) > MAX_NOTE_LENGTH:
-        raise ValidationError(f"Note: {len(note)} characters, at most {MAX_NOTE_LENGTH}.")
-    return note or None
+    return clean_text("Note", note, MAX_NOTE_LENGTH, multiline=True) or None
 
 
 def _ask_problems(engine: Engine, contact_id: int, today: dt.date) -> list[str]:
@@ -557,6 +581,7 @@ def log_outreach(
     _one_of("Outcome", outcome, v.OUTREACH_OUTCOMES)
     _not_after_today("Sent on", sent_on)
     responded_on = _response_day(outcome, responded_on, sent_on)
+    note = _note(note)
     with write(engine, actor, "log_outreach") as session:
         advocate = _claim_advocate(session, actor, advocate_id)
         settings = queries.load_settings(engine)
@@ -579,7 +604,7 @@ def log_outreach(
             sent_on=sent_on,
             responded_on=responded_on,
             outcome=outcome,
-            note=_note(note),
+            note=note,
         )
         session.add(attempt)
         at = now()
@@ -665,9 +690,10 @@ def record_reward(
     _not_after_today("Given on", given_on)
     if value is not None and not 0 <= value <= 1_000_000:
         raise ValidationError(f"Value {value:,.2f}: must be between 0 and 1,000,000.")
+    note = _note(note)
     with write(engine, actor, "record_reward") as session:
         _claim_advocate(session, actor, advocate_id)
-        reward = Reward(advocate_id=advocate_id, kind=kind, value=value, given_on=given_on, note=_note(note))
+        reward = Reward(advocate_id=advocate_id, kind=kind, value=value, given_on=given_on, note=note)
         session.add(reward)
         session.flush()
         audit(
@@ -722,11 +748,10 @@ def record_thank_you(
     _one_of("Reason", reason, v.THANK_YOU_REASONS)
     _one_of("Channel", channel, v.CHANNELS)
     _not_after_today("Sent on", sent_on)
+    note = _note(note)
     with write(engine, actor, "record_thank_you") as session:
         _claim_advocate(session, actor, advocate_id)
-        thanks = ThankYou(
-            advocate_id=advocate_id, reason=reason, channel=channel, sent_on=sent_on, note=_note(note)
-        )
+        thanks = ThankYou(advocate_id=advocate_id, reason=reason, channel=channel, sent_on=sent_on, note=note)
         session.add(thanks)
         session.flush()
         audit(
@@ -745,11 +770,9 @@ def record_thank_you(
 
 
 def _text(field: str, value: str, longest: int = 200) -> str:
-    value = value.strip()
+    value = clean_text(field, value, longest)
     if not value:
         raise ValidationError(f"{field}: required.")
-    if len(value) > longest:
-        raise ValidationError(f"{field}: {len(value)} characters, at most {longest}.")
     return value
 
 

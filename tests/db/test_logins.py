@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from db.engine import transaction
 from db.logins import WRONG_MESSAGE, check_login
 from db.models import AuditLog, LoginFailure, User
+from db.service import ValidationError
 from tests.db.factories import add_user
 
 PASSWORD = "correct horse battery"
@@ -206,3 +207,18 @@ def test_unknown_username_takes_as_long_as_a_known_one(users):
     print(f"wrong password: known user {known * 1000:.0f} ms, unknown user {unknown * 1000:.0f} ms")
     assert known > 0.05  # cost 12 really ran
     assert 0.5 < unknown / known < 2
+
+
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("amy\x00", "Username: control characters (such as NUL) are not allowed."),
+        ("a\x1b[2Jmy", "Username: control characters (such as NUL) are not allowed."),
+        ("a" * 65, "Username: 65 characters, at most 64."),
+    ],
+)
+def test_a_username_no_user_can_have_is_refused_before_the_database(users, username, message):
+    with pytest.raises(ValidationError) as refused:
+        check_login(users, username, PASSWORD, HOME, T0)
+    assert str(refused.value) == message
+    assert failure_rows(users) == {} and audit_rows(users) == []

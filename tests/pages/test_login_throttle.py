@@ -14,6 +14,7 @@ from db.engine import make_engine, transaction
 from db.models import AuditLog, LoginFailure
 from tests.db.factories import build_book
 from tests.pages.conftest import PASSWORD, database_at, log_in
+from ui.text import literal
 
 T0 = dt.datetime(2026, 11, 23, 12, 0, 0)
 
@@ -114,3 +115,13 @@ def test_logging_in_with_a_wrong_then_right_password_keeps_the_deep_link(app, cl
     assert [t.label for t in app.text_input] == ["Username", "Password"]
     submit(app, "mark", PASSWORD)
     assert app.title[0].value == "Advocate pipeline"
+
+
+def test_a_username_with_a_nul_byte_is_refused_with_a_message_and_not_counted(app, app_database_url):
+    app.run()
+    submit(app, "mark\x00", PASSWORD)
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        literal("Username: control characters (such as NUL) are not allowed.")
+    ]
+    assert throttle_state(app_database_url) == ({}, [])
