@@ -45,6 +45,13 @@ def _as_shown(widget_key: str, current: object) -> object:
     return shown[widget_key]
 
 
+def _show(widget_key: str, value: object) -> None:
+    """Draw a form's widget afresh with value, set through session state rather than as its default:
+    only then does a browser replace what it still shows (a refused edit, or the last user added)."""
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = value
+
+
 def _attempt(write: Callable[[], object], done: str, form_keys: Iterable[str]) -> None:
     """writes.attempt, after which the form starts over from the database; a stale edit reloads it and says why."""
     keys = list(form_keys)
@@ -97,16 +104,21 @@ def users(actor: Actor, table: pd.DataFrame) -> None:
 def _add_user(actor: Actor) -> None:
     st.subheader("Add a user")
     keys = ["new_username", "new_name", "new_email", "new_role", "new_password"]
+    for key in keys:
+        # No role until one is chosen: the service refuses a user without one.
+        _show(key, None if key == "new_role" else "")
     with st.form("admin_add_user"):
         username = st.text_input("Username", max_chars=64, key=keys[0])
-        name = st.text_input("Name", key=keys[1])
-        email = st.text_input("Email", key=keys[2])
-        role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key=keys[3])
+        name = st.text_input("Name", max_chars=service.MAX_NAME_LENGTH, key=keys[1])
+        email = st.text_input("Email", max_chars=service.MAX_EMAIL_LENGTH, key=keys[2])
+        role = st.selectbox(
+            "Role", ROLES, index=None, placeholder="Choose a role", format_func=ROLE_LABELS.get, key=keys[3]
+        )
         password = st.text_input("Password", type="password", help=PASSWORD_HELP, key=keys[4])
         if st.form_submit_button("Add user", type="primary"):
             _attempt(
                 lambda: service.create_user(data.engine(), actor, username, name, email, role, password),
-                f"Added {username.strip()} ({ROLE_LABELS[role]}).",
+                f"Added {username.strip()} ({ROLE_LABELS.get(role)}).",
                 keys,
             )
 
@@ -136,14 +148,13 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
     )
     name, version = user["username"], user["version"]
     keys = [role_key, password_key]
+    _show(role_key, user["role"])
     st.markdown(
         f"**{text.literal(name)}** is {ROLE_LABELS[user['role']]}, "
         f"{'disabled' if user['disabled'] else 'enabled'}."
     )
     with st.form(f"admin_role_form_{user_id}"):
-        role = st.selectbox(
-            "Role", ROLES, index=ROLES.index(user["role"]), format_func=ROLE_LABELS.get, key=role_key
-        )
+        role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key=role_key)
         if st.form_submit_button("Change role"):
             _attempt(
                 lambda: service.change_role(data.engine(), actor, user_id, role, version),
@@ -188,6 +199,8 @@ def settings(actor: Actor, current: dict[str, float], latest_week: dt.date | Non
         shown = {
             spec.key: float(_as_shown(key, current[spec.key])) for spec, key in zip(specs, keys, strict=True)
         }
+        for spec, key in zip(specs, keys, strict=True):
+            _show(key, shown[spec.key])
         with columns[index % 2], st.form(f"settings-{group}"):
             st.subheader(group)
             values = {
@@ -195,7 +208,6 @@ def settings(actor: Actor, current: dict[str, float], latest_week: dt.date | Non
                     f"{spec.label} (default {spec.default:g})",
                     min_value=float(spec.minimum),
                     max_value=float(spec.maximum),
-                    value=shown[spec.key],
                     step=1.0 if spec.integer else 0.1,
                     format="%g",
                     key=key,
