@@ -81,9 +81,11 @@ def users(actor: Actor, table: pd.DataFrame) -> None:
     """Every user, a form to add one, and a chosen user's role, access and password."""
     _show_stale()
     st.dataframe(
-        table.assign(role=table["role"].map(ROLE_LABELS), enabled=~table["disabled"].astype(bool))[
-            ["username", "name", "email", "role", "enabled", "created_at"]
-        ],
+        table.assign(
+            role=table["role"].map(ROLE_LABELS),
+            enabled=~table["disabled"].astype(bool),
+            **{column: table[column].map(text.visible) for column in ("username", "name", "email")},
+        )[["username", "name", "email", "role", "enabled", "created_at"]],
         hide_index=True,
         column_config={
             "username": "Username",
@@ -128,7 +130,7 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
     user_id = st.selectbox(
         "User",
         table.index,
-        format_func=lambda i: f"{table.at[i, 'username']} · {table.at[i, 'name']}",
+        format_func=lambda i: text.visible(f"{table.at[i, 'username']} · {table.at[i, 'name']}"),
         key="admin_user",
     )
     if user_id is None:

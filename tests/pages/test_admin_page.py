@@ -5,7 +5,7 @@ import datetime as dt
 import bcrypt
 import pytest
 import streamlit as st
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from streamlit.testing.v1 import AppTest
 
 from db import queries, service
@@ -115,6 +115,14 @@ def test_other_roles_are_refused_on_the_admin_page_file(environment, role):
     direct.run()
     assert [e.value for e in direct.error] == ["Your role does not give access to this page."]
     assert not direct.title and not direct.tabs and not direct.number_input
+
+
+def test_a_right_to_left_override_in_a_name_cannot_reorder_it(app, app_engine):
+    with app_engine.begin() as conn:
+        conn.execute(update(User).where(User.username == "bob").values(name="Bob\u202enimda"))
+    open_admin(app)
+    assert app.dataframe[0].value.set_index("username").loc["bob", "name"] == "Bob\ufffdnimda"
+    assert "bob · Bob\ufffdnimda" in app.selectbox(key="admin_user").options
 
 
 def test_admin_creates_a_user(app, app_engine):

@@ -16,7 +16,7 @@ from tests.db.factories import build_references
 
 # The page tests' fixtures, imported so pytest finds them here; the tests then take them by name (F811).
 from tests.pages.conftest import app, app_database, database_at, environment, log_in, page_file  # noqa: F401
-from ui.text import literal
+from ui.text import literal, visible
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
@@ -121,3 +121,19 @@ def test_hostile_names_are_shown_as_typed(app):  # noqa: F811
     markdown = [m.value for m in app.markdown]
     assert f"**{literal(MARKDOWN)}**" in markdown
     assert f"> {literal(SCRIPT)}" in markdown
+
+
+# Every Unicode Bidi_Control character: overrides, embeddings, isolates and marks.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_are_shown_as_a_replacement_character():
+    # "\u202e" (right-to-left override) makes "Mallory\u202etxt.exe" read as "Malloryexe.txt".
+    assert visible("Mallory\u202etxt.exe") == "Mallory\ufffdtxt.exe"
+    assert visible(BIDI_CONTROLS) == "\ufffd" * len(BIDI_CONTROLS)
+    assert literal("**\u2067x\u2069**") == "\\*\\*\ufffdx\ufffd\\*\\*"
+
+
+def test_right_to_left_text_itself_is_left_alone():
+    assert visible("שלום עולם مرحبا") == "שלום עולם مرحبا"
+    assert visible(42) == "42"
