@@ -36,6 +36,11 @@ def test_xsrf_protection_stays_on():
     assert config["server"]["enableXsrfProtection"] is True
 
 
+def test_an_error_shows_no_traceback_type_or_message_in_the_browser():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+
+
 def test_what_config_can_turn_off_for_anonymous_clients_is_off():
     server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
     assert server["enableCORS"] is True
