@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,16 @@ def trend_arrow(trend: pd.Series) -> pd.Series:
 
 
 @dataclass(frozen=True)
+class AttributeFilter:
+    """Accounts whose custom attribute name is one of values (text, or True/False for yes/no; None stands for
+    unknown), or lies within between (numbers, dates; both ends included, and unknown lies within no range)."""
+
+    name: str
+    values: tuple[object, ...] = ()
+    between: tuple[Any, Any] | None = None
+
+
+@dataclass(frozen=True)
 class BoardFilter:
     owners: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
@@ -46,10 +57,27 @@ class BoardFilter:
     bands: tuple[str, ...] = ()
     flag: str | None = None
     renewal_within_days: int | None = None
+    attribute: AttributeFilter | None = None
 
 
-def filter_board(table: pd.DataFrame, chosen: BoardFilter) -> pd.DataFrame:
-    """The rows matching every chosen filter (an empty choice does not filter)."""
+def attribute_matches(values: pd.Series, chosen: AttributeFilter) -> pd.Series:
+    """Whether each value (one attribute's, NA when unknown) passes chosen; nothing chosen passes all."""
+    if chosen.between is not None:
+        low, high = chosen.between
+        if pd.api.types.is_datetime64_any_dtype(values):
+            low, high = pd.Timestamp(low), pd.Timestamp(high)
+        return values.between(low, high)
+    if not chosen.values:
+        return pd.Series(True, index=values.index)
+    known = [value for value in chosen.values if value is not None]
+    return values.isin(known).astype(bool) | (values.isna() & (None in chosen.values))
+
+
+def filter_board(
+    table: pd.DataFrame, chosen: BoardFilter, attributes: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The rows matching every chosen filter (an empty choice does not filter). attributes: the custom attribute
+    values by account (db.attributes), needed when chosen filters on one; an account missing there is unknown."""
     keep = pd.Series(True, index=table.index)
     for column, values in (
         ("owner", chosen.owners),
@@ -63,6 +91,9 @@ def filter_board(table: pd.DataFrame, chosen: BoardFilter) -> pd.DataFrame:
         keep &= table[chosen.flag]
     if chosen.renewal_within_days is not None:
         keep &= table["days_to_renewal"].between(0, chosen.renewal_within_days)
+    if chosen.attribute is not None:
+        values = attributes[chosen.attribute.name].reindex(table.index)
+        keep &= attribute_matches(values, chosen.attribute)
     return table[keep]
 
 
@@ -119,9 +150,16 @@ EXPORT_COLUMNS = {
 }
 
 
-def export_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The board's rows with the columns a CSV export carries, scores rounded to one decimal."""
+def export_table(table: pd.DataFrame, attributes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The board's rows with the columns a CSV export carries, scores rounded to one decimal, then each custom
+    attribute (attributes: values by account, db.attributes) under its own name, or "NAME (custom attribute)"
+    where a column above has that name; unknown is blank."""
     frame = table.reset_index()[["account_id", *EXPORT_COLUMNS]].rename(columns=EXPORT_COLUMNS)
     numeric = ["score", "change_4_weeks", *(f"{dim}_score" for dim in health.DIMENSIONS)]
     frame[numeric] = frame[numeric].round(1)
-    return frame
+    if attributes is None:
+        return frame
+    extra = attributes.reindex(table.index).reset_index(drop=True)
+    return frame.join(
+        extra.rename(columns=lambda name: f"{name} (custom attribute)" if name in frame.columns else name)
+    )

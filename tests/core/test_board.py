@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from core import board
+from core import board, export
 from core.settings import DEFAULTS
 
 AS_OF = dt.date(2026, 11, 22)
@@ -82,3 +82,61 @@ def test_export_table_columns():
     frame = board.export_table(board.board_table(board_rows(), DEFAULTS, AS_OF))
     assert list(frame.columns[:4]) == ["account_id", "account", "owner", "segment"]
     assert frame.loc[1, "score"] == 30.0 and frame.loc[1, "sharp_drop"]
+
+
+def attribute_values() -> pd.DataFrame:
+    """Custom attributes as db.attributes reads them: accounts 1 and 2 have values, account 3 none."""
+    return pd.DataFrame(
+        {
+            "Contract": ["Two year", "Monthly"],
+            "Partner": [True, None],
+            "Charges": [70.5, 20.0],
+            "Since": pd.to_datetime(["2024-03-05", None]),
+            "owner": ["Zed", None],
+        },
+        index=pd.Index([1, 2], name="account_id"),
+    ).astype({"Contract": "str", "Partner": "boolean", "owner": "str"})
+
+
+@pytest.mark.parametrize(
+    "chosen,expected",
+    [
+        (board.AttributeFilter("Contract"), [1, 2, 3]),  # nothing picked: no filter
+        (board.AttributeFilter("Contract", values=("Two year",)), [1]),
+        (
+            board.AttributeFilter("Contract", values=("Monthly", None)),
+            [2, 3],
+        ),  # None: unknown, as for account 3
+        (board.AttributeFilter("Partner", values=(False,)), []),
+        (board.AttributeFilter("Partner", values=(None,)), [2, 3]),
+        (board.AttributeFilter("Charges", between=(20, 70)), [2]),
+        (board.AttributeFilter("Charges", between=(20, 70.5)), [1, 2]),  # both ends in; unknown never
+        (board.AttributeFilter("Since", between=(dt.date(2024, 3, 5), dt.date(2024, 3, 5))), [1]),
+    ],
+)
+def test_attribute_filter(chosen, expected):
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF)
+    filtered = board.filter_board(table, board.BoardFilter(attribute=chosen), attribute_values())
+    assert list(filtered.index) == expected
+
+
+def test_attribute_filter_combines_with_the_others():
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF)
+    chosen = board.BoardFilter(
+        segments=("SMB",), attribute=board.AttributeFilter("Contract", ("Monthly", None))
+    )
+    assert list(board.filter_board(table, chosen, attribute_values()).index) == [3]
+
+
+def test_export_carries_the_custom_attributes():
+    table = board.sort_board(board.board_table(board_rows(), DEFAULTS, AS_OF), "Lowest score first")
+    frame = board.export_table(table, attribute_values())
+    assert list(frame.columns[-5:]) == ["Contract", "Partner", "Charges", "Since", "owner (custom attribute)"]
+    assert frame["owner"].tolist() == ["Amy", "Bo", "Amy"]  # the board's own column keeps its name
+    csv = export.to_csv(frame).decode("utf-8-sig").splitlines()
+    # Rows in board order (2, 3, 1); account 3 has no values: blank cells.
+    assert [line.split(",")[-5:] for line in csv[1:]] == [
+        ["Monthly", "", "20.0", "", ""],
+        ["", "", "", "", ""],
+        ["Two year", "True", "70.5", "2024-03-05", "Zed"],
+    ]
