@@ -6,7 +6,7 @@ import streamlit as st
 from core import early_warning, health
 from core.roles import ACCOUNT_MANAGER, ADMIN
 from db import service
-from ui import auth, charts, data, facts, numbers, text
+from ui import attribute_views, auth, charts, data, facts, numbers, text
 
 actor = auth.require_page("account")
 
@@ -31,6 +31,7 @@ st.caption(
         f"renews {facts.day(account['renewal_date'])}"
     )
 )
+attribute_views.account_section(data.account_attributes(), account_id)
 board = data.health_board(week, None) if week else None
 if board is None or account_id not in board.index:
     st.info("This account has no health score for the latest scored week (new, churned, or not scored yet).")

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from ui import admin_views as views
-from ui import auth, data, writes
+from ui import auth, coverage_views, data, writes
 
 actor = auth.require_page("admin")
 
@@ -9,8 +9,8 @@ st.title("Admin")
 writes.show_flash()
 
 # Stateful tabs: a write's rerun keeps the admin where they were, and closed tabs do no work.
-users_tab, settings_tab, audit_tab, scoring_tab = st.tabs(
-    ["Users", "Settings", "Audit log", "Scoring run"], key="admin_tab", on_change="rerun"
+users_tab, settings_tab, audit_tab, scoring_tab, coverage_tab = st.tabs(
+    ["Users", "Settings", "Audit log", "Scoring run", "Data coverage"], key="admin_tab", on_change="rerun"
 )
 if users_tab.open:
     with users_tab:
@@ -24,3 +24,6 @@ if audit_tab.open:
 if scoring_tab.open:
     with scoring_tab:
         views.scoring_run(actor, data.latest_scored_week())
+if coverage_tab.open:
+    with coverage_tab:
+        coverage_views.panel(data.latest_scored_week())

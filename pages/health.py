@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import board, export, health
 from core.roles import ACCOUNT_MANAGER
-from ui import auth, data, facts, numbers
+from ui import attribute_views, auth, data, facts, numbers
 
 actor = auth.require_page("health")
 
@@ -52,8 +52,12 @@ with st.container(horizontal=True):
         format_func=lambda d: "Any time" if d is None else f"{d} days",
         key="board_renewal",
     )
-chosen = board.BoardFilter(tuple(owners), tuple(segments), tuple(industries), tuple(bands), flag, renewal)
-filtered = board.filter_board(table, chosen)
+attributes = data.account_attributes()
+attribute = attribute_views.board_filter(attributes)
+chosen = board.BoardFilter(
+    tuple(owners), tuple(segments), tuple(industries), tuple(bands), flag, renewal, attribute
+)
+filtered = board.filter_board(table, chosen, attributes.values)
 summary = board.summarise(filtered)
 
 tiles = st.columns(6)
@@ -118,7 +122,7 @@ st.dataframe(
 st.caption(f"Showing {len(shown):,} of {len(filtered):,} accounts.")
 st.download_button(
     "Download all filtered accounts (CSV)",
-    lambda: export.to_csv(board.export_table(ordered)),
+    lambda: export.to_csv(board.export_table(ordered, attributes.values)),
     file_name=f"health-board-{week}.csv",
     mime="text/csv",
     on_click="ignore",

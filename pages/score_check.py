@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from core import health, proof
-from ui import auth, charts, data
+from ui import auth, charts, coverage_views, data
 
 actor = auth.require_page("score-check")
 
@@ -17,62 +17,78 @@ if latest is None:
     st.info(f"No health scores yet. {data.why_not_scored()}")
     st.stop()
 
-horizon = st.segmented_control(
-    "Churn within", [30, 60, 90, 180], default=90, format_func=lambda d: f"{d} days", key="proof_horizon"
-)
-# The newest week whose whole churn window has already happened.
-newest = latest - dt.timedelta(days=horizon)
-week = st.date_input(
-    "Scores of the week starting", value=newest - dt.timedelta(weeks=8), max_value=newest, key="proof_week"
-)
-week = week - dt.timedelta(days=week.weekday())
-scored = data.health_board(week, None)
-if scored.empty:
-    st.info(f"No scores for the week of {week:%d %b %Y}. Pick a later week.")
-    st.stop()
-end_of_week = week + dt.timedelta(days=6)
-result = proof.prove(scored, data.churned_between(end_of_week, end_of_week + dt.timedelta(days=horizon)))
-
-st.markdown(f"**{proof.verdict(result)}**")
-tiles = st.columns(4)
-tiles[0].metric(
-    "ROC AUC",
-    "—" if result.auc is None else f"{result.auc:.2f}",
-    help="Chance that a churner scored lower than a retained account; 0.5 is a coin toss.",
-)
-tiles[1].metric(
-    "At-risk lift",
-    "—" if result.lift is None else f"{result.lift:.1f}×",
-    help="Churn rate of the at-risk band ÷ churn rate of all accounts.",
-)
-tiles[2].metric("Accounts scored", f"{result.accounts:,}")
-tiles[3].metric("Churned in window", f"{result.churned:,}")
-
-by_band = result.by_band.assign(
-    band=lambda f: f["band"].map(health.BAND_LABELS), churn_pct=lambda f: 100 * f["churn_rate"]
-)
-left, right = st.columns(2)
-with left:
-    st.subheader("Churn rate by band")
-    st.altair_chart(
-        charts.horizontal_bars(
-            by_band.fillna({"churn_pct": 0}),
-            "churn_pct",
-            "band",
-            f"% churned within {horizon} days",
-            charts.BAND_COLOURS,
-            ".1f",
+# Stateful tabs: the coverage count reads every active account's raw inputs, so it runs only when opened.
+backtest_tab, coverage_tab = st.tabs(["Backtest", "Data coverage"], key="proof_tab", on_change="rerun")
+if coverage_tab.open:
+    with coverage_tab:
+        coverage_views.panel(latest)
+if backtest_tab.open:
+    with backtest_tab:
+        horizon = st.segmented_control(
+            "Churn within",
+            [30, 60, 90, 180],
+            default=90,
+            format_func=lambda d: f"{d} days",
+            key="proof_horizon",
         )
-    )
-with right:
-    st.subheader("The numbers")
-    st.dataframe(
-        by_band[["band", "accounts", "churned", "churn_pct"]],
-        hide_index=True,
-        column_config={
-            "band": "Band",
-            "accounts": "Accounts",
-            "churned": "Churned",
-            "churn_pct": st.column_config.NumberColumn("Churn rate", format="%.1f%%"),
-        },
-    )
+        # The newest week whose whole churn window has already happened.
+        newest = latest - dt.timedelta(days=horizon)
+        week = st.date_input(
+            "Scores of the week starting",
+            value=newest - dt.timedelta(weeks=8),
+            max_value=newest,
+            key="proof_week",
+        )
+        week = week - dt.timedelta(days=week.weekday())
+        scored = data.health_board(week, None)
+        if scored.empty:
+            st.info(f"No scores for the week of {week:%d %b %Y}. Pick a later week.")
+            st.stop()
+        end_of_week = week + dt.timedelta(days=6)
+        result = proof.prove(
+            scored, data.churned_between(end_of_week, end_of_week + dt.timedelta(days=horizon))
+        )
+
+        st.markdown(f"**{proof.verdict(result)}**")
+        tiles = st.columns(4)
+        tiles[0].metric(
+            "ROC AUC",
+            "—" if result.auc is None else f"{result.auc:.2f}",
+            help="Chance that a churner scored lower than a retained account; 0.5 is a coin toss.",
+        )
+        tiles[1].metric(
+            "At-risk lift",
+            "—" if result.lift is None else f"{result.lift:.1f}×",
+            help="Churn rate of the at-risk band ÷ churn rate of all accounts.",
+        )
+        tiles[2].metric("Accounts scored", f"{result.accounts:,}")
+        tiles[3].metric("Churned in window", f"{result.churned:,}")
+
+        by_band = result.by_band.assign(
+            band=lambda f: f["band"].map(health.BAND_LABELS), churn_pct=lambda f: 100 * f["churn_rate"]
+        )
+        left, right = st.columns(2)
+        with left:
+            st.subheader("Churn rate by band")
+            st.altair_chart(
+                charts.horizontal_bars(
+                    by_band.fillna({"churn_pct": 0}),
+                    "churn_pct",
+                    "band",
+                    f"% churned within {horizon} days",
+                    charts.BAND_COLOURS,
+                    ".1f",
+                )
+            )
+        with right:
+            st.subheader("The numbers")
+            st.dataframe(
+                by_band[["band", "accounts", "churned", "churn_pct"]],
+                hide_index=True,
+                column_config={
+                    "band": "Band",
+                    "accounts": "Accounts",
+                    "churned": "Churned",
+                    "churn_pct": st.column_config.NumberColumn("Churn rate", format="%.1f%%"),
+                },
+            )

@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import advocates, assets, board, health
+from core import advocates, assets, board, coverage, health
 from core.imports import Mapping, Validated
-from db import advocacy, kpis, migrate, queries, references, scoring
+from db import advocacy, attributes, kpis, migrate, queries, references, scoring
 from db import imports as importer
+from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
 from db.service import Actor
 
@@ -94,6 +95,20 @@ def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     return board.board_table(queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6))
 
 
+# A resource like the health board: read once for the board's filter and export and the account page.
+@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+def account_attributes() -> attributes.AccountAttributes:
+    """Every custom attribute with its kind and every account's value of it; do not mutate it."""
+    return attributes.account_attributes(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner="Counting the data behind the score…")
+def data_coverage(week: dt.date) -> coverage.Coverage:
+    """How many of the accounts active in week have data for each input of the score, as of its Sunday."""
+    as_of = week + dt.timedelta(days=6)
+    return coverage.coverage(queries.health_features(engine(), as_of), ticketed_accounts(engine(), as_of))
+
+
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def score_history(account_ids: tuple[int, ...], since: dt.date) -> pd.DataFrame:
     return queries.score_history(engine(), list(account_ids), since)
@@ -151,6 +166,7 @@ def after_write() -> None:
     purchases.clear()
     customers.clear()
     account_names.clear()
+    account_attributes.clear()
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)

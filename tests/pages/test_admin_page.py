@@ -92,10 +92,16 @@ def browser_keeps_its_own(widget) -> bool:
     return not widget.proto.set_value
 
 
-def test_admin_sees_the_four_tabs_and_every_user(app):
+def test_admin_sees_the_five_tabs_and_every_user(app):
     open_admin(app)
     assert app.title[0].value == "Admin"
-    assert [tab.label for tab in app.tabs] == ["Users", "Settings", "Audit log", "Scoring run"]
+    assert [tab.label for tab in app.tabs] == [
+        "Users",
+        "Settings",
+        "Audit log",
+        "Scoring run",
+        "Data coverage",
+    ]
     table = app.dataframe[0].value
     assert table["username"].tolist() == ["ada", "amy", "bob", "mark", "sam"]
     assert table.set_index("username").loc["amy", "role"] == "Account manager"
