@@ -173,6 +173,10 @@ def _stale_settings(
     return StaleEdit(f"{changed}. Nothing was saved; the form now shows the current values.", dict(current))
 
 
+# Settings the sub-scores themselves depend on (weights only recombine them; bands follow from the score).
+RESCORING_SETTINGS = {"usage_gap_is_zero"}
+
+
 def update_settings(
     engine: Engine, actor: Actor, changes: dict[str, object], read: dict[str, float] | None = None
 ) -> dict[str, float]:
@@ -213,6 +217,10 @@ def update_settings(
             row.updated_by = actor.id
             session.add(row)
             audit(session, actor, "update_settings", "setting", key, current[key], number)
+        if RESCORING_SETTINGS & set(numbers):
+            # Sub-scores read these: every scored week is rescored from the raw data by the next run.
+            session.flush()
+            scoring.mark_changed(session.connection(), None)
     return numbers
 
 
@@ -408,14 +416,22 @@ def run_scoring(
     actor: Actor,
     full: bool = False,
     progress: Callable[[int, int, dt.date], None] | None = None,
-) -> int:
+) -> scoring.RunReport:
     """The scoring run started by an admin: snapshots for every week that needs them, audited."""
     with write(engine, actor, "run_scoring"):
         pass  # the role and the login are checked before the long run, not after it
-    weeks = scoring.run(engine, full=full, progress=progress)
+    report = scoring.score_book(engine, full=full, progress=progress)
     with transaction(engine) as session:
-        audit(session, actor, "run_scoring", "health_snapshots", None, None, {"weeks": weeks, "full": full})
-    return weeks
+        audit(
+            session,
+            actor,
+            "run_scoring",
+            "health_snapshots",
+            None,
+            None,
+            {"weeks": report.weeks, "new": report.new, "rescored": report.rescored, "full": full},
+        )
+    return report
 
 
 MAX_NOTE_LENGTH = 2000

@@ -13,7 +13,7 @@ from core import early_warning, export, health, passwords
 from core import settings as settings_rules
 from core.roles import ROLE_LABELS
 from core.vocabulary import ROLES
-from db import queries, service
+from db import queries, scoring, service
 from db.service import Actor
 from ui import data, text, writes
 
@@ -231,8 +231,8 @@ def _save_settings(
 ) -> None:
     def save() -> None:
         stored = service.update_settings(data.engine(), actor, values, read=shown)
-        if set(stored) & set(settings_rules.WEIGHT_KEYS):
-            # Stored sub-scores do not depend on the weights: this only recombines them.
+        if set(stored) & (set(settings_rules.WEIGHT_KEYS) | service.RESCORING_SETTINGS):
+            # New weights recombine the stored sub-scores; a setting the sub-scores read rescores the weeks.
             _run_scoring(actor, full=False)
 
     _attempt(save, done, keys)
@@ -348,7 +348,7 @@ def audit_log() -> None:
 # --- the scoring run ------------------------------------------------------------------------------
 
 
-def _run_scoring(actor: Actor, full: bool) -> int:
+def _run_scoring(actor: Actor, full: bool) -> scoring.RunReport:
     bar = st.progress(0.0, text="Scoring…")
     return service.run_scoring(
         data.engine(),
@@ -370,13 +370,16 @@ def scoring_run(actor: Actor, latest_week: dt.date | None) -> None:
     st.markdown(
         f"Latest scored week: **{latest_week:%d %b %Y}**." if latest_week else "No week has been scored yet."
     )
+    waiting = data.why_not_scored()
+    if waiting:
+        st.info(waiting)
     with st.container(horizontal=True):
         for label, full, key in (
             ("Score new weeks", False, "score_new"),
             ("Rescore every week", True, "score_all"),
         ):
             if st.button(label, type="secondary" if full else "primary", key=key):
-                weeks = _run_scoring(actor, full)
+                report = _run_scoring(actor, full)
                 data.after_write()
-                st.session_state[writes.FLASH] = f"Scored {weeks} weeks."
+                st.session_state[writes.FLASH] = report.sentence()
                 st.rerun()

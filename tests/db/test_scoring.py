@@ -116,6 +116,15 @@ def test_the_largest_weights_fit_the_stored_weights_key(engine):
         ).scalars().all() == [key]
 
 
+def test_switching_weeks_without_usage_off_marks_every_scored_week(engine):
+    build_book(engine)
+    scoring.run(engine, today=TODAY)
+    admin = service.Actor(id=add_user(engine, "ada", "admin"), username="ada", name="Ada", role="admin")
+    service.update_settings(engine, admin, {"usage_gap_is_zero": 0})
+    settings = queries.load_settings(engine)
+    assert scoring.plan(engine, settings, TODAY).changed == [LAST_WEEK, THIS_WEEK]
+
+
 def test_board_rows(engine):
     owner = build_book(engine)
     scoring.run(engine, today=TODAY)
@@ -134,9 +143,8 @@ def test_only_admins_run_scoring_and_it_is_audited(engine):
         service.run_scoring(engine, amy)
     admin = service.Actor(id=add_user(engine, "ada", "admin"), username="ada", name="Ada", role="admin")
     seen = []
-    assert (
-        service.run_scoring(engine, admin, progress=lambda done, total, week: seen.append((done, total))) == 2
-    )
+    report = service.run_scoring(engine, admin, progress=lambda done, total, week: seen.append((done, total)))
+    assert report.sentence() == "Scored 2 new weeks; rescored 0 weeks changed by imports."
     assert seen == [(1, 2), (2, 2)]
     with engine.connect() as conn:
         assert conn.execute(select(AuditLog.action, AuditLog.username)).all() == [("run_scoring", "ada")]

@@ -361,6 +361,20 @@ def test_scoring_run_is_audited(app, app_engine):
         ).all()
     assert [row.username for row in rows] == ["ada"]
     assert '"full": true' in rows[0].after
+    # The two weeks the book has, both scored before the test: the run says what it did.
+    assert [toast.value for toast in app.toast] == ["Scored 0 new weeks; rescored all 2 weeks scored before."]
+
+
+def test_the_scoring_tab_says_why_weeks_wait(app, app_engine):
+    with app_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "DELETE FROM health_snapshots WHERE week_start = (SELECT MAX(week_start) FROM health_snapshots)"
+        )
+    open_admin(app, "Scoring run")
+    assert [info.value for info in app.info] == [
+        "Waiting for the scoring run: 1 week not scored yet. An admin starts it on the Admin page (Scoring run), "
+        "or a scheduler runs python -m db.scoring."
+    ]
 
 
 def add_audit_rows(app_engine, count: int) -> None:
