@@ -66,3 +66,55 @@ def test_prepare_never_writes_demo_data_to_a_configured_database(engine):
     migrate.prepare(engine, demo=False)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Account)) == 0
+
+
+def test_migration_0006_keeps_every_row_and_makes_facts_optional(database_url):
+    """A database at 0005 with data: after 0006 nothing is lost, account facts may be unknown, an account
+    may churn twice, and a contact or ticket without optional columns gets their defaults."""
+    from alembic import command
+
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(migrate.alembic_config(connection), "0005")
+        connection.exec_driver_sql(
+            "INSERT INTO accounts (id, external_id, name, industry, segment, region, product, employees, arr, "
+            "seats_purchased, customer_since, renewal_date) VALUES "
+            "(1, 'A1', 'Acme', 'Retail', 'SMB', 'EMEA', 'Analytics', 10, 1000, 5, '2024-01-01', '2025-01-01')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO contacts (external_id, account_id, name, email, title) VALUES ('C1', 1, 'Kim', 'k@x', 'CTO')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO churn_events (account_id, churned_on, reason, arr_lost) VALUES (1, '2024-06-30', 'budget', 10)"
+        )
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO accounts (id, external_id, name) VALUES (2, 'A2', 'Unknowns')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO churn_events (account_id, churned_on) VALUES (1, '2024-12-31')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO contacts (external_id, account_id, name) VALUES ('C2', 2, 'Lee')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO tickets (account_id, opened_at) VALUES (2, '2024-01-01 10:00:00')"
+        )
+        assert connection.exec_driver_sql("SELECT name, email, title FROM contacts ORDER BY id").all() == [
+            ("Kim", "k@x", "CTO"),
+            ("Lee", "", ""),
+        ]
+        assert (
+            connection.exec_driver_sql("SELECT COUNT(*) FROM churn_events WHERE account_id = 1").scalar() == 2
+        )
+        assert connection.exec_driver_sql("SELECT arr, segment FROM accounts WHERE id = 2").one() == (
+            None,
+            None,
+        )
+        assert not connection.exec_driver_sql("SELECT sla_breached FROM tickets").scalar()
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO churn_events (account_id, churned_on) VALUES (1, '2024-12-31')"
+        )
+    engine.dispose()
