@@ -8,7 +8,9 @@ Three counters, each with its own policy (free failures, then waits doubling fro
 - one address across every username (password spraying): 20 free, capped at 60 s, low enough that
   colleagues behind one office address are never kept out for long.
 
-A wait runs from the last counted failure; the longest of the three applies.
+A wait runs from the last counted failure; the longest of the three applies. A browser that has logged
+in as the user before is held by none of them, only by its own failures under the pair's policy
+(db/logins.py): however often others guess, from wherever, the user's own browser still gets in.
 """
 
 from __future__ import annotations

@@ -8,11 +8,15 @@ Decisions:
 - While a wait runs the password is not checked and the attempt is not counted: guessing during a
   wait is useless, and an attacker cannot push the real user's wait past the cap.
 - A success deletes that username-and-address row only; rows idle for a day are deleted by any attempt.
+- A browser that has logged in as this user before (ui/auth.py's device cookie; device is its id) is held
+  only by its own failures, counted under the address "device <id>" with the pair's policy, and by no
+  username or address wait: others' wrong passwords, even all from one shared address, never keep the
+  user out, while a stolen device cookie still guesses as slowly as one address.
 - Unknown usernames are counted and throttled like known ones and checked against a dummy hash of
   the same cost, so neither the message nor the time says which usernames exist.
 - Each counted failure writes one audit row under the pseudo-actor LOGIN_FORM: action "login_failed",
   or "login_throttled" when it starts a wait; entity "login", entity id the name tried, and the
-  address, the pair's failures and the wait. Refused attempts during a wait write nothing, so the
+  address (with known_browser for a device), the pair's failures and the wait. Refused attempts during a wait write nothing, so the
   throttle also bounds the audit rows.
 """
 
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import bcrypt
-from sqlalchemy import Engine, case, delete, func, or_, select, text
+from sqlalchemy import ColumnElement, Engine, case, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from core import passwords, throttle
@@ -65,9 +69,16 @@ def throttle_key(username: str) -> str:
 
 
 def check_login(
-    engine: Engine, username: str, password: str, address: str | None, now: dt.datetime | None = None
+    engine: Engine,
+    username: str,
+    password: str,
+    address: str | None,
+    now: dt.datetime | None = None,
+    *,
+    device: str | None = None,
 ) -> LoginOutcome:
-    """Check a password unless a wait runs for this username, address or both; count a failure, clear on success.
+    """Check a password unless a wait runs for this username, address or both (or, from a browser that has
+    logged in as this user before, for that device alone); count a failure, clear on success.
 
     A username longer than 64 characters or holding a control character is refused (ValidationError)
     before the database: no user has one, and PostgreSQL refuses NUL in text.
@@ -75,35 +86,58 @@ def check_login(
     now = now or service.now()
     name = throttle_key(service.clean_text("Username", username, KEY_LENGTH))
     address = (address or UNKNOWN_ADDRESS)[:KEY_LENGTH]
+    # The row this attempt's failures are counted in.
+    place = f"device {device}"[:KEY_LENGTH] if device else address
+    counters = _counters(name, place, address, device is not None)
     with transaction(engine) as session:
         _serialise(session, name, now)
-        counts = _counts(session, name, address)
-        wait = _wait(counts, address, now)
+        counts = _counts(session, [condition for condition, _ in counters])
+        policies = [policy for _, policy in counters]
+        wait = _wait(counts, policies, now)
         if wait > 0:
             return LoginOutcome("wait", wait_seconds=wait)
         account = _account(session, name)
         if _password_matches(password, account[1] if account else DUMMY_HASH) and account is not None:
             session.execute(
-                delete(LoginFailure).where(LoginFailure.username == name, LoginFailure.address == address)
+                delete(LoginFailure).where(LoginFailure.username == name, LoginFailure.address == place)
             )
             return LoginOutcome("ok", username=account[0])
-        pair = session.get(LoginFailure, (name, address))
+        pair = session.get(LoginFailure, (name, place))
         if pair is None:
-            pair = LoginFailure(username=name, address=address, failures=0)
+            pair = LoginFailure(username=name, address=place, failures=0)
             session.add(pair)
         pair.failures += 1
         pair.last_failed_at = now
-        after = [(failures + 1, now) for failures, _ in counts]
-        wait = _wait(after, address, now)
+        # Every counter holds the pair's row, so this failure adds one to each.
+        wait = _wait([(failures + 1, now) for failures, _ in counts], policies, now)
         service.audit(
             session,
             LOGIN_FORM,
             "login_throttled" if wait > 0 else "login_failed",
             "login",
             name,
-            after={"address": address, "failures": pair.failures, "wait_seconds": round(wait)},
+            after={
+                "address": address,
+                **({"known_browser": True} if device else {}),
+                "failures": pair.failures,
+                "wait_seconds": round(wait),
+            },
         )
     return LoginOutcome("wait", wait_seconds=wait) if wait > 0 else LoginOutcome("wrong")
+
+
+def _counters(
+    name: str, place: str, address: str, known_browser: bool
+) -> list[tuple[ColumnElement[bool], throttle.Policy]]:
+    """The failures that hold this attempt back, as conditions on login_failures, each with its policy."""
+    pair = (LoginFailure.username == name) & (LoginFailure.address == place)
+    if known_browser:
+        return [(pair, throttle.PAIR)]
+    counters = [(pair, throttle.PAIR), (LoginFailure.username == name, throttle.USERNAME)]
+    # Every local connection shares "unknown": an address-wide wait would hold back everyone.
+    if address != UNKNOWN_ADDRESS:
+        counters.append((LoginFailure.address == address, throttle.ADDRESS))
+    return counters
 
 
 def _serialise(session: Session, name: str, now: dt.datetime) -> None:
@@ -115,27 +149,19 @@ def _serialise(session: Session, name: str, now: dt.datetime) -> None:
     session.execute(delete(LoginFailure).where(LoginFailure.last_failed_at < now - throttle.FORGET_AFTER))
 
 
-def _counts(session: Session, name: str, address: str) -> list[tuple[int, dt.datetime | None]]:
-    """(failures, last failure) for the pair, the username over all addresses, the address over all usernames."""
+def _counts(session: Session, conditions: list[ColumnElement[bool]]) -> list[tuple[int, dt.datetime | None]]:
+    """(failures, last failure) of the rows matching each condition, in one query."""
     columns = []
-    for condition in (
-        (LoginFailure.username == name) & (LoginFailure.address == address),
-        LoginFailure.username == name,
-        LoginFailure.address == address,
-    ):
+    for condition in conditions:
         columns.append(func.coalesce(func.sum(case((condition, LoginFailure.failures), else_=0)), 0))
         columns.append(func.max(case((condition, LoginFailure.last_failed_at))))
-    row = session.execute(
-        select(*columns).where(or_(LoginFailure.username == name, LoginFailure.address == address))
-    ).one()
-    return [(int(row[i]), row[i + 1]) for i in (0, 2, 4)]
+    row = session.execute(select(*columns).where(or_(*conditions))).one()
+    return [(int(row[2 * i]), row[2 * i + 1]) for i in range(len(conditions))]
 
 
-def _wait(counts: list[tuple[int, dt.datetime | None]], address: str, now: dt.datetime) -> float:
-    policies = [throttle.PAIR, throttle.USERNAME, throttle.ADDRESS]
-    if address == UNKNOWN_ADDRESS:
-        # Every local connection shares "unknown": an address-wide wait would hold back everyone.
-        counts, policies = counts[:2], policies[:2]
+def _wait(
+    counts: list[tuple[int, dt.datetime | None]], policies: list[throttle.Policy], now: dt.datetime
+) -> float:
     return max(
         throttle.wait_left(failures, last, now, policy)
         for (failures, last), policy in zip(counts, policies, strict=True)

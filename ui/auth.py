@@ -12,6 +12,8 @@ Decisions:
 - A session remembers when its login began: the password check, or the cookie's issue time. Every
   rerun (current_actor) and every write (db.service, through Actor.logged_in_at) refuses it once the
   user logged out elsewhere, had their password reset or was disabled after that moment.
+- A successful password login also leaves a device cookie naming the user: with it, this browser's
+  logins are throttled on their own, so nobody else's wrong passwords can keep the user out (db/logins.py).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from ui import data, text
 COOKIE_NAME = "advocacy_session"
 COOKIE_DAYS = 7.0
 COOKIE_KEY_ENV = "DASHBOARD_COOKIE_KEY"
+DEVICE_COOKIE = "advocacy_device"
+DEVICE_DAYS = 365
 # Replicas' clocks may differ a little: a cookie may expire up to this much past its lifetime from now.
 CLOCK_SKEW_SECONDS = 300
 # Session state: when this session's login began, and a logout's request to delete the cookie next run.
@@ -172,8 +176,30 @@ def _cookie_login(key: str) -> Actor | None:
     return current_actor()
 
 
-def _password_login(authenticator: stauth.Authenticate) -> Actor | None:
-    """Our login form, throttled by db.logins; on success the session and the login cookie."""
+def _device(username: str, key: str) -> str | None:
+    """The id in this browser's device cookie when that cookie names the username being tried."""
+    token = st.context.cookies.get(DEVICE_COOKIE)
+    claims = _claims(token, key) if token else None
+    if claims is None or claims.get("device_of") != logins.throttle_key(username):
+        return None
+    device = claims.get("device")
+    return device if isinstance(device, str) and device else None
+
+
+def _set_device_cookie(authenticator: stauth.Authenticate, key: str, username: str) -> None:
+    expires = dt.datetime.now() + dt.timedelta(days=DEVICE_DAYS)  # local time, as the cookie writer reads it
+    token = jwt.encode(
+        {"device_of": username, "device": secrets.token_urlsafe(16), "exp": int(expires.timestamp())},
+        key,
+        algorithm="HS256",
+    )
+    # The authenticator's cookie writer, under a component key of its own beside the login cookie's.
+    cookies = authenticator.cookie_controller.cookie_model.cookie_manager
+    cookies.set(DEVICE_COOKIE, token, key="set_device", expires_at=expires)
+
+
+def _password_login(authenticator: stauth.Authenticate, key: str) -> Actor | None:
+    """Our login form, throttled by db.logins; on success the session, the login cookie and a device cookie."""
     form_area = st.empty()
     with form_area.container(), st.form("login"):
         st.subheader("Login")
@@ -189,10 +215,11 @@ def _password_login(authenticator: stauth.Authenticate) -> Actor | None:
     # None on localhost; AppTest's client is a mock whose address is no string either.
     if not isinstance(address, str):
         address = None
+    device = _device(username, key)
     # Taken before the check: a password reset while it runs ends this login too.
     logged_in_at = service.now()
     try:
-        outcome = logins.check_login(data.engine(), username, password, address, logged_in_at)
+        outcome = logins.check_login(data.engine(), username, password, address, logged_in_at, device=device)
     except service.ValidationError as error:
         st.error(text.literal(error))
         return None
@@ -204,6 +231,8 @@ def _password_login(authenticator: stauth.Authenticate) -> Actor | None:
         return None  # disabled between the check and now
     _start_session(row, logged_in_at)
     authenticator.cookie_controller.set_cookie()
+    if device is None:
+        _set_device_cookie(authenticator, key, row["username"].lower())
     form_area.empty()
     return current_actor()
 
@@ -218,7 +247,7 @@ def login() -> Actor:
         )
         st.stop()
     authenticator = _authenticator(key)
-    actor = current_actor() or _cookie_login(key) or _password_login(authenticator)
+    actor = current_actor() or _cookie_login(key) or _password_login(authenticator, key)
     if actor is None:
         # A cookie that logged nobody in is bad or revoked; a logout asked for its cookie to go.
         if st.session_state.pop(DELETE_COOKIE, False) or COOKIE_NAME in st.context.cookies:

@@ -222,3 +222,55 @@ def test_a_username_no_user_can_have_is_refused_before_the_database(users, usern
         check_login(users, username, PASSWORD, HOME, T0)
     assert str(refused.value) == message
     assert failure_rows(users) == {} and audit_rows(users) == []
+
+
+# --- a browser that has logged in before (its device cookie) -----------------------------------------
+
+
+def test_a_wrong_password_every_0_3_s_does_not_keep_out_a_browser_that_logged_in_before(users):
+    # The attack in issue 16: every login shares one address (a proxy on the same host, or localhost).
+    real_user_tries = []
+    for step in range(800):  # four minutes
+        moment = at(step * 0.3)
+        check_login(users, "amy", "wrong guess", None, moment)
+        if step % 33 == 0:  # the real user, every 10 s, from the browser she logged in with before
+            real_user_tries.append(check_login(users, "amy", PASSWORD, None, moment, device="d1").status)
+    assert real_user_tries == ["ok"] * 25
+    # Everyone else is held back as before: the attacker too.
+    assert check_login(users, "amy", PASSWORD, None, at(240)).status == "wait"
+
+
+def test_a_few_guesses_an_hour_do_not_hold_a_browser_that_logged_in_before(users):
+    seed(users, "amy", "unknown", 500)  # already at the 15-minute cap
+    for hour in range(6):
+        for quarter in range(4):
+            check_login(users, "amy", "wrong guess", None, at(hour * 3600 + quarter * 900))
+        assert check_login(users, "amy", PASSWORD, None, at(hour * 3600 + 1000), device="d1").status == "ok"
+        assert check_login(users, "amy", PASSWORD, None, at(hour * 3600 + 1000)).status == "wait"
+
+
+def test_a_browser_that_logged_in_before_is_throttled_on_its_own_failures(users):
+    assert [check_login(users, "amy", "typo", HOME, T0, device="d1").status for _ in range(4)] == [
+        "wrong",
+        "wrong",
+        "wrong",
+        "wait",
+    ]
+    assert check_login(users, "amy", PASSWORD, HOME, T0, device="d1").wait_seconds == 1
+    assert check_login(users, "amy", PASSWORD, HOME, T0, device="d2").status == "ok"
+    assert check_login(users, "amy", PASSWORD, HOME, T0).status == "ok"
+    assert failure_rows(users) == {("amy", "device d1"): (4, T0)}
+    assert audit_rows(users)[-1] == (
+        "(login form)",
+        "login_throttled",
+        "login",
+        "amy",
+        {"address": HOME, "known_browser": True, "failures": 4, "wait_seconds": 1},
+    )
+
+
+def test_a_stolen_device_cookie_still_guesses_slowly(users):
+    seed(users, "amy", "device d1", 500)
+    assert check_login(users, "amy", PASSWORD, CAFE, at(899), device="d1").wait_seconds == 1
+    assert check_login(users, "amy", PASSWORD, CAFE, at(900), device="d1").status == "ok"
+    assert failure_rows(users) == {}

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import threading
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 
-from db import demo
+from db import demo, logins
 from db.engine import make_engine, transaction
-from db.models import Account, User
-from tests.e2e.conftest import open_login, screenshot, settle, streamlit_server
+from db.models import Account, LoginFailure, User
+from tests.e2e.conftest import log_in, open_login, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -62,6 +63,46 @@ def test_wrong_passwords_bring_the_wait_message(server, page):
     expect(alert).to_have_text("Too many failed attempts. Try again in 1 second.")
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
     screenshot(page, "login-throttled")
+
+
+def test_a_wrong_password_every_0_3_s_does_not_keep_out_a_browser_that_logged_in_before(
+    server, page, hostile_database
+):
+    log_in(page, server.url, "mark")
+    page.wait_for_function("document.cookie.includes('advocacy_device')")
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("textbox", name="Username").wait_for()
+
+    # The attack in issue 16: a wrong password every 0.3 s, from the address every local login shares.
+    engine = make_engine(hostile_database[0])
+    stop, answers = threading.Event(), []
+
+    def guess() -> None:
+        while not stop.wait(0.3):
+            answers.append(logins.check_login(engine, "mark", "a wrong guess", None).status)
+
+    attacker = threading.Thread(target=guess)
+    attacker.start()
+    try:
+        page.wait_for_timeout(5_000)
+        open_login(page, server.url)
+        submit(page, "mark", demo.DEMO_PASSWORD)
+        expect(page.get_by_test_id("stMetric").first).to_be_visible()
+        assert not page.get_by_test_id("stAlertContentError").count()
+    finally:
+        stop.set()
+        attacker.join()
+    # The attack did hold the username: without this browser's cookie the password would not be checked.
+    assert "wait" in answers
+    with engine.connect() as conn:
+        held = conn.scalar(
+            select(LoginFailure.failures).where(
+                LoginFailure.username == "mark", LoginFailure.address == "unknown"
+            )
+        )
+    engine.dispose()
+    assert held > logins.throttle.PAIR.free
+    screenshot(page, "login-known-browser-under-attack")
 
 
 def test_names_with_markup_show_as_typed(server, page, hostile_database):

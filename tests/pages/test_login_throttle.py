@@ -5,15 +5,21 @@ covered in tests/db/test_logins.py.
 """
 
 import datetime as dt
+from types import SimpleNamespace
 
+import jwt
 import pytest
+from extra_streamlit_components import CookieManager
 from sqlalchemy import select
+from streamlit.runtime import context
+from streamlit.testing.v1 import AppTest
 
 from db import logins
 from db.engine import make_engine, transaction
 from db.models import AuditLog, LoginFailure
 from tests.db.factories import build_book
-from tests.pages.conftest import PASSWORD, database_at, log_in
+from tests.pages.conftest import APP, PASSWORD, database_at, log_in
+from ui import auth
 from ui.text import literal
 
 T0 = dt.datetime(2026, 11, 23, 12, 0, 0)
@@ -125,3 +131,48 @@ def test_a_username_with_a_nul_byte_is_refused_with_a_message_and_not_counted(ap
         literal("Username: control characters (such as NUL) are not allowed.")
     ]
     assert throttle_state(app_database_url) == ({}, [])
+
+
+def browser(monkeypatch, cookies: dict[str, str]) -> AppTest:
+    """A new browser session sending cookies (AppTest's own client sends none)."""
+    client = SimpleNamespace(cookies=cookies, headers=[], remote_ip=None)
+    monkeypatch.setattr(context, "_get_client_context", lambda: client)
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def test_a_browser_that_logged_in_before_gets_in_while_someone_keeps_guessing(app, clock, monkeypatch):
+    written: dict[str, str] = {}
+    monkeypatch.setattr(
+        CookieManager, "set", lambda _, cookie, value, **options: written.update({cookie: value})
+    )
+    log_in(app, "mark")
+    assert app.title[0].value == "Home" and set(written) == {auth.COOKIE_NAME, auth.DEVICE_COOKIE}
+
+    attacker = AppTest.from_file(APP, default_timeout=30).run()
+    for step in range(40):  # a wrong password every 0.3 s, from the same (unknown) address
+        clock[0] = T0 + dt.timedelta(seconds=0.3 * step)
+        submit(attacker, "mark", "a guess")
+    assert attacker.error[0].value.startswith("Too many failed attempts.")
+
+    elsewhere = browser(monkeypatch, {})
+    submit(elsewhere, "mark", PASSWORD)
+    assert [e.value for e in elsewhere.error] == [attacker.error[0].value]
+
+    again = browser(monkeypatch, {auth.DEVICE_COOKIE: written[auth.DEVICE_COOKIE]})
+    submit(again, "mark", PASSWORD)
+    assert not again.error and again.title[0].value == "Home"
+
+
+def test_a_device_cookie_of_another_user_or_key_is_no_exemption(app, app_database_url, clock, monkeypatch):
+    engine = make_engine(app_database_url)
+    with transaction(engine) as session:
+        session.add(LoginFailure(username="mark", address="unknown", failures=10, last_failed_at=T0))
+    engine.dispose()
+    for claims, key in (
+        ({"device_of": "sam", "device": "d1"}, "test-cookie-key-that-is-long-enough-for-hs256"),
+        ({"device_of": "mark", "device": "d1"}, "another-key-that-is-also-long-enough-for-hs256"),
+        ({"device_of": "mark", "device": ""}, "test-cookie-key-that-is-long-enough-for-hs256"),
+    ):
+        attempt = browser(monkeypatch, {auth.DEVICE_COOKIE: jwt.encode(claims, key, algorithm="HS256")})
+        submit(attempt, "mark", PASSWORD)
+        assert [e.value for e in attempt.error] == ["Too many failed attempts. Try again in 2 minutes."]
