@@ -31,7 +31,7 @@ st.caption(
         f"renews {facts.day(account['renewal_date'])}"
     )
 )
-attribute_views.account_section(data.account_attributes(), account_id)
+attribute_views.account_section(data.attribute_kinds(), account_id)
 board = data.health_board(week, None) if week else None
 if board is None or account_id not in board.index:
     st.info("This account has no health score for the latest scored week (new, churned, or not scored yet).")

@@ -52,12 +52,15 @@ with st.container(horizontal=True):
         format_func=lambda d: "Any time" if d is None else f"{d} days",
         key="board_renewal",
     )
-attributes = data.account_attributes()
-attribute = attribute_views.board_filter(attributes)
+kinds = data.attribute_kinds()
+attribute = attribute_views.board_filter(kinds)
 chosen = board.BoardFilter(
     tuple(owners), tuple(segments), tuple(industries), tuple(bands), flag, renewal, attribute
 )
-filtered = board.filter_board(table, chosen, attributes.values)
+# Only the picked attribute's values are read here; the export reads them all when clicked.
+filtered = board.filter_board(
+    table, chosen, data.attribute_values(() if attribute is None else (attribute.name,))
+)
 summary = board.summarise(filtered)
 
 tiles = st.columns(6)
@@ -122,7 +125,7 @@ st.dataframe(
 st.caption(f"Showing {len(shown):,} of {len(filtered):,} accounts.")
 st.download_button(
     "Download all filtered accounts (CSV)",
-    lambda: export.to_csv(board.export_table(ordered, attributes.values)),
+    lambda: export.to_csv(board.export_table(ordered, data.attribute_values(tuple(kinds)))),
     file_name=f"health-board-{week}.csv",
     mime="text/csv",
     on_click="ignore",

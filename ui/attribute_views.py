@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.board import AttributeFilter
-from db.attributes import AccountAttributes
-from ui import facts
+from ui import data, facts
 
 UNKNOWN_LEFT_OUT = "Accounts where it is unknown are left out."
 
@@ -27,17 +26,18 @@ def value_text(value: object, kind: str) -> str:
     return str(value)
 
 
-def account_section(attributes: AccountAttributes, account_id: int) -> None:
-    """One account's custom attributes, name → value, in a collapsed section (nothing without attributes)."""
-    if not attributes.kinds:
+def account_section(kinds: dict[str, str], account_id: int) -> None:
+    """One account's custom attributes (kinds: name → kind), name → value, in a collapsed section; nothing
+    without attributes."""
+    if not kinds:
         return
-    row = attributes.values.reindex([account_id]).iloc[0]
-    with st.expander(f"Custom attributes ({len(attributes.kinds)})"):
+    row = data.attribute_values(tuple(kinds), account_id).reindex([account_id]).iloc[0]
+    with st.expander(f"Custom attributes ({len(kinds)})"):
         st.dataframe(
             pd.DataFrame(
                 {
-                    "attribute": list(attributes.kinds),
-                    "value": [value_text(row[name], kind) for name, kind in attributes.kinds.items()],
+                    "attribute": list(kinds),
+                    "value": [value_text(row[name], kind) for name, kind in kinds.items()],
                 }
             ),
             hide_index=True,
@@ -45,19 +45,22 @@ def account_section(attributes: AccountAttributes, account_id: int) -> None:
         )
 
 
-def board_filter(attributes: AccountAttributes) -> AttributeFilter | None:
-    """A row of filters: a custom attribute, then the values to keep — a choice of values for text and yes/no, a
-    range for numbers and dates (accounts where it is unknown drop out); None when no attribute is picked."""
-    if not attributes.kinds:
+def board_filter(kinds: dict[str, str]) -> AttributeFilter | None:
+    """A row of filters: a custom attribute (kinds: name → kind), then the values to keep — a choice of values for
+    text and yes/no, a range for numbers and dates (accounts where it is unknown drop out); None when no attribute
+    is picked."""
+    if not kinds:
         return None
     with st.container(horizontal=True):
         name = st.selectbox(
             "Custom attribute",
-            [None, *attributes.kinds],
+            [None, *kinds],
             format_func=lambda chosen: "Any" if chosen is None else chosen,
             key="board_attribute",
         )
-        return None if name is None else _values_filter(name, attributes.kinds[name], attributes.values[name])
+        if name is None:
+            return None
+        return _values_filter(name, kinds[name], data.attribute_values((name,))[name])
 
 
 def _values_filter(name: str, kind: str, values: pd.Series) -> AttributeFilter | None:

@@ -95,11 +95,17 @@ def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     return board.board_table(queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6))
 
 
-# A resource like the health board: read once for the board's filter and export and the account page.
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def attribute_kinds() -> dict[str, str]:
+    return attributes.attribute_kinds(engine())
+
+
+# A resource like the health board: an attribute's values for every account, shared by every filter change.
 @st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
-def account_attributes() -> attributes.AccountAttributes:
-    """Every custom attribute with its kind and every account's value of it; do not mutate it."""
-    return attributes.account_attributes(engine())
+def attribute_values(names: tuple[str, ...], account_id: int | None = None) -> pd.DataFrame:
+    """The typed values of these custom attributes for every account, or one; do not mutate it."""
+    kinds = attribute_kinds()
+    return attributes.attribute_values(engine(), {name: kinds[name] for name in names}, account_id)
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner="Counting the data behind the score…")
@@ -166,7 +172,7 @@ def after_write() -> None:
     purchases.clear()
     customers.clear()
     account_names.clear()
-    account_attributes.clear()
+    attribute_values.clear()
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)

@@ -38,19 +38,27 @@ def add_attributes(engine) -> None:
         )
 
 
-def test_attributes_read_typed_with_unknown_as_na(engine):
+KINDS = {
+    "Contract": "text",
+    "Contract start": "date",
+    "monthly charges": "number",
+    "Partner": "bool",
+    "Tenure band": "text",
+}
+
+
+def test_attribute_kinds_in_name_order(engine):
+    assert attributes.attribute_kinds(engine) == {}
     build_book(engine)
     add_attributes(engine)
-    read = attributes.account_attributes(engine)
-    assert read.kinds == {
-        "Contract": "text",
-        "Contract start": "date",
-        "monthly charges": "number",
-        "Partner": "bool",
-        "Tenure band": "text",
-    }
-    values = read.values
-    assert list(values.index) == [1, 2] and list(values.columns) == list(read.kinds)
+    assert list(attributes.attribute_kinds(engine).items()) == list(KINDS.items())
+
+
+def test_attribute_values_typed_with_unknown_as_na(engine):
+    build_book(engine)
+    add_attributes(engine)
+    values = attributes.attribute_values(engine, KINDS)
+    assert list(values.index) == [1, 2] and list(values.columns) == list(KINDS)
     assert values["Contract"].tolist() == ["Two year", "Month-to-month"]
     assert values["monthly charges"].tolist() == [1234.5, 20.0]
     assert values["Partner"].dtype == "boolean" and values["Partner"].tolist() == [True, False]
@@ -59,9 +67,14 @@ def test_attributes_read_typed_with_unknown_as_na(engine):
     assert values["Tenure band"].isna().all()
 
 
-def test_no_attributes_read_empty(engine):
-    read = attributes.account_attributes(engine)
-    assert read.kinds == {} and read.values.empty
+def test_attribute_values_of_some_attributes_or_one_account(engine):
+    build_book(engine)
+    add_attributes(engine)
+    one = attributes.attribute_values(engine, {"Contract start": "date"})
+    assert list(one.columns) == ["Contract start"] and list(one.index) == [1]
+    second = attributes.attribute_values(engine, KINDS, account_id=2)
+    assert list(second.index) == [2] and second.loc[2, "Contract"] == "Month-to-month"
+    assert attributes.attribute_values(engine, {}).empty
 
 
 def test_ticketed_accounts_counts_any_ticket_up_to_the_day(engine):
