@@ -12,7 +12,7 @@ from tests.db.factories import AS_OF, build_book
 
 
 def add_attributes(engine) -> None:
-    """Custom attributes of each kind on build_book's accounts 1 and 2, one of them without any value."""
+    """Custom attributes of each kind on build_book's accounts 1 and 2: one with a single value, one without any."""
     with transaction(engine) as session:
         session.execute(
             insert(CustomAttribute),
@@ -21,6 +21,7 @@ def add_attributes(engine) -> None:
                 {"name": "monthly charges", "kind": "number"},
                 {"name": "Partner", "kind": "bool"},
                 {"name": "Contract start", "kind": "date"},
+                {"name": "Discount", "kind": "number"},
                 {"name": "Tenure band", "kind": "text"},
             ],
         )
@@ -34,6 +35,7 @@ def add_attributes(engine) -> None:
                 {"account_id": 1, "name": "Partner", "number_value": 1.0},
                 {"account_id": 2, "name": "Partner", "number_value": 0.0},
                 {"account_id": 1, "name": "Contract start", "date_value": dt.date(2024, 3, 5)},
+                {"account_id": 2, "name": "Discount", "number_value": 10.0},
             ],
         )
 
@@ -41,6 +43,7 @@ def add_attributes(engine) -> None:
 KINDS = {
     "Contract": "text",
     "Contract start": "date",
+    "Discount": "number",
     "monthly charges": "number",
     "Partner": "bool",
     "Tenure band": "text",

@@ -29,7 +29,7 @@ def attribute_rows(app, account_id: int) -> dict[str, str]:
     app.query_params["account"] = str(account_id)
     app.switch_page("pages/account.py").run()
     assert not app.exception
-    assert app.expander[0].label == "Custom attributes (5)"
+    assert app.expander[0].label == "Custom attributes (6)"
     section = app.expander[0].dataframe[0].value
     return dict(zip(section["attribute"], section["value"], strict=True))
 
@@ -38,6 +38,7 @@ def test_account_page_shows_the_attributes_for_people(app):
     assert attribute_rows(app, 1) == {
         "Contract": "Two year",
         "Contract start": "5 Mar 2024",
+        "Discount": "unknown",
         "monthly charges": "1,234.5",
         "Partner": "yes",
         "Tenure band": "unknown",
@@ -48,6 +49,7 @@ def test_account_page_shows_unknown_attributes_as_unknown(app):
     assert attribute_rows(app, 2) == {
         "Contract": "Month-to-month",
         "Contract start": "unknown",
+        "Discount": "10",
         "monthly charges": "20",
         "Partner": "no",
         "Tenure band": "unknown",
@@ -101,6 +103,15 @@ def test_board_filters_on_a_date_range_leaving_unknown_out(app):
         (dt.date(2024, 4, 1), dt.date(2024, 12, 31))
     ).run()
     assert board_accounts(app) == []
+
+
+def test_board_number_with_one_known_value_keeps_the_accounts_that_have_it(app):
+    open_board(app)
+    app.selectbox(key="board_attribute").select("Discount").run()
+    assert "Every known Discount is 10; accounts where it is unknown are left out." in [
+        c.value for c in app.caption
+    ]
+    assert board_accounts(app) == ["Account 2"]
 
 
 def test_board_attribute_without_values_filters_nothing(app):
