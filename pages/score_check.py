@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from core import health, proof
@@ -83,12 +84,15 @@ if backtest_tab.open:
         with right:
             st.subheader("The numbers")
             st.dataframe(
-                by_band[["band", "accounts", "churned", "churn_pct"]],
+                # A band without accounts has no churn rate: "—", not an empty cell.
+                by_band[["band", "accounts", "churned"]].assign(
+                    churn_pct=by_band["churn_pct"].map(lambda pct: "—" if pd.isna(pct) else f"{pct:.1f}%")
+                ),
                 hide_index=True,
                 column_config={
                     "band": "Band",
                     "accounts": "Accounts",
                     "churned": "Churned",
-                    "churn_pct": st.column_config.NumberColumn("Churn rate", format="%.1f%%"),
+                    "churn_pct": st.column_config.TextColumn("Churn rate"),
                 },
             )

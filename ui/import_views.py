@@ -281,7 +281,7 @@ def _ready(
             "until you press Import; importing the same file again changes nothing."
         )
     if st.button(f"Import {_plural(rows, 'row')}", type="primary", key="import_run"):
-        _run(actor, entity, filename, payload, mapping, churn)
+        _run(actor, entity, filename, payload, mapping, churn, rows)
 
 
 def _problems(entity: str, problems: pd.DataFrame) -> None:
@@ -351,7 +351,7 @@ def _save_profile(actor: Actor, entity: str, mapping: imports.Mapping) -> None:
 
 
 def _run(
-    actor: Actor, entity: str, filename: str, payload: bytes, mapping: imports.Mapping, churn: bool
+    actor: Actor, entity: str, filename: str, payload: bytes, mapping: imports.Mapping, churn: bool, rows: int
 ) -> None:
     bar = st.progress(0.0, text="Storing…")
     try:
@@ -378,9 +378,14 @@ def _run(
         )
         return
     data.after_write()
+    # Usage events are stored as the account-weeks they add up to.
+    stored = (
+        f"{_plural(rows, 'event')} as {_plural(result.rows, 'account-week')}"
+        if entity == "usage_events"
+        else _plural(result.rows, "row")
+    )
     st.success(
-        f"Imported {result.rows:,} rows: {result.inserted:,} added, {result.updated:,} updated, "
-        f"{result.unchanged:,} unchanged."
+        f"Imported {stored}: {result.inserted:,} added, {result.updated:,} updated, {result.unchanged:,} unchanged."
     )
 
 

@@ -185,7 +185,7 @@ def test_an_analyst_takes_saas_exports_to_scored_weeks_and_a_backtest(server, pa
     # The other four exports map by themselves: check, then import.
     for name, rows_in_file, ready, imported in [
         ("subscriptions", "48", "Would add 48, update 0", "48 rows: 48 added"),
-        ("usage", "9,040", "Would add 1,551, update 0", "1,551 rows: 1,551 added"),  # account-weeks
+        ("usage", "9,040", "Would add 1,551, update 0", "9,040 events as 1,551 account-weeks: 1,551 added"),
         ("tickets", "200", "Would add 200, update 0", "200 rows: 200 added"),
         ("churn", "16", "Would add 16, update 0", "16 rows: 16 added"),
     ]:
