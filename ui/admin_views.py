@@ -46,8 +46,12 @@ def _as_shown(widget_key: str, current: object) -> object:
 
 
 def _show(widget_key: str, value: object) -> None:
-    """Draw a form's widget afresh with value, set through session state rather than as its default:
-    only then does a browser replace what it still shows (a refused edit, or the last user added)."""
+    """Draw a form's widget afresh with value, which the widget must also take as its default.
+
+    A browser keeps what a widget shows across reruns (a refused edit, the last user added) unless the
+    server sets the value through session state; it first draws a widget, in whichever run that is, with
+    the default. Streamlit logs a warning the first time a widget gets both.
+    """
     if widget_key not in st.session_state:
         st.session_state[widget_key] = value
 
@@ -156,7 +160,9 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
         f"{'disabled' if user['disabled'] else 'enabled'}."
     )
     with st.form(f"admin_role_form_{user_id}"):
-        role = st.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key=role_key)
+        role = st.selectbox(
+            "Role", ROLES, index=ROLES.index(user["role"]), format_func=ROLE_LABELS.get, key=role_key
+        )
         if st.form_submit_button("Change role"):
             _attempt(
                 lambda: service.change_role(data.engine(), actor, user_id, role, version),
@@ -210,6 +216,7 @@ def settings(actor: Actor, current: dict[str, float], latest_week: dt.date | Non
                     f"{spec.label} (default {spec.default:g})",
                     min_value=float(spec.minimum),
                     max_value=float(spec.maximum),
+                    value=shown[spec.key],
                     step=1.0 if spec.integer else 0.1,
                     format="%g",
                     key=key,
