@@ -43,6 +43,7 @@ def test_a_refused_settings_save_shows_the_stored_value_and_the_next_save_keeps_
     log_in(page, server.url, "admin")
     page.goto(server.url + "/admin")
     page.get_by_role("tab", name="Settings").click()
+    settle(page)
     nps = page.get_by_label(NPS)
     expect(nps).to_have_value("40")
     nps.fill("50")
@@ -66,3 +67,31 @@ def test_a_refused_settings_save_shows_the_stored_value_and_the_next_save_keeps_
     stored = queries.load_settings(engine)
     engine.dispose()
     assert (stored["target_nps"], stored["target_csat"]) == (45, 90)
+
+
+def test_add_a_user_needs_a_role_and_is_empty_again_after_adding(server, page, database):
+    log_in(page, server.url, "admin")
+    page.goto(server.url + "/admin")
+    settle(page)  # a form filled during a rerun loses what was typed
+    form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Add user"))
+    form.get_by_role("textbox", name="Username", exact=True).fill("nia")
+    form.get_by_role("textbox", name="Password", exact=True).fill("a long enough passphrase")
+    form.get_by_role("button", name="Add user").click()
+    settle(page)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_text("Role: choose one.")
+
+    form.get_by_role("textbox", name="Username", exact=True).fill("nia")
+    form.get_by_role("textbox", name="Password", exact=True).fill("a long enough passphrase")
+    form.get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="Sales").click()
+    form.get_by_role("button", name="Add user").click()
+    settle(page)
+    expect(page.get_by_test_id("stDataFrame")).to_contain_text("nia")
+    expect(form.get_by_role("textbox", name="Username", exact=True)).to_have_value("")
+    expect(form.get_by_role("textbox", name="Password", exact=True)).to_have_value("")
+    expect(form.get_by_role("combobox", name="Role")).to_have_value("")
+    expect(form.get_by_role("combobox", name="Role")).to_have_attribute("placeholder", "Choose a role")
+    engine = make_engine(database)
+    with engine.connect() as conn:
+        assert conn.scalar(select(User.role).where(User.username == "nia")) == "sales"
+    engine.dispose()
