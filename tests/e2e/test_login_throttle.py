@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 
+import jwt
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
@@ -12,7 +14,8 @@ from sqlalchemy import select, update
 from db import demo, logins
 from db.engine import make_engine, transaction
 from db.models import Account, LoginFailure, User
-from tests.e2e.conftest import log_in, open_login, screenshot, settle, streamlit_server
+from tests.e2e.conftest import COOKIE_KEY, log_in, open_login, screenshot, settle, streamlit_server
+from ui import auth
 
 pytestmark = pytest.mark.e2e
 
@@ -103,6 +106,23 @@ def test_a_wrong_password_every_0_3_s_does_not_keep_out_a_browser_that_logged_in
     engine.dispose()
     assert held > logins.throttle.PAIR.free
     screenshot(page, "login-known-browser-under-attack")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        jwt.encode({"username": "admin", "exp_date": time.time() + 86_400}, None, algorithm="none"),
+        jwt.encode({"username": "admin", "exp_date": "tomorrow"}, COOKIE_KEY, algorithm="HS256"),
+        "garbage",
+    ],
+    ids=["alg none", "string exp_date", "garbage"],
+)
+def test_a_bad_login_cookie_shows_the_login_form(server, page, token):
+    page.context.add_cookies([{"name": auth.COOKIE_NAME, "value": token, "url": server.url}])
+    open_login(page, server.url)
+    expect(page.get_by_role("button", name="Login")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
 
 
 def test_names_with_markup_show_as_typed(server, page, hostile_database):
