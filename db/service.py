@@ -471,7 +471,7 @@ def record_sentiment(engine: Engine, actor: Actor, account_id: int, sentiment: i
 def _claim(
     session: Session, model: type[Advocate | ReferenceRequest], row_id: int, version: int | None
 ) -> bool:
-    """Bump the row's version, only while it is still version when one is given; False when no row matched.
+    """Bump the row's version (given a version, only if the row is still at it); False when no row matched.
 
     The UPDATE takes the row's lock (PostgreSQL) or the database's write lock (SQLite) until commit, and
     compares the version under it: of two saves from one version the second waits, then matches nothing.
