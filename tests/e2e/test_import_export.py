@@ -134,7 +134,7 @@ def test_a_customer_workbook_keeps_its_extra_columns_as_custom_attributes(server
     page.locator("input[type=file]").set_input_files(str(tmp_path / "customers.xlsx"))
     expect(page.get_by_text("3 rows are ready. Would add 3, update 0, leave 0 unchanged.")).to_be_visible()
     expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text(
-        "4 custom attributes kept: Contract, Monthly Charges, Paperless Billing, Tenure Months"
+        "4 custom attributes kept: Tenure Months, Contract, Monthly Charges, Paperless Billing"
     )
     show_check(page, "import-check")
     page.get_by_role("button", name="Import 3 rows").click()
