@@ -417,21 +417,11 @@ def run_scoring(
     full: bool = False,
     progress: Callable[[int, int, dt.date], None] | None = None,
 ) -> scoring.RunReport:
-    """The scoring run started by an admin: snapshots for every week that needs them, audited."""
-    with write(engine, actor, "run_scoring"):
-        pass  # the role and the login are checked before the long run, not after it
-    report = scoring.score_book(engine, full=full, progress=progress)
-    with transaction(engine) as session:
-        audit(
-            session,
-            actor,
-            "run_scoring",
-            "health_snapshots",
-            None,
-            None,
-            {"weeks": report.weeks, "new": report.new, "rescored": report.rescored, "full": full},
-        )
-    return report
+    """The scoring run started by an admin: snapshots for every week that needs them. The role and the login
+    are checked, and the start audited, before the long run."""
+    with write(engine, actor, "run_scoring") as session:
+        audit(session, actor, "run_scoring", "health_snapshots", None, None, {"full": full})
+    return scoring.score_book(engine, full=full, progress=progress)
 
 
 MAX_NOTE_LENGTH = 2000
