@@ -111,8 +111,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def page(browser, request):
+    """A desktop window, or the VIEWPORT a test module sets (a projector's or a laptop's 1280×720)."""
+    context = browser.new_context(
+        viewport=getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page

@@ -41,22 +41,16 @@ CUSTOMERS = [
 ]
 
 
+# A laptop-sized window: the import check and its problems must read at 1280 px.
+VIEWPORT = {"width": 1280, "height": 720}
+
+
 @pytest.fixture(scope="module")
 def server(demo_database, tmp_path_factory):
     copy = tmp_path_factory.mktemp("import") / "demo.db"
     shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
     with streamlit_server(f"sqlite:///{copy}") as running:
         yield running
-
-
-@pytest.fixture
-def page(browser):
-    """A laptop-sized window: the check and its problems must read at 1280 px."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def open_import(page: Page, url: str, kind: str = "Contacts") -> None:

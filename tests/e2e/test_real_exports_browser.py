@@ -30,6 +30,10 @@ KINDS = {
 }
 
 
+# A laptop-sized window: the import check and its problems must read at 1280 px.
+VIEWPORT = {"width": 1280, "height": 720}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app on a migrated, empty SQLite database whose only user is an admin."""
@@ -42,16 +46,6 @@ def server(tmp_path_factory):
     engine.dispose()
     with streamlit_server(url) as running:
         yield running
-
-
-@pytest.fixture
-def page(browser):
-    """A laptop-sized window."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def log_in_to_an_empty_book(page: Page, url: str) -> None:
