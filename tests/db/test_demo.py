@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
+from core import vocabulary as v
 from db import demo, migrate, scratch
 from db.engine import make_engine
 from db.models import Base
@@ -248,7 +249,7 @@ def test_program_tables_tell_a_consistent_story(seeded):
     funnel = frame(engine, "SELECT event, COUNT(*) AS n FROM referral_events GROUP BY event").set_index(
         "event"
     )["n"]
-    counts = funnel.reindex(list(demo.v.REFERRAL_EVENTS), fill_value=0)
+    counts = funnel.reindex(list(v.REFERRAL_EVENTS), fill_value=0)
     assert counts.is_monotonic_decreasing and counts["purchase"] > 0
     assert (
         scalar(engine, "SELECT COUNT(*) FROM purchases WHERE referral_id IS NOT NULL") == counts["purchase"]
