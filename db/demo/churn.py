@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from db.demo.timeline import NEVER, add_years, year_of
+from db.demo.timeline import NEVER, add_years, month_start, year_of
 
 CHURN_REASONS_DECLINE = (
     "Low adoption: teams did not know how to use it internally",
@@ -105,6 +105,10 @@ def _customer_days(
         np.where(recency < 0.2, rng.integers(90, 730, n), rng.integers(730, 2190, n)),
     )
     since = as_of - days_ago
+    # Customers keep arriving up to as_of: a few active accounts started in the current month to date,
+    # so every period a page opens on has new customers (and, through referrals, referred ones).
+    fresh = np.flatnonzero(~churned & ~slipping)[: max(2, n // 200)]
+    since[fresh] = as_of - np.arange(len(fresh)) * (as_of - month_start(as_of) + 1) // len(fresh)
     # Subscriptions mostly end at a renewal: churn (and the slipping accounts' next renewal)
     # falls on an anniversary of customer_since.
     tenure_years = rng.integers(1, 6, n)

@@ -35,6 +35,7 @@ def reference_requests(
     kind = rng.choice(len(v.REQUEST_KINDS), count, p=[0.45, 0.15, 0.10, 0.30])
     # Two urgent calls left open past their 48 hours: the emergency the library should prevent.
     kind[-2:], age_hours[-2:] = 0, (60, 90)
+    age_hours[-3] = 30
     requested = (as_of_s + 17 * 3600 - age_hours * 3600).astype(np.int64)
     kinds = np.array(v.REQUEST_KINDS)[kind]
     urgent = np.isin(kinds, ("call", "asset"))
@@ -44,11 +45,15 @@ def reference_requests(
     fulfilled = np.minimum(
         requested + (rng.uniform(4, 96, count) * 3600).astype(np.int64), as_of_s + 17 * 3600
     )
+    # A request fulfilled this morning: reference activity runs up to as_of.
+    fulfilled[-3] = as_of_s + 10 * 3600
     done = status == 2
     advocate, asset, matched = _assign(
         rng, industry, kinds, status, advocates=advocates, library=library, book=book
     )
-    closed = done & (fulfilled < as_of_s - 21 * DAY_SECONDS) & (rng.random(count) < 0.8)
+    # Deals close a few days to two months after the reference; most of them are decided.
+    closing = fulfilled + rng.integers(3, 60, count) * DAY_SECONDS
+    closed = done & (closing < as_of_s) & (rng.random(count) < 0.8)
     won = closed & (rng.random(count) < np.where(matched, 0.62, 0.4))
     frame = pd.DataFrame(
         {
@@ -88,7 +93,7 @@ def _status(rng: np.random.Generator, age_days: np.ndarray) -> np.ndarray:
             rng.choice(4, count, p=[0, 0.02, 0.86, 0.12]),
         ),
     )
-    status[-2:] = 0
+    status[-3:] = 2, 0, 0
     return status
 
 
@@ -181,7 +186,7 @@ def asset_usage(
     asset = np.repeat(approved, uses)
     size = len(asset)
     used_on = between(rng, library.published[asset], np.full(size, as_of))
-    settled = used_on < as_of - 45
+    settled = used_on + rng.integers(3, 90, size) <= as_of
     result = rng.random(size)
     outcome = np.where(settled & (result < 0.35), "won", np.where(settled & (result < 0.7), "lost", None))
     amount = np.round(span(8e3, 1e6, rng.random(size)), -3)

@@ -26,6 +26,11 @@ def history_weeks(as_of: int) -> np.ndarray:
     return monday_on_or_before(as_of - 6) - 7 * np.arange(HISTORY_WEEKS - 1, -1, -1)
 
 
+def month_start(day: int) -> int:
+    """The first day of the calendar month of a day number."""
+    return int(np.datetime64(day, "D").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64))
+
+
 def stream(seed: int, stage: str, *extra: int) -> np.random.Generator:
     """An independent random stream per stage, so stages can change without reshuffling others."""
     return np.random.default_rng([seed, zlib.crc32(stage.encode()), *extra])
