@@ -51,10 +51,7 @@ def reference_requests(
     advocate, asset, matched = _assign(
         rng, industry, kinds, status, advocates=advocates, library=library, book=book
     )
-    # Deals close a few days to two months after the reference; most of them are decided.
-    closing = fulfilled + rng.integers(3, 60, count) * DAY_SECONDS
-    closed = done & (closing < as_of_s) & (rng.random(count) < 0.8)
-    won = closed & (rng.random(count) < np.where(matched, 0.62, 0.4))
+    closed, won = _outcomes(rng, done, fulfilled, matched, as_of_s)
     frame = pd.DataFrame(
         {
             "prospect": rng.choice(book.prospect_names, count),
@@ -95,6 +92,17 @@ def _status(rng: np.random.Generator, age_days: np.ndarray) -> np.ndarray:
     )
     status[-3:] = 2, 0, 0
     return status
+
+
+def _outcomes(
+    rng: np.random.Generator, done: np.ndarray, fulfilled: np.ndarray, matched: np.ndarray, as_of_s: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which deals are decided and which won: they close a few days to two months after the reference,
+    and a reference from the prospect's own industry wins more often."""
+    count = len(done)
+    closing = fulfilled + rng.integers(3, 60, count) * DAY_SECONDS
+    closed = done & (closing < as_of_s) & (rng.random(count) < 0.8)
+    return closed, closed & (rng.random(count) < np.where(matched, 0.62, 0.4))
 
 
 def _deal_size(rng: np.random.Generator, segment: np.ndarray) -> np.ndarray:
