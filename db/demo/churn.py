@@ -25,6 +25,7 @@ CHURN_REASONS_SURPRISE = (
     "Consolidated vendors after a merger",
     "Business closed",
 )
+FRESH_CUSTOMERS = 2
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,9 @@ def _customer_days(
         np.where(recency < 0.2, rng.integers(90, 730, n), rng.integers(730, 2190, n)),
     )
     since = as_of - days_ago
-    # Customers keep arriving up to as_of: a few active accounts started in the current month to date,
-    # so every period a page opens on has new customers (and, through referrals, referred ones).
-    fresh = np.flatnonzero(~churned & ~slipping)[: max(2, n // 200)]
+    # Customers keep arriving up to as_of: two active accounts started in the current month to date, so
+    # even a small book has new customers (and, through referrals, referred ones) in every period to date.
+    fresh = np.flatnonzero(~churned & ~slipping)[:FRESH_CUSTOMERS]
     since[fresh] = as_of - np.arange(len(fresh)) * (as_of - month_start(as_of) + 1) // len(fresh)
     # Subscriptions mostly end at a renewal: churn (and the slipping accounts' next renewal)
     # falls on an anniversary of customer_since.
