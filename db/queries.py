@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -373,6 +374,9 @@ def churned_between(engine: Engine, after: dt.date, until: dt.date) -> set[int]:
 # --- the audit log ---------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """Audit rows written on days start…end (inclusive; None: open), by these users, of these actions and
@@ -398,8 +402,9 @@ def _audit_where(stmt: Select, chosen: AuditFilter) -> Select:
     ):
         if values:
             stmt = stmt.where(column.in_(values))
-    if chosen.text.strip():
-        needle = chosen.text.strip()
+    # No stored text holds a control character (the service refuses them), and PostgreSQL refuses NUL.
+    needle = _CONTROL.sub("", chosen.text).strip()
+    if needle:
         stmt = stmt.where(
             or_(
                 *(

@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from db import queries
 from db.engine import transaction
-from db.models import Setting, Ticket, UsageWeekly
+from db.models import AuditLog, Setting, Ticket, UsageWeekly
 from tests.db.factories import AS_OF, account, build_book
 
 
@@ -177,3 +177,33 @@ def test_unknown_seats_and_ticket_details_are_not_scored_as_zero(sparse_book):
         0,
         1,
     ]
+
+
+def test_an_audit_search_with_control_characters_finds_the_text_around_them(engine):
+    with transaction(engine) as conn:
+        conn.execute(
+            AuditLog.__table__.insert(),
+            [
+                {
+                    "at": dt.datetime(2026, 11, 2),
+                    "username": "ada",
+                    "action": "change_role",
+                    "entity": "user",
+                    "entity_id": "7",
+                    "before": '{"username": "amy"}',
+                    "after": None,
+                },
+                {
+                    "at": dt.datetime(2026, 11, 3),
+                    "username": "ada",
+                    "action": "change_role",
+                    "entity": "user",
+                    "entity_id": "8",
+                    "before": '{"username": "bob"}',
+                    "after": None,
+                },
+            ],
+        )
+    rows, total = queries.audit_log(engine, queries.AuditFilter(text="a\x00m\x1by"), 10)
+    assert total == 1
+    assert rows["entity_id"].tolist() == ["7"]
