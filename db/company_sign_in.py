@@ -20,12 +20,13 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Engine, select
+from sqlalchemy import ColumnElement, Engine, false, select, text, update
 from sqlalchemy.orm import Session
 
 from db import service
@@ -39,6 +40,8 @@ SIGNED_IN = "company_sign_in"
 REFUSED = "company_sign_in_refused"
 ENTITY_ID_LENGTH = 64  # audit_log.entity_id's width
 AUDITED_LENGTH = 200  # the longest e-mail a user row holds; claims are cut to it in the audit row
+# The advisory lock sign-ins queue on (PostgreSQL): any fixed number no other lock in this app uses.
+LOCK = int.from_bytes(hashlib.blake2b(b"company sign-in", digest_size=8).digest(), "big", signed=True)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 Status = Literal["ok", "no_email", "unverified", "unknown", "disabled", "ambiguous", "ended"]
@@ -87,6 +90,7 @@ def sign_in(engine: Engine, identity: Mapping[str, object], signed_in_at: dt.dat
     """The user the identity logs in as, or why none; audited once per sign-in (see the module's decisions)."""
     email = email_of(identity)
     with transaction(engine) as session:
+        _serialise(session)
         rows = session.execute(
             select(
                 User.id,
@@ -131,6 +135,15 @@ def sign_in(engine: Engine, identity: Mapping[str, object], signed_in_at: dt.dat
             actor = service.Actor(id=user.id, username=user.username, name=user.name, role=user.role)
             service.audit(session, actor, SIGNED_IN, "user", user.id, after=details)
         return SignInOutcome("ok", username=user.username)
+
+
+def _serialise(session: Session) -> None:
+    # Two tabs opening with one sign-in must not both find it unaudited: PostgreSQL queues sign-ins on an
+    # advisory lock; on SQLite a first write (of nothing) takes the database's write lock until commit.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": LOCK})
+    else:
+        session.execute(update(AuditLog).where(false()).values(action=AuditLog.action))
 
 
 def _audited(session: Session, action: str, signed_in_at: dt.datetime, same: ColumnElement[bool]) -> bool:

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select, update
@@ -150,3 +152,16 @@ def test_hostile_claims_are_audited_without_control_characters_and_cut_to_size(u
     assert entity_id == clean[:64]
     assert after["email"] == clean[: company_sign_in.AUDITED_LENGTH]
     assert after["subject"] == "subject"
+
+
+def test_tabs_opening_at_once_with_one_sign_in_write_one_audit_row(users):
+    start = threading.Barrier(6)
+
+    def open_tab() -> str:
+        start.wait()
+        return sign_in(users, identity(), T0).status
+
+    with ThreadPoolExecutor(6) as tabs:
+        statuses = list(tabs.map(lambda _: open_tab(), range(6)))
+    assert statuses == ["ok"] * 6
+    assert [row[1] for row in audit_rows(users)] == [SIGNED_IN]
