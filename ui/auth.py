@@ -234,7 +234,12 @@ def _company_login(company: CompanySignIn | None) -> Actor | None:
     if outcome.status == "ended":
         st.info(outcome.message)
         return None
-    row = _user_row(data.credentials(), outcome.username) if outcome.status == "ok" else None
+    row = None
+    if outcome.status == "ok":
+        row = _user_row(data.credentials(), outcome.username)
+        if row is None:  # a user added or enabled in the cached credentials' last seconds
+            data.credentials.clear()
+            row = _user_row(data.credentials(), outcome.username)
     if row is None:
         st.error(outcome.message or company_sign_in.MESSAGES["disabled"])
         st.button(f"Sign out of {company.name}", key="company_sign_out", on_click=st.logout)

@@ -202,3 +202,14 @@ def test_with_passwords_off_a_login_cookie_logs_nobody_in(environment, monkeypat
 )
 def test_the_sign_in_moment_is_the_id_tokens_issue_time_within_a_cookies_lifetime(iat, expected):
     assert auth.signed_in_at({"iat": iat}, now=1_000_000) == expected
+
+
+def test_a_user_enabled_a_moment_ago_signs_in_though_the_cached_credentials_are_older(app, app_engine):
+    with transaction(app_engine) as session:
+        session.execute(update(User).where(User.username == "sam").values(disabled=True))
+    configured(app, email="sam@example.com").run()
+    assert [e.value for e in app.error] == [MESSAGES["disabled"]]
+    with transaction(app_engine) as session:
+        session.execute(update(User).where(User.username == "sam").values(disabled=False))
+    app.run()  # the credentials cached a second ago still lack sam
+    assert app.title[0].value == "Home"
