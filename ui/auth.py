@@ -14,6 +14,13 @@ Decisions:
   user logged out elsewhere, had their password reset or was disabled after that moment.
 - A successful password login also leaves a device cookie naming the user: with it, this browser's
   logins are throttled on their own, so nobody else's wrong passwords can keep the user out (db/logins.py).
+- Company sign-in (OpenID Connect through st.login) is offered when the secrets file has an [auth]
+  section; Streamlit keeps the identity in its own HttpOnly cookie. db.company_sign_in maps its e-mail
+  to a user. The session's login began at the ID token's issue time (iat), so the same checks end it:
+  a logout elsewhere, a password reset or disabling refuses that identity for good, and only a new
+  sign-in at the provider logs in again. An identity is also refused once it is older than a login
+  cookie's lifetime (Streamlit would keep it 30 days). [company_sign_in] names the company for the
+  button and may turn the password form (and its cookie) off with allow_password_login = false.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import jwt
 import pandas as pd
@@ -31,7 +40,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from core import roles
-from db import logins, service
+from db import company_sign_in, logins, service
 from db.engine import is_embedded_demo
 from db.service import Actor
 from ui import data, text
@@ -46,6 +55,9 @@ CLOCK_SKEW_SECONDS = 300
 # Session state: when this session's login began, and a logout's request to delete the cookie next run.
 LOGGED_IN_AT = "logged_in_at"
 DELETE_COOKIE = "delete_cookie"
+# Session state: this session logged in through the company sign-in, so a logout also signs out there.
+BY_COMPANY = "by_company_sign_in"
+COMPANY_SECTION = "company_sign_in"
 
 
 # The demo database's key, one per process. Not in st.cache_resource: any websocket client, logged
@@ -67,6 +79,33 @@ def cookie_key() -> tuple[str | None, bool]:
     if is_embedded_demo():
         return _generated_key(), True
     return None, False
+
+
+@dataclass(frozen=True)
+class CompanySignIn:
+    """The company sign-in's settings: the name on its button, and whether the password form stays."""
+
+    name: str
+    allow_password_login: bool
+
+
+def company_settings() -> CompanySignIn | None:
+    """The company sign-in when the secrets file configures an OpenID Connect provider ([auth]), else None."""
+    try:
+        if "auth" not in st.secrets:
+            return None
+        section = st.secrets.get(COMPANY_SECTION, {})
+    except FileNotFoundError:
+        return None
+    name = section.get("name", "your company account")
+    allow = section.get("allow_password_login", True)
+    if not isinstance(name, str) or not name.strip() or not isinstance(allow, bool):
+        st.error(
+            f"[{COMPANY_SECTION}] in .streamlit/secrets.toml: name must be text and "
+            "allow_password_login true or false."
+        )
+        st.stop()
+    return CompanySignIn(name.strip(), allow)
 
 
 def _generated_key() -> str:
@@ -119,15 +158,17 @@ def current_actor() -> Actor | None:
     )
 
 
-def _start_session(user: pd.Series, logged_in_at: dt.datetime) -> None:
+def _start_session(user: pd.Series, logged_in_at: dt.datetime, *, by_company: bool = False) -> None:
     # The authenticator writes the cookie for st.session_state["username"].
     st.session_state.update(
-        authentication_status=True, username=user["username"].lower(), **{LOGGED_IN_AT: logged_in_at}
+        authentication_status=True,
+        username=user["username"].lower(),
+        **{LOGGED_IN_AT: logged_in_at, BY_COMPANY: by_company},
     )
 
 
 def _end_session() -> None:
-    for key in ("authentication_status", "username", LOGGED_IN_AT):
+    for key in ("authentication_status", "username", LOGGED_IN_AT, BY_COMPANY):
         st.session_state.pop(key, None)
 
 
@@ -167,6 +208,46 @@ def cookie_user(
     return row, issued
 
 
+def signed_in_at(identity: Mapping[str, object], now: float | None = None) -> dt.datetime | None:
+    """When the identity's sign-in happened (its ID token's iat, naive UTC), or None when it has no such
+    time, one in the future (beyond clock skew), or one older than a login cookie's lifetime."""
+    issued = identity.get("iat")
+    if isinstance(issued, bool) or not isinstance(issued, int | float):
+        return None
+    now = time.time() if now is None else now
+    if not now - COOKIE_DAYS * 86_400 < issued <= now + CLOCK_SKEW_SECONDS:
+        return None
+    return dt.datetime.fromtimestamp(issued, dt.UTC).replace(tzinfo=None)
+
+
+def _company_login(company: CompanySignIn | None) -> Actor | None:
+    """The user the company identity in this browser maps to; a refused identity shows why and stops."""
+    # .get: st.user has no is_logged_in at all when [auth] reaches the app only as test secrets.
+    if company is None or st.user.get("is_logged_in") is not True:
+        return None
+    identity = st.user.to_dict()
+    moment = signed_in_at(identity)
+    if moment is None:
+        st.info(f"Your sign-in with {company.name} has expired: sign in again.")
+        return None
+    outcome = company_sign_in.sign_in(data.engine(), identity, moment)
+    if outcome.status == "ended":
+        st.info(outcome.message)
+        return None
+    row = None
+    if outcome.status == "ok":
+        row = _user_row(data.credentials(), outcome.username)
+        if row is None:  # a user added or enabled in the cached credentials' last seconds
+            data.credentials.clear()
+            row = _user_row(data.credentials(), outcome.username)
+    if row is None:
+        st.error(outcome.message or company_sign_in.MESSAGES["disabled"])
+        st.button(f"Sign out of {company.name}", key="company_sign_out", on_click=st.logout)
+        st.stop()
+    _start_session(row, moment, by_company=True)
+    return current_actor()
+
+
 def _cookie_login(key: str) -> Actor | None:
     token = st.context.cookies.get(COOKIE_NAME)
     found = cookie_user(token, key, data.credentials()) if token else None
@@ -198,14 +279,24 @@ def _set_device_cookie(authenticator: stauth.Authenticate, key: str, username: s
     cookies.set(DEVICE_COOKIE, token, key="set_device", expires_at=expires)
 
 
-def _password_login(authenticator: stauth.Authenticate, key: str) -> Actor | None:
-    """Our login form, throttled by db.logins; on success the session, the login cookie and a device cookie."""
+def _password_login(
+    authenticator: stauth.Authenticate, key: str, company: CompanySignIn | None
+) -> Actor | None:
+    """Our login form, throttled by db.logins, beside the company sign-in's button when there is one; on
+    success the session, the login cookie and a device cookie."""
     form_area = st.empty()
-    with form_area.container(), st.form("login"):
-        st.subheader("Login")
-        username = st.text_input("Username", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Login")
+    with form_area.container():
+        if company is not None:
+            st.button(
+                f"Sign in with {company.name}", key="company_sign_in", type="primary", on_click=st.login
+            )
+        if company is not None and not company.allow_password_login:
+            return None
+        with st.form("login"):
+            st.subheader("Login")
+            username = st.text_input("Username", autocomplete="username")
+            password = st.text_input("Password", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button("Login")
     if not submitted:
         return None
     if not username.strip() or not password:
@@ -247,7 +338,14 @@ def login() -> Actor:
         )
         st.stop()
     authenticator = _authenticator(key)
-    actor = current_actor() or _cookie_login(key) or _password_login(authenticator, key)
+    company = company_settings()
+    passwords_allowed = company is None or company.allow_password_login
+    actor = (
+        current_actor()
+        or (passwords_allowed and _cookie_login(key))
+        or _company_login(company)
+        or _password_login(authenticator, key, company)
+    )
     if actor is None:
         # A cookie that logged nobody in is bad or revoked; a logout asked for its cookie to go.
         if st.session_state.pop(DELETE_COOKIE, False) or COOKIE_NAME in st.context.cookies:
@@ -266,9 +364,13 @@ def _log_out(actor: Actor) -> None:
     with contextlib.suppress(service.PermissionDenied):
         service.log_out(data.engine(), actor)
     data.credentials.clear()
+    by_company = st.session_state.get(BY_COMPANY, False)
     _end_session()
     # The cookie is deleted in the next run: a component rendered in a callback never shows.
     st.session_state[DELETE_COOKIE] = True
+    if by_company:
+        # Deletes Streamlit's identity cookie and, when the provider offers it, ends the provider's session.
+        st.logout()
 
 
 def account_menu(actor: Actor) -> None:
