@@ -404,3 +404,36 @@ def reversed_rules(table: pd.DataFrame) -> list[str]:
         f"would score {1 - row['auc']:.2f}, but a direction picked after seeing the outcome is not a fair test."
         for _, row in below.iterrows()
     ]
+
+
+# ---- all of it at once ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What "Does the score work?" shows over many weeks: the rules table (compare), the verdict and the notes on
+    reversed rules, the score's AUC per week and per segment and plan, and how many weeks the panel spans."""
+
+    rules: pd.DataFrame
+    verdict: str
+    notes: list[str]
+    weekly: pd.DataFrame
+    segments: pd.DataFrame
+    plans: pd.DataFrame
+    weeks: int
+
+
+def validate(panel: pd.DataFrame) -> Validation:
+    """compare() the score with the baselines and every custom numeric attribute of the panel, then the score's
+    AUC per week, per segment and per plan."""
+    names = [column.removeprefix("attr:") for column in panel.columns if column.startswith("attr:")]
+    rules = compare(panel, BASELINES + attribute_rules(names))
+    return Validation(
+        rules=rules,
+        verdict=verdict(rules),
+        notes=reversed_rules(rules),
+        weekly=weekly_auc(panel),
+        segments=auc_by_group(panel, "segment"),
+        plans=auc_by_group(panel, "plan"),
+        weeks=panel["week_start"].nunique(),
+    )

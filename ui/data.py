@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import advocates, assets, board, coverage, health
+from core import advocates, assets, board, coverage, health, score_validation
 from core.imports import Mapping, Validated
-from db import advocacy, attributes, kpis, migrate, queries, references, scoring
+from db import advocacy, attributes, backtest, kpis, migrate, queries, references, scoring
 from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
@@ -95,6 +95,13 @@ def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     return board.board_table(queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6))
 
 
+# A resource: the validation of 50,000 accounts × 52 weeks takes seconds, and its frames are read, never changed.
+@st.cache_resource(ttl=SHARED_TTL, show_spinner="Checking the score against simple rules…")
+def validation(last_week: dt.date, horizon_days: int) -> score_validation.Validation:
+    """The score and the baselines over every scored week up to last_week, churn within horizon_days."""
+    return score_validation.validate(backtest.panel(engine(), last_week, horizon_days))
+
+
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def attribute_kinds() -> dict[str, str]:
     return attributes.attribute_kinds(engine())
@@ -166,6 +173,7 @@ def after_write() -> None:
     import_plan.clear()
     import_check.clear()
     health_board.clear()
+    validation.clear()
     ranked_candidates.clear()
     library.clear()
     reference_pool.clear()

@@ -227,3 +227,23 @@ def test_auc_per_week_and_per_group_says_where_churn_is_too_thin():
         "not enough churn to judge: 0 churned (at least 10)",
     ]
     assert groups["auc"].isna().all()
+
+
+def test_validate_reads_custom_numeric_attributes_as_rules():
+    panel = small_panel().assign(
+        week_start=pd.Timestamp("2025-01-06"), segment="SMB", plan=None, usage_trend=np.nan, arr=np.nan
+    )
+    panel["attr:Licences"] = [1.0, 2.0, 3.0, 4.0, 5.0]
+    found = sv.validate(panel)
+    assert found.rules["label"].tolist() == [
+        "Health score",
+        "Tenure",
+        "Usage trend",
+        "Tickets in the last 90 days",
+        "ARR",
+        "Licences",
+    ]
+    # Licences, higher is safer: churners 1 and 2 below all three stayers → 1.
+    assert found.rules["auc"].iloc[5] == 1.0
+    assert found.weeks == 1
+    assert found.verdict.startswith("Not enough churn to judge: 2 accounts churned")
