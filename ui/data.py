@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from core import advocates, assets, board, coverage, health, score_validation
 from core.imports import Mapping, Validated
-from db import advocacy, attributes, backtest, kpis, migrate, queries, references, scoring
+from db import advocacy, attributes, backtest, kpis, migrate, profiles, queries, references, scoring
 from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
@@ -45,6 +45,16 @@ def engine() -> Engine:
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def settings() -> dict[str, float]:
     return queries.load_settings(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def health_profiles() -> dict[str, dict[str, float]]:
+    return profiles.load_profiles(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def segments() -> list[str]:
+    return profiles.segments(engine())
 
 
 # Short: a logout or a disabled user on another replica must take effect within seconds.
@@ -92,7 +102,9 @@ def why_not_scored() -> str | None:
 @st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading health scores…")
 def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     """The scored book for a week's snapshots under the current settings (as of the week's Sunday); do not mutate it."""
-    return board.board_table(queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6))
+    return board.board_table(
+        queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6), health_profiles()
+    )
 
 
 # A resource: the validation of 50,000 accounts × 52 weeks takes seconds, and its frames are read, never changed.
