@@ -75,3 +75,10 @@ def test_a_profile_holds_only_weights_and_thresholds_that_make_sense():
         p.validate("band_healthy_min", 101)
     with pytest.raises(SettingError, match="SMB profile: Health bands"):
         p.check(DEFAULTS, {"SMB": {"band_at_risk_below": 80.0}})
+
+
+def test_a_perfect_score_under_uneven_weights_stays_within_100():
+    subs = pd.DataFrame({dim: [100.0] for dim in health.DIMENSIONS})
+    # 100·40/110 + 100·15/110 + … sums to 100.00000000000001 in floating point.
+    scored = p.combine(subs, pd.Series(["SMB"]), DEFAULTS, {"SMB": {"weight_usage": 40.0}})
+    assert scored["score"].iloc[0] <= 100
