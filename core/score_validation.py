@@ -400,7 +400,7 @@ def reversed_rules(table: pd.DataFrame) -> list[str]:
     below = table.iloc[1:]
     below = below[below["high"].notna() & (below["high"] < 0.5)]
     return [
-        f"{row['label']} predicts churn the other way round ({row['direction']} was assumed): read reversed it "
+        f"{row['label']} predicts churn the other way round from the direction assumed ({row['direction']}): read reversed it "
         f"would score {1 - row['auc']:.2f}, but a direction picked after seeing the outcome is not a fair test."
         for _, row in below.iterrows()
     ]

@@ -207,7 +207,8 @@ def test_a_rule_whose_interval_lies_below_chance_is_noted_not_counted():
     )
     notes = sv.reversed_rules(table(SCORE_ROW, TENURE_ROW, reversed_row))
     assert notes == [
-        "Risk predicts churn the other way round (custom attribute: read as higher is safer was assumed): read "
+        "Risk predicts churn the other way round from the direction assumed (custom attribute: read as higher is "
+        "safer): read "
         "reversed it would score 0.80, but a direction picked after seeing the outcome is not a fair test."
     ]
 
