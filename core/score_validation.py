@@ -285,9 +285,10 @@ def pooled_auc(panel: pd.DataFrame, rule: Rule, drawn: np.ndarray | None = None)
     return Auc(auc, float(low), float(high), **counts)
 
 
-def compare(panel: pd.DataFrame, rules: tuple[Rule, ...]) -> pd.DataFrame:
-    """One row per rule (the health score first): label, direction, AUC, interval and the counts it rests on."""
-    drawn = resampled_accounts(panel["account_id"].nunique())
+def compare(panel: pd.DataFrame, rules: tuple[Rule, ...], drawn: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per rule (the health score first): label, direction, AUC, interval and the counts it rests on, every
+    rule judged on the same resamples (drawn: resampled_accounts of the panel's accounts, drawn here if not given)."""
+    drawn = resampled_accounts(panel["account_id"].nunique()) if drawn is None else drawn
     rows = []
     for rule in (SCORE, *rules):
         found = pooled_auc(panel, rule, drawn)
@@ -323,15 +324,21 @@ def weekly_auc(panel: pd.DataFrame) -> pd.DataFrame:
 UNKNOWN_GROUP = "unknown"
 
 
-def auc_by_group(panel: pd.DataFrame, column: str) -> pd.DataFrame:
+def auc_by_group(panel: pd.DataFrame, column: str, drawn: np.ndarray | None = None) -> pd.DataFrame:
     """Per value of column (segment, plan; missing: "unknown"): the score's pooled AUC with its interval where the
-    group has at least MIN_CHURNERS churned accounts, else None and a note saying why."""
+    group has at least MIN_CHURNERS churned accounts, else None and a note saying why. drawn: resamples of the
+    whole panel's accounts (resampled_accounts), each group reading its own accounts' rows of them, so a
+    group's resamples vary in size as they would in a resample of the book; without it, the group's own."""
+    ids = np.unique(panel["account_id"].to_numpy())
     groups = panel[column].astype(object).where(panel[column].notna(), UNKNOWN_GROUP)
     rows = []
     for name, group in panel.groupby(groups, sort=True):
         churners = group.loc[group["churned"], "account_id"].nunique()
         enough = churners >= MIN_CHURNERS
-        found = pooled_auc(group, SCORE) if enough else None
+        own = (
+            None if drawn is None else drawn[np.searchsorted(ids, np.unique(group["account_id"].to_numpy()))]
+        )
+        found = pooled_auc(group, SCORE, own) if enough else None
         rows.append(
             {
                 "group": name,
@@ -427,13 +434,14 @@ def validate(panel: pd.DataFrame) -> Validation:
     """compare() the score with the baselines and every custom numeric attribute of the panel, then the score's
     AUC per week, per segment and per plan."""
     names = [column.removeprefix("attr:") for column in panel.columns if column.startswith("attr:")]
-    rules = compare(panel, BASELINES + attribute_rules(names))
+    drawn = resampled_accounts(panel["account_id"].nunique())
+    rules = compare(panel, BASELINES + attribute_rules(names), drawn)
     return Validation(
         rules=rules,
         verdict=verdict(rules),
         notes=reversed_rules(rules),
         weekly=weekly_auc(panel),
-        segments=auc_by_group(panel, "segment"),
-        plans=auc_by_group(panel, "plan"),
+        segments=auc_by_group(panel, "segment", drawn),
+        plans=auc_by_group(panel, "plan", drawn),
         weeks=panel["week_start"].nunique(),
     )
