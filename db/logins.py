@@ -39,7 +39,7 @@ from db.models import LoginFailure, User
 UNKNOWN_ADDRESS = "unknown"
 WRONG_MESSAGE = "Username or password is incorrect."
 LOGIN_FORM = service.Actor(id=None, username="(login form)", name="Login form", role="anonymous")
-# bcrypt of a random string nobody knows, at cost 12 like every stored hash (db/service.py, db/demo.py):
+# bcrypt of a random string nobody knows, at cost 12 like every stored hash (db/service.py, db/demo/load.py):
 # checking an unknown username against it takes as long as checking a known one.
 DUMMY_HASH = b"$2b$12$XmuFCcnef7y3lhqQHnHhb.UdoJhyGvocdWjnlPfumMYj24L7Skxhi"
 KEY_LENGTH = 64  # the columns' width

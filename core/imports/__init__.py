@@ -7,7 +7,7 @@ columns to fields, and validation parses and checks every cell.
 
 from core.imports.guide import field_guide
 from core.imports.mapping import Mapping, auto_map, suggest_values, with_profile, with_suggestions
-from core.imports.reading import MAX_ROWS, ImportFileError, read_chunks, read_table
+from core.imports.reading import MAX_ROWS, ImportFileError, Source, read_chunks, read_table, row_count
 from core.imports.specs import ENTITIES, KINDS, MAX_TEXT, EntitySpec, FieldSpec, entity_spec
 from core.imports.validation import PROBLEM_COLUMNS, Validated, group_problems, validate
 
@@ -17,6 +17,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_TEXT",
     "PROBLEM_COLUMNS",
+    "Source",
     "EntitySpec",
     "FieldSpec",
     "ImportFileError",
@@ -28,6 +29,7 @@ __all__ = [
     "group_problems",
     "read_chunks",
     "read_table",
+    "row_count",
     "suggest_values",
     "validate",
     "with_profile",

@@ -12,6 +12,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -30,21 +31,24 @@ MAX_PACKING_RATIO = 100
 # The text read at a time: a few hundred thousand rows of a usage log.
 BLOCK_BYTES = 16 * 2**20
 
+# A file: its bytes (an upload), or where it lies on disk (the command line; a CSV is then read a block at a time).
+Source = bytes | Path
+
 
 class ImportFileError(ValueError):
     """The whole file is unreadable; the message says why in plain words."""
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
+def read_table(source: Source, filename: str) -> pd.DataFrame:
     """Every cell of a CSV (.csv/.txt/.tsv) or Excel (.xlsx, first sheet) file as text, by stripped header.
 
     Rows keep their place (position i is the file's row i + 2), blank ones included; validate skips them.
     """
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
-        records = _xlsx_records(data)
+        records = _xlsx_records(source if isinstance(source, bytes) else source.read_bytes())
     elif suffix in CSV_SUFFIXES:
-        records = _csv_records(data)
+        records = _csv_records(source)
     elif suffix == ".xls":
         raise ImportFileError("Excel 97–2003 (.xls) files cannot be read; save it as .xlsx or CSV UTF-8.")
     else:
@@ -52,63 +56,91 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     return _with_header(records)
 
 
-def _utf8(data: bytes) -> bytes:
-    """The file's text as UTF-8 without a byte order mark, or why it is not text we read."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError as error:
-            raise ImportFileError(
-                f"The file is not valid UTF-16 text (at byte {error.start}); save it as CSV UTF-8."
-            ) from None
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    # Checked a block at a time, so a large file is never held twice as text.
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    for offset in range(start, len(data), BLOCK_BYTES):
-        try:
-            decoder.decode(view[offset : offset + BLOCK_BYTES], final=offset + BLOCK_BYTES >= len(data))
-        except UnicodeDecodeError as error:
-            position = offset + error.start
-            raise ImportFileError(
-                f"The file is not UTF-8 text (byte 0x{data[position]:02X} at position {position}); "
-                "save it as CSV UTF-8."
-            ) from None
-    return data[start:]
-
-
-def _csv_payload(data: bytes) -> tuple[bytes, str, bool, int]:
-    """The file as UTF-8 text with \n line ends, its delimiter, whether it quotes and how many fields its
-    header has, or why it can't be read."""
-    payload = _utf8(data)
-    if not payload or payload.isspace():
-        raise ImportFileError("The file is empty.")
-    if b"\x00" in payload:
+def _from_utf16(data: bytes) -> bytes:
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as error:
         raise ImportFileError(
-            "The file contains NUL bytes, so it is not text (UTF-16 without a byte order mark?); "
-            "save it as CSV UTF-8."
+            f"The file is not valid UTF-16 text (at byte {error.start}); save it as CSV UTF-8."
+        ) from None
+
+
+def _open(source: Source) -> BinaryIO:
+    """The file as UTF-8 bytes from its text's first byte (a byte order mark skipped)."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+    head = stream.read(3)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return io.BytesIO(_from_utf16(head + stream.read()))
+    stream.seek(3 if head == b"\xef\xbb\xbf" else 0)
+    return stream
+
+
+def _blocks(stream: BinaryIO) -> Iterator[bytes]:
+    """The rest of the stream BLOCK_BYTES at a time; afterwards the stream is back where it was."""
+    start = stream.tell()
+    yield from iter(lambda: stream.read(BLOCK_BYTES), b"")
+    stream.seek(start)
+
+
+def _csv_text(source: Source) -> tuple[BinaryIO, str, bool, int]:
+    """The file as a stream of UTF-8 text with \\n line ends, its delimiter, whether it quotes and how many
+    fields its header has, or why it can't be read. Checked a block at a time, so a file read from disk is
+    never held in memory."""
+    stream = _open(source)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    header, lines, offset, quoted, blank = b"", 0, stream.tell(), False, True
+    for block in _blocks(stream):
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as error:
+            raise ImportFileError(
+                f"The file is not UTF-8 text (byte 0x{block[error.start]:02X} at position "
+                f"{offset + error.start}); save it as CSV UTF-8."
+            ) from None
+        if b"\x00" in block:
+            raise ImportFileError(
+                "The file contains NUL bytes, so it is not text (UTF-16 without a byte order mark?); "
+                "save it as CSV UTF-8."
+            )
+        if b"\n" not in header:
+            header += block[: block.find(b"\n") + 1 or len(block)]
+        lines += block.count(b"\n")
+        quoted = quoted or b'"' in block
+        blank = blank and block.isspace()
+        offset += len(block)
+    if decoder.getstate()[0]:
+        raise ImportFileError(
+            f"The file is not UTF-8 text (it ends inside a character at position {offset}); save it as CSV UTF-8."
         )
-    if b"\n" not in payload:
-        payload = payload.replace(b"\r", b"\n")
-    delimiter = _sniff_delimiter(payload)
-    quoted = b'"' in payload
-    lines = payload.count(b"\n") + (not payload.endswith(b"\n"))
+    if blank:
+        raise ImportFileError("The file is empty.")
+    if not lines:
+        # Old Mac line ends: a file without \n is read with its \r as line ends.
+        stream = io.BytesIO(stream.read().replace(b"\r", b"\n"))
+        header = stream.getvalue()
+        lines = header.count(b"\n")
+    first_line = header.split(b"\n", 1)[0]
+    delimiter = _sniff_delimiter(first_line)
     if not quoted and lines - 1 > MAX_ROWS:
         _too_many_rows(lines - 1)
-    header = next(
-        csv.reader(io.StringIO(payload[: payload.find(b"\n")].decode("utf-8")), delimiter=delimiter), []
-    )
-    if len(header) > MAX_COLUMNS:
+    names = next(csv.reader(io.StringIO(first_line.decode("utf-8")), delimiter=delimiter), [])
+    if len(names) > MAX_COLUMNS:
         raise ImportFileError(
-            f"The file has {len(header):,} columns; at most {MAX_COLUMNS:,} can be imported."
+            f"The file has {len(names):,} columns; at most {MAX_COLUMNS:,} can be imported."
         )
-    return payload, delimiter, quoted, max(len(header), 1)
+    return stream, delimiter, quoted, max(len(names), 1)
 
 
-def _csv_blocks(data: bytes) -> Iterator[pd.DataFrame]:
+def row_count(source: Source) -> int:
+    """A CSV file's lines after the header (at least 1): its data rows, unless quoted cells break lines."""
+    with _open(source) as stream:
+        return max(sum(block.count(b"\n") for block in _blocks(stream)) - 1, 1)
+
+
+def _csv_blocks(source: Source) -> Iterator[pd.DataFrame]:
     """The records of a delimited text file, header first, as frames of text columns 0..n-1 of about
     BLOCK_BYTES each; each frame's index is the records' positions in the file (blank lines included)."""
-    payload, delimiter, quoted, width = _csv_payload(data)
+    stream, delimiter, quoted, width = _csv_text(source)
     names = [f"f{i}" for i in range(width)]
     # pyarrow's parser (installed with streamlit) builds the text columns without a Python string per
     # cell, keeps blank lines as rows (so row numbers stay the file's), and refuses short rows too.
@@ -122,37 +154,39 @@ def _csv_blocks(data: bytes) -> Iterator[pd.DataFrame]:
         ),
     )
     position = 0
-    try:
-        reader = pacsv.open_csv(pa.BufferReader(payload), *reader_options)
-        for batch in reader:
-            block = batch.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
-            block.columns = range(width)
-            block.index = pd.RangeIndex(position, position + len(block))
-            position += len(block)
-            if position - 1 > MAX_ROWS:
-                _too_many_rows(position - 1)
-            yield block
-    except pa.ArrowInvalid as error:
-        if "straddling" in str(error) or "straddles" in str(error):
-            raise ImportFileError(
-                f"A cell or row is larger than {BLOCK_BYTES // 2**20} MB; no field takes that much text."
-            ) from None
-        _check_field_counts(payload, delimiter, quoted)
-        raise ImportFileError(f"The file could not be read as CSV: {error}") from None
+    start = stream.tell()
+    with stream:
+        try:
+            for batch in pacsv.open_csv(stream, *reader_options):
+                block = batch.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
+                block.columns = range(width)
+                block.index = pd.RangeIndex(position, position + len(block))
+                position += len(block)
+                if position - 1 > MAX_ROWS:
+                    _too_many_rows(position - 1)
+                yield block
+        except pa.ArrowInvalid as error:
+            if "straddling" in str(error) or "straddles" in str(error):
+                raise ImportFileError(
+                    f"A cell or row is larger than {BLOCK_BYTES // 2**20} MB; no field takes that much text."
+                ) from None
+            stream.seek(start)
+            _check_field_counts(stream.read(), delimiter, quoted)
+            raise ImportFileError(f"The file could not be read as CSV: {error}") from None
 
 
-def _csv_records(data: bytes) -> pd.DataFrame:
+def _csv_records(source: Source) -> pd.DataFrame:
     """Every record of a delimited text file, header included, as a frame of text columns 0..n-1."""
-    return pd.concat(list(_csv_blocks(data)))
+    return pd.concat(list(_csv_blocks(source)))
 
 
 def _too_many_rows(rows: int) -> None:
     raise ImportFileError(f"The file has {rows:,} rows; at most {MAX_ROWS:,} can be imported at once.")
 
 
-def _sniff_delimiter(payload: bytes) -> str:
+def _sniff_delimiter(line: bytes) -> str:
     """The delimiter among , ; tab | that the header line uses most (outside quotes); ',' when none."""
-    header = re.sub(rb'"[^"]*"', b"", payload[: payload.find(b"\n")])
+    header = re.sub(rb'"[^"]*"', b"", line)
     counts = [header.count(delimiter.encode()) for delimiter in DELIMITERS]
     return DELIMITERS[int(np.argmax(counts))] if max(counts) else ","
 
@@ -295,14 +329,14 @@ def _with_header(records: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def read_chunks(data: bytes, filename: str) -> Iterator[pd.DataFrame]:
+def read_chunks(source: Source, filename: str) -> Iterator[pd.DataFrame]:
     """read_table a block at a time, for a file too large to hold as text at once (a usage log): each chunk
     has the header's columns and its rows' places in the file as index (the file's row is index + 2).
     An Excel sheet comes as one chunk."""
     if Path(filename).suffix.lower() not in CSV_SUFFIXES:
-        yield read_table(data, filename)
+        yield read_table(source, filename)
         return
-    blocks = _csv_blocks(data)
+    blocks = _csv_blocks(source)
     first = next(blocks)
     keep, names = _header(first)
     given = False

@@ -112,7 +112,7 @@ def _check(
 
 
 def plan(
-    engine: Engine, data: bytes, filename: str, entity: str, mapping: imports.Mapping | None = None
+    engine: Engine, data: imports.Source, filename: str, entity: str, mapping: imports.Mapping | None = None
 ) -> tuple[pd.DataFrame, imports.Mapping, imports.Validated]:
     """The file as read, the mapping used (automatic when None) and the validation result, for a preview."""
     frame = imports.read_table(data, filename)
@@ -124,7 +124,7 @@ def plan(
 def run_import(
     engine: Engine,
     actor: service.Actor,
-    data: bytes,
+    data: imports.Source,
     filename: str,
     entity: str,
     mapping: imports.Mapping | None = None,
@@ -210,7 +210,7 @@ def _event_log(
     mapping: imports.Mapping,
     actor: service.Actor,
     progress: Callable[[int, int], None] | None,
-    data: bytes,
+    data: imports.Source,
 ) -> Outcome:
     """Check and add up a usage-event log block by block; store its weeks when no block has a problem."""
     known = known_ids(connection, "usage_events")
@@ -219,7 +219,7 @@ def _event_log(
     problems: list[pd.DataFrame] = []
     checked = 0
     fields: tuple[str, ...] = ()
-    total = max(data.count(b"\n") - 1, 1)
+    total = imports.row_count(data)
     for chunk in chunks:
         validated = imports.validate(chunk, "usage_events", mapping, known)
         fields = validated.fields

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from core import export, imports
-from db import migrate, service
+from db import memory, migrate, service
 from db.engine import make_engine
 from db.imports import TABLES, ImportResult, export_table, profiles, run_import
 from db.users import OPERATOR
@@ -182,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["export"]:
         return _export_main(argv[1:])
     args = _parser().parse_args(argv)
+    memory.return_large_blocks()
     started = time.perf_counter()
     print(f"Reading {printable(args.file)} …", file=sys.stderr, flush=True)
     engine = make_engine(args.url)
@@ -192,12 +193,13 @@ def main(argv: list[str] | None = None) -> int:
             entity, profile = profiles.load(engine, args.profile)
             if entity != args.entity:
                 raise ValueError(f"The profile '{args.profile}' is for {entity} files, not {args.entity}.")
-        data = Path(args.file).read_bytes()
+        # Read from disk a block at a time: a usage log of millions of events is never held whole.
+        source = Path(args.file)
         # A usage-event log may hold millions of rows: its first block shows the columns.
         frame = (
-            next(imports.read_chunks(data, args.file))
+            next(imports.read_chunks(source, args.file))
             if args.entity == "usage_events"
-            else imports.read_table(data, args.file)
+            else imports.read_table(source, args.file)
         )
         mapping = build_mapping(list(frame.columns), args.entity, profile, args.map, args.value, args.set)
         mapping, suggested = imports.with_suggestions(frame, args.entity, mapping)
@@ -212,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         result = run_import(
             engine,
             OPERATOR,
-            data,
-            Path(args.file).name,
+            source,
+            source.name,
             args.entity,
             mapping,
             report,

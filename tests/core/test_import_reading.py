@@ -200,6 +200,46 @@ def test_a_large_log_is_read_in_chunks_with_the_files_row_numbers(monkeypatch):
     assert frame.loc[20].tolist() == ["", ""]
 
 
+def test_a_file_on_disk_reads_like_its_bytes_a_block_at_a_time(monkeypatch, tmp_path):
+    monkeypatch.setattr(reading, "BLOCK_BYTES", 64)
+    data = (
+        "\ufeffaccount;note\r\n".encode()
+        + b"".join(b'ACC-%d;"line one\nline two"\r\n' % number for number in range(1, 11))
+        + "ACC-11;Zoë\r\n".encode()
+    )
+    path = tmp_path / "log.csv"
+    path.write_bytes(data)
+    from_disk = pd.concat(imports.read_chunks(path, "log.csv"))
+    assert list(from_disk.columns) == ["account", "note"]
+    assert from_disk.loc[0].tolist() == ["ACC-1", "line one\nline two"]
+    assert from_disk.loc[10].tolist() == ["ACC-11", "Zoë"]
+    pd.testing.assert_frame_equal(from_disk, pd.concat(imports.read_chunks(data, "log.csv")))
+    assert imports.row_count(path) == 21  # lines after the header: the quoted breaks count too
+
+
+def test_a_bad_byte_in_a_later_block_is_named_at_its_place_in_the_file(monkeypatch, tmp_path):
+    monkeypatch.setattr(reading, "BLOCK_BYTES", 8)
+    path = tmp_path / "a.csv"
+    path.write_bytes("name\nAda\nBob\nJosé\n".encode("latin-1"))
+    with pytest.raises(ImportFileError) as error:
+        imports.read_table(path, "a.csv")
+    assert str(error.value) == "The file is not UTF-8 text (byte 0xE9 at position 16); save it as CSV UTF-8."
+
+
+def test_a_file_cut_inside_a_character_is_refused():
+    with pytest.raises(ImportFileError) as error:
+        imports.read_table("name\nZoë".encode()[:-1], "a.csv")
+    assert str(error.value) == (
+        "The file is not UTF-8 text (it ends inside a character at position 8); save it as CSV UTF-8."
+    )
+
+
+def test_old_mac_line_ends_are_read_from_disk(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"name,city\rAda,Leeds\rBob,York\r")
+    assert imports.read_table(path, "a.csv").to_numpy().tolist() == [["Ada", "Leeds"], ["Bob", "York"]]
+
+
 def test_a_profiles_constant_wins_over_a_column_the_next_file_brings():
     profile = imports.Mapping({"Ticket": "external_id"}, constants={"kind": "csat"})
     fitted = imports.with_profile(["Ticket", "Type", "Score"], "surveys", profile)

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
+from core import periods, referrals
+from core import vocabulary as v
 from db import demo, migrate, scratch
 from db.engine import make_engine
 from db.models import Base
@@ -248,7 +250,7 @@ def test_program_tables_tell_a_consistent_story(seeded):
     funnel = frame(engine, "SELECT event, COUNT(*) AS n FROM referral_events GROUP BY event").set_index(
         "event"
     )["n"]
-    counts = funnel.reindex(list(demo.v.REFERRAL_EVENTS), fill_value=0)
+    counts = funnel.reindex(list(v.REFERRAL_EVENTS), fill_value=0)
     assert counts.is_monotonic_decreasing and counts["purchase"] > 0
     assert (
         scalar(engine, "SELECT COUNT(*) FROM purchases WHERE referral_id IS NOT NULL") == counts["purchase"]
@@ -280,3 +282,58 @@ def test_postgresql_gets_the_same_rows(seeded):
     finally:
         engine.dispose()
         scratch.drop_database(url)
+
+
+def program_in(engine: Engine, grain: str, as_of: dt.date) -> dict[str, float]:
+    """The current period's (to date) referral figures as the Referral program page computes them."""
+    period = periods.recent(grain, as_of, 1)[0]
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    sent = frame(engine, "SELECT id, created_on FROM referrals").set_index("id")
+    events = frame(engine, "SELECT referral_id, event, occurred_at FROM referral_events")
+    purchases = frame(engine, "SELECT account_id, purchased_on, amount, referral_id FROM purchases")
+    figures = referrals.summary(sent, events, purchases, start, end)
+    day = f"BETWEEN '{period.start}' AND '{period.end}'"
+    return {
+        "sent": figures.sent,
+        "referral_purchases": figures.referral_purchases,
+        "referral_revenue": figures.referral_revenue,
+        "referral_rate": figures.referral_rate,
+        "new_customers": scalar(engine, f"SELECT COUNT(*) FROM accounts WHERE customer_since {day}"),
+        "fulfilled": scalar(
+            engine,
+            f"SELECT COUNT(*) FROM reference_requests WHERE status = 'done' AND substr(fulfilled_at, 1, 10) {day}",
+        ),
+    }
+
+
+def test_the_current_quarter_and_month_show_a_working_referral_program(seeded):
+    engine, _ = seeded
+    # 300 accounts: about 60 won in the last 700 days, half of them referred → ~30 referral purchases and
+    # 30 ÷ 0.12 = 250 referrals over 700 days. Q4 to 18 Nov is 49 days: ~17 referrals sent, ~2 referred
+    # purchases plus the newest customer; about 45 purchases in all (renewals, expansions, new customers).
+    quarter = program_in(engine, "Quarter", AS_OF)
+    assert 8 <= quarter["sent"] <= 35
+    assert 2 <= quarter["referral_purchases"] <= 10
+    assert quarter["referral_revenue"] > 0
+    assert 0.02 <= quarter["referral_rate"] <= 0.25
+    assert quarter["fulfilled"] >= 1
+    # November to the 18th: ~6 referrals sent, the newest customer a referred one.
+    month = program_in(engine, "Month", AS_OF)
+    assert 2 <= month["sent"] <= 15
+    assert month["referral_purchases"] >= 1 and month["referral_revenue"] > 0
+    assert month["new_customers"] >= 2 and month["fulfilled"] >= 1
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2027, 1, 1), dt.date(2026, 12, 6)])
+def test_even_a_period_one_day_old_shows_referrals_revenue_and_references(tmp_path, as_of):
+    engine = make_engine(f"sqlite:///{tmp_path / 'today.db'}")
+    migrate.upgrade(engine)
+    demo.generate(engine, accounts=ACCOUNTS, as_of=as_of)
+    try:
+        for grain in ("Month", "Quarter", "Year"):
+            figures = program_in(engine, grain, as_of)
+            assert figures["sent"] >= 1, grain
+            assert figures["referral_purchases"] >= 1 and figures["referral_revenue"] > 0, grain
+            assert figures["new_customers"] >= 2 and figures["fulfilled"] >= 1, grain
+    finally:
+        engine.dispose()
