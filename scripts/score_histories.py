@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from core import vocabulary
-from db import demo
+from db.demo.load import _bulk_insert
 
 FIRST_WEEK = dt.date(2025, 1, 6)
 PLANS = ("Basic", "Pro", "Premium")
@@ -100,5 +100,5 @@ def build_history(engine: Engine, *, accounts: int, weeks: int, signal: str, see
     counts = {}
     with engine.begin() as conn:
         for table, frame in tables.items():
-            counts[table] = demo._bulk_insert(conn, table, frame)
+            counts[table] = _bulk_insert(conn, table, frame)
     return counts
