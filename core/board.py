@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core import early_warning, health
+from core import profiles as profile_rules
 
 FLAG_LABELS = {
     "sharp_drop": "Sharp drop",
@@ -20,9 +21,15 @@ FLAG_LABELS = {
 FLAT_POINTS = 3
 
 
-def board_table(board: pd.DataFrame, settings: dict[str, float], as_of: dt.date) -> pd.DataFrame:
-    """Each account's score, band, contributions and top reason under the current settings, with its flags."""
-    scored = health.combine(board[list(health.DIMENSIONS)], settings)
+def board_table(
+    board: pd.DataFrame,
+    settings: dict[str, float],
+    as_of: dt.date,
+    profiles: profile_rules.Profiles | None = None,
+) -> pd.DataFrame:
+    """Each account's score, band, contributions and top reason under the current settings and its segment's
+    health profile, with its flags."""
+    scored = profile_rules.combine(board[list(health.DIMENSIONS)], board["segment"], settings, profiles or {})
     flags = early_warning.flags(scored, board["score_4_weeks_ago"], board, as_of, settings)
     table = board.drop(columns=list(health.DIMENSIONS)).join(scored).join(flags)
     table["trend_arrow"] = trend_arrow(table["trend"])

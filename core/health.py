@@ -194,7 +194,9 @@ def combine(subs: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
     result = subs.copy()
     for dim in DIMENSIONS:
         result[f"{dim}_contribution"] = contributions[dim]
-    result["score"] = contributions.sum(axis=1, min_count=1).where(enough)
+    # Clipped: a sum of weighted shares may land a rounding error past 100 (e.g. 100.00000000000001 under
+    # weights 40/15/15/20/20), which the snapshot table's 0–100 check refuses.
+    result["score"] = contributions.sum(axis=1, min_count=1).clip(0, 100).where(enough)
     result["band"] = band(result["score"], settings["band_healthy_min"], settings["band_at_risk_below"])
     result["top_reason"] = shortfall.fillna(-1).idxmax(axis=1).where(enough)
     return result

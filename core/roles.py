@@ -96,6 +96,7 @@ PAGES: tuple[PageSpec, ...] = (
 # Writes, by service function name; the service layer checks these on every call.
 ACTIONS: dict[str, tuple[str, ...]] = {
     "update_settings": (ADMIN,),
+    "update_health_profile": (ADMIN,),
     "create_user": (ADMIN,),
     "change_role": (ADMIN,),
     "set_user_disabled": (ADMIN,),

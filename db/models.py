@@ -654,6 +654,18 @@ class Setting(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class HealthProfile(Base):
+    """One value of a segment's health profile (a weight or band threshold); absent keys fall back to settings."""
+
+    __tablename__ = "health_profiles"
+
+    segment: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = created_at()
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_at", "at"),)

@@ -16,6 +16,9 @@ import pandas as pd
 from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, delete, func, select, text
 
 from core import health
+from core import profiles as profile_rules
+from core.profiles import Profiles
+from db import profiles as db_profiles
 from db import queries
 from db.engine import make_engine
 from db.models import HealthSnapshot, RescoreWeek, UsageWeekly
@@ -25,9 +28,9 @@ HISTORY_WEEKS = queries.RECENT_WEEKS + queries.PRIOR_WEEKS
 WARM_UP_WEEKS = HISTORY_WEEKS - 1
 
 
-def weights_key(settings: dict[str, float]) -> str:
-    """The weights a snapshot was computed with, e.g. 'usage=30 outcomes=15 …'."""
-    return " ".join(f"{dim}={settings[f'weight_{dim}']:g}" for dim in health.DIMENSIONS)
+def weights_key(settings: dict[str, float], profiles: Profiles | None = None) -> str:
+    """The weights a snapshot was computed with, e.g. 'usage=30 outcomes=15 …' (see core.profiles.weights_key)."""
+    return profile_rules.weights_key(settings, profiles or {})
 
 
 def scorable_weeks(engine: Engine, today: dt.date) -> list[dt.date]:
@@ -69,7 +72,7 @@ def plan(engine: Engine, settings: dict[str, float], today: dt.date, full: bool 
             ).all()
         )
         marked = dict(conn.execute(select(RescoreWeek.week_start, RescoreWeek.marked_at)).all())
-    current = weights_key(settings)
+    current = weights_key(settings, db_profiles.load_profiles(engine))
     new = [week for week in weeks if week not in keys]
     scored = [week for week in weeks if week in keys]
     changed = scored if full else [week for week in scored if week in marked]
@@ -78,13 +81,20 @@ def plan(engine: Engine, settings: dict[str, float], today: dt.date, full: bool 
     return Plan(new, changed, reweigh, marks)
 
 
-def _store(engine: Engine, week: dt.date, subs: pd.DataFrame, settings: dict[str, float]) -> int:
-    """Replace one week's snapshots with subs and the score combined under settings' weights."""
-    scored = health.combine(subs, settings)[["score", *health.DIMENSIONS]]
+def _store(
+    engine: Engine, week: dt.date, subs: pd.DataFrame, segments: pd.Series, settings: dict[str, float]
+) -> int:
+    """Replace one week's snapshots with subs and the score combined under each account's segment profile."""
+    profiles = db_profiles.load_profiles(engine)
+    scored = profile_rules.combine(subs, segments, settings, profiles)[["score", *health.DIMENSIONS]]
     values = scored.astype(object).where(scored.notna(), None)
     # Dates as text in SQLAlchemy's own format: SQLite stores them so, PostgreSQL casts them.
     computed_at = dt.datetime.now()
-    constants = (week.isoformat(), weights_key(settings), computed_at.isoformat(" ", "microseconds"))
+    constants = (
+        week.isoformat(),
+        weights_key(settings, profiles),
+        computed_at.isoformat(" ", "microseconds"),
+    )
     rows = [(account_id, *constants, *scores) for account_id, *scores in values.itertuples(name=None)]
     scored_columns = ["weights_key", "computed_at", *values.columns]
     columns = ", ".join(["account_id", "week_start", *scored_columns])
@@ -119,13 +129,13 @@ def _store(engine: Engine, week: dt.date, subs: pd.DataFrame, settings: dict[str
 def score_week(engine: Engine, week: dt.date, settings: dict[str, float]) -> int:
     """Score one week from the raw data, as of its Sunday; returns the rows written."""
     features = queries.health_features(engine, week + dt.timedelta(days=6))
-    return _store(engine, week, health.sub_scores(features), settings)
+    return _store(engine, week, health.sub_scores(features), features["segment"], settings)
 
 
 def reweigh_week(engine: Engine, week: dt.date, settings: dict[str, float]) -> int:
     """Recombine one week's stored sub-scores under new weights (sub-scores do not depend on weights)."""
     subs = queries.snapshot_sub_scores(engine, week)
-    return _store(engine, week, subs, settings)
+    return _store(engine, week, subs, db_profiles.account_segments(engine), settings)
 
 
 def _count(count: int, noun: str) -> str:

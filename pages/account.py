@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core import early_warning, health
+from core import profiles as profile_rules
 from core.roles import ACCOUNT_MANAGER, ADMIN
 from db import service
 from ui import attribute_views, auth, charts, data, facts, numbers, text
@@ -37,7 +38,7 @@ if board is None or account_id not in board.index:
     st.info("This account has no health score for the latest scored week (new, churned, or not scored yet).")
     st.stop()
 row = board.loc[account_id]
-settings = data.settings()
+settings = profile_rules.for_segment(data.settings(), data.health_profiles(), row["segment"])
 
 tiles = st.columns(4)
 tiles[0].metric(

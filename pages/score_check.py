@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core import health, proof
-from ui import auth, charts, coverage_views, data
+from ui import auth, charts, coverage_views, data, validation_views
 
 actor = auth.require_page("score-check")
 
@@ -18,22 +18,33 @@ if latest is None:
     st.info(f"No health scores yet. {data.why_not_scored()}")
     st.stop()
 
-# Stateful tabs: the coverage count reads every active account's raw inputs, so it runs only when opened.
-backtest_tab, coverage_tab = st.tabs(["Backtest", "Data coverage"], key="proof_tab", on_change="rerun")
+horizon = st.segmented_control(
+    "Churn within",
+    [30, 60, 90, 180],
+    default=90,
+    format_func=lambda d: f"{d} days",
+    key="proof_horizon",
+    required=True,
+)
+# The newest week whose whole churn window has already happened.
+newest = latest - dt.timedelta(days=horizon)
+
+# Stateful tabs: each runs only when opened (the coverage count reads every active account's raw inputs, the
+# baselines every stored score).
+backtest_tab, baselines_tab, over_time_tab, coverage_tab = st.tabs(
+    ["Backtest", "Against simple rules", "Over time and by segment", "Data coverage"],
+    key="proof_tab",
+    on_change="rerun",
+)
 if coverage_tab.open:
     with coverage_tab:
         coverage_views.panel(latest)
+for tab, view in ((baselines_tab, validation_views.baselines), (over_time_tab, validation_views.over_time)):
+    if tab.open:
+        with tab:
+            view(data.validation(newest - dt.timedelta(days=newest.weekday()), horizon), horizon)
 if backtest_tab.open:
     with backtest_tab:
-        horizon = st.segmented_control(
-            "Churn within",
-            [30, 60, 90, 180],
-            default=90,
-            format_func=lambda d: f"{d} days",
-            key="proof_horizon",
-        )
-        # The newest week whose whole churn window has already happened.
-        newest = latest - dt.timedelta(days=horizon)
         week = st.date_input(
             "Scores of the week starting",
             value=newest - dt.timedelta(weeks=8),

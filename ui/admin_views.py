@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from core import early_warning, export, health, passwords
+from core import profiles as profile_rules
 from core import settings as settings_rules
 from core.roles import ROLE_LABELS
 from core.vocabulary import ROLES
@@ -247,7 +248,10 @@ def _save_settings(
 
 def _weights_preview(proposed_settings: dict[str, float], latest_week: dt.date) -> None:
     latest = data.health_board(latest_week, None)
-    proposed = health.combine(latest[list(health.DIMENSIONS)], proposed_settings)
+    # Accounts whose segment has a profile keep its values over the proposed global ones.
+    proposed = profile_rules.combine(
+        latest[list(health.DIMENSIONS)], latest["segment"], proposed_settings, data.health_profiles()
+    )
     moved = early_warning.count_band_changes(latest, proposed)
     st.markdown(f"**{moved:,} of {len(latest):,} accounts would change band** (week of {latest_week:%d %b}).")
     if moved:

@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import advocates, assets, board, coverage, health
+from core import advocates, assets, board, coverage, score_validation
+from core import profiles as profile_rules
 from core.imports import Mapping, Validated
-from db import advocacy, attributes, kpis, migrate, queries, references, scoring
+from db import advocacy, attributes, backtest, kpis, migrate, profiles, queries, references, scoring
 from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
@@ -45,6 +46,16 @@ def engine() -> Engine:
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def settings() -> dict[str, float]:
     return queries.load_settings(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def health_profiles() -> dict[str, dict[str, float]]:
+    return profiles.load_profiles(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def segments() -> list[str]:
+    return profiles.segments(engine())
 
 
 # Short: a logout or a disabled user on another replica must take effect within seconds.
@@ -92,7 +103,16 @@ def why_not_scored() -> str | None:
 @st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading health scores…")
 def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     """The scored book for a week's snapshots under the current settings (as of the week's Sunday); do not mutate it."""
-    return board.board_table(queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6))
+    return board.board_table(
+        queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6), health_profiles()
+    )
+
+
+# A resource: the validation of 50,000 accounts × 52 weeks takes seconds, and its frames are read, never changed.
+@st.cache_resource(ttl=SHARED_TTL, show_spinner="Checking the score against simple rules…")
+def validation(last_week: dt.date, horizon_days: int) -> score_validation.Validation:
+    """The score and the baselines over every scored week up to last_week, churn within horizon_days."""
+    return score_validation.validate(backtest.panel(engine(), last_week, horizon_days))
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
@@ -166,6 +186,7 @@ def after_write() -> None:
     import_plan.clear()
     import_check.clear()
     health_board.clear()
+    validation.clear()
     ranked_candidates.clear()
     library.clear()
     reference_pool.clear()
@@ -264,8 +285,9 @@ def owed_thank_yous() -> pd.DataFrame:
 
 
 def _with_band(frame: pd.DataFrame, score: str) -> pd.Series:
-    current = settings()
-    return health.band(frame[score], current["band_healthy_min"], current["band_at_risk_below"])
+    """The band of score under the thresholds of each row's segment profile (global ones without a segment)."""
+    segments = frame["segment"] if "segment" in frame else pd.Series(None, index=frame.index, dtype=object)
+    return profile_rules.band(frame[score], segments, settings(), health_profiles())
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)

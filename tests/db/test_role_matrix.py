@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from core import roles
-from db import demo, imports, service
+from db import demo, imports, profiles_write, service
 from db.engine import transaction
 from db.models import Advocate, AuditLog, Contact, ReferenceRequest, User
 from tests.db.factories import add_user, build_references
@@ -20,6 +20,7 @@ A, AM, M, S = roles.ADMIN, roles.ACCOUNT_MANAGER, roles.MARKETING, roles.SALES
 # The README's role matrix, written out on its own so a change to core/roles.py has to change it too.
 MATRIX = {
     "update_settings": {A},
+    "update_health_profile": {A},
     "create_user": {A},
     "change_role": {A},
     "set_user_disabled": {A},
@@ -54,6 +55,9 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
     """One valid call of every write, on the records of amy's book (accounts 1 and 2)."""
     return {
         "update_settings": lambda actor: service.update_settings(engine, actor, {"target_nps": 41}),
+        "update_health_profile": lambda actor: profiles_write.update_profile(
+            engine, actor, "SMB", {"weight_usage": 40}
+        ),
         "create_user": lambda actor: service.create_user(
             engine, actor, f"new-{actor.username}", "New", "new@example.com", "sales", PASSWORD
         ),

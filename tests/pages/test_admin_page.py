@@ -92,12 +92,13 @@ def browser_keeps_its_own(widget) -> bool:
     return not widget.proto.set_value
 
 
-def test_admin_sees_the_five_tabs_and_every_user(app):
+def test_admin_sees_the_six_tabs_and_every_user(app):
     open_admin(app)
     assert app.title[0].value == "Admin"
     assert [tab.label for tab in app.tabs] == [
         "Users",
         "Settings",
+        "Health profiles",
         "Audit log",
         "Scoring run",
         "Data coverage",
