@@ -1,5 +1,6 @@
 import json
 
+import bcrypt
 import pytest
 from sqlalchemy import func, select
 
@@ -64,7 +65,7 @@ def test_create_user_hashes_password_and_audits(engine, admin):
     with engine.connect() as conn:
         user = conn.execute(select(User).where(User.id == user_id)).one()
     assert user.role == "sales" and "a long pass phrase" not in user.password_hash
-    assert service.bcrypt.checkpw(b"a long pass phrase", user.password_hash.encode())
+    assert bcrypt.checkpw(b"a long pass phrase", user.password_hash.encode())
     assert audit_rows(engine)[-1].action == "create_user"
     assert queries.user_credentials(engine)["username"].tolist() == ["ada", "sam.s"]
 
