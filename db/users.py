@@ -10,7 +10,7 @@ import getpass
 import os
 import sys
 
-from db import migrate, service
+from db import logs, migrate, service
 from db.engine import make_engine
 
 # Writes from the command line are audited under this name; whoever can run it owns the database.
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--name", default="")
     add.add_argument("--email", default="")
     args = parser.parse_args(argv)
+    logs.configure()
 
     password = os.environ.get("ADVOCACY_PASSWORD") or getpass.getpass(f"Password for {args.username}: ")
     engine = make_engine()

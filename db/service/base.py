@@ -110,8 +110,9 @@ def write(engine: Engine, actor: Actor, action: str) -> Iterator[Session]:
     except (PermissionDenied, ValidationError) as refusal:
         log.info("write refused: action=%s user=%s reason=%s", action, actor.username, type(refusal).__name__)
         raise
-    except Exception:
-        log.exception("write failed: action=%s user=%s", action, actor.username)
+    except Exception as error:
+        # The type only: a database error's message quotes the values of the row it refused.
+        log.error("write failed: action=%s user=%s error=%s", action, actor.username, type(error).__name__)
         raise
     for audited_action, entity, entity_id in audited:
         log.info(
