@@ -1,4 +1,8 @@
-"""How a page runs a write: the service call, then a toast on the rerun, or the reason it was refused."""
+"""How a page runs a write and tells the user what came of it: the one place for write feedback.
+
+Success is a toast on the rerun; a stale edit (someone saved the record since the page read it) reloads the
+data and says why, where the form is drawn; any other refusal is an error in place.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from db import service
 from ui import data, text
 
 FLASH = "write_flash"
+# A refused stale edit's message, shown once after the rerun that reloads the form (see show_stale).
+STALE = "write_stale"
 
 
 def show_flash() -> None:
@@ -19,13 +25,33 @@ def show_flash() -> None:
         st.toast(text.literal(message), icon=":material/check_circle:")
 
 
-def attempt(write: Callable[[], object], message: str) -> None:
-    """Run a service write; on success forget cached data and rerun with message, else show why not."""
+def show_stale() -> None:
+    """Why the last save was refused as stale, once, where the form that made it is drawn."""
+    if message := st.session_state.pop(STALE, None):
+        st.warning(text.literal(message), icon=":material/sync_problem:")
+
+
+def done(message: str) -> None:
+    """After a write that went through another door (the scoring run): forget cached data, rerun with message."""
+    data.after_write()
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def attempt(write: Callable[[], object], message: str, reset: Callable[[], None] | None = None) -> None:
+    """Run a service write. On success forget cached data and rerun with message; on a stale edit forget
+    cached data too and rerun with the current values and why (show_stale); else show why not in place.
+    reset, on success and on a stale edit, makes the form start over from the database."""
     try:
         write()
+    except service.StaleEdit as stale:
+        st.session_state[STALE] = str(stale)
     except (service.ValidationError, service.PermissionDenied) as error:
         st.error(text.literal(error))
         return
+    else:
+        st.session_state[FLASH] = message
     data.after_write()
-    st.session_state[FLASH] = message
+    if reset:
+        reset()
     st.rerun()
