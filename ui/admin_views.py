@@ -368,4 +368,4 @@ def scoring_run(actor: Actor, latest_week: dt.date | None) -> None:
             ("Rescore every week", True, "score_all"),
         ):
             if st.button(label, type="secondary" if full else "primary", key=key):
-                writes.done(_run_scoring(actor, full).sentence())
+                writes.attempt(lambda full=full: _run_scoring(actor, full), lambda report: report.sentence())

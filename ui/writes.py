@@ -7,6 +7,7 @@ data and says why, where the form is drawn; any other refusal is an error in pla
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
@@ -16,6 +17,7 @@ from ui import data, text
 FLASH = "write_flash"
 # A refused stale edit's message, shown once after the rerun that reloads the form (see show_stale).
 STALE = "write_stale"
+T = TypeVar("T")
 
 
 def show_flash() -> None:
@@ -31,26 +33,24 @@ def show_stale() -> None:
         st.warning(text.literal(message), icon=":material/sync_problem:")
 
 
-def done(message: str) -> None:
-    """After a write that went through another door (the scoring run): forget cached data, rerun with message."""
-    data.after_write()
-    st.session_state[FLASH] = message
-    st.rerun()
-
-
-def attempt(write: Callable[[], object], message: str, reset: Callable[[], None] | None = None) -> None:
-    """Run a service write. On success forget cached data and rerun with message; on a stale edit forget
-    cached data too and rerun with the current values and why (show_stale); else show why not in place.
-    reset, on success and on a stale edit, makes the form start over from the database."""
+def attempt(
+    write: Callable[[], T],
+    message: str | Callable[[T], str],
+    reset: Callable[[], None] | None = None,
+) -> None:
+    """Run a service write. On success forget cached data and rerun with message (or message of what the
+    write returned); on a stale edit forget cached data too and rerun with the current values and why
+    (show_stale); else show why not in place. reset, on success and on a stale edit, makes the form start
+    over from the database."""
     try:
-        write()
+        result = write()
     except service.StaleEdit as stale:
         st.session_state[STALE] = str(stale)
     except (service.ValidationError, service.PermissionDenied) as error:
         st.error(text.literal(error))
         return
     else:
-        st.session_state[FLASH] = message
+        st.session_state[FLASH] = message(result) if callable(message) else message
     data.after_write()
     if reset:
         reset()
