@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-ADMIN, ACCOUNT_MANAGER, MARKETING, SALES = "admin", "account_manager", "marketing", "sales"
-ALL_ROLES = (ADMIN, ACCOUNT_MANAGER, MARKETING, SALES)
+from core.vocabulary import ROLES
+
+ALL_ROLES = ROLES
+ADMIN, ACCOUNT_MANAGER, MARKETING, SALES = ALL_ROLES
 
 ROLE_LABELS = {
     ADMIN: "Admin",
@@ -122,6 +125,20 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Parts of a page shown only to some roles (no write behind them).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    # The library's upkeep (stale assets, industry coverage) is marketing's job.
+    "library_upkeep": (ADMIN, MARKETING),
+}
+
+
+class Someone(Protocol):
+    """Whoever acts: the service's Actor, or any object with a user id and a role."""
+
+    id: int | None
+    role: str
+
+
 def pages_for(role: str | None) -> list[PageSpec]:
     """The pages a role may open, in navigation order (none for an unknown role)."""
     return [page for page in PAGES if role in page.roles]
@@ -133,3 +150,23 @@ def may_open(role: str | None, page_key: str) -> bool:
 
 def may_do(role: str | None, action: str) -> bool:
     return role in ACTIONS.get(action, ())
+
+
+def may(actor: Someone, action: str) -> bool:
+    """Whether actor's role may perform action (a write in ACTIONS) or see a section (in SECTIONS)."""
+    return actor.role in ACTIONS.get(action, SECTIONS.get(action, ()))
+
+
+# Account managers work their own book of accounts; every other role works every account.
+BOOK_BOUND = (ACCOUNT_MANAGER,)
+
+
+def book_owner(actor: Someone) -> int | None:
+    """The owner whose book actor works: their own id for an account manager, None (every account) otherwise."""
+    return actor.id if actor.role in BOOK_BOUND else None
+
+
+def in_book(actor: Someone, owner_id: int | None) -> bool:
+    """Whether an account owned by owner_id is in actor's book."""
+    owner = book_owner(actor)
+    return owner is None or owner == owner_id

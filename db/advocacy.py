@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from db import reads, rules
+from db.engine import connected
 from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceRequest, User
 
 CANDIDATES_SQL = """
@@ -131,14 +132,15 @@ CANDIDATE_DATES = ["customer_since", "nps_latest_on", "last_complaint_on", "last
 
 
 def candidates(
-    engine: Engine,
+    source: Engine | Connection,
     as_of: dt.date,
     week: dt.date | None,
     contact_id: int | None = None,
     in_program: bool = False,
 ) -> pd.DataFrame:
     """Every current contact of an active account (or one contact, or only advocates who agreed) with what decides
-    who to ask: account facts, NPS, CSAT, triggers, health in week, complaints, past asks and advocacy."""
+    who to ask: account facts, NPS, CSAT, triggers, health in week, complaints, past asks and advocacy; source
+    may be a connection inside a write's transaction."""
     params = {
         "as_of": as_of,
         "week": week,
@@ -151,7 +153,7 @@ def candidates(
         stmt, params["contact_id"] = ONE_CANDIDATE, contact_id
     else:
         stmt = PROGRAM_CANDIDATES if in_program else BOOK_CANDIDATES
-    with engine.connect() as conn:
+    with connected(source) as conn:
         frame = pd.read_sql(stmt, conn, params=params, index_col="contact_id")
     for column in CANDIDATE_DATES:
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,3 +50,13 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any error."""
     with sessionmaker(engine, expire_on_commit=False).begin() as session:
         yield session
+
+
+@contextmanager
+def connected(source: Engine | Connection) -> Iterator[Connection]:
+    """source itself when it is a connection (a read inside a write's transaction), else a new one from it."""
+    if isinstance(source, Connection):
+        yield source
+    else:
+        with source.connect() as connection:
+            yield connection

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,10 +37,12 @@ from db import service
 from db.engine import transaction
 from db.models import LoginFailure, User
 
+log = logging.getLogger(__name__)
+
 UNKNOWN_ADDRESS = "unknown"
 WRONG_MESSAGE = "Username or password is incorrect."
 LOGIN_FORM = service.Actor(id=None, username="(login form)", name="Login form", role="anonymous")
-# bcrypt of a random string nobody knows, at cost 12 like every stored hash (db/service.py, db/demo/load.py):
+# bcrypt of a random string nobody knows, at cost 12 like every stored hash (db/service/users.py, db/demo/load.py):
 # checking an unknown username against it takes as long as checking a known one.
 DUMMY_HASH = b"$2b$12$XmuFCcnef7y3lhqQHnHhb.UdoJhyGvocdWjnlPfumMYj24L7Skxhi"
 KEY_LENGTH = 64  # the columns' width
@@ -95,12 +98,14 @@ def check_login(
         policies = [policy for _, policy in counters]
         wait = _wait(counts, policies, now)
         if wait > 0:
+            log.info("login refused: a wait runs")
             return LoginOutcome("wait", wait_seconds=wait)
         account = _account(session, name)
         if _password_matches(password, account[1] if account else DUMMY_HASH) and account is not None:
             session.execute(
                 delete(LoginFailure).where(LoginFailure.username == name, LoginFailure.address == place)
             )
+            log.info("login: success user=%s", account[0])
             return LoginOutcome("ok", username=account[0])
         pair = session.get(LoginFailure, (name, place))
         if pair is None:
@@ -123,6 +128,8 @@ def check_login(
                 "wait_seconds": round(wait),
             },
         )
+    # An unknown name is not logged: it is often a password typed into the username field.
+    log.info("login: failure user=%s throttled=%s", name if account else "(unknown)", wait > 0)
     return LoginOutcome("wait", wait_seconds=wait) if wait > 0 else LoginOutcome("wrong")
 
 

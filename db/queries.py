@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, Engine, Select, bindparam, func, or_, select, text
+from sqlalchemy import Connection, Date, DateTime, Engine, Select, bindparam, func, or_, select, text
 
 from core import health
 from core import settings as settings_rules
 from db import reads, rules
+from db.engine import connected
 from db.models import AuditLog, Setting, User
 
 # Weeks of usage read for the health score: 4 recent weeks compared with the 8 before.
@@ -267,8 +268,9 @@ def snapshot_sub_scores(engine: Engine, week: dt.date) -> pd.DataFrame:
     return frame.astype({"account_id": "int64"}).set_index("account_id")
 
 
-def latest_scored_week(engine: Engine) -> dt.date | None:
-    with engine.connect() as conn:
+def latest_scored_week(source: Engine | Connection) -> dt.date | None:
+    """The latest scored week; source may be a connection inside a write's transaction."""
+    with connected(source) as conn:
         latest = conn.execute(text("SELECT MAX(week_start) FROM health_snapshots")).scalar()
     return None if latest is None else pd.Timestamp(latest).date()
 

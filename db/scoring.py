@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +19,12 @@ from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, delete, fu
 from core import health
 from core import profiles as profile_rules
 from core.profiles import Profiles
+from db import logs, queries
 from db import profiles as db_profiles
-from db import queries
 from db.engine import make_engine
 from db.models import HealthSnapshot, RescoreWeek, UsageWeekly
+
+log = logging.getLogger(__name__)
 
 # The usage history a week's score needs: the recent weeks and the baseline weeks before them.
 HISTORY_WEEKS = queries.RECENT_WEEKS + queries.PRIOR_WEEKS
@@ -178,6 +181,7 @@ def score_book(
 ) -> RunReport:
     """Score every week that needs it (see plan), oldest first. A week's rescore mark is deleted once the week is
     rescored, unless an import marked it again meanwhile (its marked_at then differs from the one read)."""
+    started = time.perf_counter()
     settings = queries.load_settings(engine)
     todo = plan(engine, settings, today or dt.date.today(), full)
     work = sorted(
@@ -195,6 +199,14 @@ def score_book(
                 )
         if progress:
             progress(done, len(work), week)
+    log.info(
+        "scoring run: new=%d rescored=%d reweighed=%d full=%s seconds=%.1f",
+        len(todo.new),
+        len(todo.changed),
+        len(todo.reweigh),
+        full,
+        time.perf_counter() - started,
+    )
     return RunReport(len(todo.new), len(todo.changed), len(todo.reweigh), full)
 
 
@@ -262,6 +274,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="the database (default: DATABASE_URL, else the embedded demo database)")
     parser.add_argument("--full", action="store_true", help="rescore every week, not only the missing ones")
     args = parser.parse_args(argv)
+    logs.configure()
     engine = make_engine(args.url)
     started = time.perf_counter()
     report = score_book(

@@ -10,11 +10,12 @@ import getpass
 import os
 import sys
 
-from db import migrate, service
+from core import roles
+from db import logs, migrate, service
 from db.engine import make_engine
 
 # Writes from the command line are audited under this name; whoever can run it owns the database.
-OPERATOR = service.Actor(id=None, username="command-line", name="Command line", role="admin")
+OPERATOR = service.Actor(id=None, username="command-line", name="Command line", role=roles.ADMIN)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,10 +25,11 @@ def main(argv: list[str] | None = None) -> int:
         "add", help="add a user (the password is asked for, or read from ADVOCACY_PASSWORD)"
     )
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=["admin", "account_manager", "marketing", "sales"])
+    add.add_argument("--role", required=True, choices=roles.ALL_ROLES)
     add.add_argument("--name", default="")
     add.add_argument("--email", default="")
     args = parser.parse_args(argv)
+    logs.configure()
 
     password = os.environ.get("ADVOCACY_PASSWORD") or getpass.getpass(f"Password for {args.username}: ")
     engine = make_engine()

@@ -3,11 +3,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import early_warning, health
+from core import early_warning, health, roles
 from core import profiles as profile_rules
-from core.roles import ACCOUNT_MANAGER, ADMIN
 from db import service
-from ui import attribute_views, auth, charts, data, facts, numbers, text
+from ui import attribute_views, auth, charts, data, facts, numbers, text, writes
 
 actor = auth.require_page("account")
 
@@ -24,6 +23,7 @@ if account is None:
 account_id = int(account["id"])
 week = data.latest_scored_week()
 st.title(text.literal(account["name"]))
+writes.show_flash()
 st.caption(
     text.literal(
         f"{facts.text(account['segment'])} · {facts.text(account['industry'])} · "
@@ -103,8 +103,7 @@ st.altair_chart(charts.score_history(history, events), width="stretch")
 with st.expander(f"All {len(events):,} events"):
     st.dataframe(events, hide_index=True, column_config={"at": st.column_config.DatetimeColumn("When")})
 
-may_record = actor.role == ADMIN or (actor.role == ACCOUNT_MANAGER and account["owner_id"] == actor.id)
-if may_record:
+if roles.may(actor, "record_sentiment") and roles.in_book(actor, account["owner_id"]):
     st.subheader("Your read of this account")
     with st.form("sentiment", clear_on_submit=True):
         sentiment = st.select_slider(
@@ -123,10 +122,7 @@ if may_record:
             "Note", max_chars=service.MAX_NOTE_LENGTH, placeholder="What you heard, and from whom"
         )
         if st.form_submit_button("Record sentiment", type="primary"):
-            try:
-                service.record_sentiment(data.engine(), actor, account_id, sentiment, note)
-            except (service.ValidationError, service.PermissionDenied) as error:
-                st.error(text.literal(error))
-            else:
-                data.after_write()
-                st.success("Recorded. It counts in customer feedback from the next scoring run.")
+            writes.attempt(
+                lambda: service.record_sentiment(data.engine(), actor, account_id, sentiment, note),
+                "Recorded. It counts in customer feedback from the next scoring run.",
+            )

@@ -3,10 +3,9 @@ import datetime as dt
 import streamlit as st
 
 from core import advocates, outreach, pipeline
-from core.roles import ACCOUNT_MANAGER
 from db.advocacy import OutreachFilter
 from ui import advocate_views as views
-from ui import auth, data, writes
+from ui import auth, book, data, writes
 
 actor = auth.require_page("advocates")
 
@@ -14,10 +13,7 @@ st.title("Advocate pipeline")
 writes.show_flash()
 today = dt.date.today()
 settings = data.settings()
-owner_id = None
-if actor.role == ACCOUNT_MANAGER:
-    scope = st.segmented_control("Accounts", ["My book", "All accounts"], default="My book", key="adv_scope")
-    owner_id = actor.id if scope != "All accounts" else None
+owner_id = book.scope(actor, "adv_scope")
 deep = settings["program_deep"] >= 1
 st.caption(
     f"Program mode: **{'deep' if deep else 'wide'}**"

@@ -3,8 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from core import board, export, health
-from core.roles import ACCOUNT_MANAGER
-from ui import attribute_views, auth, data, facts, numbers
+from ui import attribute_views, auth, book, data, facts, numbers
 
 actor = auth.require_page("health")
 
@@ -18,12 +17,7 @@ if week is None:
     st.info(f"No health scores yet. {data.why_not_scored()}")
     st.stop()
 
-owner_id = None
-if actor.role == ACCOUNT_MANAGER:
-    scope = st.segmented_control(
-        "Accounts", ["My book", "All accounts"], default="My book", key="board_scope"
-    )
-    owner_id = actor.id if scope != "All accounts" else None
+owner_id = book.scope(actor, "board_scope")
 st.caption(
     f"Scores for the week of {week:%d %b %Y}; 4-week trend against the week of "
     f"{week - dt.timedelta(weeks=4):%d %b}."

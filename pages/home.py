@@ -3,8 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from core import board, health, overview
-from core.roles import ACCOUNT_MANAGER
-from ui import auth, charts, data, numbers
+from ui import auth, book, charts, data, numbers
 
 actor = auth.require_page("home")
 
@@ -16,10 +15,7 @@ if week is None:
     st.info(f"No health scores yet. {data.why_not_scored()}")
     st.stop()
 as_of = week + dt.timedelta(days=6)
-owner_id = None
-if actor.role == ACCOUNT_MANAGER:
-    scope = st.segmented_control("Accounts", ["My book", "All accounts"], default="My book", key="scope")
-    owner_id = actor.id if scope != "All accounts" else None
+owner_id = book.scope(actor, "scope")
 st.caption(f"Data as of {as_of:%d %b %Y}. NPS counts answers from the last {NPS_WINDOW_DAYS} days.")
 
 scored = data.health_board(week, owner_id)

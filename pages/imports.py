@@ -1,11 +1,12 @@
 import streamlit as st
 
 from core import imports
-from ui import auth, import_views
+from ui import auth, import_views, writes
 
 actor = auth.require_page("import")
 
 st.title("Import and export")
+writes.show_flash()
 import_tab, export_tab = st.tabs(["Import a file", "Export a table"], key="import_tab", on_change="rerun")
 
 if import_tab.open:

@@ -2,9 +2,8 @@ import datetime as dt
 
 import streamlit as st
 
-from core import assets, export
+from core import assets, export, roles
 from core import vocabulary as v
-from core.roles import ADMIN, MARKETING
 from ui import auth, data, library_views, writes
 from ui.text import literal
 
@@ -68,7 +67,7 @@ library_views.cards(shown, assets.stale_reasons(shown, flags.loc[shown.index], s
 if not shown.empty:
     library_views.use_in_deal(actor, shown)
 
-if actor.role in (MARKETING, ADMIN):
+if roles.may(actor, "library_upkeep"):
     st.subheader("To refresh or retire")
     stale = library[flags["stale"] & (library["approval_status"] == "approved")]
     st.caption(f"{len(stale):,} approved assets are stale.")

@@ -2,8 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import references
-from core.roles import SALES
+from core import references, roles
 from ui import auth, data, writes
 from ui import reference_views as views
 
@@ -34,7 +33,8 @@ if match_tab.open:
             views.request_form(actor, prospect, settings)
 if requests_tab.open:
     with requests_tab:
-        mine = st.toggle("Only my requests", value=actor.role == SALES, key="ref_mine")
+        # Those who only ask for references see their own first; those who fulfil them see all.
+        mine = st.toggle("Only my requests", value=not roles.may(actor, "assign_reference"), key="ref_mine")
         shown = requests[requests["requested_by"] == actor.id] if mine else requests
         views.request_table(shown, sla)
         views.work_request(actor, shown, today, settings)

@@ -4,8 +4,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from core import referrals
-from core.roles import ACCOUNT_MANAGER
+from core import referrals, roles
 from db import service
 from ui import advocate_forms, auth, charts, data, downloads, numbers, period_picker, writes
 
@@ -98,7 +97,7 @@ st.dataframe(
 )
 downloads.csv_button(table, f"referrers-{stem}", "csv_referrers")
 
-owner_id = actor.id if actor.role == ACCOUNT_MANAGER else None
+owner_id = roles.book_owner(actor)
 codes, thanks = st.columns(2)
 with codes:
     st.subheader("Give an advocate a referral code")

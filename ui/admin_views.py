@@ -25,8 +25,6 @@ PASSWORD_HELP = (
 # What the audit log draws on screen, and the most its CSV carries.
 AUDIT_SCREEN_ROWS = 500
 AUDIT_EXPORT_ROWS = 100_000
-# A refused stale edit's message, shown once after the rerun that reloads the form.
-STALE = "admin_stale"
 # What each form showed when it was drawn: a save must name it, not what the database holds now.
 SHOWN = "admin_shown"
 
@@ -58,25 +56,9 @@ def _show(widget_key: str, value: object) -> None:
 
 
 def _attempt(write: Callable[[], object], done: str, form_keys: Iterable[str]) -> None:
-    """writes.attempt, after which the form starts over from the database; a stale edit reloads it and says why."""
+    """writes.attempt, after which the form starts over from the database (on success and on a stale edit)."""
     keys = list(form_keys)
-
-    def run() -> None:
-        try:
-            write()
-        except service.StaleEdit as error:
-            data.after_write()
-            _forget(keys)
-            st.session_state[STALE] = str(error)
-            st.rerun()
-        _forget(keys)
-
-    writes.attempt(run, done)
-
-
-def _show_stale() -> None:
-    if message := st.session_state.pop(STALE, None):
-        st.warning(text.literal(message), icon=":material/sync_problem:")
+    writes.attempt(write, done, reset=lambda: _forget(keys))
 
 
 # --- users ------------------------------------------------------------------------------------------
@@ -84,7 +66,7 @@ def _show_stale() -> None:
 
 def users(actor: Actor, table: pd.DataFrame) -> None:
     """Every user, a form to add one, and a chosen user's role, access and password."""
-    _show_stale()
+    writes.show_stale()
     st.dataframe(
         table.assign(
             role=table["role"].map(ROLE_LABELS),
@@ -193,7 +175,7 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
 
 def settings(actor: Actor, current: dict[str, float], latest_week: dt.date | None) -> None:
     """Every threshold and weight by group, with its default, a reset, and the weights preview."""
-    _show_stale()
+    writes.show_stale()
     st.caption(
         "Thresholds and weights from the domain brief. Changes apply to every page and every user, "
         "and are recorded in the audit log."
@@ -390,7 +372,4 @@ def scoring_run(actor: Actor, latest_week: dt.date | None) -> None:
             ("Rescore every week", True, "score_all"),
         ):
             if st.button(label, type="secondary" if full else "primary", key=key):
-                report = _run_scoring(actor, full)
-                data.after_write()
-                st.session_state[writes.FLASH] = report.sentence()
-                st.rerun()
+                writes.attempt(lambda full=full: _run_scoring(actor, full), lambda report: report.sentence())

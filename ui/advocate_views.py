@@ -160,6 +160,7 @@ def pipeline_board(
         )
         advocate = by_id.loc[chosen].to_dict() | {"id": int(chosen)}
         name = advocate["contact_name"]
+        writes.show_stale()
         if advocate["fatigued"]:
             st.warning(advocates.fatigue_reason(fatigue.loc[chosen], settings))
         ask, follow, answer, move, reward, thanks = st.tabs(

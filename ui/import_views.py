@@ -16,7 +16,7 @@ from db import service
 from db.engine import ROOT
 from db.imports import key_features, profiles
 from db.service import Actor
-from ui import data, downloads, text
+from ui import data, downloads, text, writes
 
 PREVIEW_ROWS = 20
 PROBLEM_GROUPS = 50
@@ -342,12 +342,10 @@ def _save_profile(actor: Actor, entity: str, mapping: imports.Mapping) -> None:
     name_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
     name = name_column.text_input("Profile name", max_chars=profiles.NAME_LENGTH, key="import_profile_name")
     if button_column.button("Save this mapping as a profile", key="import_profile_save"):
-        try:
-            profiles.save(data.engine(), actor, name, entity, mapping)
-        except (service.ValidationError, service.PermissionDenied) as error:
-            st.error(text.literal(error))
-            return
-        st.success(f"Saved the mapping as import profile '{text.literal(name.strip())}'.")
+        writes.attempt(
+            lambda: profiles.save(data.engine(), actor, name, entity, mapping),
+            f"Saved the mapping as import profile '{name.strip()}'.",
+        )
 
 
 def _run(
@@ -419,10 +417,7 @@ def key_feature_editor(actor: Actor) -> None:
             "One feature or event name per line", "\n".join(current), key="import_key_features"
         )
         if st.button("Save key features", key="import_key_features_save"):
-            try:
-                saved = key_features.save(data.engine(), actor, names.splitlines())
-            except (service.ValidationError, service.PermissionDenied) as error:
-                st.error(text.literal(error))
-                return
-            data.after_write()
-            st.success(f"{len(saved):,} key feature{'s' * (len(saved) != 1)} saved.")
+            writes.attempt(
+                lambda: key_features.save(data.engine(), actor, names.splitlines()),
+                lambda saved: f"{len(saved):,} key feature{'s' * (len(saved) != 1)} saved.",
+            )

@@ -7,9 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import advocates, assets, links, matching, references
+from core import advocates, assets, links, matching, references, roles
 from core import vocabulary as v
-from core.roles import ADMIN, MARKETING
 from db import service
 from db.service import Actor
 from ui import data, numbers, writes
@@ -187,6 +186,7 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
     if workable.empty:
         return
     st.subheader("Work a request")
+    writes.show_stale()
     request_id = st.selectbox(
         "Request",
         workable.index,
@@ -197,8 +197,7 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
     )
     request = workable.loc[request_id]
     version = int(request["version"])
-    marketing = actor.role in (MARKETING, ADMIN)
-    if request["status"] == "open" and marketing:
+    if request["status"] == "open" and roles.may(actor, "assign_reference"):
         prospect = matching.Prospect(
             request["industry"], request["company_size"], request["region"], request["product"]
         )
@@ -237,7 +236,7 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
                 )
         with st.expander(f"Best-matching advocates excluded ({len(excluded):,})"):
             st.dataframe(excluded[["contact_name", "account_name", "reason"]], hide_index=True)
-    elif request["status"] == "assigned" and marketing:
+    elif request["status"] == "assigned" and roles.may(actor, "complete_reference"):
         left, right = st.columns(2)
         if left.button("Mark done", type="primary", key="req_done"):
             writes.attempt(

@@ -8,6 +8,7 @@ table export exporting.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ __all__ = [
     "plan",
     "run_import",
 ]
+
+log = logging.getLogger(__name__)
 
 # Where each kind of reference is looked up: (table, column holding the external id, column it resolves to).
 REF_SOURCES = {
@@ -137,6 +140,7 @@ def run_import(
     rolls it back: the result says what the import would do. A usage-event log is read, checked and added
     up a block at a time, so millions of events never sit in memory as text."""
     if not roles.may_do(actor.role, "import_data"):
+        log.info("import refused: entity=%s user=%s reason=PermissionDenied", entity, actor.username)
         raise service.PermissionDenied(f"Role '{actor.role}' may not import data.")
     imports.entity_spec(entity)
     chunks = (
@@ -159,6 +163,13 @@ def run_import(
                 )
             checked, problems, notes, stored = outcome
             if stored is None:
+                log.info(
+                    "import: entity=%s rows=%d outcome=rejected problems=%d user=%s",
+                    entity,
+                    checked,
+                    len(problems),
+                    actor.username,
+                )
                 return ImportResult(entity, checked, 0, 0, 0, problems, notes)
             counts = {"rows": stored.rows, "inserted": stored.inserted, "updated": stored.updated}
             counts["unchanged"] = stored.rows - stored.inserted - stored.updated
@@ -178,7 +189,16 @@ def run_import(
                 {"file": filename, **counts, "notes": notes},
             )
     except _DryRun as dry:
+        log.info("import: entity=%s rows=%d outcome=checked user=%s", entity, dry.result.rows, actor.username)
         return dry.result
+    log.info(
+        "import: entity=%s rows=%d inserted=%d updated=%d outcome=stored user=%s",
+        entity,
+        result.rows,
+        result.inserted,
+        result.updated,
+        actor.username,
+    )
     return result
 
 

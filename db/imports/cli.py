@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from core import export, imports
-from db import memory, migrate, service
+from db import logs, memory, migrate, service
 from db.engine import make_engine
 from db.imports import TABLES, ImportResult, export_table, profiles, run_import
 from db.users import OPERATOR
@@ -178,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Import a file (exit 0 stored, 1 problems, 2 unreadable file or bad arguments) or export a table."""
+    logs.configure()
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["export"]:
         return _export_main(argv[1:])

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 import pytest
 
 from core import passwords, roles
@@ -120,6 +122,36 @@ def test_only_admin_changes_settings():
     assert roles.may_do("admin", "update_settings")
     assert not any(roles.may_do(r, "update_settings") for r in ("account_manager", "marketing", "sales"))
     assert not roles.may_do("admin", "no_such_action")
+
+
+@dataclass(frozen=True)
+class Someone:
+    id: int | None
+    role: str
+
+
+@pytest.mark.parametrize(
+    ("role", "may_upkeep", "may_assign", "may_sentiment"),
+    [
+        ("admin", True, True, True),
+        ("account_manager", False, False, True),
+        ("marketing", True, True, False),
+        ("sales", False, False, False),
+    ],
+)
+def test_may_answers_writes_and_sections_from_the_matrix(role, may_upkeep, may_assign, may_sentiment):
+    someone = Someone(7, role)
+    assert roles.may(someone, "library_upkeep") is may_upkeep
+    assert roles.may(someone, "assign_reference") is may_assign
+    assert roles.may(someone, "record_sentiment") is may_sentiment
+    assert not roles.may(someone, "no_such_action")
+
+
+def test_only_an_account_manager_is_bound_to_a_book():
+    amy, ada = Someone(7, "account_manager"), Someone(8, "admin")
+    assert (roles.book_owner(amy), roles.book_owner(ada)) == (7, None)
+    assert roles.in_book(amy, 7) and not roles.in_book(amy, 8) and not roles.in_book(amy, None)
+    assert roles.in_book(ada, 7) and roles.in_book(ada, None)
 
 
 def test_password_rules():

@@ -1,10 +1,12 @@
+import contextlib
 import json
 
+import bcrypt
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from db import queries, service
-from db.models import AuditLog, Setting, User
+from db.models import AuditLog, ReferenceRequest, Setting, User
 from tests.db.factories import add_user, build_book, build_references
 
 
@@ -64,7 +66,7 @@ def test_create_user_hashes_password_and_audits(engine, admin):
     with engine.connect() as conn:
         user = conn.execute(select(User).where(User.id == user_id)).one()
     assert user.role == "sales" and "a long pass phrase" not in user.password_hash
-    assert service.bcrypt.checkpw(b"a long pass phrase", user.password_hash.encode())
+    assert bcrypt.checkpw(b"a long pass phrase", user.password_hash.encode())
     assert audit_rows(engine)[-1].action == "create_user"
     assert queries.user_credentials(engine)["username"].tolist() == ["ada", "sam.s"]
 
@@ -248,3 +250,54 @@ def test_notes_keep_their_tabs_and_line_breaks(engine):
     assert audit_rows(engine)[-1].after == json.dumps(
         {"sentiment": 2, "note": "renewal:\n\t- budget cut\r\n\t- new CFO"}
     )
+
+
+def test_a_write_reads_through_its_own_connection_only(engine):
+    """Reads inside a write (settings, the latest scored week, a candidate's facts, past outreach and reference
+    activity) run in the write's transaction: one connection per write, none opened beside it."""
+    build_references(engine)
+    mark = service.Actor(
+        id=add_user(engine, "mark", "marketing"), username="mark", name="Mark", role="marketing"
+    )
+    today = service.now().date()
+    request_id = service.create_reference_request(
+        engine, mark, prospect="Acme", industry="Retail", deal_size=1000.0, deal_stage="proposal", kind="call"
+    )
+    with engine.connect() as conn:
+        version = conn.scalar(select(ReferenceRequest.version).where(ReferenceRequest.id == request_id))
+    writes = {
+        "ask": lambda: service.log_outreach(
+            engine,
+            mark,
+            2,
+            follow_up=False,
+            purpose="reference",
+            channel="email",
+            owner_role="marketing",
+            sent_on=today,
+            outcome="no_response",
+        ),
+        "follow-up": lambda: service.log_outreach(
+            engine,
+            mark,
+            2,
+            follow_up=True,
+            purpose="reference",
+            channel="email",
+            owner_role="marketing",
+            sent_on=today,
+            outcome="no_response",
+        ),
+        "assign": lambda: service.assign_reference(engine, mark, request_id, version, advocate_id=1),
+    }
+    opened = []
+    count = opened.append
+    event.listen(engine, "engine_connect", count)
+    try:
+        for name, write in writes.items():
+            opened.clear()
+            with contextlib.suppress(service.ValidationError):
+                write()
+            assert len(opened) == 1, name
+    finally:
+        event.remove(engine, "engine_connect", count)

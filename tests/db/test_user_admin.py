@@ -236,32 +236,6 @@ def test_a_stale_version_is_refused_with_who_changed_it_and_the_current_values(e
     assert users_table(engine) == users and audit_rows(engine) == audit
 
 
-def test_a_save_between_read_and_write_is_caught_by_the_version_guard(engine, ada, amy, monkeypatch):
-    real_hash = service.hash_password
-
-    def hash_while_someone_else_saves(password: str) -> str:
-        # Another replica changes amy after this transaction read her at version 1.
-        with engine.begin() as conn:
-            conn.execute(update(User.__table__).where(User.id == amy).values(role="sales", version=2))
-        return real_hash(password)
-
-    monkeypatch.setattr(service, "hash_password", hash_while_someone_else_saves)
-    with pytest.raises(service.StaleEdit) as stale:
-        service.reset_password(engine, ada, amy, "a new passphrase", version=1)
-    assert str(stale.value) == (
-        "Someone changed amy since you opened it: role is now Sales, enabled. "
-        "Nothing was saved; the form now shows the current values."
-    )
-    changed = user(engine, amy)
-    assert (changed.role, changed.version, changed.password_hash, changed.sessions_valid_from) == (
-        "sales",
-        2,
-        "x",
-        None,
-    )
-    assert audit_rows(engine) == []
-
-
 def test_two_admins_changing_one_role_at_once_exactly_one_wins(engine, ada, amy):
     bob = actor_for(engine, "bob", "admin")
     for round_ in range(3):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from db import service
 from db.models import Advocate, AuditLog, ReferenceRequest
+from db.service import advocates, base, references, users
 from tests.db.factories import add_user, build_references
 from tests.db.test_user_admin import at_the_same_time
 
@@ -37,14 +38,14 @@ def meet_before_audit(monkeypatch) -> None:
     """Each write waits up to 2 s for the other just before its audit row: both get there, and both save,
     unless the first one's lock already holds the second back before its version check."""
     meeting = threading.Barrier(2, timeout=2)
-    real = service.audit
 
     def waiting(*args, **kwargs):
         with contextlib.suppress(threading.BrokenBarrierError):
             meeting.wait()
-        return real(*args, **kwargs)
+        return base.audit(*args, **kwargs)
 
-    monkeypatch.setattr(service, "audit", waiting)
+    for feature in (advocates, references, users):
+        monkeypatch.setattr(feature, "audit", waiting)
 
 
 def version_of(engine, model, row_id: int) -> int:

@@ -65,7 +65,7 @@ def test_account_manager_records_sentiment(app, app_database):
     app.text_area[0].input("Champion is leaving in January")
     app.get("form")[0].button[0].click()
     app.run()
-    assert "Recorded" in app.success[0].value
+    assert app.toast[0].value.startswith("Recorded.")
     with make_engine(app_database).connect() as conn:
         stored = conn.execute(
             select(CsmSentiment.account_id, CsmSentiment.sentiment, CsmSentiment.note)

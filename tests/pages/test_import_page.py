@@ -220,7 +220,7 @@ def test_a_saved_profile_maps_the_next_file_of_that_shape(app, app_database_url)
     map_tickets_as_csat(app, "tickets.csv")
     app.text_input(key="import_profile_name").input("Help desk CSAT").run()
     app.button(key="import_profile_save").click().run()
-    assert app.success[-1].value == "Saved the mapping as import profile 'Help desk CSAT'."
+    assert app.toast[0].value == "Saved the mapping as import profile 'Help desk CSAT'."
 
     app.run()  # the next rerun lists it
     app.selectbox(key="import_profile_surveys").set_value("Help desk CSAT").run()
@@ -250,7 +250,7 @@ def test_key_features_are_saved_audited_and_count_in_the_next_events_import(app,
     app.selectbox(key="import_entity").set_value("usage_events").run()
     app.text_area(key="import_key_features").input("Export\n  report_share \n\nexport\n").run()
     app.button(key="import_key_features_save").click().run()
-    assert app.success[-1].value == "2 key features saved."
+    assert app.toast[0].value == "2 key features saved."
     assert rows(app_database_url, select(AuditLog.after).where(AuditLog.action == "set_key_features")) == [
         ('["Export", "report_share"]',)
     ]

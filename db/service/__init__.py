@@ -1,0 +1,82 @@
+"""The one door for writes: role check → validation → one transaction → version check → audit row → log line.
+
+One module per feature; callers import from here: `from db import service`, `service.update_settings(...)`.
+"""
+
+from db.service.advocates import (
+    issue_referral_code,
+    log_outreach,
+    move_stage,
+    nominate,
+    record_response,
+    record_reward,
+    record_thank_you,
+)
+from db.service.assets import log_asset_use
+from db.service.base import (
+    MAX_NOTE_LENGTH,
+    SESSION_ENDED,
+    Actor,
+    PermissionDenied,
+    StaleEdit,
+    ValidationError,
+    audit,
+    clean_text,
+    now,
+    write,
+)
+from db.service.references import (
+    assign_reference,
+    complete_reference,
+    create_reference_request,
+    record_deal_outcome,
+)
+from db.service.sentiment import record_sentiment
+from db.service.settings import RESCORING_SETTINGS, run_scoring, update_settings
+from db.service.users import (
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    change_role,
+    create_user,
+    hash_password,
+    log_out,
+    reset_password,
+    set_user_disabled,
+)
+
+__all__ = [
+    "MAX_EMAIL_LENGTH",
+    "MAX_NAME_LENGTH",
+    "MAX_NOTE_LENGTH",
+    "RESCORING_SETTINGS",
+    "SESSION_ENDED",
+    "Actor",
+    "PermissionDenied",
+    "StaleEdit",
+    "ValidationError",
+    "assign_reference",
+    "audit",
+    "change_role",
+    "clean_text",
+    "complete_reference",
+    "create_reference_request",
+    "create_user",
+    "hash_password",
+    "issue_referral_code",
+    "log_asset_use",
+    "log_out",
+    "log_outreach",
+    "move_stage",
+    "nominate",
+    "now",
+    "record_deal_outcome",
+    "record_response",
+    "record_reward",
+    "record_sentiment",
+    "record_thank_you",
+    "reset_password",
+    "run_scoring",
+    "set_user_disabled",
+    "update_settings",
+    "write",
+]
