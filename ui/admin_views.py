@@ -36,7 +36,7 @@ def _forget(keys: Iterable[str]) -> None:
         shown.pop(key, None)
 
 
-def _as_shown(widget_key: str, current: object) -> object:
+def as_shown(widget_key: str, current: object) -> object:
     """current when the form's widget is drawn afresh, else what it showed then (the user may still be typing)."""
     shown = st.session_state.setdefault(SHOWN, {})
     if widget_key not in st.session_state or widget_key not in shown:
@@ -44,7 +44,7 @@ def _as_shown(widget_key: str, current: object) -> object:
     return shown[widget_key]
 
 
-def _show(widget_key: str, value: object) -> None:
+def show_value(widget_key: str, value: object) -> None:
     """Draw a form's widget afresh with value, which the widget must also take as its default.
 
     A browser keeps what a widget shows across reruns (a refused edit, the last user added) unless the
@@ -55,7 +55,7 @@ def _show(widget_key: str, value: object) -> None:
         st.session_state[widget_key] = value
 
 
-def _attempt(write: Callable[[], object], done: str, form_keys: Iterable[str]) -> None:
+def attempt_form(write: Callable[[], object], done: str, form_keys: Iterable[str]) -> None:
     """writes.attempt, after which the form starts over from the database (on success and on a stale edit)."""
     keys = list(form_keys)
     writes.attempt(write, done, reset=lambda: _forget(keys))
@@ -95,7 +95,7 @@ def _add_user(actor: Actor) -> None:
     keys = ["new_username", "new_name", "new_email", "new_role", "new_password"]
     for key in keys:
         # No role until one is chosen: the service refuses a user without one.
-        _show(key, None if key == "new_role" else "")
+        show_value(key, None if key == "new_role" else "")
     with st.form("admin_add_user"):
         username = st.text_input("Username", max_chars=64, key=keys[0])
         name = st.text_input("Name", max_chars=service.MAX_NAME_LENGTH, key=keys[1])
@@ -105,7 +105,7 @@ def _add_user(actor: Actor) -> None:
         )
         password = st.text_input("Password", type="password", help=PASSWORD_HELP, key=keys[4])
         if st.form_submit_button("Add user", type="primary"):
-            _attempt(
+            attempt_form(
                 lambda: service.create_user(data.engine(), actor, username, name, email, role, password),
                 f"Added {username.strip()} ({ROLE_LABELS.get(role)}).",
                 keys,
@@ -126,7 +126,7 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
     user_id = int(user_id)
     role_key, password_key = f"admin_role_{user_id}", f"admin_password_{user_id}"
     row = table.loc[user_id]
-    user = _as_shown(
+    user = as_shown(
         role_key,
         {
             "username": row["username"],
@@ -137,7 +137,7 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
     )
     name, version = user["username"], user["version"]
     keys = [role_key, password_key]
-    _show(role_key, user["role"])
+    show_value(role_key, user["role"])
     st.markdown(
         f"**{text.literal(name)}** is {ROLE_LABELS[user['role']]}, "
         f"{'disabled' if user['disabled'] else 'enabled'}."
@@ -147,7 +147,7 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
             "Role", ROLES, index=ROLES.index(user["role"]), format_func=ROLE_LABELS.get, key=role_key
         )
         if st.form_submit_button("Change role"):
-            _attempt(
+            attempt_form(
                 lambda: service.change_role(data.engine(), actor, user_id, role, version),
                 f"{name} is now {ROLE_LABELS[role]}.",
                 keys,
@@ -155,7 +155,7 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
     with st.form(f"admin_password_form_{user_id}", clear_on_submit=True):
         password = st.text_input("New password", type="password", help=PASSWORD_HELP, key=password_key)
         if st.form_submit_button("Reset password"):
-            _attempt(
+            attempt_form(
                 lambda: service.reset_password(data.engine(), actor, user_id, password, version),
                 f"New password set for {name}; their open sessions have ended.",
                 keys,
@@ -163,7 +163,7 @@ def _edit_user(actor: Actor, table: pd.DataFrame) -> None:
     disable = not user["disabled"]
     st.caption("Disabling a user ends their open sessions at once; enabling lets them log in again.")
     if st.button(f"{'Disable' if disable else 'Enable'} {text.literal(name)}", key="admin_disable"):
-        _attempt(
+        attempt_form(
             lambda: service.set_user_disabled(data.engine(), actor, user_id, disable, version),
             f"{name} is {'disabled' if disable else 'enabled'}.",
             keys,
@@ -188,10 +188,10 @@ def settings(actor: Actor, current: dict[str, float], latest_week: dt.date | Non
     for index, (group, specs) in enumerate(groups.items()):
         keys = [f"setting-{spec.key}" for spec in specs]
         shown = {
-            spec.key: float(_as_shown(key, current[spec.key])) for spec, key in zip(specs, keys, strict=True)
+            spec.key: float(as_shown(key, current[spec.key])) for spec, key in zip(specs, keys, strict=True)
         }
         for spec, key in zip(specs, keys, strict=True):
-            _show(key, shown[spec.key])
+            show_value(key, shown[spec.key])
         with columns[index % 2], st.form(f"settings-{group}"):
             st.subheader(group)
             values = {
@@ -223,9 +223,9 @@ def _save_settings(
         stored = service.update_settings(data.engine(), actor, values, read=shown)
         if set(stored) & (set(settings_rules.WEIGHT_KEYS) | service.RESCORING_SETTINGS):
             # New weights recombine the stored sub-scores; a setting the sub-scores read rescores the weeks.
-            _run_scoring(actor, full=False)
+            run_scoring(actor, full=False)
 
-    _attempt(save, done, keys)
+    attempt_form(save, done, keys)
 
 
 def _weights_preview(proposed_settings: dict[str, float], latest_week: dt.date) -> None:
@@ -341,7 +341,7 @@ def audit_log() -> None:
 # --- the scoring run ------------------------------------------------------------------------------
 
 
-def _run_scoring(actor: Actor, full: bool) -> scoring.RunReport:
+def run_scoring(actor: Actor, full: bool) -> scoring.RunReport:
     bar = st.progress(0.0, text="Scoring…")
     return service.run_scoring(
         data.engine(),
@@ -372,4 +372,4 @@ def scoring_run(actor: Actor, latest_week: dt.date | None) -> None:
             ("Rescore every week", True, "score_all"),
         ):
             if st.button(label, type="secondary" if full else "primary", key=key):
-                writes.attempt(lambda full=full: _run_scoring(actor, full), lambda report: report.sentence())
+                writes.attempt(lambda full=full: run_scoring(actor, full), lambda report: report.sentence())

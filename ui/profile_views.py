@@ -11,12 +11,12 @@ from core import profiles as profile_rules
 from core import settings as settings_rules
 from db import profiles_write
 from db.service import Actor
-from ui import admin_views, data
+from ui import admin_views, data, writes
 
 
 def panel(actor: Actor, latest_week: dt.date | None) -> None:
     """Pick a segment, edit its profile (a value equal to the global setting follows it), preview, save."""
-    admin_views._show_stale()
+    writes.show_stale()
     segments = data.segments()
     if not segments:
         st.info("No account has a segment yet: import accounts with a segment to give it its own profile.")
@@ -35,11 +35,11 @@ def panel(actor: Actor, latest_week: dt.date | None) -> None:
     keys = [f"profile-{segment}-{key}" for key in profile_rules.PROFILE_KEYS]
     effective = profile_rules.for_segment(settings, profiles, segment)
     shown = {
-        key: float(admin_views._as_shown(widget, effective[key]))
+        key: float(admin_views.as_shown(widget, effective[key]))
         for key, widget in zip(profile_rules.PROFILE_KEYS, keys, strict=True)
     }
     for key, widget in zip(profile_rules.PROFILE_KEYS, keys, strict=True):
-        admin_views._show(widget, shown[key])
+        admin_views.show_value(widget, shown[key])
     with st.form(f"profile-{segment}"):
         values = {}
         for key, widget in zip(profile_rules.PROFILE_KEYS, keys, strict=True):
@@ -81,9 +81,9 @@ def _save(
         stored = profiles_write.update_profile(data.engine(), actor, segment, values, read=read)
         if set(stored) & set(settings_rules.WEIGHT_KEYS):
             # New weights recombine the stored sub-scores of every week.
-            admin_views._run_scoring(actor, full=False)
+            admin_views.run_scoring(actor, full=False)
 
-    admin_views._attempt(save, done, keys)
+    admin_views.attempt_form(save, done, keys)
 
 
 def preview(segment: str, proposed: dict[str, float], latest_week: dt.date) -> None:
