@@ -255,7 +255,11 @@ def auc(risk: np.ndarray, churned: np.ndarray) -> float | None:
 
 
 def auc_interval(
-    risk: np.ndarray, churned: np.ndarray, accounts: np.ndarray, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0
+    risk: np.ndarray,
+    churned: np.ndarray,
+    accounts: np.ndarray,
+    samples: int = BOOTSTRAP_SAMPLES,
+    seed: int = 0,
 ) -> tuple[float, float] | None:
     """95% percentile bootstrap interval of auc, resampling accounts (all of an account's rows go together,
     as its weeks are not independent); None if a class is empty."""
@@ -320,7 +324,11 @@ def _value_words(feature: Feature, value: object) -> str:
         months = round(number)
         return f"{feature.label} {months} month{'' if months == 1 else 's'}"
     if feature.unit == "money":
-        return f"{feature.label} ${number / 1000:,.1f}k" if abs(number) >= 1000 else f"{feature.label} ${number:,.0f}"
+        return (
+            f"{feature.label} ${number / 1000:,.1f}k"
+            if abs(number) >= 1000
+            else f"{feature.label} ${number:,.0f}"
+        )
     if feature.unit == "score":
         return f"{feature.label} {number:.0f}/100"
     return f"{feature.label} {number:g}"
@@ -550,7 +558,9 @@ def _health_weights(
     return out
 
 
-def _describe(card: dict[str, object], encoder: Encoder, model: LogisticRegression, design: np.ndarray) -> None:
+def _describe(
+    card: dict[str, object], encoder: Encoder, model: LogisticRegression, design: np.ndarray
+) -> None:
     card["intercept"] = round(float(model.intercept_[0]), 4)
     card["coefficients"] = coefficients(encoder, model)
     leaning = importance(encoder, model, design)
@@ -596,7 +606,9 @@ def verdict(card: dict[str, object]) -> str:
     if card["method"] == OUT_OF_TIME:
         where = f"the {test['weeks']} newest weeks it never saw ({test['first_week']} to {test['last_week']})"
     else:
-        where = f"{card['folds']}-fold cross-validation over accounts (no weekly history: one row per customer)"
+        where = (
+            f"{card['folds']}-fold cross-validation over accounts (no weekly history: one row per customer)"
+        )
     if card["status"] == NOT_ENOUGH_CHURN:
         return (
             f"Not enough churn to judge: {test['churners']} churners in the test set ({where}); "

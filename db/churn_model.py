@@ -63,9 +63,9 @@ def _with_facts(
     """rows (account_id, day) with tenure at day, segment, ARR, the plan and billing of the latest
     subscription started by day, and each custom attribute (columns "attr:NAME")."""
     facts = accounts.reindex(rows["account_id"].to_numpy())
-    rows["tenure_months"] = ((rows["day"].to_numpy() - facts["since"].to_numpy()) / churn_model.DAYS_PER_MONTH).clip(
-        min=0
-    )
+    rows["tenure_months"] = (
+        (rows["day"].to_numpy() - facts["since"].to_numpy()) / churn_model.DAYS_PER_MONTH
+    ).clip(min=0)
     rows["segment"] = facts["segment"].to_numpy()
     rows["arr"] = facts["arr"].to_numpy()
     order = np.argsort(rows["day"].to_numpy(), kind="stable")
@@ -119,7 +119,9 @@ def fit_history(engine: Engine, today: dt.date | None = None) -> churn_model.Res
             engine, split, settings, kinds, custom, accounts, subscriptions, churn_accounts, churn_days
         )
     else:
-        result = _fit_accounts(engine, known_until, kinds, custom, accounts, subscriptions, churn_accounts, churn_days)
+        result = _fit_accounts(
+            engine, known_until, kinds, custom, accounts, subscriptions, churn_accounts, churn_days
+        )
         result.card["why_cross_validation"] = (
             "No weekly history long enough to test out of time "
             f"({horizon} days of outcome after each training week, then {test_weeks} test weeks)."
@@ -143,12 +145,19 @@ def _fit_weeks(
     weeks = churn_model.thin_weeks(split.train, per_week) + churn_model.thin_weeks(
         split.test, per_week, churn_model.MAX_FIT_ROWS // 2
     )
-    split = churn_model.Split([w for w in weeks if w < split.test[0]], [w for w in weeks if w >= split.test[0]])
+    split = churn_model.Split(
+        [w for w in weeks if w < split.test[0]], [w for w in weeks if w >= split.test[0]]
+    )
     rows = pd.concat([_week_rows(engine, week) for week in weeks], ignore_index=True)
     rows["churned"] = churn_model.churn_within(
         rows["account_id"].to_numpy(), rows["day"].to_numpy(), churn_accounts, churn_days, horizon
     )
     rows = _with_facts(rows, accounts, subscriptions, custom)
+    in_train = rows["week"] < split.test[0]
+    if rows.loc[in_train, "churned"].nunique() < 2:
+        raise NothingToFit(
+            "The training weeks hold no churn (or nothing but churn): there is nothing to learn from."
+        )
     latest = _scored_weeks(engine)[-1]
     current = _with_facts(_week_rows(engine, latest), accounts, subscriptions, custom)
     result = churn_model.fit_over_time(rows, current, _features(kinds, True), split, settings)
@@ -172,9 +181,17 @@ def _fit_accounts(
     rows["churned"] = rows["account_id"].isin(last_churn.index).to_numpy()
     rows["day"] = last_churn.reindex(rows["account_id"]).fillna(_day(known_until)).to_numpy(np.int64)
     rows = _with_facts(rows, accounts, subscriptions, custom)
+    churners = int(rows["churned"].sum())
+    if min(churners, len(rows) - churners) < churn_model.CV_FOLDS:
+        raise NothingToFit(
+            f"Too little history to cross-validate: {churners} churned and {len(rows) - churners} retained "
+            f"customers; {churn_model.CV_FOLDS} of each are needed at the least."
+        )
     with engine.connect() as conn:
         active = set(
-            conn.scalars(text(f"SELECT a.id FROM accounts a WHERE {rules.active('a', ':day')}"), {"day": known_until})
+            conn.scalars(
+                text(f"SELECT a.id FROM accounts a WHERE {rules.active('a', ':day')}"), {"day": known_until}
+            )
         )
     current = rows[rows["account_id"].isin(active)].copy()
     current["day"] = _day(known_until)
@@ -185,7 +202,7 @@ def _fit_accounts(
 
 
 def fit_and_store(engine: Engine, actor: service.Actor, today: dt.date | None = None) -> int:
-    """"Fit to our history" by an admin: the role is checked before the fit (it reads the whole history), then
+    """ "Fit to our history" by an admin: the role is checked before the fit (it reads the whole history), then
     the card, the risks (replacing the previous fit's) and an audit row are stored in one transaction.
     Returns the new fit's id."""
     if not roles.may_do(actor.role, "fit_churn_model"):
@@ -207,7 +224,9 @@ def fit_and_store(engine: Engine, actor: service.Actor, today: dt.date | None = 
         session.execute(delete(ChurnRisk))
         risks = result.risks.assign(fit_id=fit.id)
         if len(risks):
-            session.execute(insert(ChurnRisk), risks[["fit_id", "account_id", "risk", "why"]].to_dict("records"))
+            session.execute(
+                insert(ChurnRisk), risks[["fit_id", "account_id", "risk", "why"]].to_dict("records")
+            )
         service.audit(
             session,
             actor,
@@ -215,7 +234,12 @@ def fit_and_store(engine: Engine, actor: service.Actor, today: dt.date | None = 
             "model_fit",
             fit.id,
             None,
-            {"method": card["method"], "status": card["status"], "test_auc": card["auc"], "accounts": len(risks)},
+            {
+                "method": card["method"],
+                "status": card["status"],
+                "test_auc": card["auc"],
+                "accounts": len(risks),
+            },
         )
     return fit.id
 
@@ -258,14 +282,20 @@ def risks(engine: Engine) -> pd.DataFrame:
     frame = reads.frame(engine, stmt.text, ["risk_week"])
     if frame.empty:
         return pd.DataFrame(
-            {"risk": pd.Series(dtype=float), "why": pd.Series(dtype=object), "risk_week": pd.Series(dtype="datetime64[us]")},
+            {
+                "risk": pd.Series(dtype=float),
+                "why": pd.Series(dtype=object),
+                "risk_week": pd.Series(dtype="datetime64[us]"),
+            },
             index=pd.Index([], name="account_id", dtype="int64"),
         )
     frame["risk"] = frame["risk"].astype(float)
     return frame.astype({"account_id": "int64"}).set_index("account_id")
 
 
-def adopt_weights(engine: Engine, actor: service.Actor, fit_id: int, read: dict[str, float]) -> dict[str, float]:
+def adopt_weights(
+    engine: Engine, actor: service.Actor, fit_id: int, read: dict[str, float]
+) -> dict[str, float]:
     """Store a fit's proposed health weights as the settings (an audited settings change through
     service.update_settings; read: the weights the page showed). Refused when the fit offers none."""
     proposal = (card(engine, fit_id) or {}).get("health_weights") or {}
@@ -275,11 +305,12 @@ def adopt_weights(engine: Engine, actor: service.Actor, fit_id: int, read: dict[
     return service.update_settings(engine, actor, weights, read=read)
 
 
-def restore_weights(engine: Engine, actor: service.Actor, fit_id: int, read: dict[str, float]) -> dict[str, float]:
+def restore_weights(
+    engine: Engine, actor: service.Actor, fit_id: int, read: dict[str, float]
+) -> dict[str, float]:
     """Undo an adoption: the weights in force when the fit ran, stored again (audited like any settings change)."""
     proposal = (card(engine, fit_id) or {}).get("health_weights") or {}
     if not proposal.get("current"):
         raise service.ValidationError("This fit has no earlier weights to go back to.")
     weights = churn_model.weights_settings(pd.Series(proposal["current"]))
     return service.update_settings(engine, actor, weights, read=read)
-

@@ -27,7 +27,12 @@ def test_split_holds_out_the_newest_labelled_weeks_and_trains_only_on_weeks_whos
     # (Sunday 31 May + 28 = 28 Jun); the 4 newest labelled weeks are 4–25 May; training weeks need their
     # Sunday + 28 days before Monday 4 May: up to the week of 30 Mar (Sunday 5 Apr + 28 = 3 May).
     split = cm.split_weeks(weeks, dt.date(2026, 6, 30), horizon=28, test_weeks=4)
-    assert split.test == [dt.date(2026, 5, 4), dt.date(2026, 5, 11), dt.date(2026, 5, 18), dt.date(2026, 5, 25)]
+    assert split.test == [
+        dt.date(2026, 5, 4),
+        dt.date(2026, 5, 11),
+        dt.date(2026, 5, 18),
+        dt.date(2026, 5, 25),
+    ]
     assert split.train[0] == dt.date(2026, 1, 5) and split.train[-1] == dt.date(2026, 3, 30)
 
 
@@ -43,7 +48,9 @@ def test_thin_weeks_keeps_every_kth_week_from_the_newest():
 
 
 def test_encoder_imputes_numbers_with_an_indicator_and_one_hot_encodes_categories():
-    rows = pd.DataFrame({"tenure_months": [2.0, None, 6.0, 4.0], "billing_period": ["monthly", "annual", None, "monthly"]})
+    rows = pd.DataFrame(
+        {"tenure_months": [2.0, None, 6.0, 4.0], "billing_period": ["monthly", "annual", None, "monthly"]}
+    )
     encoder = cm.fit_encoder(rows, (NUMBER, CATEGORY))
     assert encoder.columns == [
         "tenure_months",
@@ -155,7 +162,9 @@ def test_fitted_weights_are_none_when_every_sub_score_raises_risk():
     assert cm.fit_health_weights(subs, churned) is None
 
 
-def _weekly_rows(signal: float, accounts: int = 300, weeks: int = 30, seed: int = 0) -> tuple[pd.DataFrame, cm.Split]:
+def _weekly_rows(
+    signal: float, accounts: int = 300, weeks: int = 30, seed: int = 0
+) -> tuple[pd.DataFrame, cm.Split]:
     rng = np.random.default_rng(seed)
     first = dt.date(2025, 1, 6)
     week_list = [first + dt.timedelta(weeks=i) for i in range(weeks)]
@@ -216,7 +225,11 @@ def test_fit_on_accounts_cross_validates_and_says_so():
             "arr": rng.uniform(1000, 5000, n),
         }
     )
-    features = (NUMBER, cm.Feature("arr", "ARR", cm.NUMBER, "money"), cm.Feature("attr:Contract", "Contract", cm.CATEGORY))
+    features = (
+        NUMBER,
+        cm.Feature("arr", "ARR", cm.NUMBER, "money"),
+        cm.Feature("attr:Contract", "Contract", cm.CATEGORY),
+    )
     result = cm.fit_accounts(rows, rows.head(10), features)
     assert result.card["method"] == cm.CROSS_VALIDATION and result.card["auc"] >= 0.8
     assert {item["input"] for item in result.card["what_matters"][:2]} == {"tenure", "Contract"}
