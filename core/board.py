@@ -20,14 +20,30 @@ FLAG_LABELS = {
 FLAT_POINTS = 3
 
 
-def board_table(board: pd.DataFrame, settings: dict[str, float], as_of: dt.date) -> pd.DataFrame:
-    """Each account's score, band, contributions and top reason under the current settings, with its flags."""
+def board_table(
+    board: pd.DataFrame, settings: dict[str, float], as_of: dt.date, risks: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Each account's score, band, contributions and top reason under the current settings, with its flags and
+    its churn risk (risks: db.churn_model.risks; see with_risk)."""
     scored = health.combine(board[list(health.DIMENSIONS)], settings)
     flags = early_warning.flags(scored, board["score_4_weeks_ago"], board, as_of, settings)
     table = board.drop(columns=list(health.DIMENSIONS)).join(scored).join(flags)
     table["trend_arrow"] = trend_arrow(table["trend"])
     table["top_reason_label"] = table["top_reason"].map(health.DIMENSION_LABELS)
     table["days_to_renewal"] = (pd.to_datetime(table["renewal_date"]) - pd.Timestamp(as_of)).dt.days
+    return with_risk(table, risks, as_of - dt.timedelta(days=as_of.weekday()))
+
+
+def with_risk(table: pd.DataFrame, risks: pd.DataFrame | None, week: dt.date) -> pd.DataFrame:
+    """The table with each account's churn risk in % ("churn_risk") and its why ("risk_why") from the newest
+    churn-model fit (risks: db.churn_model.risks), only when that fit scored this week (its Monday) and was
+    judged better than chance; unknown otherwise."""
+    table["churn_risk"] = np.nan
+    table["risk_why"] = None
+    if risks is not None:
+        usable = risks[(risks["risk_week"] == pd.Timestamp(week)) & (risks["status"] == "ok")]
+        table["churn_risk"] = 100 * usable["risk"].reindex(table.index)
+        table["risk_why"] = usable["why"].reindex(table.index)
     return table
 
 
@@ -102,6 +118,7 @@ SORTS = {
     "Biggest 4-week drop first": ("trend", True),
     "Highest ARR first": ("arr", False),
     "Soonest renewal first": ("days_to_renewal", True),
+    "Highest churn risk first": ("churn_risk", False),
 }
 
 
@@ -147,6 +164,8 @@ EXPORT_COLUMNS = {
     **{dim: f"{dim}_score" for dim in health.DIMENSIONS},
     "top_reason": "top_reason",
     **{flag: flag for flag in FLAG_LABELS},
+    "churn_risk": "churn_risk_pct",
+    "risk_why": "churn_risk_why",
 }
 
 
@@ -155,7 +174,7 @@ def export_table(table: pd.DataFrame, attributes: pd.DataFrame | None = None) ->
     attribute (attributes: values by account, db.attributes) under its own name, or "NAME (custom attribute)"
     where a column above has that name; unknown is blank."""
     frame = table.reset_index()[["account_id", *EXPORT_COLUMNS]].rename(columns=EXPORT_COLUMNS)
-    numeric = ["score", "change_4_weeks", *(f"{dim}_score" for dim in health.DIMENSIONS)]
+    numeric = ["score", "change_4_weeks", *(f"{dim}_score" for dim in health.DIMENSIONS), "churn_risk_pct"]
     frame[numeric] = frame[numeric].round(1)
     if attributes is None:
         return frame

@@ -275,9 +275,10 @@ def latest_fit_id(engine: Engine) -> int | None:
 
 def risks(engine: Engine) -> pd.DataFrame:
     """The newest fit's churn risk (0–1) and why per account, with the week it scores ("risk_week", NaT for a
-    fit on accounts)."""
+    fit on accounts) and the fit's status (core.churn_model.OK, CHANCE or NOT_ENOUGH_CHURN)."""
     stmt = text(
-        "SELECT r.account_id, r.risk, r.why, f.risk_week FROM churn_risks r JOIN model_fits f ON f.id = r.fit_id"
+        "SELECT r.account_id, r.risk, r.why, f.risk_week, f.status "
+        "FROM churn_risks r JOIN model_fits f ON f.id = r.fit_id"
     )
     frame = reads.frame(engine, stmt.text, ["risk_week"])
     if frame.empty:
@@ -286,6 +287,7 @@ def risks(engine: Engine) -> pd.DataFrame:
                 "risk": pd.Series(dtype=float),
                 "why": pd.Series(dtype=object),
                 "risk_week": pd.Series(dtype="datetime64[us]"),
+                "status": pd.Series(dtype=object),
             },
             index=pd.Index([], name="account_id", dtype="int64"),
         )

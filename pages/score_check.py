@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core import health, proof
-from ui import auth, charts, coverage_views, data
+from ui import auth, charts, churn_model_views, coverage_views, data
 
 actor = auth.require_page("score-check")
 
@@ -16,10 +16,14 @@ st.caption(
 latest = data.latest_scored_week()
 if latest is None:
     st.info(f"No health scores yet. {data.why_not_scored()}")
+    # Without weekly scores the churn model can still be fitted on one row per customer.
+    churn_model_views.panel(actor)
     st.stop()
 
 # Stateful tabs: the coverage count reads every active account's raw inputs, so it runs only when opened.
-backtest_tab, coverage_tab = st.tabs(["Backtest", "Data coverage"], key="proof_tab", on_change="rerun")
+backtest_tab, coverage_tab, model_tab = st.tabs(
+    ["Backtest", "Data coverage", "Churn risk model"], key="proof_tab", on_change="rerun"
+)
 if coverage_tab.open:
     with coverage_tab:
         coverage_views.panel(latest)
@@ -96,3 +100,6 @@ if backtest_tab.open:
                     "churn_pct": st.column_config.TextColumn("Churn rate"),
                 },
             )
+if model_tab.open:
+    with model_tab:
+        churn_model_views.panel(actor)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from core import advocates, assets, board, coverage, health
 from core.imports import Mapping, Validated
-from db import advocacy, attributes, kpis, migrate, queries, references, scoring
+from db import advocacy, attributes, churn_model, kpis, migrate, queries, references, scoring
 from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
@@ -91,8 +91,14 @@ def why_not_scored() -> str | None:
 # A resource, not data: every rerun shares one read-only frame instead of unpickling 50,000 rows.
 @st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading health scores…")
 def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
-    """The scored book for a week's snapshots under the current settings (as of the week's Sunday); do not mutate it."""
-    return board.board_table(queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6))
+    """The scored book for a week's snapshots under the current settings (as of the week's Sunday), with the
+    churn risk of the newest fit where it scored this week; do not mutate it."""
+    return board.board_table(
+        queries.board(engine(), week, owner_id),
+        settings(),
+        week + dt.timedelta(days=6),
+        churn_model.risks(engine()),
+    )
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
