@@ -51,9 +51,9 @@ def panel(actor: Actor) -> None:
             )
     fits = _fits()
     if fits.empty:
-        st.info(
-            "No churn model fitted yet."
-            + (" An admin fits it with the button above." if actor.role != ADMIN else "")
+        st.caption(
+            "No churn model fitted yet. "
+            + ("Fit it with the button above." if actor.role == ADMIN else "An admin fits it on this page.")
         )
         return
     fit_id = st.selectbox(

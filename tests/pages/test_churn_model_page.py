@@ -48,7 +48,7 @@ def test_marketing_sees_no_fit_button(app, model_database):
     assert not app.exception, [e.value for e in app.exception]
     assert not [b for b in app.button if b.label == "Fit to our history"]
     if fits(model_database) == 0:
-        assert "No churn model fitted yet." in app.info[0].value
+        assert "No churn model fitted yet. An admin fits it on this page." in [c.value for c in app.caption]
 
 
 def test_admin_fits_and_sees_the_card_then_the_risk_shows_on_the_board_and_account(app, model_database):
