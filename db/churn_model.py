@@ -78,7 +78,9 @@ def _with_facts(
     values = custom.reindex(rows["account_id"].to_numpy())
     for name in custom.columns:
         column = values[name]
-        rows[f"attr:{name}"] = (column.astype(float) if column.dtype == "boolean" else column).to_numpy()
+        rows[f"attr:{name}"] = (
+            column.map({True: "yes", False: "no"}) if column.dtype == "boolean" else column
+        ).to_numpy()
     return rows
 
 
