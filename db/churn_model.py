@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Connection, Engine, delete, func, select, text
 
 from core import churn_model, health, roles
 from db import attributes, queries, reads, rules, service
@@ -110,7 +110,8 @@ def fit_history(engine: Engine, today: dt.date | None = None) -> churn_model.Res
     settings = queries.load_settings(engine)
     horizon, test_weeks = int(settings["churn_horizon_days"]), int(settings["churn_test_weeks"])
     known_until = queries.data_as_of(engine, today)
-    split = churn_model.split_weeks(_scored_weeks(engine), known_until, horizon, test_weeks)
+    weeks = _scored_weeks(engine)
+    split = churn_model.split_weeks(weeks, known_until, horizon, test_weeks)
     churn_accounts, churn_days = _churn_events(engine)
     if not len(churn_accounts):
         raise NothingToFit("No churn recorded yet: import churn events (or subscriptions that end) first.")
@@ -118,7 +119,16 @@ def fit_history(engine: Engine, today: dt.date | None = None) -> churn_model.Res
     accounts, subscriptions = _accounts(engine), _subscriptions(engine)
     if split.train:
         result = _fit_weeks(
-            engine, split, settings, kinds, custom, accounts, subscriptions, churn_accounts, churn_days
+            engine,
+            split,
+            weeks[-1],
+            settings,
+            kinds,
+            custom,
+            accounts,
+            subscriptions,
+            churn_accounts,
+            churn_days,
         )
     else:
         result = _fit_accounts(
@@ -134,6 +144,7 @@ def fit_history(engine: Engine, today: dt.date | None = None) -> churn_model.Res
 def _fit_weeks(
     engine: Engine,
     split: churn_model.Split,
+    latest: dt.date,
     settings: dict[str, float],
     kinds: dict[str, str],
     custom: pd.DataFrame,
@@ -142,6 +153,7 @@ def _fit_weeks(
     churn_accounts: np.ndarray,
     churn_days: np.ndarray,
 ) -> churn_model.Result:
+    """The out-of-time fit on the split's weeks (thinned to churn_model.MAX_FIT_ROWS), scoring the latest week."""
     horizon = int(settings["churn_horizon_days"])
     per_week = len(accounts)
     weeks = churn_model.thin_weeks(split.train, per_week) + churn_model.thin_weeks(
@@ -160,7 +172,6 @@ def _fit_weeks(
         raise NothingToFit(
             "The training weeks hold no churn (or nothing but churn): there is nothing to learn from."
         )
-    latest = _scored_weeks(engine)[-1]
     current = _with_facts(_week_rows(engine, latest), accounts, subscriptions, custom)
     result = churn_model.fit_over_time(rows, current, _features(kinds, True), split, settings)
     result.card["risk_week"] = latest.isoformat()
@@ -225,10 +236,7 @@ def fit_and_store(engine: Engine, actor: service.Actor, today: dt.date | None = 
         session.flush()
         session.execute(delete(ChurnRisk))
         risks = result.risks.assign(fit_id=fit.id)
-        if len(risks):
-            session.execute(
-                insert(ChurnRisk), risks[["fit_id", "account_id", "risk", "why"]].to_dict("records")
-            )
+        _store_risks(session.connection(), risks)
         service.audit(
             session,
             actor,
@@ -244,6 +252,28 @@ def fit_and_store(engine: Engine, actor: service.Actor, today: dt.date | None = 
             },
         )
     return fit.id
+
+
+def _store_risks(conn: Connection, risks: pd.DataFrame) -> None:
+    """The risks in the caller's transaction, straight to the driver (COPY on PostgreSQL): row by row through
+    SQLAlchemy, 50,000 risks would take longer than the fit."""
+    rows = list(
+        risks[["fit_id", "account_id", "risk", "why"]].astype(object).itertuples(index=False, name=None)
+    )
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy("COPY churn_risks (fit_id, account_id, risk, why) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        conn.exec_driver_sql(
+            "INSERT INTO churn_risks (fit_id, account_id, risk, why) VALUES (?, ?, ?, ?)", rows
+        )
 
 
 def _plain(value: object) -> object:
