@@ -21,29 +21,17 @@ FLAT_POINTS = 3
 
 
 def board_table(
-    board: pd.DataFrame, settings: dict[str, float], as_of: dt.date, risks: pd.DataFrame | None = None
+    board: pd.DataFrame, settings: dict[str, float], as_of: dt.date, risks: pd.Series | None = None
 ) -> pd.DataFrame:
     """Each account's score, band, contributions and top reason under the current settings, with its flags and
-    its churn risk (risks: db.churn_model.risks; see with_risk)."""
+    its churn risk in % ("churn_risk"; risks: 0–1 by account, db.churn_model.risks; unknown where missing)."""
     scored = health.combine(board[list(health.DIMENSIONS)], settings)
     flags = early_warning.flags(scored, board["score_4_weeks_ago"], board, as_of, settings)
     table = board.drop(columns=list(health.DIMENSIONS)).join(scored).join(flags)
     table["trend_arrow"] = trend_arrow(table["trend"])
     table["top_reason_label"] = table["top_reason"].map(health.DIMENSION_LABELS)
     table["days_to_renewal"] = (pd.to_datetime(table["renewal_date"]) - pd.Timestamp(as_of)).dt.days
-    return with_risk(table, risks, as_of - dt.timedelta(days=as_of.weekday()))
-
-
-def with_risk(table: pd.DataFrame, risks: pd.DataFrame | None, week: dt.date) -> pd.DataFrame:
-    """The table with each account's churn risk in % ("churn_risk") and its why ("risk_why") from the newest
-    churn-model fit (risks: db.churn_model.risks), only when that fit scored this week (its Monday) and was
-    judged better than chance; unknown otherwise."""
-    table["churn_risk"] = np.nan
-    table["risk_why"] = None
-    if risks is not None:
-        usable = risks[(risks["risk_week"] == pd.Timestamp(week)) & (risks["status"] == "ok")]
-        table["churn_risk"] = 100 * usable["risk"].reindex(table.index)
-        table["risk_why"] = usable["why"].reindex(table.index)
+    table["churn_risk"] = np.nan if risks is None else 100 * risks.reindex(table.index)
     return table
 
 
@@ -165,17 +153,22 @@ EXPORT_COLUMNS = {
     "top_reason": "top_reason",
     **{flag: flag for flag in FLAG_LABELS},
     "churn_risk": "churn_risk_pct",
-    "risk_why": "churn_risk_why",
 }
 
 
-def export_table(table: pd.DataFrame, attributes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The board's rows with the columns a CSV export carries, scores rounded to one decimal, then each custom
+def export_table(
+    table: pd.DataFrame, attributes: pd.DataFrame | None = None, whys: pd.Series | None = None
+) -> pd.DataFrame:
+    """The board's rows with the columns a CSV export carries, scores rounded to one decimal, the churn risk's why
+    (whys: by account; blank where the risk is unknown), then each custom
     attribute (attributes: values by account, db.attributes) under its own name, or "NAME (custom attribute)"
     where a column above has that name; unknown is blank."""
     frame = table.reset_index()[["account_id", *EXPORT_COLUMNS]].rename(columns=EXPORT_COLUMNS)
     numeric = ["score", "change_4_weeks", *(f"{dim}_score" for dim in health.DIMENSIONS), "churn_risk_pct"]
     frame[numeric] = frame[numeric].round(1)
+    # The why of each churn risk (whys: db.churn_model.whys), only where the risk is shown.
+    known = table["churn_risk"].notna().to_numpy()
+    frame["churn_risk_why"] = None if whys is None else whys.reindex(table.index).where(known).to_numpy()
     if attributes is None:
         return frame
     extra = attributes.reindex(table.index).reset_index(drop=True)

@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, select, text
+from sqlalchemy import Connection, Date, Engine, bindparam, delete, func, select, text
 
 from core import churn_model, health, roles
 from db import attributes, queries, reads, rules, service
@@ -305,26 +305,34 @@ def latest_fit_id(engine: Engine) -> int | None:
         return conn.scalar(select(func.max(ModelFit.id)))
 
 
-def risks(engine: Engine) -> pd.DataFrame:
-    """The newest fit's churn risk (0–1) and why per account, with the week it scores ("risk_week", NaT for a
-    fit on accounts) and the fit's status (core.churn_model.OK, CHANCE or NOT_ENOUGH_CHURN)."""
-    stmt = text(
-        "SELECT r.account_id, r.risk, r.why, f.risk_week, f.status "
-        "FROM churn_risks r JOIN model_fits f ON f.id = r.fit_id"
+RISKS_SQL = text(
+    "SELECT r.account_id, r.risk FROM churn_risks r JOIN model_fits f ON f.id = r.fit_id "
+    "WHERE f.status = :ok AND f.risk_week = :week"
+).bindparams(bindparam("week", type_=Date))
+
+
+def risks(engine: Engine, week: dt.date) -> pd.Series:
+    """The newest fit's churn risk (0–1) by account when that fit scored week and was judged better than chance
+    (core.churn_model.OK); empty otherwise: a risk from another week, or from a model no better than chance, is
+    not shown. Numbers only, so the board reads 50,000 of them in a blink; the whys are read apart."""
+    with engine.connect() as conn:
+        rows = conn.execute(RISKS_SQL, {"ok": churn_model.OK, "week": week}).all()
+    frame = pd.DataFrame(np.array(rows, dtype=float).reshape(-1, 2), columns=["account_id", "risk"])
+    return frame.astype({"account_id": "int64"}).set_index("account_id")["risk"]
+
+
+def whys(engine: Engine, account_id: int | None = None) -> pd.Series:
+    """The newest fit's why of each account's risk (or of one account's), by account."""
+    sql = "SELECT account_id, why FROM churn_risks"
+    params = {}
+    if account_id is not None:
+        sql, params = sql + " WHERE account_id = :account_id", {"account_id": account_id}
+    frame = reads.frame(engine, sql, [], params)
+    return (
+        frame.astype({"account_id": "int64"}).set_index("account_id")["why"]
+        if len(frame)
+        else pd.Series(dtype=object, index=pd.Index([], dtype="int64", name="account_id"), name="why")
     )
-    frame = reads.frame(engine, stmt.text, ["risk_week"])
-    if frame.empty:
-        return pd.DataFrame(
-            {
-                "risk": pd.Series(dtype=float),
-                "why": pd.Series(dtype=object),
-                "risk_week": pd.Series(dtype="datetime64[us]"),
-                "status": pd.Series(dtype=object),
-            },
-            index=pd.Index([], name="account_id", dtype="int64"),
-        )
-    frame["risk"] = frame["risk"].astype(float)
-    return frame.astype({"account_id": "int64"}).set_index("account_id")
 
 
 def adopt_weights(

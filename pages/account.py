@@ -52,7 +52,7 @@ tiles[3].metric("Top reason", row["top_reason_label"] if isinstance(row["top_rea
 if pd.notna(row["churn_risk"]):
     st.markdown(
         f"**Churn risk {row['churn_risk']:.0f}%** within {settings['churn_horizon_days']:.0f} days "
-        f"(the fitted churn model): {text.literal(row['risk_why'])}"
+        f"(the fitted churn model): {text.literal(data.churn_whys(account_id).get(account_id, ''))}"
     )
 
 before_day = week - dt.timedelta(weeks=4) + dt.timedelta(days=6)

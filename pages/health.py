@@ -131,7 +131,9 @@ st.dataframe(
 st.caption(f"Showing {len(shown):,} of {len(filtered):,} accounts.")
 st.download_button(
     "Download all filtered accounts (CSV)",
-    lambda: export.to_csv(board.export_table(ordered, data.attribute_values(tuple(kinds)))),
+    lambda: export.to_csv(
+        board.export_table(ordered, data.attribute_values(tuple(kinds)), data.churn_whys())
+    ),
     file_name=f"health-board-{week}.csv",
     mime="text/csv",
     on_click="ignore",

@@ -97,8 +97,14 @@ def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
         queries.board(engine(), week, owner_id),
         settings(),
         week + dt.timedelta(days=6),
-        churn_model.risks(engine()),
+        churn_model.risks(engine(), week),
     )
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def churn_whys(account_id: int | None = None) -> pd.Series:
+    """Why each account's churn risk is what it is (or one account's), under the newest fit."""
+    return churn_model.whys(engine(), account_id)
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)

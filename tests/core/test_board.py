@@ -142,30 +142,20 @@ def test_export_carries_the_custom_attributes():
     ]
 
 
-def risks(week: dt.date, status: str = "ok") -> pd.DataFrame:
-    """db.churn_model.risks for accounts 1 and 3 of the board."""
-    return pd.DataFrame(
-        {
-            "risk": [0.042, 0.61],
-            "why": ["tenure 40 months −3 pts", "billing month +9 pts"],
-            "risk_week": pd.Timestamp(week),
-            "status": status,
-        },
-        index=pd.Index([1, 3], name="account_id"),
-    )
-
-
-def test_churn_risk_joins_the_week_the_fit_scored_and_goes_to_the_export():
-    # AS_OF is Sunday 22 Nov 2026: its week starts Monday 16 Nov.
-    table = board.board_table(board_rows(), DEFAULTS, AS_OF, risks(dt.date(2026, 11, 16)))
+def test_churn_risk_shows_in_percent_sorts_and_goes_to_the_export_with_its_why():
+    risks = pd.Series([0.042, 0.61], index=pd.Index([1, 3], name="account_id"))
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF, risks)
     assert table["churn_risk"].tolist()[0] == pytest.approx(4.2) and pd.isna(table.loc[2, "churn_risk"])
     assert list(board.sort_board(table, "Highest churn risk first").index) == [3, 1, 2]
-    frame = board.export_table(table)
+    whys = pd.Series(["tenure 40 months −3 pts", "no risk shown", "billing month +9 pts"], index=[1, 2, 3])
+    frame = board.export_table(table, whys=whys)
     assert frame["churn_risk_pct"].tolist()[::2] == [4.2, 61.0]
-    assert frame["churn_risk_why"].tolist()[2] == "billing month +9 pts"
+    # Account 2 has no risk this week: its why is blank too.
+    assert frame["churn_risk_why"].tolist()[::2] == ["tenure 40 months −3 pts", "billing month +9 pts"]
+    assert pd.isna(frame.loc[1, "churn_risk_why"])
 
 
-@pytest.mark.parametrize("week,status", [(dt.date(2026, 11, 9), "ok"), (dt.date(2026, 11, 16), "chance")])
-def test_churn_risk_of_another_week_or_of_a_chance_model_is_unknown(week, status):
-    table = board.board_table(board_rows(), DEFAULTS, AS_OF, risks(week, status))
-    assert table["churn_risk"].isna().all() and table["risk_why"].isna().all()
+def test_without_a_fit_the_churn_risk_is_unknown():
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF)
+    assert table["churn_risk"].isna().all()
+    assert board.export_table(table)["churn_risk_why"].isna().all()

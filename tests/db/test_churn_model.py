@@ -36,11 +36,14 @@ def test_fit_on_weekly_history_is_tested_out_of_time_and_stored_with_its_risks(e
     assert card["test"]["last_week"] == (LAST_WEEK - dt.timedelta(weeks=13)).isoformat()
     assert card["auc_low"] > 0.5 and card["fitted_by"] == "user-admin"
     assert len(card["calibration"]) == 10
-    risks = churn_model.risks(engine)
+    risks = churn_model.risks(engine, LAST_WEEK)
     alive = len(queries.snapshot_sub_scores(engine, LAST_WEEK))
-    assert len(risks) == alive and risks["risk"].between(0, 1).all()
-    assert (risks["risk_week"] == LAST_WEEK.isoformat()).all()
-    assert risks["why"].str.contains(" pts").any()
+    assert len(risks) == alive and risks.between(0, 1).all()
+    assert churn_model.risks(engine, LAST_WEEK - dt.timedelta(weeks=1)).empty  # the fit scored one week
+    whys = churn_model.whys(engine)
+    assert whys.index.equals(risks.index) and whys.str.contains(" pts").any()
+    one = int(risks.index[0])
+    assert churn_model.whys(engine, one).to_dict() == {one: whys[one]}
     with engine.connect() as conn:
         audited = conn.execute(
             select(AuditLog.action, AuditLog.entity_id).where(AuditLog.action == "fit_churn_model")
@@ -75,10 +78,10 @@ def test_one_row_per_customer_is_cross_validated_on_tenure_and_contract(engine):
     assert card["method"] == cm.CROSS_VALIDATION and card["auc"] >= 0.8
     assert "why_cross_validation" in card
     assert {item["input"] for item in card["what_matters"][:2]} == {"tenure", "Contract"}
-    risks = churn_model.risks(engine)
-    # Only customers still active are scored.
-    assert len(risks) == 1200 - card["train"]["churners"]
-    assert risks["why"].str.contains("Contract|tenure").all()
+    whys = churn_model.whys(engine)
+    # Only customers still active are scored; without weekly scores there is no board week to show them in.
+    assert len(whys) == 1200 - card["train"]["churners"]
+    assert whys.str.contains("Contract|tenure").all()
 
 
 def test_adopting_fitted_weights_is_an_audited_settings_change_that_can_be_undone(engine):
@@ -107,5 +110,6 @@ def test_a_fit_without_signal_offers_no_weights(engine):
     assert card["status"] in (cm.CHANCE, cm.NOT_ENOUGH_CHURN)
     if card["health_weights"]["proposed"] is not None:
         assert card["health_weights"]["proposed_status"] != cm.OK
+    assert churn_model.risks(engine, LAST_WEEK).empty  # a model no better than chance shows no risks
     with pytest.raises(service.ValidationError, match="no health weights"):
         churn_model.adopt_weights(engine, actor, fit_id, {})

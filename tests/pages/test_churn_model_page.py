@@ -75,9 +75,9 @@ def test_admin_fits_and_sees_the_card_then_the_risk_shows_on_the_board_and_accou
     board = app.dataframe[0].value
     assert board["churn_risk"].notna().all() and board["churn_risk"].between(0, 100).all()
 
-    risks = churn_model.risks(make_engine(model_database))
+    risks = churn_model.risks(make_engine(model_database), LAST_WEEK)
     account_id = int(risks.index[0])
     app.query_params["account"] = str(account_id)
     app.switch_page("pages/account.py").run()
     line = next(m.value for m in app.markdown if m.value.startswith("**Churn risk"))
-    assert f"**Churn risk {100 * risks.loc[account_id, 'risk']:.0f}%** within 90 days" in line
+    assert f"**Churn risk {100 * risks[account_id]:.0f}%** within 90 days" in line
