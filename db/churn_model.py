@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, Engine, bindparam, delete, func, select, text
+from sqlalchemy import Connection, Engine, delete, func, select, text
 
 from core import churn_model, health, roles
 from db import attributes, queries, reads, rules, service
@@ -305,19 +305,17 @@ def latest_fit_id(engine: Engine) -> int | None:
         return conn.scalar(select(func.max(ModelFit.id)))
 
 
-RISKS_SQL = text(
+RISKS_SQL = (
     "SELECT r.account_id, r.risk FROM churn_risks r JOIN model_fits f ON f.id = r.fit_id "
     "WHERE f.status = :ok AND f.risk_week = :week"
-).bindparams(bindparam("week", type_=Date))
+)
 
 
 def risks(engine: Engine, week: dt.date) -> pd.Series:
     """The newest fit's churn risk (0–1) by account when that fit scored week and was judged better than chance
     (core.churn_model.OK); empty otherwise: a risk from another week, or from a model no better than chance, is
     not shown. Numbers only, so the board reads 50,000 of them in a blink; the whys are read apart."""
-    with engine.connect() as conn:
-        rows = conn.execute(RISKS_SQL, {"ok": churn_model.OK, "week": week}).all()
-    frame = pd.DataFrame(np.array(rows, dtype=float).reshape(-1, 2), columns=["account_id", "risk"])
+    frame = reads.numbers(engine, RISKS_SQL, ["account_id", "risk"], [], {"ok": churn_model.OK, "week": week})
     return frame.astype({"account_id": "int64"}).set_index("account_id")["risk"]
 
 
