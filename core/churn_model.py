@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
@@ -377,8 +378,7 @@ def why(encoder: Encoder, model: LogisticRegression, rows: pd.DataFrame, design:
     σ(logit) − σ(logit − contribution), in percentage points."""
     parts = contributions(encoder, model, design).to_numpy()
     logit = model.decision_function(design)
-    risk = 1 / (1 + np.exp(-logit))
-    points = 100 * (risk[:, None] - 1 / (1 + np.exp(-(logit[:, None] - parts))))
+    points = 100 * (expit(logit)[:, None] - expit(logit[:, None] - parts))
     order = np.argsort(-np.abs(points), axis=1)[:, :WHY_TOP]
     features = encoder.features
     columns = [rows[f.column].to_numpy(dtype=object) for f in features]
@@ -429,7 +429,7 @@ def fit_health_weights(subs: pd.DataFrame, churned: np.ndarray) -> pd.Series | N
         logit = theta[0] + x @ theta[1:]
         # log(1 + e^z) − y·z, written stably.
         value = np.logaddexp(0, logit) - y * logit
-        residual = 1 / (1 + np.exp(-logit)) - y
+        residual = expit(logit) - y
         grad = np.concatenate([[residual.sum()], x.T @ residual + 2 * ridge * theta[1:]])
         return float(value.sum() + ridge * theta[1:] @ theta[1:]), grad
 
