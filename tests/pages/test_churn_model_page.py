@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from db import churn_model, synthetic
+from db import churn_model, queries, synthetic
 from db.engine import make_engine
 from db.models import AuditLog, ModelFit
 from tests.db.factories import add_user
@@ -81,3 +81,27 @@ def test_admin_fits_and_sees_the_card_then_the_risk_shows_on_the_board_and_accou
     app.switch_page("pages/account.py").run()
     line = next(m.value for m in app.markdown if m.value.startswith("**Churn risk"))
     assert f"**Churn risk {100 * risks[account_id]:.0f}%** within 90 days" in line
+
+
+def test_admin_adopts_the_fitted_weights_and_undoes_it(app, model_database):
+    engine = make_engine(model_database)
+    if churn_model.latest_fit_id(engine) is None:
+        churn_model.fit_and_store(engine, churn_model.service.Actor(None, "ada", "Ada", "admin"))
+    card = churn_model.card(engine, churn_model.latest_fit_id(engine))
+    open_tab(app, "ada")
+    app.button(key="churn_weights_adopt").click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "These fitted weights are in use." in [i.value for i in app.info]
+    settings = queries.load_settings(engine)
+    assert {dim: settings[f"weight_{dim}"] for dim in card["health_weights"]["proposed"]} == card[
+        "health_weights"
+    ]["proposed"]
+    app.button(key="churn_weights_undo").click()
+    app.run()
+    settings = queries.load_settings(engine)
+    assert {dim: settings[f"weight_{dim}"] for dim in card["health_weights"]["current"]} == card[
+        "health_weights"
+    ]["current"]
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).where(AuditLog.action == "update_settings")) == 10
