@@ -629,6 +629,19 @@ def fit_accounts(
     return Result(card, risks, final, encoder)
 
 
+# An input is named as mattering when it moves the log-odds at least this share as much as the top one.
+MATTERS_SHARE = 0.2
+
+
+def leans_on(card: dict[str, object]) -> list[dict[str, object]]:
+    """The card's inputs that matter, at most three: those whose mean contribution is at least MATTERS_SHARE of
+    the largest one."""
+    ranked = card.get("what_matters", [])
+    if not ranked:
+        return []
+    return [item for item in ranked[:3] if item["log_odds"] >= MATTERS_SHARE * ranked[0]["log_odds"]]
+
+
 def verdict(card: dict[str, object]) -> str:
     """The card in one plain paragraph: how the model did on data it never saw, or why it cannot be judged."""
     test = card["test"]
@@ -649,7 +662,7 @@ def verdict(card: dict[str, object]) -> str:
             f"No better than chance: on {where} the test AUC was {card['auc']:.2f} ({interval}), "
             f"which includes 0.5. Do not rely on these risks."
         )
-    leaning = ", ".join(item["input"] for item in card.get("what_matters", [])[:3])
+    leaning = ", ".join(item["input"] for item in leans_on(card))
     return (
         f"On {where}, the model ranked a churner above a retained account {card['auc']:.0%} of the time "
         f"(test AUC {card['auc']:.2f}, {interval}; {test['churners']:,} churners of {test['accounts']:,} "

@@ -239,3 +239,15 @@ def test_fit_on_accounts_cross_validates_and_says_so():
 def test_verdict_not_enough_churn():
     card = {"method": cm.CROSS_VALIDATION, "folds": 5, "status": cm.NOT_ENOUGH_CHURN, "test": {"churners": 4}}
     assert cm.verdict(card).startswith("Not enough churn to judge: 4 churners")
+
+
+def test_the_verdict_names_only_the_inputs_that_matter():
+    card = {
+        "what_matters": [
+            {"input": "Contract", "log_odds": 1.0},
+            {"input": "tenure", "log_odds": 0.2},
+            {"input": "ARR", "log_odds": 0.19},
+        ]
+    }
+    # 0.2 is 20% of the top input's 1.0; 0.19 is not.
+    assert [item["input"] for item in cm.leans_on(card)] == ["Contract", "tenure"]
