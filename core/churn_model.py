@@ -32,7 +32,7 @@ REGULARISATION_C = 1.0
 MAX_CATEGORIES = 20
 # Consecutive weeks of one account say nearly the same thing: past this many rows, whole weeks are thinned
 # evenly, which keeps the fit within a minute and a gigabyte at 50,000 accounts.
-MAX_FIT_ROWS = 400_000
+MAX_FIT_ROWS = 300_000
 # Why a risk is what it is: the inputs that move it by at least a point, the largest three.
 WHY_TOP = 3
 MIN_WHY_POINTS = 1.0
