@@ -26,15 +26,18 @@ def board_table(
     settings: dict[str, float],
     as_of: dt.date,
     profiles: profile_rules.Profiles | None = None,
+    risks: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Each account's score, band, contributions and top reason under the current settings and its segment's
-    health profile, with its flags."""
+    health profile, with its flags and its churn risk in % ("churn_risk"; risks: 0–1 by account,
+    db.churn_model.risks; unknown where missing)."""
     scored = profile_rules.combine(board[list(health.DIMENSIONS)], board["segment"], settings, profiles or {})
     flags = early_warning.flags(scored, board["score_4_weeks_ago"], board, as_of, settings)
     table = board.drop(columns=list(health.DIMENSIONS)).join(scored).join(flags)
     table["trend_arrow"] = trend_arrow(table["trend"])
     table["top_reason_label"] = table["top_reason"].map(health.DIMENSION_LABELS)
     table["days_to_renewal"] = (pd.to_datetime(table["renewal_date"]) - pd.Timestamp(as_of)).dt.days
+    table["churn_risk"] = np.nan if risks is None else 100 * risks.reindex(table.index)
     return table
 
 
@@ -109,6 +112,7 @@ SORTS = {
     "Biggest 4-week drop first": ("trend", True),
     "Highest ARR first": ("arr", False),
     "Soonest renewal first": ("days_to_renewal", True),
+    "Highest churn risk first": ("churn_risk", False),
 }
 
 
@@ -154,16 +158,23 @@ EXPORT_COLUMNS = {
     **{dim: f"{dim}_score" for dim in health.DIMENSIONS},
     "top_reason": "top_reason",
     **{flag: flag for flag in FLAG_LABELS},
+    "churn_risk": "churn_risk_pct",
 }
 
 
-def export_table(table: pd.DataFrame, attributes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The board's rows with the columns a CSV export carries, scores rounded to one decimal, then each custom
+def export_table(
+    table: pd.DataFrame, attributes: pd.DataFrame | None = None, whys: pd.Series | None = None
+) -> pd.DataFrame:
+    """The board's rows with the columns a CSV export carries, scores rounded to one decimal, the churn risk's why
+    (whys: by account; blank where the risk is unknown), then each custom
     attribute (attributes: values by account, db.attributes) under its own name, or "NAME (custom attribute)"
     where a column above has that name; unknown is blank."""
     frame = table.reset_index()[["account_id", *EXPORT_COLUMNS]].rename(columns=EXPORT_COLUMNS)
-    numeric = ["score", "change_4_weeks", *(f"{dim}_score" for dim in health.DIMENSIONS)]
+    numeric = ["score", "change_4_weeks", *(f"{dim}_score" for dim in health.DIMENSIONS), "churn_risk_pct"]
     frame[numeric] = frame[numeric].round(1)
+    # The why of each churn risk (whys: db.churn_model.whys), only where the risk is shown.
+    known = table["churn_risk"].notna().to_numpy()
+    frame["churn_risk_why"] = None if whys is None else whys.reindex(table.index).where(known).to_numpy()
     if attributes is None:
         return frame
     extra = attributes.reindex(table.index).reset_index(drop=True)

@@ -106,6 +106,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "reset_password": (ADMIN,),
     "log_out": ALL_ROLES,
     "run_scoring": (ADMIN,),
+    "fit_churn_model": (ADMIN,),
     "record_sentiment": (ADMIN, ACCOUNT_MANAGER),
     # The advocate program is worked by marketing and the account teams (their own book only).
     "nominate": (ADMIN, ACCOUNT_MANAGER, MARKETING),

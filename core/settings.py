@@ -58,6 +58,12 @@ SPECS: tuple[SettingSpec, ...] = (
         1,
         "Health inputs",
     ),
+    SettingSpec(
+        "churn_horizon_days", "Churn model: churned within (days) after a week", 90, 7, 365, "Churn model"
+    ),
+    SettingSpec(
+        "churn_test_weeks", "Churn model: newest labelled weeks held out to test it", 13, 4, 52, "Churn model"
+    ),
     SettingSpec("weight_usage", "Weight: product usage", 30, 0, 100, "Health weights"),
     SettingSpec("weight_outcomes", "Weight: business outcomes", 15, 0, 100, "Health weights"),
     SettingSpec("weight_utilisation", "Weight: service utilisation", 15, 0, 100, "Health weights"),

@@ -679,3 +679,30 @@ class AuditLog(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class ModelFit(Base):
+    """One "Fit to our history" of the churn-risk layer: its model card (JSON), kept for every fit."""
+
+    __tablename__ = "model_fits"
+    __table_args__ = (Index("ix_model_fits_fitted_at", "fitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    fitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    risk_week: Mapped[dt.date | None] = mapped_column(Date)
+    test_auc: Mapped[float | None] = mapped_column(Float)
+    card: Mapped[str] = mapped_column(Text)
+
+
+class ChurnRisk(Base):
+    """An account's churn risk (0–1) and its why under the newest fit; older fits' risks are replaced."""
+
+    __tablename__ = "churn_risks"
+
+    fit_id: Mapped[int] = mapped_column(ForeignKey("model_fits.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    risk: Mapped[float] = mapped_column(Float)
+    why: Mapped[str] = mapped_column(Text)

@@ -50,6 +50,12 @@ tiles[1].metric("Band", health.BAND_LABELS[row["band"]])
 tiles[2].metric("ARR", facts.money(row["arr"]))
 tiles[3].metric("Top reason", row["top_reason_label"] if isinstance(row["top_reason_label"], str) else "—")
 
+if pd.notna(row["churn_risk"]):
+    st.markdown(
+        f"**Churn risk {row['churn_risk']:.0f}%** within {settings['churn_horizon_days']:.0f} days "
+        f"(the fitted churn model): {text.literal(data.churn_whys(account_id).get(account_id, ''))}"
+    )
+
 before_day = week - dt.timedelta(weeks=4) + dt.timedelta(days=6)
 after_day = week + dt.timedelta(days=6)
 before_features = data.account_features(account_id, before_day)

@@ -90,6 +90,7 @@ st.dataframe(
             "name",
             "score",
             "band_label",
+            "churn_risk",
             "trend_arrow",
             "trend",
             "sparkline",
@@ -106,6 +107,11 @@ st.dataframe(
         "name": "Account",
         "score": st.column_config.NumberColumn("Score", format="%.0f"),
         "band_label": "Band",
+        "churn_risk": st.column_config.NumberColumn(
+            "Churn risk",
+            format="%.0f%%",
+            help="The fitted churn model's risk; its why is on the account page.",
+        ),
         "trend_arrow": st.column_config.TextColumn("", width="small"),
         "trend": st.column_config.NumberColumn("4-week change", format="%+.0f"),
         "sparkline": st.column_config.LineChartColumn(f"Last {SPARKLINE_WEEKS} weeks", y_min=0, y_max=100),
@@ -119,7 +125,9 @@ st.dataframe(
 st.caption(f"Showing {len(shown):,} of {len(filtered):,} accounts.")
 st.download_button(
     "Download all filtered accounts (CSV)",
-    lambda: export.to_csv(board.export_table(ordered, data.attribute_values(tuple(kinds)))),
+    lambda: export.to_csv(
+        board.export_table(ordered, data.attribute_values(tuple(kinds)), data.churn_whys())
+    ),
     file_name=f"health-board-{week}.csv",
     mime="text/csv",
     on_click="ignore",

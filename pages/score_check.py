@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core import health, proof
-from ui import auth, charts, coverage_views, data, validation_views
+from ui import auth, charts, churn_model_views, coverage_views, data, validation_views
 
 actor = auth.require_page("score-check")
 
@@ -16,6 +16,8 @@ st.caption(
 latest = data.latest_scored_week()
 if latest is None:
     st.info(f"No health scores yet. {data.why_not_scored()}")
+    # Without weekly scores the churn model can still be fitted on one row per customer.
+    churn_model_views.panel(actor)
     st.stop()
 
 horizon = st.segmented_control(
@@ -31,8 +33,8 @@ newest = latest - dt.timedelta(days=horizon)
 
 # Stateful tabs: each runs only when opened (the coverage count reads every active account's raw inputs, the
 # baselines every stored score).
-backtest_tab, baselines_tab, over_time_tab, coverage_tab = st.tabs(
-    ["Backtest", "Against simple rules", "Over time and by segment", "Data coverage"],
+backtest_tab, baselines_tab, over_time_tab, coverage_tab, model_tab = st.tabs(
+    ["Backtest", "Against simple rules", "Over time and by segment", "Data coverage", "Churn risk model"],
     key="proof_tab",
     on_change="rerun",
 )
@@ -107,3 +109,6 @@ if backtest_tab.open:
                     "churn_pct": st.column_config.TextColumn("Churn rate"),
                 },
             )
+if model_tab.open:
+    with model_tab:
+        churn_model_views.panel(actor)

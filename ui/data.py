@@ -12,7 +12,18 @@ from sqlalchemy import Engine
 from core import advocates, assets, board, coverage, score_validation
 from core import profiles as profile_rules
 from core.imports import Mapping, Validated
-from db import advocacy, attributes, backtest, kpis, migrate, profiles, queries, references, scoring
+from db import (
+    advocacy,
+    attributes,
+    backtest,
+    churn_model,
+    kpis,
+    migrate,
+    profiles,
+    queries,
+    references,
+    scoring,
+)
 from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
@@ -102,9 +113,14 @@ def why_not_scored() -> str | None:
 # A resource, not data: every rerun shares one read-only frame instead of unpickling 50,000 rows.
 @st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading health scores…")
 def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
-    """The scored book for a week's snapshots under the current settings (as of the week's Sunday); do not mutate it."""
+    """The scored book for a week's snapshots under the current settings and profiles (as of the week's Sunday),
+    with the churn risk of the newest fit where it scored this week; do not mutate it."""
     return board.board_table(
-        queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6), health_profiles()
+        queries.board(engine(), week, owner_id),
+        settings(),
+        week + dt.timedelta(days=6),
+        health_profiles(),
+        churn_model.risks(engine(), week),
     )
 
 
@@ -113,6 +129,12 @@ def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
 def validation(last_week: dt.date, horizon_days: int) -> score_validation.Validation:
     """The score and the baselines over every scored week up to last_week, churn within horizon_days."""
     return score_validation.validate(backtest.panel(engine(), last_week, horizon_days))
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def churn_whys(account_id: int | None = None) -> pd.Series:
+    """Why each account's churn risk is what it is (or one account's), under the newest fit."""
+    return churn_model.whys(engine(), account_id)
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)

@@ -140,3 +140,22 @@ def test_export_carries_the_custom_attributes():
         ["", "", "", "", ""],
         ["Two year", "True", "70.5", "2024-03-05", "Zed"],
     ]
+
+
+def test_churn_risk_shows_in_percent_sorts_and_goes_to_the_export_with_its_why():
+    risks = pd.Series([0.042, 0.61], index=pd.Index([1, 3], name="account_id"))
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF, risks=risks)
+    assert table["churn_risk"].tolist()[0] == pytest.approx(4.2) and pd.isna(table.loc[2, "churn_risk"])
+    assert list(board.sort_board(table, "Highest churn risk first").index) == [3, 1, 2]
+    whys = pd.Series(["tenure 40 months −3 pts", "no risk shown", "billing month +9 pts"], index=[1, 2, 3])
+    frame = board.export_table(table, whys=whys)
+    assert frame["churn_risk_pct"].tolist()[::2] == [4.2, 61.0]
+    # Account 2 has no risk this week: its why is blank too.
+    assert frame["churn_risk_why"].tolist()[::2] == ["tenure 40 months −3 pts", "billing month +9 pts"]
+    assert pd.isna(frame.loc[1, "churn_risk_why"])
+
+
+def test_without_a_fit_the_churn_risk_is_unknown():
+    table = board.board_table(board_rows(), DEFAULTS, AS_OF)
+    assert table["churn_risk"].isna().all()
+    assert board.export_table(table)["churn_risk_why"].isna().all()

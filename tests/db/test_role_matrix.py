@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from core import roles
-from db import demo, imports, profiles_write, service
+from db import churn_model, demo, imports, profiles_write, service
 from db.engine import transaction
 from db.models import Advocate, AuditLog, Contact, ReferenceRequest, User
 from tests.db.factories import add_user, build_references
@@ -27,6 +27,7 @@ MATRIX = {
     "reset_password": {A},
     "import_data": {A},
     "run_scoring": {A},
+    "fit_churn_model": {A},
     "log_out": {A, AM, M, S},
     "record_sentiment": {A, AM},
     "nominate": {A, AM, M},
@@ -58,6 +59,7 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
         "update_health_profile": lambda actor: profiles_write.update_profile(
             engine, actor, "SMB", {"weight_usage": 40}
         ),
+        "fit_churn_model": lambda actor: churn_model.fit_and_store(engine, actor),
         "create_user": lambda actor: service.create_user(
             engine, actor, f"new-{actor.username}", "New", "new@example.com", "sales", PASSWORD
         ),

@@ -1,0 +1,115 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from core import churn_model as cm
+from db import churn_model, queries, service, synthetic
+from db.models import AuditLog, ChurnRisk, ModelFit
+from tests.db.factories import add_user
+
+LAST_WEEK = dt.date(2026, 11, 2)
+# The day the data ends: the last week's Sunday.
+TODAY = LAST_WEEK + dt.timedelta(days=6)
+
+
+def admin(engine, role: str = "admin") -> service.Actor:
+    user_id = add_user(engine, f"user-{role}", role)
+    return service.Actor(id=user_id, username=f"user-{role}", name=role, role=role)
+
+
+def count(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(model))
+
+
+def test_fit_on_weekly_history_is_tested_out_of_time_and_stored_with_its_risks(engine):
+    synthetic.weekly_history(engine, accounts=300, weeks=60, last_week=LAST_WEEK, signal=1.5)
+    actor = admin(engine)
+    fit_id = churn_model.fit_and_store(engine, actor, TODAY)
+    card = churn_model.card(engine, fit_id)
+    assert card["method"] == cm.OUT_OF_TIME and card["status"] == cm.OK
+    # 60 weeks, 90-day horizon (13 weeks of outcome), 13 test weeks: weeks 35–47 are tested; training weeks
+    # need their horizon over before week 35 begins: weeks 1–21.
+    assert card["test"]["weeks"] == 13 and card["train"]["weeks"] == 21
+    assert card["test"]["last_week"] == (LAST_WEEK - dt.timedelta(weeks=13)).isoformat()
+    assert card["auc_low"] > 0.5 and card["fitted_by"] == "user-admin"
+    assert len(card["calibration"]) == 10
+    risks = churn_model.risks(engine, LAST_WEEK)
+    alive = len(queries.snapshot_sub_scores(engine, LAST_WEEK))
+    assert len(risks) == alive and risks.between(0, 1).all()
+    assert churn_model.risks(engine, LAST_WEEK - dt.timedelta(weeks=1)).empty  # the fit scored one week
+    whys = churn_model.whys(engine)
+    assert whys.index.equals(risks.index) and whys.str.contains(" pts").any()
+    one = int(risks.index[0])
+    assert churn_model.whys(engine, one).to_dict() == {one: whys[one]}
+    with engine.connect() as conn:
+        audited = conn.execute(
+            select(AuditLog.action, AuditLog.entity_id).where(AuditLog.action == "fit_churn_model")
+        ).all()
+    assert audited == [("fit_churn_model", str(fit_id))]
+    # A second fit keeps the first card and replaces the risks.
+    second = churn_model.fit_and_store(engine, actor, TODAY)
+    assert churn_model.fits(engine)["id"].tolist() == [second, fit_id]
+    assert count(engine, ChurnRisk) == alive
+
+
+@pytest.mark.parametrize("role", ["account_manager", "marketing", "sales"])
+def test_only_admins_fit(engine, role):
+    synthetic.weekly_history(engine, accounts=50, weeks=40, last_week=LAST_WEEK, signal=1.5)
+    with pytest.raises(service.PermissionDenied):
+        churn_model.fit_and_store(engine, admin(engine, role), TODAY)
+    assert count(engine, ModelFit) == 0
+
+
+def test_without_churn_there_is_nothing_to_fit(engine):
+    synthetic.weekly_history(engine, accounts=20, weeks=30, last_week=LAST_WEEK, signal=0.0)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM churn_events")
+    with pytest.raises(churn_model.NothingToFit, match="No churn recorded"):
+        churn_model.fit_and_store(engine, admin(engine), TODAY)
+
+
+def test_one_row_per_customer_is_cross_validated_on_tenure_and_contract(engine):
+    synthetic.customers(engine, 1200, TODAY)
+    fit_id = churn_model.fit_and_store(engine, admin(engine), TODAY)
+    card = churn_model.card(engine, fit_id)
+    assert card["method"] == cm.CROSS_VALIDATION and card["auc"] >= 0.8
+    assert "why_cross_validation" in card
+    assert {item["input"] for item in card["what_matters"][:2]} == {"tenure", "Contract"}
+    whys = churn_model.whys(engine)
+    # Only customers still active are scored; without weekly scores there is no board week to show them in.
+    assert len(whys) == 1200 - card["train"]["churners"]
+    assert whys.str.contains("Contract|tenure").all()
+
+
+def test_adopting_fitted_weights_is_an_audited_settings_change_that_can_be_undone(engine):
+    synthetic.weekly_history(engine, accounts=300, weeks=60, last_week=LAST_WEEK, signal=1.5)
+    actor = admin(engine)
+    fit_id = churn_model.fit_and_store(engine, actor, TODAY)
+    weights = churn_model.card(engine, fit_id)["health_weights"]
+    assert weights["proposed_status"] == cm.OK
+    shown = cm.weights_settings(pd.Series(weights["current"]))
+    churn_model.adopt_weights(engine, actor, fit_id, shown)
+    settings = queries.load_settings(engine)
+    assert {dim: settings[f"weight_{dim}"] for dim in weights["proposed"]} == weights["proposed"]
+    adopted = {key: settings[key] for key in shown}
+    churn_model.restore_weights(engine, actor, fit_id, adopted)
+    assert {key: queries.load_settings(engine)[key] for key in shown} == shown
+    with engine.connect() as conn:
+        changes = conn.scalar(select(func.count()).where(AuditLog.action == "update_settings"))
+    assert changes >= 2
+
+
+def test_a_fit_without_signal_offers_no_weights(engine):
+    synthetic.weekly_history(engine, accounts=300, weeks=60, last_week=LAST_WEEK, signal=0.0, seed=2)
+    actor = admin(engine)
+    fit_id = churn_model.fit_and_store(engine, actor, TODAY)
+    card = churn_model.card(engine, fit_id)
+    assert card["status"] in (cm.CHANCE, cm.NOT_ENOUGH_CHURN)
+    if card["health_weights"]["proposed"] is not None:
+        assert card["health_weights"]["proposed_status"] != cm.OK
+    assert churn_model.risks(engine, LAST_WEEK).empty  # a model no better than chance shows no risks
+    with pytest.raises(service.ValidationError, match="no health weights"):
+        churn_model.adopt_weights(engine, actor, fit_id, {})
