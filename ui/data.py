@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import subprocess
+import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +21,9 @@ from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
 from db.service import Actor
+from ui import import_worker
 
+ROOT = Path(__file__).resolve().parents[1]
 # Query results are shared by every session of this process; a write clears them, and the
 # TTL bounds how stale another replica's writes can look.
 SHARED_TTL = "5m"
@@ -150,8 +157,7 @@ def import_check(
     _actor: Actor, payload: bytes, filename: str, entity: str, mapping: str, churn_from_subscriptions: bool
 ) -> importer.ImportResult:
     """What importing the file with this mapping would add, update and leave unchanged; writes nothing."""
-    return importer.run_import(
-        engine(),
+    return run_import(
         _actor,
         payload,
         filename,
@@ -160,6 +166,50 @@ def import_check(
         check_only=True,
         churn_from_subscriptions=churn_from_subscriptions,
     )
+
+
+def run_import(
+    actor: Actor,
+    payload: bytes,
+    filename: str,
+    entity: str,
+    mapping: Mapping,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    check_only: bool = False,
+    churn_from_subscriptions: bool = False,
+) -> importer.ImportResult:
+    """importer.run_import on the app's database in a worker process (ui/import_worker.py), with its
+    progress, result and refusals (ValueError, PermissionDenied) as if it had run here."""
+    engine()  # the database is migrated before the worker opens it
+    request = (
+        database_url(),
+        (actor, payload, filename, entity, mapping),
+        {"check_only": check_only, "churn_from_subscriptions": churn_from_subscriptions},
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", import_worker.__name__],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        pickle.dump(request, worker.stdin)
+        worker.stdin.close()
+        while True:
+            try:
+                kind, *message = pickle.load(worker.stdout)
+            except EOFError:
+                raise RuntimeError(f"The import worker stopped (exit code {worker.wait()}).") from None
+            if kind == "progress" and progress is not None:
+                progress(*message)
+            elif kind == "result":
+                return message[0]
+            elif kind == "refused":
+                raise message[0]
+    finally:
+        worker.stdout.close()
+        worker.wait()
 
 
 def after_write() -> None:
