@@ -21,7 +21,7 @@ from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
 from db.service import Actor
-from ui import import_worker
+from ui import facts, import_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 # Query results are shared by every session of this process; a write clears them, and the
@@ -102,6 +102,33 @@ def why_not_scored() -> str | None:
 def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     """The scored book for a week's snapshots under the current settings (as of the week's Sunday); do not mutate it."""
     return board.board_table(queries.board(engine(), week, owner_id), settings(), week + dt.timedelta(days=6))
+
+
+# Unknown segments and industries read "unknown", in the board's filters as in its table.
+FILLED = ["segment", "industry"]
+
+
+@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+def filled_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
+    """health_board with unknown segments and industries as "unknown"; do not mutate it."""
+    return facts.filled(health_board(week, owner_id), FILLED)
+
+
+# Resources like the health board: sessions that chose the same filters and sort share one selection.
+@st.cache_resource(ttl=SHARED_TTL, max_entries=64, show_spinner=False)
+def board_filtered(
+    week: dt.date, owner_id: int | None, chosen: board.BoardFilter
+) -> tuple[pd.DataFrame, board.BoardSummary]:
+    """filled_board's rows matching chosen, and their summary; do not mutate them."""
+    names = () if chosen.attribute is None else (chosen.attribute.name,)
+    filtered = board.filter_board(filled_board(week, owner_id), chosen, attribute_values(names))
+    return filtered, board.summarise(filtered)
+
+
+@st.cache_resource(ttl=SHARED_TTL, max_entries=64, show_spinner=False)
+def board_sorted(week: dt.date, owner_id: int | None, chosen: board.BoardFilter, sort: str) -> pd.DataFrame:
+    """board_filtered's rows in the sort's order (core.board.SORTS); do not mutate it."""
+    return board.sort_board(board_filtered(week, owner_id, chosen)[0], sort)
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
@@ -219,6 +246,9 @@ def after_write() -> None:
     import_plan.clear()
     import_check.clear()
     health_board.clear()
+    filled_board.clear()
+    board_filtered.clear()
+    board_sorted.clear()
     ranked_candidates.clear()
     library.clear()
     reference_pool.clear()
