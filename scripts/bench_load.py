@@ -84,6 +84,11 @@ class Loads:
         )
 
 
+def load_average() -> str:
+    """The machine's 1-, 5- and 15-minute load averages: other work on its cores slows every figure."""
+    return " ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
 # --- the database and the server -------------------------------------------------------------------
 
 
@@ -259,7 +264,7 @@ async def board_at_once(page: Page, sockets: list[Socket], server: Server, round
         wall, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
         print(
             f"   round {number}: websocket {loads.line()}; Chromium {browser.line()}; all done in {wall:.1f} s, "
-            f"server CPU {cpu:.1f} s ({cpu / (len(sockets) + 1):.2f} s per load)",
+            f"server CPU {cpu:.1f} s ({cpu / (len(sockets) + 1):.2f} s per load); machine load {load_average()}",
             flush=True,
         )
         everything.seconds += loads.seconds + browser.seconds
@@ -330,7 +335,9 @@ async def home_during_import(importer: Page, watcher: Page, server: Server, path
     cpu = server.cpu_seconds()
     await import_file(importer, path, phase)
     by_phase = await watch
-    print(f"   server CPU during the import: {server.cpu_seconds() - cpu:.0f} s")
+    print(
+        f"   server CPU during the import: {server.cpu_seconds() - cpu:.0f} s; machine load {load_average()}"
+    )
     during = Loads()
     for name, loads in by_phase.items():
         print(f"   Home, {name}: {loads.line()}")
@@ -366,6 +373,9 @@ async def drive(server: Server, sessions: int, rounds: int, log: Path | None) ->
             await log_in(await browser.new_context(viewport={"width": 1400, "height": 1000}), server.url)
             for _ in range(2 if log is not None else 1)
         ]
+        # The browser fetches the board's scripts on its first visit, as a user's browser did long before.
+        await open_page(pages[0], BOARD_LINK, Loads())
+        await open_page(pages[0], HOME_LINK, Loads())
         sockets = [await Socket.open(server.url) for _ in range(sessions - 1)]
         await board_at_once(pages[0], sockets, server, rounds)
         for socket in sockets:
@@ -379,10 +389,7 @@ def bench(url: str, args: argparse.Namespace, folder: Path) -> None:
     today = dt.date.today()
     build(url, args.accounts, args.seed, today)
     log = large_event_log(url, args.import_mib, folder, args.seed) if args.import_mib else None
-    print(
-        f"   machine: {os.cpu_count()} cores, load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}",
-        flush=True,
-    )
+    print(f"   machine: {os.cpu_count()} cores, load average {load_average()}", flush=True)
     with streamlit_server(url) as server:
         asyncio.run(drive(server, args.sessions, args.rounds, log))
 

@@ -13,3 +13,20 @@ def test_no_full_garbage_collection_after_every_script_run():
 
 def test_no_source_file_watching_on_the_event_loop():
     assert CONFIG["server"]["fileWatcherType"] == "none"
+
+
+def test_a_write_clears_every_shared_frame():
+    import inspect
+
+    from streamlit.runtime.caching.cache_utils import CachedFunc
+
+    from ui import data
+
+    resources = {
+        name
+        for name, loader in vars(data).items()
+        if isinstance(loader, CachedFunc) and type(loader._info).__name__ == "CachedResourceFuncInfo"
+    }
+    cleared = inspect.getsource(data.after_write)
+    assert {"credentials", "filled_board", "board_filtered", "board_sorted"} <= resources
+    assert [name for name in sorted(resources) if f"{name}.clear()" not in cleared] == []
