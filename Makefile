@@ -39,3 +39,5 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_kpis --postgres
 	$(PYTHON) -m scripts.bench_import
 	$(PYTHON) -m scripts.bench_import --postgres
+	$(PYTHON) -m scripts.bench_load
+	$(PYTHON) -m scripts.bench_load --postgres
