@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -171,10 +172,10 @@ def open_reference_requests() -> pd.DataFrame:
 def import_plan(
     payload: bytes, filename: str, entity: str, mapping: str | None
 ) -> tuple[pd.DataFrame, Mapping, Validated]:
-    """The file as read, its mapping (given as Mapping.to_json(); automatic when None) and every problem;
-    do not mutate them."""
-    return importer.plan(
-        engine(), payload, filename, entity, None if mapping is None else Mapping.from_json(mapping)
+    """The file as read, its mapping (given as Mapping.to_json(); automatic when None) and every problem,
+    worked out in a worker process; do not mutate them."""
+    return _in_worker(
+        "plan", (payload, filename, entity, None if mapping is None else Mapping.from_json(mapping)), {}
     )
 
 
@@ -206,37 +207,57 @@ def run_import(
     check_only: bool = False,
     churn_from_subscriptions: bool = False,
 ) -> importer.ImportResult:
-    """importer.run_import on the app's database in a worker process (ui/import_worker.py), with its
-    progress, result and refusals (ValueError, PermissionDenied) as if it had run here."""
-    engine()  # the database is migrated before the worker opens it
-    request = (
-        database_url(),
+    """importer.run_import on the app's database in a worker process, with its progress, result and
+    refusals (ValueError, PermissionDenied) as if it had run here."""
+    return _in_worker(
+        "run_import",
         (actor, payload, filename, entity, mapping),
         {"check_only": check_only, "churn_from_subscriptions": churn_from_subscriptions},
+        progress,
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", import_worker.__name__],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    try:
-        pickle.dump(request, worker.stdin)
-        worker.stdin.close()
-        while True:
-            try:
+
+
+# One worker process for the server, started on first use; jobs take turns (only admins import).
+_worker: subprocess.Popen | None = None
+_worker_lock = threading.Lock()
+
+
+def _in_worker(
+    job: str, args: tuple, options: dict, progress: Callable[[int, int], None] | None = None
+) -> Any:
+    """The import function job (ui/import_worker.JOBS) on the app's database, run in the worker process."""
+    global _worker
+    engine()  # the database is migrated before the worker opens it
+    with _worker_lock:
+        if _worker is None or _worker.poll() is not None:
+            _worker = subprocess.Popen(
+                [sys.executable, "-m", import_worker.__name__],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        worker = _worker
+        try:
+            pickle.dump((database_url(), job, args, options), worker.stdin)
+            worker.stdin.flush()
+            while True:
                 kind, *message = pickle.load(worker.stdout)
-            except EOFError:
-                raise RuntimeError(f"The import worker stopped (exit code {worker.wait()}).") from None
-            if kind == "progress" and progress is not None:
-                progress(*message)
-            elif kind == "result":
-                return message[0]
-            elif kind == "refused":
-                raise message[0]
-    finally:
-        worker.stdout.close()
-        worker.wait()
+                if kind != "progress":
+                    break
+                if progress is not None:
+                    progress(*message)
+        except BaseException as error:
+            # A worker that died, or a job left half-read (the session stopped its script): the next job
+            # gets a fresh worker; a write in flight rolls back with it.
+            worker.kill()
+            worker.wait()
+            _worker = None
+            if isinstance(error, EOFError | OSError):
+                raise RuntimeError(f"The import worker stopped (exit code {worker.returncode}).") from None
+            raise
+    if kind == "refused":
+        raise message[0]
+    return message[0]
 
 
 def after_write() -> None:

@@ -5,9 +5,10 @@ in the server process that stalled every session's reruns and messages. The work
 (`python -m ui.import_worker`) rather than a multiprocessing child: Streamlit runs the app as `__main__`,
 which a spawned or fork-server child would run again. No streamlit here.
 
-The server writes one pickle to the worker's stdin: (database URL, run_import's arguments, its options).
-The worker writes pickles to stdout: ("progress", done, total) while it stores, then ("result",
-ImportResult) or ("refused", the ValueError or PermissionDenied it raised).
+The worker serves one job at a time for as long as its stdin is open. For each, the server writes one
+pickle to the worker's stdin: (database URL, "plan" or "run_import", the arguments after the engine,
+keyword options); the worker writes pickles to stdout: ("progress", done, total) while an import stores,
+then ("result", what the function returned) or ("refused", the ValueError or PermissionDenied it raised).
 """
 
 from __future__ import annotations
@@ -26,18 +27,24 @@ def _send(out: BinaryIO, *message: Any) -> None:
     out.flush()
 
 
-def main(request: BinaryIO, out: BinaryIO) -> None:
-    url, args, options = pickle.load(request)
-    engine = make_engine(url)
-    try:
-        result = importer.run_import(
-            engine, *args, progress=lambda done, total: _send(out, "progress", done, total), **options
-        )
-        _send(out, "result", result)
-    except (ValueError, service.PermissionDenied) as error:
-        _send(out, "refused", error)
-    finally:
-        engine.dispose()
+JOBS = {"plan": importer.plan, "run_import": importer.run_import}
+
+
+def main(requests: BinaryIO, out: BinaryIO) -> None:
+    while True:
+        try:
+            url, job, args, options = pickle.load(requests)
+        except EOFError:  # the server has gone
+            return
+        if job == "run_import":
+            options = options | {"progress": lambda done, total: _send(out, "progress", done, total)}
+        engine = make_engine(url)
+        try:
+            _send(out, "result", JOBS[job](engine, *args, **options))
+        except (ValueError, service.PermissionDenied) as error:
+            _send(out, "refused", error)
+        finally:
+            engine.dispose()
 
 
 if __name__ == "__main__":

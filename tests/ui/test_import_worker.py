@@ -42,3 +42,15 @@ def test_the_workers_refusals_are_raised_in_the_server(app_database):
         data.run_import(sales, ACCOUNTS, "accounts.csv", "accounts", None)
     with pytest.raises(ValueError):
         data.run_import(OPERATOR, b"", "accounts.csv", "accounts", None)
+
+
+def test_one_worker_serves_the_jobs_and_a_dead_one_is_replaced(app_database):
+    data.run_import(OPERATOR, ACCOUNTS, "accounts.csv", "accounts", None, check_only=True)
+    first = data._worker.pid
+    data.run_import(OPERATOR, ACCOUNTS, "accounts.csv", "accounts", None, check_only=True)
+    assert data._worker.pid == first
+    data._worker.kill()
+    data._worker.wait()
+    result = data.run_import(OPERATOR, ACCOUNTS, "accounts.csv", "accounts", None, check_only=True)
+    assert result.inserted == 2
+    assert data._worker.pid != first
