@@ -11,8 +11,9 @@ sidebar link until the page has settled (the script has finished and the page's 
 what a user sees. The others speak Streamlit's websocket protocol as the browser does, with the login
 cookie the app issues, timed from the same navigation message until the server's "script finished": 20
 Chromium renderers on the server's own 2 cores would measure the browsers, not the server (users' browsers
-run on their own machines). Prints the figures against the targets, with the server's CPU seconds;
-asserts nothing.
+run on their own machines). Before the rounds the browser session opens the board once, as a user's
+browser has long fetched its scripts. Prints the figures against the targets, with the server's CPU seconds
+and the machine's load (other work on its cores slows every figure); asserts nothing.
 """
 
 from __future__ import annotations
