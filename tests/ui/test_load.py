@@ -30,3 +30,18 @@ def test_a_write_clears_every_shared_frame():
     cleared = inspect.getsource(data.after_write)
     assert {"credentials", "filled_board", "board_filtered", "board_sorted"} <= resources
     assert [name for name in sorted(resources) if f"{name}.clear()" not in cleared] == []
+
+
+def test_home_bar_spec_is_the_altair_chart_without_altairs_default_theme():
+    import pandas as pd
+
+    from ui import charts
+
+    bands = pd.DataFrame({"band": ["Healthy", "At risk"], "accounts": [3, 1]})
+    spec = charts.horizontal_bars_spec(bands, "accounts", "band", "Accounts", charts.BAND_COLOURS)
+    chart = charts.horizontal_bars(bands, "accounts", "band", "Accounts", charts.BAND_COLOURS).to_dict()
+    assert "config" not in spec
+    assert spec == {key: value for key, value in chart.items() if key != "config"}
+    assert list(spec["datasets"].values()) == [
+        [{"band": "Healthy", "accounts": 3}, {"band": "At risk", "accounts": 1}]
+    ]
