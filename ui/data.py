@@ -55,11 +55,9 @@ def settings() -> dict[str, float]:
     return queries.load_settings(engine())
 
 
-# Short: a logout or a disabled user on another replica must take effect within seconds. A resource, not
-# data: every rerun of every session checks its user here, and a copy per check cost more than the check.
-@st.cache_resource(ttl="10s", show_spinner=False)
+# Short: a logout or a disabled user on another replica must take effect within seconds.
+@st.cache_data(ttl="10s", show_spinner=False)
 def credentials() -> pd.DataFrame:
-    """Enabled users with their hashes, roles and sessions' valid-from moment; do not mutate it."""
     return queries.user_credentials(engine())
 
 
@@ -263,7 +261,6 @@ def _in_worker(
 def after_write() -> None:
     """Forget every cached query result so all pages show the write at once."""
     st.cache_data.clear()
-    credentials.clear()
     import_plan.clear()
     import_check.clear()
     health_board.clear()

@@ -28,7 +28,7 @@ def test_a_write_clears_every_shared_frame():
         if isinstance(loader, CachedFunc) and type(loader._info).__name__ == "CachedResourceFuncInfo"
     }
     cleared = inspect.getsource(data.after_write)
-    assert {"credentials", "filled_board", "board_filtered", "board_sorted"} <= resources
+    assert {"filled_board", "board_filtered", "board_sorted"} <= resources
     assert [name for name in sorted(resources) if f"{name}.clear()" not in cleared] == []
 
 
