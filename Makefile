@@ -41,3 +41,5 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_import --postgres
 	$(PYTHON) -m scripts.bench_score_check
 	$(PYTHON) -m scripts.bench_score_check --postgres
+	$(PYTHON) -m scripts.bench_load
+	$(PYTHON) -m scripts.bench_load --postgres

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,8 +142,19 @@ def summarise(table: pd.DataFrame) -> BoardSummary:
 
 
 def sparklines(history: pd.DataFrame) -> pd.Series:
-    """Each account's weekly scores, oldest first, as a list (for a sparkline column)."""
-    return history.groupby("account_id")["score"].agg(lambda scores: [round(s, 1) for s in scores.dropna()])
+    """Each account's weekly scores (rounded to 0.1, unknown left out) in the order given, as a list (for a
+    sparkline column), by account id."""
+    accounts = history["account_id"].to_numpy()
+    order = np.argsort(accounts, kind="stable")
+    ids, starts = np.unique(accounts[order], return_index=True)
+    # One pass over plain floats: a per-account groupby lambda cost the board a third of its rerun.
+    scores = [round(score, 1) for score in history["score"].to_numpy(dtype=float)[order].tolist()]
+    bounds = [*starts.tolist(), len(scores)]
+    lists = [
+        [score for score in scores[start:end] if not math.isnan(score)]
+        for start, end in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+    return pd.Series(lists, index=pd.Index(ids, name="account_id"), name="score", dtype=object)
 
 
 EXPORT_COLUMNS = {

@@ -22,8 +22,7 @@ st.caption(
     f"Scores for the week of {week:%d %b %Y}; 4-week trend against the week of "
     f"{week - dt.timedelta(weeks=4):%d %b}."
 )
-# Unknown segments and industries read "unknown", in the filters as in the table.
-table = facts.filled(data.health_board(week, owner_id), ["segment", "industry"])
+table = data.filled_board(week, owner_id)
 
 with st.container(horizontal=True):
     owners = st.multiselect(
@@ -52,10 +51,7 @@ chosen = board.BoardFilter(
     tuple(owners), tuple(segments), tuple(industries), tuple(bands), flag, renewal, attribute
 )
 # Only the picked attribute's values are read here; the export reads them all when clicked.
-filtered = board.filter_board(
-    table, chosen, data.attribute_values(() if attribute is None else (attribute.name,))
-)
-summary = board.summarise(filtered)
+filtered, summary = data.board_filtered(week, owner_id, chosen)
 
 tiles = st.columns(6)
 for tile, row in zip(tiles, summary.by_band.itertuples(), strict=False):
@@ -70,14 +66,15 @@ tiles[4].metric("ARR at risk", numbers.money(summary.arr_at_risk))
 tiles[5].metric("Sharp drops (4 weeks)", f"{summary.new_drops:,}")
 
 sort = st.selectbox("Sort", list(board.SORTS), key="board_sort")
-ordered = board.sort_board(filtered, sort)
+ordered = data.board_sorted(week, owner_id, chosen, sort)
 shown = ordered.head(TABLE_ROWS).copy()
 history = data.score_history(tuple(shown.index), week - dt.timedelta(weeks=SPARKLINE_WEEKS - 1))
 shown["sparkline"] = board.sparklines(history).reindex(shown.index)
 shown["band_label"] = shown["band"].map(health.BAND_LABELS)
-shown["flags"] = shown[list(board.FLAG_LABELS)].apply(
-    lambda row: ", ".join(label for key, label in board.FLAG_LABELS.items() if row[key]), axis=1
-)
+shown["flags"] = [
+    ", ".join(label for label, flagged in zip(board.FLAG_LABELS.values(), row, strict=True) if flagged)
+    for row in shown[list(board.FLAG_LABELS)].itertuples(index=False)
+]
 shown["link"] = [f"account?account={account_id}" for account_id in shown.index]
 shown["arr"] = shown["arr"].map(facts.money)
 shown["renewal_date"] = shown["renewal_date"].map(facts.day)

@@ -59,15 +59,17 @@ with left:
     st.subheader("Accounts by health band")
     bands = board.summarise(scored).by_band
     bands["band"] = bands["band"].map(health.BAND_LABELS)
-    st.altair_chart(charts.horizontal_bars(bands, "accounts", "band", "Accounts", charts.BAND_COLOURS))
+    st.vega_lite_chart(
+        charts.horizontal_bars_spec(bands, "accounts", "band", "Accounts", charts.BAND_COLOURS)
+    )
 with right:
     st.subheader("Why accounts are at risk")
     reasons = overview.at_risk_reasons(scored)
     if reasons.empty:
         st.info("No account is in the at-risk band.")
     else:
-        st.altair_chart(
-            charts.horizontal_bars(reasons, "accounts", "dimension", "At-risk accounts (by top reason)")
+        st.vega_lite_chart(
+            charts.horizontal_bars_spec(reasons, "accounts", "dimension", "At-risk accounts (by top reason)")
         )
 
 with st.expander("How these figures are computed"):

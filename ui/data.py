@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import subprocess
+import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -28,7 +34,9 @@ from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
 from db.service import Actor
+from ui import facts, import_worker
 
+ROOT = Path(__file__).resolve().parents[1]
 # Query results are shared by every session of this process; a write clears them, and the
 # TTL bounds how stale another replica's writes can look.
 SHARED_TTL = "5m"
@@ -137,6 +145,33 @@ def churn_whys(account_id: int | None = None) -> pd.Series:
     return churn_model.whys(engine(), account_id)
 
 
+# Unknown segments and industries read "unknown", in the board's filters as in its table.
+FILLED = ["segment", "industry"]
+
+
+@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+def filled_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
+    """health_board with unknown segments and industries as "unknown"; do not mutate it."""
+    return facts.filled(health_board(week, owner_id), FILLED)
+
+
+# Resources like the health board: sessions that chose the same filters and sort share one selection.
+@st.cache_resource(ttl=SHARED_TTL, max_entries=64, show_spinner=False)
+def board_filtered(
+    week: dt.date, owner_id: int | None, chosen: board.BoardFilter
+) -> tuple[pd.DataFrame, board.BoardSummary]:
+    """filled_board's rows matching chosen, and their summary; do not mutate them."""
+    names = () if chosen.attribute is None else (chosen.attribute.name,)
+    filtered = board.filter_board(filled_board(week, owner_id), chosen, attribute_values(names))
+    return filtered, board.summarise(filtered)
+
+
+@st.cache_resource(ttl=SHARED_TTL, max_entries=64, show_spinner=False)
+def board_sorted(week: dt.date, owner_id: int | None, chosen: board.BoardFilter, sort: str) -> pd.DataFrame:
+    """board_filtered's rows in the sort's order (core.board.SORTS); do not mutate it."""
+    return board.sort_board(board_filtered(week, owner_id, chosen)[0], sort)
+
+
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def attribute_kinds() -> dict[str, str]:
     return attributes.attribute_kinds(engine())
@@ -177,10 +212,10 @@ def open_reference_requests() -> pd.DataFrame:
 def import_plan(
     payload: bytes, filename: str, entity: str, mapping: str | None
 ) -> tuple[pd.DataFrame, Mapping, Validated]:
-    """The file as read, its mapping (given as Mapping.to_json(); automatic when None) and every problem;
-    do not mutate them."""
-    return importer.plan(
-        engine(), payload, filename, entity, None if mapping is None else Mapping.from_json(mapping)
+    """The file as read, its mapping (given as Mapping.to_json(); automatic when None) and every problem,
+    worked out in a worker process; do not mutate them."""
+    return _in_worker(
+        "plan", (payload, filename, entity, None if mapping is None else Mapping.from_json(mapping)), {}
     )
 
 
@@ -190,8 +225,7 @@ def import_check(
     _actor: Actor, payload: bytes, filename: str, entity: str, mapping: str, churn_from_subscriptions: bool
 ) -> importer.ImportResult:
     """What importing the file with this mapping would add, update and leave unchanged; writes nothing."""
-    return importer.run_import(
-        engine(),
+    return run_import(
         _actor,
         payload,
         filename,
@@ -202,6 +236,70 @@ def import_check(
     )
 
 
+def run_import(
+    actor: Actor,
+    payload: bytes,
+    filename: str,
+    entity: str,
+    mapping: Mapping,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    check_only: bool = False,
+    churn_from_subscriptions: bool = False,
+) -> importer.ImportResult:
+    """importer.run_import on the app's database in a worker process, with its progress, result and
+    refusals (ValueError, PermissionDenied) as if it had run here."""
+    return _in_worker(
+        "run_import",
+        (actor, payload, filename, entity, mapping),
+        {"check_only": check_only, "churn_from_subscriptions": churn_from_subscriptions},
+        progress,
+    )
+
+
+# One worker process for the server, started on first use; jobs take turns (only admins import).
+_worker: subprocess.Popen | None = None
+_worker_lock = threading.Lock()
+
+
+def _in_worker(
+    job: str, args: tuple, options: dict, progress: Callable[[int, int], None] | None = None
+) -> Any:
+    """The import function job (ui/import_worker.JOBS) on the app's database, run in the worker process."""
+    global _worker
+    engine()  # the database is migrated before the worker opens it
+    with _worker_lock:
+        if _worker is None or _worker.poll() is not None:
+            _worker = subprocess.Popen(
+                [sys.executable, "-m", import_worker.__name__],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        worker = _worker
+        try:
+            pickle.dump((database_url(), job, args, options), worker.stdin)
+            worker.stdin.flush()
+            while True:
+                kind, *message = pickle.load(worker.stdout)
+                if kind != "progress":
+                    break
+                if progress is not None:
+                    progress(*message)
+        except BaseException as error:
+            # A worker that died, or a job left half-read (the session stopped its script): the next job
+            # gets a fresh worker; a write in flight rolls back with it.
+            worker.kill()
+            worker.wait()
+            _worker = None
+            if isinstance(error, EOFError | OSError):
+                raise RuntimeError(f"The import worker stopped (exit code {worker.returncode}).") from None
+            raise
+    if kind == "refused":
+        raise message[0]
+    return message[0]
+
+
 def after_write() -> None:
     """Forget every cached query result so all pages show the write at once."""
     st.cache_data.clear()
@@ -209,6 +307,9 @@ def after_write() -> None:
     import_check.clear()
     health_board.clear()
     validation.clear()
+    filled_board.clear()
+    board_filtered.clear()
+    board_sorted.clear()
     ranked_candidates.clear()
     library.clear()
     reference_pool.clear()

@@ -353,8 +353,7 @@ def _run(
 ) -> None:
     bar = st.progress(0.0, text="Storing…")
     try:
-        result = importer.run_import(
-            data.engine(),
+        result = data.run_import(
             actor,
             payload,
             filename,

@@ -159,3 +159,13 @@ def test_without_a_fit_the_churn_risk_is_unknown():
     table = board.board_table(board_rows(), DEFAULTS, AS_OF)
     assert table["churn_risk"].isna().all()
     assert board.export_table(table)["churn_risk_why"].isna().all()
+
+
+def test_sparklines_keep_each_accounts_rows_in_order_when_accounts_interleave():
+    history = pd.DataFrame({"account_id": [2, 1, 2, 1, 3], "score": [50.0, 80.0, 55.26, None, 60.0]})
+    assert board.sparklines(history).to_dict() == {1: [80.0], 2: [50.0, 55.3], 3: [60.0]}
+
+
+def test_sparklines_of_no_history_are_none():
+    history = pd.DataFrame(columns=["account_id", "score"])
+    assert board.sparklines(history).empty
