@@ -1,7 +1,7 @@
 # `make run` starts the dashboard on the embedded demo database; `make test` runs the whole suite.
 PYTHON ?= python3
 
-.PHONY: install install-dev chromium run test lint bench
+.PHONY: install install-dev chromium run test lint bench screenshots
 
 install:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -39,3 +39,7 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_kpis --postgres
 	$(PYTHON) -m scripts.bench_import
 	$(PYTHON) -m scripts.bench_import --postgres
+
+# Every page each demo user may open, at 1280×720 and 1400×1000, into screenshots/ (on a temporary demo database).
+screenshots: install-dev chromium
+	$(PYTHON) -m scripts.screenshots
