@@ -13,15 +13,25 @@ WIDE_TEXT = {
     for label in ("Top reason", "Dimensions that fell", "Why stale", "Comment")
 }
 
+# Measure and three short figures fit half of a 1280 px screen beside the menu.
+SUMMARY_WIDTHS = {
+    "Measure": st.column_config.TextColumn("Measure", width=200),
+    **{label: st.column_config.TextColumn(label, width=62) for label in ("Last week", "This week", "Change")},
+}
+
 st.title("Weekly review")
 weeks = data.scored_weeks()
 if len(weeks) < 2:
     st.info("The weekly review needs two scored weeks; run the scoring (Admin → Scoring run).")
     st.stop()
 
-picker, period = st.columns([1, 3], vertical_alignment="bottom")
+picker, period = st.columns([1, 2], vertical_alignment="center")
 week = picker.selectbox(
-    "Week", weeks[:-1], format_func=lambda monday: f"Week of {numbers.day(monday)}", key="weekly_week"
+    "Week",
+    weeks[:-1],
+    format_func=lambda monday: f"Week of {numbers.day(monday)}",
+    key="weekly_week",
+    label_visibility="collapsed",
 )
 period.caption(weekly_report.period(week))
 activity = data.two_weeks(week)
@@ -40,6 +50,15 @@ review = weekly.review(
     data.settings(),
 )
 
+# The summary in two halves side by side, so the whole week fits above the fold on a 1280×720 projector.
+summary = weekly_report.readable_summary(review.summary)
+for half, rows in zip(st.columns(2), weekly_report.summary_halves(review.summary), strict=True):
+    half.dataframe(
+        summary.loc[rows].drop(columns="Area"),
+        hide_index=True,
+        height="content",
+        column_config=SUMMARY_WIDTHS,
+    )
 with st.container(horizontal=True):
     st.download_button(
         "Download report (HTML)",
@@ -67,10 +86,6 @@ with st.container(horizontal=True):
         on_click="ignore",
     )
 
-# The summary in two halves side by side, so the whole week fits above the fold on a 1280×720 projector.
-summary = weekly_report.readable_summary(review.summary)
-for half, rows in zip(st.columns(2), weekly_report.summary_halves(review.summary), strict=True):
-    half.dataframe(summary.loc[rows], hide_index=True, height="content")
 st.altair_chart(charts.week_comparison(review.summary))
 
 for attribute, heading, text in weekly_report.LISTS:

@@ -51,8 +51,8 @@ def full_page(page, size: dict[str, int], path: Path) -> None:
     page.set_viewport_size(size)
 
 
-def shoot(out: Path, accounts: int) -> int:
-    """Every page of every demo user at every size; the number of pages shot."""
+def shoot(out: Path, accounts: int, users: list[str], keys: list[str]) -> int:
+    """Every page (or those in keys) of every demo user (or those in users) at every size; the pages shot."""
     shot = 0
     with tempfile.TemporaryDirectory() as folder:
         database_url, account_id = build_demo(Path(folder) / "demo.db", accounts)
@@ -62,11 +62,15 @@ def shoot(out: Path, accounts: int) -> int:
                 folder_out = out / f"{size['width']}x{size['height']}"
                 folder_out.mkdir(parents=True, exist_ok=True)
                 for username, _, role in demo.DEMO_USERS:
+                    if users and username not in users:
+                        continue
                     context = browser.new_context(viewport=size)
                     page = context.new_page()
                     page.set_default_timeout(60_000)
                     log_in(page, server.url, username)
                     for spec in roles.pages_for(role):
+                        if keys and spec.key not in keys:
+                            continue
                         page.goto(server.url + page_path(spec, account_id))
                         page.get_by_test_id("stMainBlockContainer").locator("h1").first.wait_for()
                         settle(page)
@@ -85,9 +89,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots", help="folder for the PNGs")
     parser.add_argument("--accounts", type=int, default=200, help="demo accounts to generate")
+    parser.add_argument("--user", action="append", default=[], help="only this demo user (repeatable)")
+    parser.add_argument("--page", action="append", default=[], help="only this page key (repeatable)")
     args = parser.parse_args()
     started = time.perf_counter()
-    shot = shoot(args.out, args.accounts)
+    shot = shoot(args.out, args.accounts, args.user, args.page)
     print(f"{shot} pages shot into {args.out} in {time.perf_counter() - started:.0f} s")
 
 

@@ -587,7 +587,7 @@ def test_weekly_review_summarises_the_week_against_the_one_before(app):
     assert app.selectbox(key="weekly_week").value == THIS_WEEK
     # The summary is two tables side by side, each area whole: Health, Feedback, Advocates | the rest.
     left, right = (frame.value for frame in app.dataframe[:2])
-    assert list(left["Area"].unique()) == ["Health", "Feedback", "Advocates"]
+    assert (len(left), len(right)) == (10, 8)
     summary = pd.concat([left, right]).set_index("Measure")
     assert list(summary.index) == list(WEEKLY)
     for measure, (last, this) in WEEKLY.items():
@@ -595,7 +595,7 @@ def test_weekly_review_summarises_the_week_against_the_one_before(app):
         row = summary.loc[measure]
         assert row["Last week"] == shown(last, money) and row["This week"] == shown(this, money), row.tolist()
         assert row["Change"] == shown_change(this - last, money), (measure, row.tolist())
-    assert summary.loc["Purchase revenue"].tolist() == ["Referrals", "$700", "$1,500", "+$800"]
+    assert summary.loc["Purchase revenue"].tolist() == ["$700", "$1,500", "+$800"]
 
     assert "Entered the at-risk band (1)" in [s.value for s in app.subheader]
     entered = next(frame.value for frame in app.dataframe if "Band last week" in frame.value.columns)
