@@ -15,8 +15,8 @@ WIDE_TEXT = {
 
 # Measure and three short figures fit half of a 1280 px screen beside the menu.
 SUMMARY_WIDTHS = {
-    "Measure": st.column_config.TextColumn("Measure", width=200),
-    **{label: st.column_config.TextColumn(label, width=62) for label in ("Last week", "This week", "Change")},
+    "Measure": st.column_config.TextColumn("Measure", width=190),
+    **{label: st.column_config.TextColumn(label, width=68) for label in ("Last week", "This week", "Change")},
 }
 
 st.title("Weekly review")

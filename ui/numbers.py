@@ -95,13 +95,13 @@ def signed(value: float | None, digits: int = 0) -> str:
     return f"{value:+,.{digits}f}".replace("-", MINUS)
 
 
-def signed_amount(value: float | None) -> str:
-    """A change in dollars with its sign (+$1,200, −$300, $0), or '—'."""
+def signed_money(value: float | None) -> str:
+    """A change in compact dollars with its sign (+$1.2M, −$300, $0), or '—'."""
     if _missing(value):
         return MISSING
     if round(value) == 0:
         return "$0"
-    return ("+" if value > 0 else MINUS) + f"${abs(value):,.0f}"
+    return ("+" if value > 0 else MINUS) + money(abs(value))
 
 
 def day(value: object) -> str:

@@ -115,16 +115,16 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def readable_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary as people read it: counts as whole numbers, revenue in dollars, "—" for unknown."""
+    """The summary as people read it: counts as whole numbers, revenue in compact dollars ($1.3M), "—" for unknown."""
     money = summary["measure"].isin(MONEY_MEASURES)
     shown = summary[["section", "measure"]].copy()
     for column in ("last_week", "this_week"):
         shown[column] = [
-            numbers.amount(value) if is_money else numbers.count(value)
+            numbers.money(value) if is_money and value == value else numbers.count(value)
             for value, is_money in zip(summary[column], money, strict=True)
         ]
     shown["change"] = [
-        numbers.signed_amount(value) if is_money else numbers.signed(value)
+        numbers.signed_money(value) if is_money else numbers.signed(value)
         for value, is_money in zip(summary["change"], money, strict=True)
     ]
     return shown.rename(columns=SUMMARY_LABELS)
