@@ -6,7 +6,7 @@ from core import advocates, outreach, pipeline
 from core.roles import ACCOUNT_MANAGER
 from db.advocacy import OutreachFilter
 from ui import advocate_views as views
-from ui import auth, data, writes
+from ui import auth, data, numbers, writes
 
 actor = auth.require_page("advocates")
 
@@ -26,7 +26,7 @@ st.caption(
         if deep
         else " — the whole base."
     )
-    + f" Rules as of {today:%d %b %Y}: never ask at NPS {settings['nps_ask_floor']:g} or below or at risk; not in "
+    + f" Rules as of {numbers.day(today)}: never ask at NPS {settings['nps_ask_floor']:g} or below or at risk; not in "
     f"the first {settings['new_customer_days']:g} days, {settings['complaint_days']:g} days after a complaint, "
     f"or {settings['recircle_days']:g} days after the last ask."
 )
@@ -44,7 +44,8 @@ due = due.merge(names, left_on="advocate_id", right_on="id")
 owed = pipeline.owed_thank_yous(data.owed_thank_yous(), data.thank_yous(), today, settings)
 owed = owed.merge(names, left_on="advocate_id", right_on="id")
 st.markdown(
-    f"**{len(due):,}** follow-ups due · **{int(owed['overdue'].sum()):,}** thank-yous overdue "
+    f"**{numbers.count(len(due))}** {numbers.plural(len(due), 'follow-up')} due · "
+    f"**{numbers.count(owed['overdue'].sum())}** {numbers.plural(owed['overdue'].sum(), 'thank-you')} overdue "
     f"({len(owed):,} owed)"
 )
 

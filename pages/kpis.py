@@ -151,7 +151,7 @@ if groups_tab.open:
                 "csat_responses": st.column_config.NumberColumn("CSAT answers", format="localized"),
                 "customers": st.column_config.NumberColumn("Customers", format="localized"),
                 "repeat_rate": st.column_config.NumberColumn("Repeat rate %", format="%.1f"),
-                "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                "revenue": st.column_config.NumberColumn("Revenue", format="dollar", step=1),
             },
         )
         downloads.csv_button(table, f"kpis-by-{by}-{stem}", "csv_breakdown")

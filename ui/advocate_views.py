@@ -31,30 +31,31 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
     shown = listed.head(TABLE_ROWS).copy()
     shown["why"] = advocates.why(shown)
     shown["not_now"] = advocates.reasons(shown, shown, settings).map("; ".join)
+    # Who, then why: at 1280 px the reason is on screen; title and the rest follow to the right.
     st.dataframe(
         shown[
             [
                 "rank",
                 "contact_name",
-                "title",
                 "account_name",
-                "nps_class",
                 "advocate_score",
                 "why",
                 "not_now",
+                "nps_class",
+                "title",
                 "available_on",
                 "stage",
             ]
         ],
         hide_index=True,
         column_config={
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "contact_name": "Contact",
+            "rank": st.column_config.NumberColumn("#", width=40),
+            "contact_name": st.column_config.TextColumn("Contact", width=130),
             "title": "Title",
-            "account_name": "Account",
+            "account_name": st.column_config.TextColumn("Account", width=170),
             "nps_class": "NPS class",
             "advocate_score": st.column_config.ProgressColumn(
-                "Score", min_value=0, max_value=100, format="%.0f"
+                "Score", min_value=0, max_value=100, format="%.0f", width=90
             ),
             "why": st.column_config.TextColumn("Why", width="large"),
             "not_now": st.column_config.TextColumn("Not now because", width="medium"),

@@ -104,6 +104,11 @@ def signed_money(value: float | None) -> str:
     return ("+" if value > 0 else MINUS) + money(abs(value))
 
 
+def percent(share: float | None) -> str:
+    """A share 0–1 as a whole percent (67%), or '—'."""
+    return MISSING if _missing(share) else f"{share:.0%}"
+
+
 def day(value: object) -> str:
     """A date as people write it (6 Dec 2026), or '—'."""
     if _missing(value):
@@ -122,3 +127,8 @@ def label(value: object, labels: dict[str, str]) -> str:
 def text(value: object) -> str:
     """Text as it is, or '—' for nothing."""
     return MISSING if _missing(value) or str(value).strip() == "" else str(value)
+
+
+def plural(n: int, noun: str) -> str:
+    """noun for one, noun + s for any other count (1 follow-up, 2 follow-ups, 0 follow-ups)."""
+    return noun if n == 1 else noun + "s"

@@ -49,7 +49,7 @@ def test_who_to_ask_ranks_the_promoter_and_explains_the_refusal(app):
 
 
 def headline(app: AppTest) -> str:
-    return next(m.value for m in app.markdown if "follow-ups due" in m.value)
+    return next(m.value for m in app.markdown if " due · " in m.value)
 
 
 def test_marketing_takes_a_contact_from_nomination_to_reference_ready(app):
