@@ -11,7 +11,14 @@ from ui import numbers
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(521_600.0, "$521,600"), (1_234.56, "$1,235"), (-300.4, "−$300"), (0.0, "$0"), (None, "—"), (np.nan, "—")],
+    [
+        (521_600.0, "$521,600"),
+        (1_234.56, "$1,235"),
+        (-300.4, "−$300"),
+        (0.0, "$0"),
+        (None, "—"),
+        (np.nan, "—"),
+    ],
 )
 def test_amount_in_whole_dollars(value, expected):
     assert numbers.amount(value) == expected
