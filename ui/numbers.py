@@ -57,6 +57,13 @@ def kpi_change(change: float | None, unit: str) -> str | None:
     return f"{sign}{size:,.0f}"
 
 
+def kpi_unchanged(change: float | None, unit: str) -> bool:
+    """Whether a known change reads as zero in its unit (+0, +0.0 pts, +$0): no change worth an arrow."""
+    if change is None or change != change:
+        return False
+    return kpi_change(abs(change), unit) == kpi_change(0.0, unit)
+
+
 # ---- table cells: one string per value, "—" for nothing --------------------------------------------------
 
 MISSING = "—"

@@ -418,16 +418,20 @@ def test_scorecard_shows_the_months_kpis_against_the_month_before(app):
         "influenced_revenue": ("$60.0k", "+$60.0k"),  # request 1 won 50,000 + a deal won with asset 1 10,000
     }
 
+    # Each tile says its target and whether it is met (NPS 20 and referral rate 7.5% in these settings).
+    targets = [c.value for c in app.caption if c.value.startswith(("Target ", "No target"))]
+    assert len(targets) == len(kpis.KPIS)
+    assert targets[0] == "Target +20 · :green[met]"
+    assert "Target 7.5% · :green[met]" in targets and "No target set" in targets
+
     card = app.dataframe[0].value.set_index("kpi")
     nps, referral_rate = kpis.BY_KEY["nps"].label, kpis.BY_KEY["referral_rate"].label
     # The NPS target is 20 in this database's settings (the default, 40, would be missed).
-    assert card.loc[nps, ["this_period", "previous_period", "target", "status"]].tolist() == [
-        25.0,
-        0.0,
-        20.0,
-        "on target",
-    ]
-    assert card.loc[referral_rate, ["this_period", "target", "status"]].tolist() == [25.0, 7.5, "on target"]
+    assert card.loc[nps].tolist() == ["+25", "0", "+25.0", "+20", "on target"]
+    assert card.loc[referral_rate].tolist() == ["25.0%", "0.0%", "+25.0 pts", "7.5%", "on target"]
+    cells = {str(cell) for cell in card.to_numpy().ravel()}
+    assert "—" in cells and not cells & {"None", "nan"}
+    assert not [cell for cell in cells if re.fullmatch(r"[+-]?\d+\.\d{2,}|\d{4,}\.\d", cell)]
     assert card.loc[kpis.BY_KEY["csat"].label, "status"] == "below target"  # 75 < 85
     assert card.loc[kpis.BY_KEY["on_time"].label, "status"] == "below target"  # 50 < 90
     assert card.loc[kpis.BY_KEY["ltv"].label, "status"] == "no target"

@@ -75,3 +75,20 @@ def test_text_is_never_none():
 @pytest.mark.parametrize(("n", "expected"), [(0, "follow-ups"), (1, "follow-up"), (2, "follow-ups")])
 def test_plural(n, expected):
     assert numbers.plural(n, "follow-up") == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "unit", "expected"),
+    [
+        (0.0, "count", True),
+        (0.4, "count", True),  # shows as +0
+        (1.0, "count", False),
+        (-0.04, "percent", True),  # shows as 0.0 pts, not −0.0
+        (0.06, "percent", False),
+        (0.0, "money", True),
+        (None, "count", False),  # unknown is not "no change"
+        (float("nan"), "points", False),
+    ],
+)
+def test_kpi_unchanged(change, unit, expected):
+    assert numbers.kpi_unchanged(change, unit) is expected
