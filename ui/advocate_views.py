@@ -50,9 +50,9 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
         hide_index=True,
         column_config={
             "rank": st.column_config.NumberColumn("#", width=40),
-            "contact_name": st.column_config.TextColumn("Contact", width=130),
+            "contact_name": st.column_config.TextColumn("Contact", width=120),
             "title": "Title",
-            "account_name": st.column_config.TextColumn("Account", width=170),
+            "account_name": st.column_config.TextColumn("Account", width=160),
             "nps_class": "NPS class",
             "advocate_score": st.column_config.ProgressColumn(
                 "Score", min_value=0, max_value=100, format="%.0f", width=90
