@@ -97,10 +97,16 @@ NUMBER_FORMATS = {
 }
 
 
+# Who, then by how much and why, ahead of the other columns: on a 1280 px projector the reason is on screen.
+LEADING = ("name", "change", "reasons", "top_reason", "title", "stale_reasons")
+
+
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """A review list as people read it: ids and stale flags dropped, every value as text ("—" for nothing),
-    codes and column names in words."""
+    """A review list as people read it: ids and stale flags dropped, the reason next to the name, every value as
+    text ("—" for nothing), codes and column names in words."""
     shown = frame.reset_index(drop=True).drop(columns=["advocate_id", *assets.FLAGS], errors="ignore")
+    leading = [column for column in LEADING if column in shown]
+    shown = shown[leading + [column for column in shown.columns if column not in leading]]
     for column in shown.columns:
         if column in WORDS:
             cells = shown[column].map(lambda value, words=WORDS[column]: numbers.label(value, words))
