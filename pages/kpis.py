@@ -88,6 +88,7 @@ if scorecard_tab.open:
         st.dataframe(
             readable_card(card),
             hide_index=True,
+            placeholder="—",
             column_config={
                 "kpi": "KPI",
                 "this_period": current.label,
@@ -170,6 +171,7 @@ if groups_tab.open:
         st.dataframe(
             table,
             hide_index=True,
+            placeholder="—",
             column_config={
                 by: by.capitalize(),
                 "nps": st.column_config.NumberColumn("NPS", format="%.1f"),

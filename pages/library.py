@@ -79,6 +79,7 @@ if actor.role in (MARKETING, ADMIN):
             asset_type=stale["asset_type"].head(200).map(assets.TYPE_LABELS),
         )[["title", "why", "account_name", "asset_type", "published_on", "review_by"]],
         hide_index=True,
+        placeholder="—",
         column_config={
             "title": st.column_config.TextColumn("Asset", width=240),
             "why": st.column_config.TextColumn("Why stale", width="large"),

@@ -43,12 +43,14 @@ st.markdown(f"**{outreach.finding(by_channel)}**")
 
 
 def tiles(counts, shares, share_of: str) -> None:
-    """One metric tile per stage: its count and its share of the first stage."""
-    for tile, (stage, count), share in zip(st.columns(4), counts.items(), shares, strict=False):
+    """One metric tile per stage: its count and, after the first, its share of the first."""
+    for index, (tile, (stage, count), share) in enumerate(
+        zip(st.columns(4), counts.items(), shares, strict=False)
+    ):
         tile.metric(
             stage,
             f"{count:,}",
-            None if share != share else f"{share:.0%} of {share_of}",
+            None if index == 0 or share != share else f"{share:.0%} of {share_of}",
             delta_arrow="off",
             delta_color="off",
         )
@@ -84,6 +86,7 @@ timing = outreach.time_to_response(data.response_days(chosen))
 st.dataframe(
     timing,
     hide_index=True,
+    placeholder="—",
     column_config={
         "channel": "Channel",
         "responses": st.column_config.NumberColumn("Answers", format="localized"),

@@ -54,6 +54,7 @@ groups = referrals.referred_vs_other(purchases, data.customers(), start, end)
 st.dataframe(
     groups,
     hide_index=True,
+    placeholder="—",
     column_config={
         "group": "Customers",
         "customers": st.column_config.NumberColumn("Count", format="localized"),
@@ -81,6 +82,7 @@ table["link"] = table["referral_code"].map(
 st.dataframe(
     table.drop(columns="advocate_id"),
     hide_index=True,
+    placeholder="—",
     column_config={
         "advocate": "Advocate",
         "account": "Account",

@@ -48,6 +48,7 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
             ]
         ],
         hide_index=True,
+        placeholder="—",
         column_config={
             "rank": st.column_config.NumberColumn("#", width=40),
             "contact_name": st.column_config.TextColumn("Contact", width=120),
@@ -113,6 +114,7 @@ def pipeline_board(
         st.dataframe(
             pipeline.time_in_stage(changes),
             hide_index=True,
+            placeholder="—",
             column_config={
                 "stage": "Stage",
                 "stays": "Finished stays",
@@ -139,6 +141,7 @@ def pipeline_board(
     st.dataframe(
         standing.head(TABLE_ROWS)[columns],
         hide_index=True,
+        placeholder="—",
         column_config={
             "contact_name": "Advocate",
             "title": "Title",
@@ -217,6 +220,7 @@ def follow_ups(actor: Actor, due: pd.DataFrame, settings: dict[str, float]) -> N
                 ]
             ],
             hide_index=True,
+            placeholder="—",
             column_config={
                 "contact_name": "Advocate",
                 "account_name": "Account",
@@ -264,6 +268,7 @@ def thank_yous(actor: Actor, owed: pd.DataFrame, settings: dict[str, float]) -> 
                 ["contact_name", "account_name", "reason", "on", "days_waiting", "overdue"]
             ],
             hide_index=True,
+            placeholder="—",
             column_config={
                 "contact_name": "Advocate",
                 "account_name": "Account",

@@ -66,6 +66,7 @@ def show_matches(asset_hits, advocate_hits) -> None:
                 url=ranked_assets["url"].where(ranked_assets["url"].map(links.is_allowed_link)),
             )[["match_score", "title", "why", "url", "type"]],
             hide_index=True,
+            placeholder="—",
             column_config={
                 "match_score": st.column_config.NumberColumn("Match", format="%.0f", width=60),
                 "title": st.column_config.TextColumn("Asset", width=220),
@@ -78,6 +79,7 @@ def show_matches(asset_hits, advocate_hits) -> None:
         st.dataframe(
             excluded_assets[["title", "reason"]],
             hide_index=True,
+            placeholder="—",
             column_config={"title": "Asset", "reason": st.column_config.TextColumn("Why not", width="large")},
         )
     st.subheader("Reference customers")
@@ -89,6 +91,7 @@ def show_matches(asset_hits, advocate_hits) -> None:
                 ["match_score", "contact_name", "account_name", "why", "title"]
             ],
             hide_index=True,
+            placeholder="—",
             column_config={
                 "match_score": st.column_config.NumberColumn("Match", format="%.0f", width=60),
                 "contact_name": st.column_config.TextColumn("Advocate", width=140),
@@ -101,6 +104,7 @@ def show_matches(asset_hits, advocate_hits) -> None:
         st.dataframe(
             excluded_advocates[["contact_name", "account_name", "reason"]],
             hide_index=True,
+            placeholder="—",
             column_config={
                 "contact_name": "Advocate",
                 "account_name": "Customer",
@@ -187,6 +191,7 @@ def request_table(requests: pd.DataFrame, sla: pd.DataFrame) -> None:
             ]
         ],
         hide_index=True,
+        placeholder="—",
         column_config={
             "overdue": st.column_config.CheckboxColumn("Overdue"),
             "prospect": "Prospect",
@@ -263,7 +268,9 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
                     f"Assigned {labels[choice].split(' — ')[0].split(': ', 1)[1]} to {request['prospect']}.",
                 )
         with st.expander(f"Best-matching advocates excluded ({len(excluded):,})"):
-            st.dataframe(excluded[["contact_name", "account_name", "reason"]], hide_index=True)
+            st.dataframe(
+                excluded[["contact_name", "account_name", "reason"]], hide_index=True, placeholder="—"
+            )
     elif request["status"] == "assigned" and marketing:
         left, right = st.columns(2)
         if left.button("Mark done", type="primary", key="req_done"):
@@ -307,6 +314,7 @@ def influence(library: pd.DataFrame, advocate_names: pd.DataFrame) -> None:
             ["title", "win_rate", "uses", "won", "lost", "influenced_revenue"]
         ],
         hide_index=True,
+        placeholder="—",
         column_config=_influence_columns("Asset", "title"),
     )
     st.subheader("By advocate")
@@ -316,6 +324,7 @@ def influence(library: pd.DataFrame, advocate_names: pd.DataFrame) -> None:
             ["contact_name", "account_name", "win_rate", "uses", "won", "lost", "influenced_revenue"]
         ],
         hide_index=True,
+        placeholder="—",
         column_config=_influence_columns("Advocate", "contact_name")
         | {"account_name": st.column_config.TextColumn("Customer", width=200)},
     )
