@@ -81,8 +81,8 @@ if actor.role in (MARKETING, ADMIN):
         hide_index=True,
         placeholder="—",
         column_config={
-            "title": st.column_config.TextColumn("Asset", width=240),
-            "why": st.column_config.TextColumn("Why stale", width="large"),
+            "title": st.column_config.TextColumn("Asset", width=220),
+            "why": st.column_config.TextColumn("Why stale", width=470),
             "account_name": "Customer",
             "asset_type": "Type",
             "published_on": st.column_config.DateColumn("Published", format="D MMM YYYY"),

@@ -31,7 +31,7 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
     shown = listed.head(TABLE_ROWS).copy()
     shown["why"] = advocates.why(shown)
     shown["not_now"] = advocates.reasons(shown, shown, settings).map("; ".join)
-    # Who, then why: at 1280 px the reason is on screen; title and the rest follow to the right.
+    # Who, then why: at 1280 px (about 820 px of table) the reason is whole on screen; the rest follow to the right.
     st.dataframe(
         shown[
             [
@@ -51,14 +51,14 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
         placeholder="—",
         column_config={
             "rank": st.column_config.NumberColumn("#", width=40),
-            "contact_name": st.column_config.TextColumn("Contact", width=120),
+            "contact_name": st.column_config.TextColumn("Contact", width=110),
             "title": "Title",
-            "account_name": st.column_config.TextColumn("Account", width=160),
+            "account_name": st.column_config.TextColumn("Account", width=150),
             "nps_class": "NPS class",
             "advocate_score": st.column_config.ProgressColumn(
-                "Score", min_value=0, max_value=100, format="%.0f", width=90
+                "Score", min_value=0, max_value=100, format="%.0f", width=80
             ),
-            "why": st.column_config.TextColumn("Why", width="large"),
+            "why": st.column_config.TextColumn("Why", width=430),
             "not_now": st.column_config.TextColumn("Not now because", width="medium"),
             "available_on": st.column_config.DateColumn("Can be asked from"),
             "stage": "Stage",
