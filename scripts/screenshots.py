@@ -1,7 +1,7 @@
 """A screenshot of every page each demo user may open, at a projector's 1280×720 and a desktop's 1400×1000,
 taken in Chromium from the app running on a temporary demo database.
 
-    python -m scripts.screenshots [--out screenshots] [--accounts 200]
+    python -m scripts.screenshots [--out screenshots] [--accounts 200] [--user mark] [--page weekly]
 
 Each page is saved twice per size: `<size>/<user>-<page>.png` is what fits on screen (above the fold),
 `<size>/<user>-<page>-full.png` the whole page.
