@@ -1,7 +1,7 @@
 # `make run` starts the dashboard on the embedded demo database; `make test` runs the whole suite.
 PYTHON ?= python3
 
-.PHONY: install install-dev chromium run test lint bench
+.PHONY: install install-dev chromium run test lint bench screenshots
 
 install:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -41,5 +41,11 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_import --postgres
 	$(PYTHON) -m scripts.bench_score_check
 	$(PYTHON) -m scripts.bench_score_check --postgres
+	$(PYTHON) -m scripts.bench_churn_fit
+	$(PYTHON) -m scripts.bench_churn_fit --postgres
 	$(PYTHON) -m scripts.bench_load
 	$(PYTHON) -m scripts.bench_load --postgres
+
+# Every page each demo user may open, at 1280×720 and 1400×1000, into screenshots/ (on a temporary demo database).
+screenshots: install-dev chromium
+	$(PYTHON) -m scripts.screenshots

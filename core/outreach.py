@@ -37,7 +37,15 @@ RATE_COLUMNS = [
     "agreement_low",
     "agreement_high",
 ]
-FUNNEL_STAGES = ("Asked", "Responded", "Agreed", "Produced an asset or reference")
+# Advocates, each counted once however often they were asked (the charts count asks instead).
+FUNNEL_STAGES = (
+    "Advocates asked",
+    "Answered at least once",
+    "Agreed at least once",
+    "Produced an asset or reference",
+)
+# Asks, follow-ups included, counted as the charts count them.
+ASK_STAGES = ("Asks sent", "Answered", "Agreed")
 TIME_COLUMNS = ["channel", "responses", "median_days", "p75_days"]
 ALL_CHANNELS = "All channels"
 EN_DASH = "\u2013"
@@ -99,6 +107,18 @@ def channel_order(by_channel: pd.DataFrame) -> list[str]:
 def channel_label(channel: str) -> str:
     """The channel as people say it: video_call → Video call."""
     return CHANNEL_LABELS.get(channel, str(channel).replace("_", " ").capitalize())
+
+
+def ask_totals(tally: pd.DataFrame) -> pd.DataFrame:
+    """Asks sent (follow-ups included), answered and agreed over the whole tally, the totals of the rates() charts;
+    share_of_sent = count ÷ asks sent (NaN when none were sent)."""
+    n = tally["n"]
+    values = np.array(
+        [n.sum(), n[tally["outcome"].isin(RESPONSE_OUTCOMES)].sum(), n[tally["outcome"] == AGREED].sum()],
+        dtype="int64",
+    )
+    share = values / values[0] if values[0] > 0 else np.full(len(values), np.nan)
+    return pd.DataFrame({"stage": list(ASK_STAGES), "asks": values, "share_of_sent": share})
 
 
 def _percent(rate: float, low: float, high: float) -> str:

@@ -16,6 +16,12 @@ def default_needed_by(requested_at: dt.datetime, settings: dict[str, float]) -> 
     return requested_at + dt.timedelta(hours=settings["reference_sla_hours"])
 
 
+def most_urgent_open(requests: pd.DataFrame) -> int | None:
+    """The open (not yet assigned) request needed soonest, so the most overdue when any is late; None if none is open."""
+    waiting = requests.loc[requests["status"] == "open", "needed_by"]
+    return None if waiting.empty else int(waiting.idxmin())
+
+
 def sla(requests: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
     """Per request: hours_left = needed_by − now (negative when late) and overdue (still open or assigned past needed_by)."""
     hours_left = (requests["needed_by"] - pd.Timestamp(now)).dt.total_seconds() / 3600

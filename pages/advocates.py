@@ -5,7 +5,7 @@ import streamlit as st
 from core import advocates, outreach, pipeline
 from db.advocacy import OutreachFilter
 from ui import advocate_views as views
-from ui import auth, book, data, writes
+from ui import auth, book, data, numbers, writes
 
 actor = auth.require_page("advocates")
 
@@ -22,7 +22,7 @@ st.caption(
         if deep
         else " — the whole base."
     )
-    + f" Rules as of {today:%d %b %Y}: never ask at NPS {settings['nps_ask_floor']:g} or below or at risk; not in "
+    + f" Rules as of {numbers.day(today)}: never ask at NPS {settings['nps_ask_floor']:g} or below or at risk; not in "
     f"the first {settings['new_customer_days']:g} days, {settings['complaint_days']:g} days after a complaint, "
     f"or {settings['recircle_days']:g} days after the last ask."
 )
@@ -40,7 +40,8 @@ due = due.merge(names, left_on="advocate_id", right_on="id")
 owed = pipeline.owed_thank_yous(data.owed_thank_yous(), data.thank_yous(), today, settings)
 owed = owed.merge(names, left_on="advocate_id", right_on="id")
 st.markdown(
-    f"**{len(due):,}** follow-ups due · **{int(owed['overdue'].sum()):,}** thank-yous overdue "
+    f"**{numbers.count(len(due))}** {numbers.plural(len(due), 'follow-up')} due · "
+    f"**{numbers.count(owed['overdue'].sum())}** {numbers.plural(owed['overdue'].sum(), 'thank-you')} overdue "
     f"({len(owed):,} owed)"
 )
 

@@ -30,6 +30,30 @@ def program_of(period) -> kpis.Program:
     )
 
 
+# What each tile says under its value about its target, by the scorecard's status.
+TARGET_LINE = {
+    "on target": "Target {target} · :green[met]",
+    "below target": "Target {target} · :red[not met]",
+    "no target": "No target set",
+    "no data": "Target {target} · no data yet",
+}
+
+
+def readable_card(card):
+    """The scorecard as text in each KPI's unit: '—' for no target or no data, never a raw float or None."""
+    shown = card[["kpi", "status"]].copy()
+    for column in ("this_period", "previous_period", "target"):
+        shown[column] = [
+            numbers.MISSING if value != value else numbers.kpi(value, unit)
+            for value, unit in zip(card[column], card["unit"], strict=True)
+        ]
+    shown["change"] = [
+        numbers.kpi_change(value, unit) or numbers.MISSING
+        for value, unit in zip(card["change"], card["unit"], strict=True)
+    ]
+    return shown[["kpi", "this_period", "previous_period", "change", "target", "status"]]
+
+
 loyal, loyal_before = loyalty_of(current), loyalty_of(previous)
 work, work_before = program_of(current), program_of(previous)
 now = kpis.values(loyal, work)
@@ -47,26 +71,30 @@ if scorecard_tab.open:
         tiles = st.columns(4)
         for index, row in enumerate(card.itertuples()):
             kpi = kpis.BY_KEY[row.key]
-            target = "" if row.target != row.target else f" · target {numbers.kpi(row.target, row.unit)}"
-            tiles[index % 4].metric(
-                row.kpi,
-                numbers.kpi(row.this_period, row.unit),
-                numbers.kpi_change(row.change, row.unit),
-                delta_color="normal" if kpi.higher_is_better else "inverse",
-                help=f"{kpi.meaning} {previous.label}: {numbers.kpi(row.previous_period, row.unit)}{target}",
-                border=True,
-            )
+            # A change that shows as zero is no change: no arrow, no colour.
+            flat = numbers.kpi_unchanged(row.change, row.unit)
+            with tiles[index % 4].container(border=True):
+                st.metric(
+                    row.kpi,
+                    numbers.kpi(row.this_period, row.unit),
+                    "no change" if flat else numbers.kpi_change(row.change, row.unit),
+                    delta_color="off" if flat else ("normal" if kpi.higher_is_better else "inverse"),
+                    delta_arrow="off" if flat else "auto",
+                    help=f"{kpi.meaning} {previous.label}: {numbers.kpi(row.previous_period, row.unit)}",
+                )
+                st.caption(TARGET_LINE[row.status].format(target=numbers.kpi(row.target, row.unit)))
         st.subheader("Against targets")
         st.caption("Targets are admin settings (Admin → Settings → KPI targets).")
         st.dataframe(
-            card.drop(columns=["key", "unit"]),
+            readable_card(card),
             hide_index=True,
+            placeholder="—",
             column_config={
                 "kpi": "KPI",
-                "this_period": st.column_config.NumberColumn(current.label, format="%.1f"),
-                "previous_period": st.column_config.NumberColumn(previous.label, format="%.1f"),
-                "change": st.column_config.NumberColumn("Change", format="%+.1f"),
-                "target": st.column_config.NumberColumn("Target", format="%.1f"),
+                "this_period": current.label,
+                "previous_period": previous.label,
+                "change": "Change",
+                "target": "Target",
                 "status": "Status",
             },
         )
@@ -143,6 +171,7 @@ if groups_tab.open:
         st.dataframe(
             table,
             hide_index=True,
+            placeholder="—",
             column_config={
                 by: by.capitalize(),
                 "nps": st.column_config.NumberColumn("NPS", format="%.1f"),
@@ -151,7 +180,7 @@ if groups_tab.open:
                 "csat_responses": st.column_config.NumberColumn("CSAT answers", format="localized"),
                 "customers": st.column_config.NumberColumn("Customers", format="localized"),
                 "repeat_rate": st.column_config.NumberColumn("Repeat rate %", format="%.1f"),
-                "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+                "revenue": st.column_config.NumberColumn("Revenue", format="dollar", step=1),
             },
         )
         downloads.csv_button(table, f"kpis-by-{by}-{stem}", "csv_breakdown")

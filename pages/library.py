@@ -71,18 +71,21 @@ if roles.may(actor, "library_upkeep"):
     st.subheader("To refresh or retire")
     stale = library[flags["stale"] & (library["approval_status"] == "approved")]
     st.caption(f"{len(stale):,} approved assets are stale.")
+    # What and why first: at 1280 px the reason is on screen without scrolling sideways.
     st.dataframe(
         stale.head(200).assign(
-            why=assets.stale_reasons(stale.head(200), flags.loc[stale.head(200).index], settings)
-        )[["title", "asset_type", "account_name", "published_on", "review_by", "why"]],
+            why=assets.stale_reasons(stale.head(200), flags.loc[stale.head(200).index], settings),
+            asset_type=stale["asset_type"].head(200).map(assets.TYPE_LABELS),
+        )[["title", "why", "account_name", "asset_type", "published_on", "review_by"]],
         hide_index=True,
+        placeholder="—",
         column_config={
-            "title": "Asset",
-            "asset_type": "Type",
+            "title": st.column_config.TextColumn("Asset", width=220),
+            "why": st.column_config.TextColumn("Why stale", width=470),
             "account_name": "Customer",
-            "published_on": st.column_config.DateColumn("Published"),
-            "review_by": st.column_config.DateColumn("Review by"),
-            "why": st.column_config.TextColumn("Why stale", width="large"),
+            "asset_type": "Type",
+            "published_on": st.column_config.DateColumn("Published", format="D MMM YYYY"),
+            "review_by": st.column_config.DateColumn("Review by", format="D MMM YYYY"),
         },
     )
     st.subheader("Industry coverage")

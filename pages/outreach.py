@@ -41,16 +41,29 @@ if tally.empty:
 by_channel = outreach.rates(tally, "channel")
 st.markdown(f"**{outreach.finding(by_channel)}**")
 
+
+def tiles(counts, shares, share_of: str) -> None:
+    """One metric tile per stage: its count and, after the first, its share of the first."""
+    for index, (tile, (stage, count), share) in enumerate(
+        zip(st.columns(4), counts.items(), shares, strict=False)
+    ):
+        tile.metric(
+            stage,
+            f"{count:,}",
+            None if index == 0 or share != share else f"{share:.0%} of {share_of}",
+            delta_arrow="off",
+            delta_color="off",
+        )
+
+
+asks = outreach.ask_totals(tally)
+st.markdown("**Asks** — every ask and follow-up counts once, as in the charts below")
+tiles(dict(zip(asks["stage"], asks["asks"], strict=True)), asks["share_of_sent"], "asks sent")
 funnel = outreach.funnel(data.outreach_funnel(chosen))
-tiles = st.columns(len(funnel))
-for tile, row in zip(tiles, funnel.itertuples(), strict=True):
-    tile.metric(
-        row.stage,
-        f"{row.advocates:,}",
-        f"{row.share_of_asked:.0%} of asked",
-        delta_arrow="off",
-        delta_color="off",
-    )
+st.markdown("**Advocates** — each person counts once, however often asked")
+tiles(
+    dict(zip(funnel["stage"], funnel["advocates"], strict=True)), funnel["share_of_asked"], "advocates asked"
+)
 
 
 VIEWS = {
@@ -63,11 +76,22 @@ left, right = st.columns(2)
 for (by, (title, axis)), column in zip(VIEWS.items(), [left, right, left, right], strict=True):
     with column:
         st.subheader(title)
+        st.caption("Share of asks answered and agreed, with 95% intervals; n = asks")
         frame = outreach.labelled(by_channel if by == "channel" else outreach.rates(tally, by), by)
         st.altair_chart(charts.rates_with_intervals(frame, by, axis))
         downloads.numbers(frame, f"outreach-{by}-{start}-{end}", f"csv_{by}")
 
 st.subheader("Time to response")
 timing = outreach.time_to_response(data.response_days(chosen))
-st.dataframe(timing, hide_index=True)
+st.dataframe(
+    timing,
+    hide_index=True,
+    placeholder="—",
+    column_config={
+        "channel": "Channel",
+        "responses": st.column_config.NumberColumn("Answers", format="localized"),
+        "median_days": st.column_config.NumberColumn("Half answered within (days)", format="%d"),
+        "p75_days": st.column_config.NumberColumn("Three in four answered within (days)", format="%d"),
+    },
+)
 downloads.numbers(timing, f"outreach-time-to-response-{start}-{end}", "csv_time-to-response")

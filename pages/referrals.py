@@ -53,16 +53,17 @@ groups = referrals.referred_vs_other(purchases, data.customers(), start, end)
 st.dataframe(
     groups,
     hide_index=True,
+    placeholder="—",
     column_config={
         "group": "Customers",
         "customers": st.column_config.NumberColumn("Count", format="localized"),
-        "revenue": st.column_config.NumberColumn("Revenue in period", format="dollar"),
-        "revenue_per_customer": st.column_config.NumberColumn("Revenue per buyer", format="dollar"),
-        "avg_first_purchase": st.column_config.NumberColumn("Avg first purchase", format="dollar"),
-        "avg_purchase_value": st.column_config.NumberColumn("Avg purchase", format="dollar"),
+        "revenue": st.column_config.NumberColumn("Revenue in period", format="dollar", step=1),
+        "revenue_per_customer": st.column_config.NumberColumn("Revenue per buyer", format="dollar", step=1),
+        "avg_first_purchase": st.column_config.NumberColumn("Avg first purchase", format="dollar", step=1),
+        "avg_purchase_value": st.column_config.NumberColumn("Avg purchase", format="dollar", step=1),
         "purchase_frequency": st.column_config.NumberColumn("Purchases a year", format="%.2f"),
         "lifespan_years": st.column_config.NumberColumn("Lifespan (years)", format="%.1f"),
-        "ltv": st.column_config.NumberColumn("LTV", format="dollar"),
+        "ltv": st.column_config.NumberColumn("LTV", format="dollar", step=1),
     },
 )
 st.caption(
@@ -80,6 +81,7 @@ table["link"] = table["referral_code"].map(
 st.dataframe(
     table.drop(columns="advocate_id"),
     hide_index=True,
+    placeholder="—",
     column_config={
         "advocate": "Advocate",
         "account": "Account",
@@ -88,9 +90,9 @@ st.dataframe(
         "referrals": st.column_config.NumberColumn("Referrals", format="localized"),
         "clicked": st.column_config.NumberColumn("Clicked", format="localized"),
         "purchases": st.column_config.NumberColumn("Purchases", format="localized"),
-        "revenue": st.column_config.NumberColumn("Revenue", format="dollar"),
+        "revenue": st.column_config.NumberColumn("Revenue", format="dollar", step=1),
         "rewards_given": st.column_config.NumberColumn("Rewards", format="localized"),
-        "reward_value": st.column_config.NumberColumn("Reward value", format="dollar"),
+        "reward_value": st.column_config.NumberColumn("Reward value", format="dollar", step=1),
         "thanked": "Thanked",
         "thank_you_owed": "Thank-you owed",
     },

@@ -3,9 +3,21 @@ import datetime as dt
 import streamlit as st
 
 from core import export, weekly
-from ui import auth, charts, data, weekly_report
+from ui import auth, charts, data, numbers, weekly_report
 
 actor = auth.require_page("weekly")
+
+# The columns that say why get the room; the rest are short.
+WIDE_TEXT = {
+    label: st.column_config.TextColumn(label, width="large")
+    for label in ("Top reason", "Dimensions that fell", "Why stale", "Comment")
+}
+
+# Measure and three short figures fit half of a 1280 px screen beside the menu.
+SUMMARY_WIDTHS = {
+    "Measure": st.column_config.TextColumn("Measure", width=190),
+    **{label: st.column_config.TextColumn(label, width=68) for label in ("Last week", "This week", "Change")},
+}
 
 st.title("Weekly review")
 weeks = data.scored_weeks()
@@ -13,10 +25,15 @@ if len(weeks) < 2:
     st.info("The weekly review needs two scored weeks; run the scoring (Admin → Scoring run).")
     st.stop()
 
-week = st.selectbox(
-    "Week", weeks[:-1], format_func=lambda monday: f"Week of {monday:%d %b %Y}", key="weekly_week"
+picker, period = st.columns([1, 2], vertical_alignment="center")
+week = picker.selectbox(
+    "Week",
+    weeks[:-1],
+    format_func=lambda monday: f"Week of {numbers.day(monday)}",
+    key="weekly_week",
+    label_visibility="collapsed",
 )
-st.caption(weekly_report.period(week))
+period.caption(weekly_report.period(week))
 activity = data.two_weeks(week)
 review = weekly.review(
     week,
@@ -33,6 +50,15 @@ review = weekly.review(
     data.settings(),
 )
 
+# The summary in two halves side by side, so the whole week fits above the fold on a 1280×720 projector.
+summary = weekly_report.readable_summary(review.summary)
+for half, rows in zip(st.columns(2), weekly_report.summary_halves(review.summary), strict=True):
+    half.dataframe(
+        summary.loc[rows].drop(columns="Area"),
+        hide_index=True,
+        height="content",
+        column_config=SUMMARY_WIDTHS,
+    )
 with st.container(horizontal=True):
     st.download_button(
         "Download report (HTML)",
@@ -60,22 +86,7 @@ with st.container(horizontal=True):
         on_click="ignore",
     )
 
-left, right = st.columns([3, 2])
-with left:
-    st.dataframe(
-        review.summary,
-        hide_index=True,
-        column_config={
-            "section": "Area",
-            "measure": "Measure",
-            "last_week": st.column_config.NumberColumn("Last week", format="localized"),
-            "this_week": st.column_config.NumberColumn("This week", format="localized"),
-            "change": st.column_config.NumberColumn("Change", format="%+.0f"),
-        },
-        height="content",
-    )
-with right:
-    st.altair_chart(charts.week_comparison(review.summary))
+st.altair_chart(charts.week_comparison(review.summary))
 
 for attribute, heading, text in weekly_report.LISTS:
     frame = getattr(review, attribute)
@@ -86,4 +97,4 @@ for attribute, heading, text in weekly_report.LISTS:
         continue
     if attribute == "biggest_drops":
         st.altair_chart(charts.score_drops(frame))
-    st.dataframe(weekly_report.readable(frame), hide_index=True)
+    st.dataframe(weekly_report.readable(frame), hide_index=True, column_config=WIDE_TEXT)

@@ -31,32 +31,34 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
     shown = listed.head(TABLE_ROWS).copy()
     shown["why"] = advocates.why(shown)
     shown["not_now"] = advocates.reasons(shown, shown, settings).map("; ".join)
+    # Who, then why: at 1280 px (about 820 px of table) the reason is whole on screen; the rest follow to the right.
     st.dataframe(
         shown[
             [
                 "rank",
                 "contact_name",
-                "title",
                 "account_name",
-                "nps_class",
                 "advocate_score",
                 "why",
                 "not_now",
+                "nps_class",
+                "title",
                 "available_on",
                 "stage",
             ]
         ],
         hide_index=True,
+        placeholder="—",
         column_config={
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "contact_name": "Contact",
+            "rank": st.column_config.NumberColumn("#", width=40),
+            "contact_name": st.column_config.TextColumn("Contact", width=110),
             "title": "Title",
-            "account_name": "Account",
+            "account_name": st.column_config.TextColumn("Account", width=150),
             "nps_class": "NPS class",
             "advocate_score": st.column_config.ProgressColumn(
-                "Score", min_value=0, max_value=100, format="%.0f"
+                "Score", min_value=0, max_value=100, format="%.0f", width=80
             ),
-            "why": st.column_config.TextColumn("Why", width="large"),
+            "why": st.column_config.TextColumn("Why", width=430),
             "not_now": st.column_config.TextColumn("Not now because", width="medium"),
             "available_on": st.column_config.DateColumn("Can be asked from"),
             "stage": "Stage",
@@ -112,6 +114,7 @@ def pipeline_board(
         st.dataframe(
             pipeline.time_in_stage(changes),
             hide_index=True,
+            placeholder="—",
             column_config={
                 "stage": "Stage",
                 "stays": "Finished stays",
@@ -138,6 +141,7 @@ def pipeline_board(
     st.dataframe(
         standing.head(TABLE_ROWS)[columns],
         hide_index=True,
+        placeholder="—",
         column_config={
             "contact_name": "Advocate",
             "title": "Title",
@@ -217,6 +221,7 @@ def follow_ups(actor: Actor, due: pd.DataFrame, settings: dict[str, float]) -> N
                 ]
             ],
             hide_index=True,
+            placeholder="—",
             column_config={
                 "contact_name": "Advocate",
                 "account_name": "Account",
@@ -264,6 +269,7 @@ def thank_yous(actor: Actor, owed: pd.DataFrame, settings: dict[str, float]) -> 
                 ["contact_name", "account_name", "reason", "on", "days_waiting", "overdue"]
             ],
             hide_index=True,
+            placeholder="—",
             column_config={
                 "contact_name": "Advocate",
                 "account_name": "Account",

@@ -139,7 +139,7 @@ def rates_with_intervals(rates: pd.DataFrame, group: str, group_title: str) -> a
             alt.Tooltip("rate:Q", format=".0%", title="Rate"),
             alt.Tooltip("low:Q", format=".0%", title="95% low"),
             alt.Tooltip("high:Q", format=".0%", title="95% high"),
-            alt.Tooltip("n:Q", format=",", title="Attempts"),
+            alt.Tooltip("n:Q", format=",", title="Asks"),
         ],
     )
     bars = base.mark_bar().encode(

@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from core import periods
+from ui import numbers
 
 HOW_MANY = {"Month": 13, "Quarter": 8, "Year": 3}
 
@@ -24,7 +25,7 @@ def choose(key: str, today: dt.date) -> tuple[periods.Period, periods.Period]:
         )
     before = periods.previous(chosen, grain)
     st.caption(
-        f"{chosen.start:%d %b %Y} – {chosen.end:%d %b %Y}, compared with {before.label} "
-        f"({before.start:%d %b} – {before.end:%d %b %Y})."
+        f"{numbers.day(chosen.start)} – {numbers.day(chosen.end)}, compared with {before.label} "
+        f"({numbers.day(before.start)} – {numbers.day(before.end)})."
     )
     return chosen, before

@@ -48,50 +48,68 @@ def _reasons(frame: pd.DataFrame) -> pd.Series:
 
 
 def show_matches(asset_hits, advocate_hits) -> None:
-    """The ranked assets and advocates with why they match, and those excluded with why, one click away."""
+    """The ranked assets and advocates with why they match, and those excluded with why, one click away.
+
+    One above the other at full width: side by side, a 1280 px screen showed only the assets' titles.
+    """
     (ranked_assets, excluded_assets), (ranked_advocates, excluded_advocates) = asset_hits, advocate_hits
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Assets")
-        if ranked_assets.empty:
-            st.info("No approved asset matches this prospect.")
-        else:
-            st.dataframe(
-                ranked_assets.assign(
-                    why=_reasons(ranked_assets),
-                    # A link stored before links were checked is shown only when it is a web or mail link.
-                    url=ranked_assets["url"].where(ranked_assets["url"].map(links.is_allowed_link)),
-                )[["title", "match_score", "why", "url"]],
-                hide_index=True,
-                column_config={
-                    "title": "Asset",
-                    "match_score": st.column_config.NumberColumn("Match", format="%.0f"),
-                    "why": st.column_config.TextColumn("Why it matches", width="large"),
-                    "url": st.column_config.LinkColumn("Link", display_text="Open"),
-                },
-            )
-        with st.expander(f"Excluded assets ({len(excluded_assets):,})"):
-            st.dataframe(excluded_assets[["title", "reason"]], hide_index=True)
-    with right:
-        st.subheader("Reference customers")
-        if ranked_advocates.empty:
-            st.info("No reference-ready advocate matches this prospect.")
-        else:
-            st.dataframe(
-                ranked_advocates.assign(why=_reasons(ranked_advocates))[
-                    ["contact_name", "title", "account_name", "match_score", "why"]
-                ],
-                hide_index=True,
-                column_config={
-                    "contact_name": "Advocate",
-                    "title": "Title",
-                    "account_name": "Customer",
-                    "match_score": st.column_config.NumberColumn("Match", format="%.0f"),
-                    "why": st.column_config.TextColumn("Why they match", width="large"),
-                },
-            )
-        with st.expander(f"Best-matching advocates excluded ({len(excluded_advocates):,})"):
-            st.dataframe(excluded_advocates[["contact_name", "account_name", "reason"]], hide_index=True)
+    st.subheader("Assets")
+    if ranked_assets.empty:
+        st.info("No approved asset matches this prospect.")
+    else:
+        st.dataframe(
+            ranked_assets.assign(
+                why=_reasons(ranked_assets),
+                type=ranked_assets["asset_type"].map(lambda code: numbers.label(code, assets.TYPE_LABELS)),
+                # A link stored before links were checked is shown only when it is a web or mail link.
+                url=ranked_assets["url"].where(ranked_assets["url"].map(links.is_allowed_link)),
+            )[["match_score", "title", "why", "url", "type"]],
+            hide_index=True,
+            placeholder="—",
+            column_config={
+                "match_score": st.column_config.NumberColumn("Match", format="%.0f", width=60),
+                "title": st.column_config.TextColumn("Asset", width=220),
+                "why": st.column_config.TextColumn("Why it matches", width="large"),
+                "url": st.column_config.LinkColumn("Link", display_text="Open", width=60),
+                "type": "Type",
+            },
+        )
+    with st.expander(f"Excluded assets ({len(excluded_assets):,})"):
+        st.dataframe(
+            excluded_assets[["title", "reason"]],
+            hide_index=True,
+            placeholder="—",
+            column_config={"title": "Asset", "reason": st.column_config.TextColumn("Why not", width="large")},
+        )
+    st.subheader("Reference customers")
+    if ranked_advocates.empty:
+        st.info("No reference-ready advocate matches this prospect.")
+    else:
+        st.dataframe(
+            ranked_advocates.assign(why=_reasons(ranked_advocates))[
+                ["match_score", "contact_name", "account_name", "why", "title"]
+            ],
+            hide_index=True,
+            placeholder="—",
+            column_config={
+                "match_score": st.column_config.NumberColumn("Match", format="%.0f", width=60),
+                "contact_name": st.column_config.TextColumn("Advocate", width=140),
+                "account_name": st.column_config.TextColumn("Customer", width=170),
+                "why": st.column_config.TextColumn("Why they match", width="large"),
+                "title": "Title",
+            },
+        )
+    with st.expander(f"Best-matching advocates excluded ({len(excluded_advocates):,})"):
+        st.dataframe(
+            excluded_advocates[["contact_name", "account_name", "reason"]],
+            hide_index=True,
+            placeholder="—",
+            column_config={
+                "contact_name": "Advocate",
+                "account_name": "Customer",
+                "reason": st.column_config.TextColumn("Why not", width="large"),
+            },
+        )
 
 
 def request_form(actor: Actor, prospect: matching.Prospect, settings: dict[str, float]) -> None:
@@ -143,6 +161,16 @@ def request_table(requests: pd.DataFrame, sla: pd.DataFrame) -> None:
     table = pd.concat(
         [table[table["still_open"]], table[~table["still_open"]].sort_values("requested_at", ascending=False)]
     )
+    # Closed requests have no hours left and many have no advocate or asset: "—", never "None".
+    table = table.assign(
+        hours_left=table["hours_left"].map(numbers.count),
+        kind=table["kind"].str.capitalize(),
+        **{
+            column: table[column].map(numbers.text)
+            for column in ("requested_by_name", "advocate_name", "asset_title", "outcome")
+        },
+        won_amount=table["won_amount"].map(numbers.amount),
+    )
     st.dataframe(
         table.head(200)[
             [
@@ -162,20 +190,21 @@ def request_table(requests: pd.DataFrame, sla: pd.DataFrame) -> None:
             ]
         ],
         hide_index=True,
+        placeholder="—",
         column_config={
             "overdue": st.column_config.CheckboxColumn("Overdue"),
             "prospect": "Prospect",
             "industry": "Industry",
             "kind": "Kind",
-            "deal_size": st.column_config.NumberColumn("Deal size", format="dollar"),
+            "deal_size": st.column_config.NumberColumn("Deal size", format="dollar", step=1),
             "status_label": "Status",
             "needed_by": st.column_config.DatetimeColumn("Needed by", format="D MMM YYYY, HH:mm"),
-            "hours_left": st.column_config.NumberColumn("Hours left", format="%.0f"),
+            "hours_left": "Hours left",
             "requested_by_name": "Requested by",
             "advocate_name": "Advocate",
             "asset_title": "Asset",
             "outcome": "Outcome",
-            "won_amount": st.column_config.NumberColumn("Won", format="dollar"),
+            "won_amount": "Won",
         },
     )
 
@@ -187,11 +216,14 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
         return
     st.subheader("Work a request")
     writes.show_stale()
+    first = references.most_urgent_open(workable)
     request_id = st.selectbox(
         "Request",
         workable.index,
+        index=0 if first is None else workable.index.get_loc(first),
         format_func=lambda r: (
-            f"{workable.at[r, 'prospect']} · {workable.at[r, 'kind']} · {workable.at[r, 'status']}"
+            f"{workable.at[r, 'prospect']} · {workable.at[r, 'kind']} · "
+            f"{references.STATUS_LABELS[workable.at[r, 'status']].lower()} · needed by {numbers.day(workable.at[r, 'needed_by'])}"
         ),
         key="work_request",
     )
@@ -235,7 +267,9 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
                     f"Assigned {labels[choice].split(' — ')[0].split(': ', 1)[1]} to {request['prospect']}.",
                 )
         with st.expander(f"Best-matching advocates excluded ({len(excluded):,})"):
-            st.dataframe(excluded[["contact_name", "account_name", "reason"]], hide_index=True)
+            st.dataframe(
+                excluded[["contact_name", "account_name", "reason"]], hide_index=True, placeholder="—"
+            )
     elif request["status"] == "assigned" and roles.may(actor, "complete_reference"):
         left, right = st.columns(2)
         if left.button("Mark done", type="primary", key="req_done"):
@@ -271,36 +305,43 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
 
 
 def influence(library: pd.DataFrame, advocate_names: pd.DataFrame) -> None:
-    """Deals, wins, win rate and influenced revenue per asset and per advocate."""
-    left, right = st.columns(2)
-    with left:
-        st.subheader("By asset")
-        by_asset = references.influence(data.asset_deals()).join(library[["title"]])
-        st.dataframe(
-            by_asset.head(200)[["title", "uses", "won", "lost", "win_rate", "influenced_revenue"]],
-            hide_index=True,
-            column_config=_influence_columns("Asset", "title"),
-        )
-    with right:
-        st.subheader("By advocate")
-        by_advocate = references.influence(data.advocate_deals()).join(advocate_names)
-        st.dataframe(
-            by_advocate.head(200)[
-                ["contact_name", "account_name", "uses", "won", "lost", "win_rate", "influenced_revenue"]
-            ],
-            hide_index=True,
-            column_config=_influence_columns("Advocate", "contact_name") | {"account_name": "Customer"},
-        )
+    """Deals, wins, win rate and influenced revenue per asset and per advocate, the win rate next to the name."""
+    st.subheader("By asset")
+    by_asset = references.influence(data.asset_deals()).join(library[["title"]])
+    st.dataframe(
+        _win_rate_text(by_asset.head(200))[
+            ["title", "win_rate", "uses", "won", "lost", "influenced_revenue"]
+        ],
+        hide_index=True,
+        placeholder="—",
+        column_config=_influence_columns("Asset", "title"),
+    )
+    st.subheader("By advocate")
+    by_advocate = references.influence(data.advocate_deals()).join(advocate_names)
+    st.dataframe(
+        _win_rate_text(by_advocate.head(200))[
+            ["contact_name", "account_name", "win_rate", "uses", "won", "lost", "influenced_revenue"]
+        ],
+        hide_index=True,
+        placeholder="—",
+        column_config=_influence_columns("Advocate", "contact_name")
+        | {"account_name": st.column_config.TextColumn("Customer", width=200)},
+    )
+
+
+def _win_rate_text(table: pd.DataFrame) -> pd.DataFrame:
+    """The win rate as a whole percent, "—" where no deal has closed yet."""
+    return table.assign(win_rate=table["win_rate"].map(numbers.percent))
 
 
 def _influence_columns(label: str, name: str) -> dict:
     return {
-        name: label,
+        name: st.column_config.TextColumn(label, width=260),
         "uses": st.column_config.NumberColumn("Deals", format="%d"),
         "won": st.column_config.NumberColumn("Won", format="%d"),
         "lost": st.column_config.NumberColumn("Lost", format="%d"),
-        "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
-        "influenced_revenue": st.column_config.NumberColumn("Influenced revenue", format="dollar"),
+        "win_rate": st.column_config.TextColumn("Win rate", width=80),
+        "influenced_revenue": st.column_config.NumberColumn("Influenced revenue", format="dollar", step=1),
     }
 
 
@@ -309,5 +350,7 @@ def summary_tiles(summary: dict[str, float]) -> None:
     tiles[0].metric("Open requests", f"{summary['open']:,}")
     tiles[1].metric("Overdue", f"{summary['overdue']:,}")
     tiles[2].metric("Fulfilled", f"{summary['done']:,}")
-    tiles[3].metric("Win rate", "no data" if pd.isna(summary["win_rate"]) else f"{summary['win_rate']:.0%}")
+    tiles[3].metric(
+        "Win rate", numbers.NO_DATA if pd.isna(summary["win_rate"]) else numbers.percent(summary["win_rate"])
+    )
     tiles[4].metric("Influenced revenue", numbers.money(summary["influenced_revenue"]))

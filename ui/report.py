@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
+from ui import numbers as ui_numbers
+
 MAX_ROWS = 200
 MISSING = "—"
 EMPTY_TABLE = "None."
@@ -49,6 +51,8 @@ figure svg { max-width: 100%; height: auto; }
 ET.register_namespace("", "http://www.w3.org/2000/svg")
 # A clip path or gradient reference: the whole of a clip-path, fill or stroke attribute's value.
 LOCAL_URL = re.compile(r"url\(#(.+)\)")
+# A number already formatted for people (+$1,200, −3, 80.5%): right-aligned like a number.
+FORMATTED_NUMBER = re.compile(r"[+−-]?\$?[\d,]+(\.\d+)?[%×]?")
 
 
 @dataclass(frozen=True)
@@ -147,9 +151,13 @@ def _more_rows_note(hidden: int) -> str:
 
 
 def _is_numeric_column(column: pd.Series) -> bool:
-    """Whether every present value in the column is a number."""
+    """Whether every present value in the column is a number, or a number formatted as text."""
     present = column.dropna()
-    return not present.empty and all(_is_number(value) for value in present)
+    present = present[present != MISSING]
+    return not present.empty and all(
+        _is_number(value) or (isinstance(value, str) and FORMATTED_NUMBER.fullmatch(value))
+        for value in present
+    )
 
 
 def _is_number(value: object) -> bool:
@@ -163,13 +171,13 @@ def _is_missing(value: object) -> bool:
 
 
 def _format(value: object) -> str:
-    """A cell value as readable text: 12,345 / 3.1 / 2026-01-31 / '—' for missing."""
+    """A cell value as readable text: 12,345 / 3.1 / 31 Jan 2026 / '—' for missing."""
     if _is_missing(value):
         return MISSING
     if isinstance(value, np.datetime64):
         value = pd.Timestamp(value)
     if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
+        return ui_numbers.day(value)
     if _is_number(value) and isinstance(value, numbers.Integral):
         return f"{value:,}"
     if _is_number(value):

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from core import health, pipeline, weekly
-from ui import charts
+from core import assets, health, pipeline, references, weekly
+from ui import charts, numbers
 from ui.report import Section, html_report
 
 # Each detail list of the review with the sentence that says what it holds.
@@ -38,45 +38,120 @@ LISTS = (
 
 
 COLUMN_LABELS = {
+    "name": "Account",
     "arr": "ARR",
     "score_last": "Score last week",
     "score_this": "Score this week",
     "band_last": "Band last week",
     "top_reason": "Top reason",
+    "reasons": "Dimensions that fell",
+    "score": "Score (0–10)",
+    "responded_on": "Answered",
+    "from_stage": "From",
+    "to_stage": "To",
+    "changed_at": "Moved on",
+    "asset_type": "Type",
+    "approval_status": "Approval",
+    "published_on": "Published",
+    "review_by": "Review by",
+    "stale_reasons": "Why stale",
+    "requested_at": "Requested",
+    "needed_by": "Needed by",
+    "fulfilled_at": "Fulfilled",
+    "days_overdue": "Days overdue",
+}
+SUMMARY_LABELS = {
+    "section": "Area",
+    "measure": "Measure",
     "last_week": "Last week",
     "this_week": "This week",
-    "asset_type": "Type",
-    "stale_reasons": "Why stale",
+    "change": "Change",
 }
-BAND_COLUMNS = ("band_last",)
-STAGE_COLUMNS = ("from_stage", "to_stage")
+# Summary measures counted in dollars; every other one is a count.
+MONEY_MEASURES = ("Purchase revenue",)
+DATE_COLUMNS = (
+    "responded_on",
+    "changed_at",
+    "published_on",
+    "review_by",
+    "requested_at",
+    "needed_by",
+    "fulfilled_at",
+)
+WORDS = {
+    "band_last": health.BAND_LABELS,
+    "from_stage": pipeline.STAGE_LABELS,
+    "to_stage": pipeline.STAGE_LABELS,
+    "asset_type": assets.TYPE_LABELS,
+    "status": references.STATUS_LABELS,
+    "approval_status": {},
+    "kind": {},
+}
+NUMBER_FORMATS = {
+    "arr": numbers.amount,
+    "score_last": numbers.count,
+    "score_this": numbers.count,
+    "change": lambda value: numbers.signed(value, 1),
+    "score": numbers.count,
+    "days_overdue": lambda value: numbers.count(value // 1),
+}
+
+
+# Who, then by how much and why, ahead of the other columns: on a 1280 px projector the reason is on screen.
+LEADING = ("name", "change", "reasons", "top_reason", "title", "stale_reasons")
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """A review list as people read it: ids dropped, bands and stages in words, column names in words."""
-    shown = frame.reset_index(drop=True).drop(columns=["advocate_id"], errors="ignore")
-    for column in BAND_COLUMNS:
-        if column in shown:
-            shown[column] = shown[column].map(health.BAND_LABELS)
-    for column in STAGE_COLUMNS:
-        if column in shown:
-            shown[column] = shown[column].map(pipeline.STAGE_LABELS)
+    """A review list as people read it: ids and stale flags dropped, the reason next to the name, every value as
+    text ("—" for nothing), codes and column names in words."""
+    shown = frame.reset_index(drop=True).drop(columns=["advocate_id", *assets.FLAGS], errors="ignore")
+    leading = [column for column in LEADING if column in shown]
+    shown = shown[leading + [column for column in shown.columns if column not in leading]]
+    for column in shown.columns:
+        if column in WORDS:
+            cells = shown[column].map(lambda value, words=WORDS[column]: numbers.label(value, words))
+        elif column in DATE_COLUMNS:
+            cells = shown[column].map(numbers.day)
+        elif column in NUMBER_FORMATS:
+            cells = shown[column].map(NUMBER_FORMATS[column])
+        else:
+            cells = shown[column].map(numbers.text)
+        shown[column] = cells.astype(object)
     return shown.rename(columns=lambda name: COLUMN_LABELS.get(name, name.replace("_", " ").capitalize()))
 
 
+def readable_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as people read it: counts as whole numbers, revenue in compact dollars ($1.3M), "—" for unknown."""
+    money = summary["measure"].isin(MONEY_MEASURES)
+    shown = summary[["section", "measure"]].copy()
+    for column in ("last_week", "this_week"):
+        shown[column] = [
+            numbers.money(value) if is_money and value == value else numbers.count(value)
+            for value, is_money in zip(summary[column], money, strict=True)
+        ]
+    shown["change"] = [
+        numbers.signed_money(value) if is_money else numbers.signed(value)
+        for value, is_money in zip(summary["change"], money, strict=True)
+    ]
+    return shown.rename(columns=SUMMARY_LABELS)
+
+
 def title(week: dt.date) -> str:
-    return f"Weekly review — week of {week:%d %b %Y}"
+    return f"Weekly review — week of {numbers.day(week)}"
 
 
 def period(week: dt.date) -> str:
-    return f"{week:%a %d %b} – {week + dt.timedelta(days=6):%a %d %b %Y}, compared with the week before"
+    end = week + dt.timedelta(days=6)
+    return f"{week:%a} {week.day} {week:%b} – {end:%a} {numbers.day(end)}, compared with the week before"
 
 
 def html(review: weekly.WeeklyReview, generated_at: dt.datetime) -> str:
     """The whole review as one HTML document with its charts inline (opens offline, prints cleanly)."""
     sections = [
         Section(
-            "This week against last week", table=review.summary, chart=charts.week_comparison(review.summary)
+            "This week against last week",
+            table=readable_summary(review.summary),
+            chart=charts.week_comparison(review.summary),
         ),
     ]
     for attribute, heading, text in LISTS:
@@ -86,5 +161,16 @@ def html(review: weekly.WeeklyReview, generated_at: dt.datetime) -> str:
         )
         sections.append(Section(f"{heading} ({len(frame):,})", text=text, table=readable(frame), chart=chart))
     return html_report(
-        title(review.week), f"{period(review.week)}. Generated {generated_at:%d %b %Y %H:%M}.", sections
+        title(review.week),
+        f"{period(review.week)}. Generated {numbers.day(generated_at)} {generated_at:%H:%M}.",
+        sections,
     )
+
+
+def summary_halves(summary: pd.DataFrame) -> tuple[pd.Index, pd.Index]:
+    """The summary's rows in two halves that keep each area whole, split at the area boundary nearest the middle."""
+    boundaries = [
+        i for i in range(1, len(summary)) if summary["section"].iat[i] != summary["section"].iat[i - 1]
+    ]
+    split = min(boundaries, key=lambda i: abs(2 * i - len(summary)), default=len(summary))
+    return summary.index[:split], summary.index[split:]

@@ -214,7 +214,12 @@ def test_finding_too_few_channels():
 def test_funnel_shares_of_the_asked():
     table = outreach.funnel({"asked": 4, "responded": 3, "agreed": 2, "produced": 1})
     assert list(table.columns) == ["stage", "advocates", "share_of_asked"]
-    assert table["stage"].tolist() == ["Asked", "Responded", "Agreed", "Produced an asset or reference"]
+    assert table["stage"].tolist() == [
+        "Advocates asked",
+        "Answered at least once",
+        "Agreed at least once",
+        "Produced an asset or reference",
+    ]
     assert table["advocates"].tolist() == [4, 3, 2, 1]
     assert table["share_of_asked"].tolist() == pytest.approx([1.0, 0.75, 0.5, 0.25])
 
@@ -223,6 +228,30 @@ def test_funnel_nobody_asked():
     table = outreach.funnel({"asked": 0, "responded": 0, "agreed": 0, "produced": 0})
     assert table["advocates"].tolist() == [0, 0, 0, 0]
     assert table["share_of_asked"].isna().all()
+
+
+def test_ask_totals_count_asks_as_the_charts_do():
+    tally = pd.DataFrame(
+        {
+            "channel": ["email", "email", "phone", "phone", "email"],
+            "follow_up_number": [0, 1, 0, 0, 0],
+            "outcome": ["no_response", "agreed", "declined", "responded", "agreed"],
+            "n": [5, 1, 2, 1, 1],
+        }
+    )
+    table = outreach.ask_totals(tally)
+    # 5 + 1 + 2 + 1 + 1 = 10 asks; answered: agreed 1 + declined 2 + responded 1 + agreed 1 = 5; agreed 2
+    assert table["stage"].tolist() == ["Asks sent", "Answered", "Agreed"]
+    assert table["asks"].tolist() == [10, 5, 2]
+    assert table["share_of_sent"].tolist() == pytest.approx([1.0, 0.5, 0.2])
+    by_channel = outreach.rates(tally, "channel")
+    assert by_channel["attempts"].sum() == 10 and by_channel["responses"].sum() == 5
+
+
+def test_ask_totals_nothing_sent():
+    table = outreach.ask_totals(pd.DataFrame({"outcome": [], "n": []}))
+    assert table["asks"].tolist() == [0, 0, 0]
+    assert table["share_of_sent"].isna().all()
 
 
 # ---- time to response -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The advocate pipeline and outreach pages, driven through AppTest on a fresh small database per test."""
 
 import datetime as dt
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -48,7 +49,7 @@ def test_who_to_ask_ranks_the_promoter_and_explains_the_refusal(app):
 
 
 def headline(app: AppTest) -> str:
-    return next(m.value for m in app.markdown if "follow-ups due" in m.value)
+    return next(m.value for m in app.markdown if " due · " in m.value)
 
 
 def test_marketing_takes_a_contact_from_nomination_to_reference_ready(app):
@@ -121,8 +122,25 @@ def test_outreach_page_says_not_enough_data_for_a_handful_of_asks(app):
     assert not app.exception
     assert app.title[0].value == "Outreach effectiveness"
     assert app.markdown[0].value == "**Not enough data: fewer than two channels have 20 or more asks.**"
-    funnel = {m.label: m.value for m in app.metric}
-    assert funnel == {"Asked": "1", "Responded": "0", "Agreed": "0", "Produced an asset or reference": "0"}
+    tiles = {m.label: (m.value, m.delta) for m in app.metric}
+    assert tiles == {
+        "Asks sent": ("1", ""),
+        "Answered": ("0", "0% of asks sent"),
+        "Agreed": ("0", "0% of asks sent"),
+        "Advocates asked": ("1", ""),
+        "Answered at least once": ("0", "0% of advocates asked"),
+        "Agreed at least once": ("0", "0% of advocates asked"),
+        "Produced an asset or reference": ("0", "0% of advocates asked"),
+    }
+    timing = next(frame for frame in app.dataframe if "median_days" in frame.value.columns)
+    headers = {column: config.get("label") for column, config in json.loads(timing.proto.columns).items()}
+    assert headers == {
+        "_index": None,
+        "channel": "Channel",
+        "responses": "Answers",
+        "median_days": "Half answered within (days)",
+        "p75_days": "Three in four answered within (days)",
+    }
 
 
 def test_account_manager_sees_her_book_and_can_widen_it(app):

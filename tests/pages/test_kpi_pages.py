@@ -418,16 +418,20 @@ def test_scorecard_shows_the_months_kpis_against_the_month_before(app):
         "influenced_revenue": ("$60.0k", "+$60.0k"),  # request 1 won 50,000 + a deal won with asset 1 10,000
     }
 
+    # Each tile says its target and whether it is met (NPS 20 and referral rate 7.5% in these settings).
+    targets = [c.value for c in app.caption if c.value.startswith(("Target ", "No target"))]
+    assert len(targets) == len(kpis.KPIS)
+    assert targets[0] == "Target +20 · :green[met]"
+    assert "Target 7.5% · :green[met]" in targets and "No target set" in targets
+
     card = app.dataframe[0].value.set_index("kpi")
     nps, referral_rate = kpis.BY_KEY["nps"].label, kpis.BY_KEY["referral_rate"].label
     # The NPS target is 20 in this database's settings (the default, 40, would be missed).
-    assert card.loc[nps, ["this_period", "previous_period", "target", "status"]].tolist() == [
-        25.0,
-        0.0,
-        20.0,
-        "on target",
-    ]
-    assert card.loc[referral_rate, ["this_period", "target", "status"]].tolist() == [25.0, 7.5, "on target"]
+    assert card.loc[nps].tolist() == ["+25", "0", "+25.0", "+20", "on target"]
+    assert card.loc[referral_rate].tolist() == ["25.0%", "0.0%", "+25.0 pts", "7.5%", "on target"]
+    cells = {str(cell) for cell in card.to_numpy().ravel()}
+    assert "—" in cells and not cells & {"None", "nan"}
+    assert not [cell for cell in cells if re.fullmatch(r"[+-]?\d+\.\d{2,}|\d{4,}\.\d", cell)]
     assert card.loc[kpis.BY_KEY["csat"].label, "status"] == "below target"  # 75 < 85
     assert card.loc[kpis.BY_KEY["on_time"].label, "status"] == "below target"  # 50 < 90
     assert card.loc[kpis.BY_KEY["ltv"].label, "status"] == "no target"
@@ -566,31 +570,58 @@ WEEKLY = {
 }
 
 
-def same(actual: float, expected: float) -> bool:
-    return (pd.isna(actual) and pd.isna(expected)) or actual == expected
+def shown(value: float) -> str:
+    """A summary count as the page shows it: "—" when unknown."""
+    return "—" if pd.isna(value) else f"{value:,.0f}"
+
+
+def shown_change(value: float) -> str:
+    if pd.isna(value):
+        return "—"
+    return "0" if value == 0 else f"{'+' if value > 0 else '−'}{abs(value):,.0f}"
 
 
 def test_weekly_review_summarises_the_week_against_the_one_before(app):
     open_page(app, "pages/weekly.py")
     assert app.selectbox(key="weekly_week").value == THIS_WEEK
-    summary = app.dataframe[0].value.set_index("measure")
+    # The summary is two tables side by side, each area whole: Health, Feedback, Advocates | the rest.
+    left, right = (frame.value for frame in app.dataframe[:2])
+    assert (len(left), len(right)) == (10, 8)
+    summary = pd.concat([left, right]).set_index("Measure")
     assert list(summary.index) == list(WEEKLY)
     for measure, (last, this) in WEEKLY.items():
+        if measure == "Purchase revenue":
+            continue
         row = summary.loc[measure]
-        assert same(row["last_week"], last) and same(row["this_week"], this), (measure, row.tolist())
-        assert same(row["change"], this - last), (measure, row.tolist())
+        assert row.tolist() == [shown(last), shown(this), shown_change(this - last)], (measure, row.tolist())
+    assert summary.loc["Purchase revenue"].tolist() == ["$700", "$1.5k", "+$800"]
 
     assert "Entered the at-risk band (1)" in [s.value for s in app.subheader]
-    entered = next(
-        frame.value
-        for frame in app.dataframe
-        if any(str(column).lower().replace("_", " ") == "band last week" for column in frame.value.columns)
-        or "band_last" in frame.value.columns
-    )
-    assert len(entered) == 1
-    row = entered.iloc[0].tolist()
-    assert row[:2] == ["Account 2", "Amy"]
-    assert 80.0 in row and 24.0 in row  # all sub-scores 80 last week; 10, 30, 30, 30, 30 weighted this week
+    entered = next(frame.value for frame in app.dataframe if "Band last week" in frame.value.columns)
+    assert entered.iloc[0].to_dict() == {
+        "Account": "Account 2",
+        "Owner": "Amy",
+        "Segment": "Enterprise",
+        "ARR": "$20,000",  # the factory's 10,000 × id
+        "Score last week": "80",  # all sub-scores 80 last week
+        "Score this week": "24",  # 10, 30, 30, 30, 30 weighted this week
+        "Band last week": "Healthy",
+        "Top reason": entered.iloc[0]["Top reason"],
+    }
+
+
+def test_weekly_review_shows_every_cell_for_people(app):
+    open_page(app, "pages/weekly.py")
+    cells = [str(cell) for frame in app.dataframe for cell in frame.value.to_numpy().ravel()]
+    headers = [str(column) for frame in app.dataframe for column in frame.value.columns]
+    assert cells and not {"None", "nan", "NaT", "<NA>"} & set(cells)
+    assert not [header for header in headers if "_" in header or header != header.strip()]
+    # No raw codes, no clock times on dates, no long decimals.
+    assert not [cell for cell in cells if cell in ("case_study", "call") or "00:00:00" in cell]
+    assert not [cell for cell in cells if re.fullmatch(r"[+−-]?\d+\.\d{2,}", cell)]
+    overdue = next(frame.value for frame in app.dataframe if "Days overdue" in frame.value.columns)
+    assert all(re.fullmatch(r"\d+", days) for days in overdue["Days overdue"])
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", day) for day in overdue["Needed by"])
 
 
 def test_weekly_html_report_holds_the_summary_and_charts_without_scripts(app):
@@ -618,11 +649,15 @@ def test_weekly_html_report_holds_the_summary_and_charts_without_scripts(app):
     # Each table row's cells (the report leaves </tr> out, as HTML allows); summary rows have five.
     cells = (re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.split(r"<tr>", html))
     rows = {row[1]: row[2:] for row in cells if len(row) == 5}
-    assert rows["Purchase revenue"] == ["700", "1,500", "800"]
-    assert rows["NPS responses"] == ["1", "3", "2"]
-    assert rows["New promoters"] == ["0", "2", "2"]
+    assert rows["Purchase revenue"] == ["$700", "$1.5k", "+$800"]
+    assert rows["NPS responses"] == ["1", "3", "+2"]
+    assert rows["New promoters"] == ["0", "2", "+2"]
     assert rows["Entered the at-risk band"] == ["—", "1", "—"]
-    assert rows["Asks"] == ["0", "1", "1"]
+    assert rows["Asks"] == ["0", "1", "+1"]
+    headers = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", html)
+    assert headers[:5] == ["Area", "Measure", "Last week", "This week", "Change"]
+    assert not [header for header in headers if "_" in header]
+    assert ">None<" not in html and ">nan<" not in html
     assert "Entered the at-risk band (1)" in html and "Account 2" in html
 
 

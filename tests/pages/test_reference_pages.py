@@ -1,5 +1,7 @@
 """The asset library and reference requests, driven through AppTest on a fresh small database per test."""
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -96,3 +98,41 @@ def test_sales_requests_and_marketing_fulfils(app):
     requests.set_value(next(o for o in requests.options if o.startswith("Acme Retail"))).run()
     app.button(key="FormSubmitter:assign-Assign").click().run()
     assert app.toast[0].value == "Assigned Pat (Account 1) to Acme Retail."
+
+
+def test_match_tables_lead_with_score_and_why(app):
+    open_page(app, "pages/references.py", "sam")
+    app.selectbox(key="match_industry").set_value("Retail").run()
+    # Score, what, why and the link first: at 1280 px these are on screen without scrolling sideways.
+    assert list(app.dataframe[0].value.columns)[:4] == ["match_score", "title", "why", "url"]
+    assert list(app.dataframe[2].value.columns)[:4] == ["match_score", "contact_name", "account_name", "why"]
+
+
+def request_reference(app: AppTest, prospect: str, needed_by=None) -> None:
+    app.text_input(key="req_prospect").input(prospect)
+    app.number_input(key="req_size").set_value(120_000.55)
+    if needed_by is not None:
+        app.date_input(key="req_needed").set_value(needed_by)
+    app.button(key="FormSubmitter:new_request-Request reference").click().run()
+
+
+def test_work_a_request_starts_with_the_most_urgent_open_one(app):
+    open_page(app, "pages/references.py", "sam")
+    app.selectbox(key="match_industry").set_value("Retail").run()
+    request_reference(app, "Later Ltd", dt.date.today() + dt.timedelta(days=9))
+    request_reference(app, "Sooner Inc")  # the 48-hour SLA
+    request_reference(app, "Middle Co", dt.date.today() + dt.timedelta(days=5))
+    app.session_state["ref_tab"] = "Requests"
+    app.run()
+    assert app.selectbox(key="work_request").value is not None
+    assert (
+        app.selectbox(key="work_request")
+        .format_func(app.selectbox(key="work_request").value)
+        .startswith("Sooner Inc · call · open · needed by ")
+    )
+    table = app.dataframe[0].value
+    cells = {str(cell) for cell in table.to_numpy().ravel()}
+    assert not cells & {"None", "nan", "NaT"}
+    assert set(table["advocate_name"]) == {"—"}
+    assert set(table["won_amount"]) == {"—"}
+    assert all(hours.isdigit() for hours in table["hours_left"])

@@ -59,7 +59,7 @@ def test_table_values_are_formatted_readably():
         }
     )
     document = html_report("Report", "", [Section("Numbers", table=frame)])
-    for cell in ['"num">12,345<', '"num">7<', '"num">3.1<', '"num">2<', '"num">0<', ">2026-01-31<", ">Amy<"]:
+    for cell in ['"num">12,345<', '"num">7<', '"num">3.1<', '"num">2<', '"num">0<', ">31 Jan 2026<", ">Amy<"]:
         assert cell in document
     assert document.count(">—<") == 3
     assert '<th class="num">accounts</th>' in document and "<th>owner</th>" in document
@@ -144,7 +144,13 @@ def test_chart_labels_that_look_like_links_or_ids_render_escaped():
 def test_weekly_review_with_a_link_like_account_name_downloads():
     name = 'Acme href="javascript:alert(1)" Ltd'
     summary = pd.DataFrame(
-        {"measure": ["Accounts at risk"], "last_week": [3.0], "this_week": [4.0], "change": [1.0]}
+        {
+            "section": ["Health"],
+            "measure": ["Accounts at risk"],
+            "last_week": [3.0],
+            "this_week": [4.0],
+            "change": [1.0],
+        }
     )
     drops = pd.DataFrame(
         {"name": [name, "Beta"], "change": [-12.5, -4.0], "dimensions": ["usage", "support"]}
