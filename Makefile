@@ -41,7 +41,6 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_import --postgres
 	$(PYTHON) -m scripts.bench_score_check
 	$(PYTHON) -m scripts.bench_score_check --postgres
-	$(PYTHON) -m scripts.bench_churn_fit
 	$(PYTHON) -m scripts.bench_churn_fit --postgres
 	$(PYTHON) -m scripts.bench_load
 	$(PYTHON) -m scripts.bench_load --postgres

@@ -8,9 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import churn_model, early_warning, health
+from core import churn_model, early_warning, health, roles
 from core import settings as settings_rules
-from core.roles import ADMIN
 from db import churn_model as store
 from db.service import Actor
 from ui import data, downloads, text, writes
@@ -44,7 +43,9 @@ def panel(actor: Actor) -> None:
         f"{data.settings()['churn_horizon_days']:.0f} days of a week, from the five sub-scores and the accounts' "
         "facts (tenure, segment, plan, ARR, custom attributes). It is judged only on data it was not fitted on."
     )
-    if actor.role == ADMIN and st.button("Fit to our history", type="primary", key="churn_fit"):
+    if roles.may(actor, "fit_churn_model") and st.button(
+        "Fit to our history", type="primary", key="churn_fit"
+    ):
         with st.spinner("Fitting on the whole history…"):
             writes.attempt(
                 lambda: store.fit_and_store(data.engine(), actor), "Fitted; the model card is below."
@@ -53,7 +54,11 @@ def panel(actor: Actor) -> None:
     if fits.empty:
         st.caption(
             "No churn model fitted yet. "
-            + ("Fit it with the button above." if actor.role == ADMIN else "An admin fits it on this page.")
+            + (
+                "Fit it with the button above."
+                if roles.may(actor, "fit_churn_model")
+                else "An admin fits it on this page."
+            )
         )
         return
     fit_id = st.selectbox(
@@ -216,7 +221,7 @@ def _weights(actor: Actor, fit_id: int, card: dict[str, object]) -> None:
     if in_force == proposed:
         st.info("These fitted weights are in use.")
         if (
-            actor.role == ADMIN
+            roles.may(actor, "update_settings")
             and in_force != before
             and st.button("Undo: go back to the weights before", key="churn_weights_undo")
         ):
@@ -242,7 +247,9 @@ def _weights(actor: Actor, fit_id: int, card: dict[str, object]) -> None:
                 hide_index=True,
                 column_config={"from_band": "From", "to_band": "To", "accounts": "Accounts"},
             )
-    if actor.role == ADMIN and st.button("Adopt the fitted weights", key="churn_weights_adopt"):
+    if roles.may(actor, "update_settings") and st.button(
+        "Adopt the fitted weights", key="churn_weights_adopt"
+    ):
         writes.attempt(
             lambda: store.adopt_weights(data.engine(), actor, fit_id, in_force),
             "Fitted weights adopted (recorded in the audit log); the next scoring run recombines the weeks.",
