@@ -139,7 +139,11 @@ def _draft_fields(key: str, account_id: int | None, current: pd.Series | None) -
 
 def _upload(key: str) -> service.Upload | None:
     uploaded = st.file_uploader(
-        "File (instead of or beside the link)", type=UPLOAD_TYPES, help=UPLOAD_HELP, key=key
+        "File (instead of or beside the link)",
+        type=UPLOAD_TYPES,
+        help=UPLOAD_HELP,
+        max_upload_size=file_rules.MAX_FILE_BYTES // 2**20,
+        key=key,
     )
     return None if uploaded is None else service.Upload(uploaded.name, uploaded.getvalue())
 
@@ -164,7 +168,7 @@ def edit_asset(actor: Actor, library: pd.DataFrame) -> None:
         show_stale()
         titles = library["title"]
         asset_id = st.selectbox(
-            "Asset",
+            "Asset to edit",
             titles.sort_values().index,
             index=None,
             format_func=titles.get,
@@ -181,13 +185,14 @@ def edit_asset(actor: Actor, library: pd.DataFrame) -> None:
         account_id = _customer(key, None if pd.isna(account) else int(account))
         with st.form(f"{key}_form"):
             draft = _draft_fields(key, account_id, asset)
-            download(asset_id, asset)
             upload = _upload(f"{key}_file")
             if st.form_submit_button("Save changes"):
                 attempt(
                     lambda: service.edit_asset(data.engine(), actor, int(asset_id), version, draft, upload),
                     f"Saved '{draft.title.strip()}'.",
                 )
+        # A download button cannot sit inside a form.
+        download(asset_id, asset)
         _approval(actor, int(asset_id), asset, key)
         if st.button("Retire this asset", key=f"{key}_retire", icon=":material/archive:"):
             attempt(
@@ -215,7 +220,7 @@ def _approval(actor: Actor, asset_id: int, asset: pd.Series, key: str) -> None:
         )
         approved_on = right.date_input(
             "Approved on",
-            value=_day(asset["approved_on"]),
+            value=_day(asset["approved_on"]) or dt.date.today(),
             max_value=dt.date.today(),
             key=f"{key}_approved_on",
         )
@@ -244,7 +249,7 @@ def refresh_or_retire(actor: Actor, stale: pd.DataFrame) -> None:
         return
     with st.form("stale_actions"):
         chosen = st.multiselect(
-            "Assets",
+            "Stale assets",
             stale.index,
             format_func=stale["title"].get,
             key="stale_chosen",
