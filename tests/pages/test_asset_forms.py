@@ -130,3 +130,20 @@ def test_bulk_retire_on_the_stale_list(app, app_database_url):
     assert app.toast[0].value == "Retired 2 assets."
     assert showing(app) == "Showing 0 of 0 assets."
     assert app.expander[-1].label == "Retired assets (2)"
+
+
+def test_a_stale_edit_is_refused_and_the_form_shows_the_stored_values(app, app_database_url):
+    open_page(app, "pages/library.py", "mark")
+    app.selectbox(key="edit_asset_choice").set_value(2).run()
+    app.text_input(key="edit_2_1_title").input("Mine")
+    # Someone else saves the asset after this form was drawn.
+    engine = make_engine(app_database_url)
+    with engine.begin() as conn:
+        conn.execute(update(Asset).where(Asset.id == 2).values(title="Theirs", version=2))
+    engine.dispose()
+    app.button(key="FormSubmitter:edit_2_1_form-Save changes").click().run()
+    assert [w.value for w in app.warning] == [
+        "Someone changed 'Theirs' since you opened it. Nothing was saved; the page now shows the current values."
+    ]
+    assert app.text_input(key="edit_2_2_title").value == "Theirs"
+    assert stored(app_database_url, 2).title == "Theirs"
