@@ -331,14 +331,17 @@ def record_asset_approval(
     approved_on: dt.date | None,
     approval_until: dt.date | None = None,
 ) -> None:
-    """The customer's answer: approved (by whom, on which day, until when it holds), rejected or pending."""
+    """The customer's answer: approved (by whom, on which day, until when it holds; None: no end), rejected
+    or pending. Who approved, when and until when are kept only with an approval: the audit log keeps the rest."""
     one_of("Customer approval", status, v.APPROVAL_STATUSES)
+    if status != "approved":
+        approved_by, approved_on, approval_until = "", None, None
     approved_by = clean_text("Approved by", approved_by, 200)
     if status == "approved" and (not approved_by or approved_on is None):
         raise ValidationError("An approval needs who gave it and on which day.")
     if approved_on is not None:
         not_after_today("Approved on", approved_on)
-    if approval_until is not None and (approved_on is None or approval_until < approved_on):
+    if approval_until is not None and approved_on is not None and approval_until < approved_on:
         raise ValidationError("Approval holds until: on or after the day it was given.")
     with write(engine, actor, "record_asset_approval") as session:
         asset = claim_asset(session, asset_id, version)
@@ -346,7 +349,7 @@ def record_asset_approval(
         asset.approval_status = status
         asset.approved_by = approved_by or None
         asset.approved_on = approved_on
-        asset.approval_until = approval_until if status == "approved" else None
+        asset.approval_until = approval_until
         session.flush()
         after = {key: value for key, value in facts(session, asset).items() if key.startswith("appro")}
         audit(session, actor, "record_asset_approval", "asset", asset_id, before, after)

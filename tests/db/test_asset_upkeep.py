@@ -136,6 +136,17 @@ def test_approval_by_whom_when_and_until_when(library):
     with engine.connect() as conn:
         after = json.loads(conn.scalar(select(AuditLog.after)))
     assert after["approved_by"] == "Pat Lee, VP Ops"
+    # Withdrawn: who, when and until when go with it (the audit log keeps them).
+    service.record_asset_approval(
+        engine, mark, 2, 2, status="rejected", approved_by="Pat Lee, VP Ops", approved_on=TODAY
+    )
+    stored = row(engine, 2)
+    assert (stored.approval_status, stored.approved_by, stored.approved_on, stored.approval_until) == (
+        "rejected",
+        None,
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
