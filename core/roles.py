@@ -122,6 +122,14 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "complete_reference": (ADMIN, MARKETING),
     "record_deal_outcome": (ADMIN, MARKETING, SALES),
     "log_asset_use": (ADMIN, ACCOUNT_MANAGER, MARKETING, SALES),
+    # Marketing keeps the asset library: adds and edits assets, records the customer's approval, reviews,
+    # retires and restores them.
+    "create_asset": (ADMIN, MARKETING),
+    "edit_asset": (ADMIN, MARKETING),
+    "record_asset_approval": (ADMIN, MARKETING),
+    "mark_assets_reviewed": (ADMIN, MARKETING),
+    "retire_assets": (ADMIN, MARKETING),
+    "restore_asset": (ADMIN, MARKETING),
     "import_data": (ADMIN,),
 }
 

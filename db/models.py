@@ -360,6 +360,16 @@ class Asset(Base):
     published_on: Mapped[dt.date | None] = mapped_column(Date)
     review_by: Mapped[dt.date | None] = mapped_column(Date)
     url: Mapped[str] = mapped_column(String(500))
+    # The customer's approval: who gave it, when, and until when it holds (None: without end).
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    approval_until: Mapped[dt.date | None] = mapped_column(Date)
+    # An uploaded file: stored under file_key (a generated name) in the asset files folder; file_name is
+    # the uploader's name for it, shown and offered on download only.
+    file_key: Mapped[str | None] = mapped_column(String(80))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_type: Mapped[str | None] = mapped_column(String(60))
+    retired_on: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

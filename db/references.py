@@ -9,12 +9,13 @@ import pandas as pd
 from sqlalchemy import Date, Engine, bindparam, case, func, select, text
 
 from db import reads, rules
-from db.models import AssetUsage, ReferenceRequest
+from db.models import AssetUsage, Contact, ReferenceRequest
 
 LIBRARY_SQL = text(
     f"""
 SELECT s.id, s.title, s.asset_type, s.summary, s.quote, s.company_size, s.region, s.approval_status,
-    s.published_on, s.review_by, s.url, s.account_id, a.name AS account_name, c.name AS contact_name,
+    s.published_on, s.review_by, s.url, s.account_id, a.name AS account_name, s.contact_id, c.name AS contact_name,
+    s.approved_by, s.approved_on, s.approval_until, s.file_key, s.file_name, s.file_type, s.version,
     CASE WHEN {rules.churned("s.account_id", ":today")} THEN 1 ELSE 0 END AS account_churned,
     h.score AS account_score,
     CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :today THEN 1 ELSE 0 END AS contact_left
@@ -22,6 +23,7 @@ FROM assets s
 LEFT JOIN accounts a ON a.id = s.account_id
 LEFT JOIN contacts c ON c.id = s.contact_id
 LEFT JOIN health_snapshots h ON h.account_id = s.account_id AND h.week_start = :week
+WHERE s.retired_on IS NULL
 ORDER BY s.id
 """
 )
@@ -38,19 +40,40 @@ def tags(engine: Engine) -> pd.DataFrame:
 
 
 def library(engine: Engine, today: dt.date, week: dt.date | None, asset_tags: pd.DataFrame) -> pd.DataFrame:
-    """Every asset with its featured customer's state (churned, health score in week, contact left) and its
+    """Every asset not retired, with its featured customer's state (churned, health score in week, contact left) and its
     industry and product tags joined with ', '."""
     with engine.connect() as conn:
         frame = pd.read_sql(LIBRARY_SQL, conn, params={"today": today, "week": week}, index_col="id")
-    for column in ("published_on", "review_by"):
+    for column in ("published_on", "review_by", "approved_on", "approval_until"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
-    frame["account_id"] = frame["account_id"].astype("Int64")
+    frame[["account_id", "contact_id"]] = frame[["account_id", "contact_id"]].astype("Int64")
     frame[["account_churned", "contact_left"]] = frame[["account_churned", "contact_left"]].astype(bool)
     frame["account_score"] = frame["account_score"].astype(float)
     joined = asset_tags.sort_values("value").groupby(["asset_id", "kind"])["value"].agg(", ".join).unstack()
     frame["industries"] = joined.get("industry", pd.Series(dtype=object)).reindex(frame.index).fillna("")
     frame["products"] = joined.get("product", pd.Series(dtype=object)).reindex(frame.index).fillna("")
     return frame
+
+
+RETIRED_SQL = text(
+    "SELECT s.id, s.title, s.asset_type, a.name AS account_name, s.retired_on, s.version FROM assets s "
+    "LEFT JOIN accounts a ON a.id = s.account_id WHERE s.retired_on IS NOT NULL ORDER BY s.retired_on DESC, s.id"
+)
+
+
+def retired_assets(engine: Engine) -> pd.DataFrame:
+    """Retired assets, latest first, by id: title, asset_type, account_name, retired_on, version."""
+    with engine.connect() as conn:
+        frame = pd.read_sql(RETIRED_SQL, conn, index_col="id")
+    frame["retired_on"] = pd.to_datetime(frame["retired_on"], format="ISO8601")
+    return frame
+
+
+def contacts_of(engine: Engine, account_id: int) -> pd.DataFrame:
+    """The contacts of one account, by id: name, title (for choosing an asset's featured contact)."""
+    stmt = select(Contact.id, Contact.name, Contact.title).where(Contact.account_id == account_id)
+    with engine.connect() as conn:
+        return pd.read_sql(stmt.order_by(Contact.name), conn, index_col="id")
 
 
 CUSTOMERS_BY_INDUSTRY_SQL = text(

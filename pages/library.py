@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import assets, export, roles
 from core import vocabulary as v
-from ui import auth, data, library_views, writes
+from ui import asset_forms, auth, data, library_views, writes
 from ui.text import literal
 
 actor = auth.require_page("library")
@@ -67,6 +67,12 @@ library_views.cards(shown, assets.stale_reasons(shown, flags.loc[shown.index], s
 if not shown.empty:
     library_views.use_in_deal(actor, shown)
 
+if roles.may(actor, "create_asset"):
+    st.subheader("Add or edit assets")
+    asset_forms.add_asset(actor)
+    asset_forms.edit_asset(actor, library)
+    asset_forms.retired(actor)
+
 if roles.may(actor, "library_upkeep"):
     st.subheader("To refresh or retire")
     stale = library[flags["stale"] & (library["approval_status"] == "approved")]
@@ -88,6 +94,8 @@ if roles.may(actor, "library_upkeep"):
             "review_by": st.column_config.DateColumn("Review by", format="D MMM YYYY"),
         },
     )
+    if roles.may(actor, "retire_assets"):
+        asset_forms.refresh_or_retire(actor, stale)
     st.subheader("Industry coverage")
     coverage = assets.coverage(data.customers_by_industry(today), library, tags)
     gaps = coverage.loc[coverage["gap"], "industry"].tolist()

@@ -428,6 +428,16 @@ def library(today: dt.date, week: dt.date | None) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def retired_assets() -> pd.DataFrame:
+    return references.retired_assets(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def contacts_of(account_id: int) -> pd.DataFrame:
+    return references.contacts_of(engine(), account_id)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
 def customers_by_industry(today: dt.date) -> pd.DataFrame:
     return references.customers_by_industry(engine(), today)
 

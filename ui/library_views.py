@@ -9,7 +9,7 @@ from core import assets
 from core import vocabulary as v
 from db import service
 from db.service import Actor
-from ui import data, text, writes
+from ui import asset_forms, data, text, writes
 
 
 def cards(shown: pd.DataFrame, stale_reasons: pd.Series) -> None:
@@ -34,7 +34,9 @@ def cards(shown: pd.DataFrame, stale_reasons: pd.Series) -> None:
                 st.markdown(f"> {text.literal(asset['quote'])}")
             if stale_reasons[asset_id]:
                 st.warning(text.literal(f"Stale: {stale_reasons[asset_id]}."), icon=":material/history:")
-            st.code(asset["url"], language=None)
+            if asset["url"]:
+                st.code(asset["url"], language=None)
+            asset_forms.download(asset_id, asset)
 
 
 def use_in_deal(actor: Actor, shown: pd.DataFrame) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from core import roles
 from db import churn_model, demo, imports, profiles_write, service
 from db.engine import transaction
-from db.models import Advocate, AuditLog, Contact, ReferenceRequest, User
+from db.models import Advocate, Asset, AuditLog, Contact, ReferenceRequest, User
 from tests.db.factories import add_user, build_references
 
 A, AM, M, S = roles.ADMIN, roles.ACCOUNT_MANAGER, roles.MARKETING, roles.SALES
@@ -42,9 +42,23 @@ MATRIX = {
     "complete_reference": {A, M},
     "record_deal_outcome": {A, M, S},
     "log_asset_use": {A, AM, M, S},
+    "create_asset": {A, M},
+    "edit_asset": {A, M},
+    "record_asset_approval": {A, M},
+    "mark_assets_reviewed": {A, M},
+    "retire_assets": {A, M},
+    "restore_asset": {A, M},
 }
 TODAY = dt.date.today()
 PASSWORD = "a long enough passphrase"
+ASSET = service.AssetDraft(
+    asset_type="case_study",
+    title="Acme halves onboarding",
+    company_size="SMB",
+    region="EMEA",
+    industries=("Retail",),
+    url="https://example.com/acme",
+)
 
 
 def version_of(engine: Engine, model, row_id: int) -> int:
@@ -118,6 +132,24 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
             engine, actor, 1, version_of(engine, ReferenceRequest, 1), "won", 5000.0
         ),
         "log_asset_use": lambda actor: service.log_asset_use(engine, actor, 1, "Acme renewal"),
+        "create_asset": lambda actor: service.create_asset(engine, actor, ASSET),
+        "edit_asset": lambda actor: service.edit_asset(engine, actor, 2, version_of(engine, Asset, 2), ASSET),
+        "record_asset_approval": lambda actor: service.record_asset_approval(
+            engine,
+            actor,
+            2,
+            version_of(engine, Asset, 2),
+            status="approved",
+            approved_by="Pat",
+            approved_on=TODAY,
+        ),
+        "mark_assets_reviewed": lambda actor: service.mark_assets_reviewed(
+            engine, actor, {2: version_of(engine, Asset, 2)}, TODAY + dt.timedelta(days=365)
+        ),
+        "retire_assets": lambda actor: service.retire_assets(
+            engine, actor, {2: version_of(engine, Asset, 2)}
+        ),
+        "restore_asset": lambda actor: service.restore_asset(engine, actor, 2, version_of(engine, Asset, 2)),
     }
 
 

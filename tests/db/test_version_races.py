@@ -2,14 +2,16 @@
 PostgreSQL: exactly one save wins and the other gets the service's StaleEdit, whatever the write."""
 
 import contextlib
+import datetime as dt
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
 
 from db import service
 from db.models import Advocate, AuditLog, ReferenceRequest
-from db.service import advocates, base, references, users
+from db.service import advocates, assets, base, references, users
 from tests.db.factories import add_user, build_references
 from tests.db.test_user_admin import at_the_same_time
 
@@ -44,7 +46,7 @@ def meet_before_audit(monkeypatch) -> None:
             meeting.wait()
         return base.audit(*args, **kwargs)
 
-    for feature in (advocates, references, users):
+    for feature in (advocates, assets, references, users):
         monkeypatch.setattr(feature, "audit", waiting)
 
 
@@ -108,7 +110,42 @@ def two_password_resets(engine, people):
     )
 
 
+PENDING_ASSET = 2
+DRAFT = service.AssetDraft(
+    asset_type="video_testimonial",
+    title="Final video",
+    company_size="SMB",
+    region="EMEA",
+    industries=("Retail",),
+    url="https://example.com/2",
+)
+
+
+def two_asset_edits(engine, people):
+    return tuple(
+        lambda who=who: service.edit_asset(engine, people[who], PENDING_ASSET, 1, replace(DRAFT, title=who))
+        for who in ("mark", "mia")
+    )
+
+
+def an_asset_edit_and_an_approval(engine, people):
+    return (
+        lambda: service.edit_asset(engine, people["mark"], PENDING_ASSET, 1, DRAFT),
+        lambda: service.record_asset_approval(
+            engine,
+            people["mia"],
+            PENDING_ASSET,
+            1,
+            status="approved",
+            approved_by="Pat",
+            approved_on=dt.date.today(),
+        ),
+    )
+
+
 RACES = {
+    "edit_asset": two_asset_edits,
+    "edit_asset_and_record_asset_approval": an_asset_edit_and_an_approval,
     "move_stage": two_stage_moves,
     "assign_reference": two_assignments,
     "complete_reference": two_completions,
