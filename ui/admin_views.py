@@ -236,16 +236,22 @@ def _weights_preview(proposed_settings: dict[str, float], latest_week: dt.date) 
     )
     moved = early_warning.count_band_changes(latest, proposed)
     st.markdown(f"**{moved:,} of {len(latest):,} accounts would change band** (week of {latest_week:%d %b}).")
-    if moved:
-        changes = early_warning.band_changes(latest, proposed)
-        changes[["from_band", "to_band"]] = changes[["from_band", "to_band"]].apply(
-            lambda column: column.map(health.BAND_LABELS)
-        )
-        st.dataframe(
-            changes,
-            hide_index=True,
-            column_config={"from_band": "From", "to_band": "To", "accounts": "Accounts"},
-        )
+    show_band_changes(latest, proposed)
+
+
+def show_band_changes(latest: pd.DataFrame, proposed: pd.DataFrame) -> None:
+    """How many accounts would move from each band to each other under the proposed scores (nothing if none)."""
+    changes = early_warning.band_changes(latest, proposed)
+    if changes.empty:
+        return
+    changes[["from_band", "to_band"]] = changes[["from_band", "to_band"]].apply(
+        lambda column: column.map(health.BAND_LABELS)
+    )
+    st.dataframe(
+        changes,
+        hide_index=True,
+        column_config={"from_band": "From", "to_band": "To", "accounts": "Accounts"},
+    )
 
 
 # --- the audit log --------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from core import churn_model, early_warning, health, roles
+from core import profiles as profile_rules
 from core import settings as settings_rules
 from db import churn_model as store
 from db.service import Actor
-from ui import data, downloads, text, writes
+from ui import admin_views, data, downloads, text, writes
 
 METHODS = {
     churn_model.OUT_OF_TIME: "out of time (newest weeks held out)",
@@ -232,21 +233,18 @@ def _weights(actor: Actor, fit_id: int, card: dict[str, object]) -> None:
         return
     if week is not None:
         latest = data.health_board(week, None)
-        moved = health.combine(latest[list(health.DIMENSIONS)], {**current, **proposed})
-        changes = early_warning.band_changes(latest, moved)
+        # Segments with weights of their own keep them: adopting changes the global weights.
+        moved = profile_rules.combine(
+            latest[list(health.DIMENSIONS)],
+            latest["segment"],
+            {**current, **proposed},
+            data.health_profiles(),
+        )
         st.markdown(
             f"Adopting them would move **{early_warning.count_band_changes(latest, moved):,} of {len(latest):,}** "
             f"accounts to another band (week of {week:%d %b %Y})."
         )
-        if not changes.empty:
-            changes[["from_band", "to_band"]] = changes[["from_band", "to_band"]].apply(
-                lambda column: column.map(health.BAND_LABELS)
-            )
-            st.dataframe(
-                changes,
-                hide_index=True,
-                column_config={"from_band": "From", "to_band": "To", "accounts": "Accounts"},
-            )
+        admin_views.show_band_changes(latest, moved)
     if roles.may(actor, "update_settings") and st.button(
         "Adopt the fitted weights", key="churn_weights_adopt"
     ):

@@ -95,13 +95,4 @@ def preview(segment: str, proposed: dict[str, float], latest_week: dt.date) -> N
     st.markdown(
         f"**{moved:,} of {len(latest):,} {segment} accounts would change band** (week of {latest_week:%d %b})."
     )
-    if moved:
-        changes = early_warning.band_changes(latest, proposed_scores)
-        changes[["from_band", "to_band"]] = changes[["from_band", "to_band"]].apply(
-            lambda column: column.map(health.BAND_LABELS)
-        )
-        st.dataframe(
-            changes,
-            hide_index=True,
-            column_config={"from_band": "From", "to_band": "To", "accounts": "Accounts"},
-        )
+    admin_views.show_band_changes(latest, proposed_scores)
