@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from db.company_sign_in import REFUSED, SIGNED_IN
 from db.engine import make_engine
@@ -45,9 +45,14 @@ def provider():
 
 @pytest.fixture(scope="module")
 def database(demo_database, tmp_path_factory) -> str:
-    """A copy of the demo database: these tests add audit rows and end sessions."""
+    """A copy of the demo database without the audit rows earlier browser tests left in it (logouts): these
+    tests count the rows they add, and end sessions."""
     copy = tmp_path_factory.mktemp("sso") / "demo.db"
     shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    with engine.begin() as connection:
+        connection.execute(delete(AuditLog))
+    engine.dispose()
     return f"sqlite:///{copy}"
 
 
