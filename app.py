@@ -5,15 +5,13 @@ from pathlib import Path
 import streamlit as st
 
 from core import roles
-from db import logs, memory
+from db import logs
 from ui import auth
 
 # A file of our own: a Material icon as page_icon makes the browser fetch the favicon from Google's servers.
 ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 logs.configure()
 st.set_page_config(page_title="Customer Advocacy & Health", page_icon=str(ICON), layout="wide")
-# Large freed blocks go back to the system: a big import must not leave the server holding its peak.
-memory.return_large_blocks()
 
 pages = {
     spec.key: st.Page(

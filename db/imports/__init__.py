@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from core import imports, roles, usage_events
 from core.imports import attributes
-from db import scoring, service
+from db import memory, scoring, service
 from db.imports import store
 from db.imports.exporting import TABLES, export_table
 from db.imports.store import ENTITY_TABLES
@@ -248,6 +248,8 @@ def _event_log(
         elif not problems:
             usage.add(store.events(validated.rows, fields))
         checked += len(validated.rows)
+        # What the block's reading and checking freed goes back to the system before the next block.
+        memory.release_freed()
         if progress:
             progress(min(int(chunk.index[-1]) + 1 if len(chunk) else 0, total), total)
     if problems:

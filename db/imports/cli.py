@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from core import export, imports
-from db import logs, memory, migrate, service
+from db import logs, migrate, service
 from db.engine import make_engine
 from db.imports import TABLES, ImportResult, export_table, profiles, run_import
 from db.users import OPERATOR
@@ -183,7 +183,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["export"]:
         return _export_main(argv[1:])
     args = _parser().parse_args(argv)
-    memory.return_large_blocks()
     started = time.perf_counter()
     print(f"Reading {printable(args.file)} …", file=sys.stderr, flush=True)
     engine = make_engine(args.url)
