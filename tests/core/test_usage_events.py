@@ -78,6 +78,31 @@ def test_chunks_give_the_same_weeks_and_count_a_user_once(chunks):
     pd.testing.assert_frame_equal(usage.weeks(), weekly(EXPECTED))
 
 
+def test_folding_what_is_held_keeps_every_week(monkeypatch):
+    # Fold after every second triple: the log is folded several times, and weeks() still counts each user once.
+    monkeypatch.setattr("core.usage_events.COMPACT_ROWS", 1)
+    usage = WeeklyUsage(KEYS)
+    for row in LOG + LOG:
+        usage.add(events([row]))
+    # The log twice: the same users, twice the logins and key-feature events.
+    doubled = [(1, "2024-03-04", 2, 14, 12), (1, "2024-03-11", 1, 2, 0), (2, "2024-03-04", 1, 10, NA)]
+    pd.testing.assert_frame_equal(usage.weeks(), weekly(doubled))
+
+
+def test_accounts_far_apart_are_still_told_apart():
+    # Account ids 1 and 2**62 span more than one integer can number together with weeks and users.
+    far = 2**62
+    log = events(
+        [
+            (1, "2024-03-04", "u1", None, 1),
+            (far, "2024-03-04", "u1", None, 1),
+            (far, "2024-03-05", "u1", None, 1),
+        ]
+    )
+    expected = [(1, "2024-03-04", 1, 1, NA), (far, "2024-03-04", 1, 2, NA)]
+    pd.testing.assert_frame_equal(weekly_usage(log, []), weekly(expected))
+
+
 def test_user_ids_are_compared_as_text_across_chunks():
     usage = WeeklyUsage([])
     usage.add(events([(1, "2024-03-04", 7, None, 1)]))  # a number in one export …
