@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from core import advocates, assets, board, coverage, score_validation
 from core import profiles as profile_rules
-from core.imports import Mapping, Validated
+from core.imports import Mapping
 from db import (
     advocacy,
     attributes,
@@ -207,13 +207,11 @@ def open_reference_requests() -> pd.DataFrame:
     return queries.open_reference_requests(engine())
 
 
-# A resource, not data: a large file's frames are shared, not pickled again on every rerun.
+# A resource, not data: shared, not pickled again on every rerun.
 @st.cache_resource(ttl="10m", max_entries=4, show_spinner="Reading and checking the file…")
-def import_plan(
-    payload: bytes, filename: str, entity: str, mapping: str | None
-) -> tuple[pd.DataFrame, Mapping, Validated]:
-    """The file as read, its mapping (given as Mapping.to_json(); automatic when None) and every problem,
-    worked out in a worker process; do not mutate them."""
+def import_plan(payload: bytes, filename: str, entity: str, mapping: str | None) -> importer.Plan:
+    """The file's columns and values, its mapping (given as Mapping.to_json(); automatic when None) and every
+    problem (importer.Plan), worked out in a worker process; do not mutate it."""
     return _in_worker(
         "plan", (payload, filename, entity, None if mapping is None else Mapping.from_json(mapping)), {}
     )

@@ -146,10 +146,9 @@ def _constants_editor(entity: str, filename: str, base: imports.Mapping, fed: se
     return constants
 
 
-def _file_values(cells: pd.Series, field: imports.FieldSpec) -> pd.DataFrame:
+def _file_values(counts: pd.Series, field: imports.FieldSpec) -> pd.DataFrame:
     """The column's distinct values that are not one of the field's choices (ignoring case and spaces), with
-    how many rows hold each, most rows first."""
-    counts = cells.value_counts()
+    how many rows hold each, most rows first. counts: the column's values and their rows (see importer.Plan)."""
     shown = counts.index.astype(str).str.strip()
     folded = shown.str.casefold()
     other = (shown != "") & ~folded.isin([choice.casefold() for choice in field.choices])
@@ -159,12 +158,12 @@ def _file_values(cells: pd.Series, field: imports.FieldSpec) -> pd.DataFrame:
 
 
 def _values_editor(
-    entity: str, filename: str, frame: pd.DataFrame, base: imports.Mapping, fed: dict[str, str]
+    entity: str, filename: str, plan: importer.Plan, base: imports.Mapping, fed: dict[str, str]
 ) -> dict[str, dict[str, str]]:
     """For each choice field a column feeds: what each of the file's other values means, suggested first."""
     spec = imports.ENTITIES[entity]
     found = {
-        field: _file_values(frame[fed[field.name]], field)
+        field: _file_values(plan.values[fed[field.name]], field)
         for field in spec.fields
         if field.kind == "choice" and field.name in fed
     }
@@ -217,8 +216,8 @@ def review_and_import(
 ) -> None:
     """Map the columns, values and constants, check what the import would do, and import when nothing is wrong."""
     try:
-        frame, automatic, _ = data.import_plan(payload, filename, entity, None)
-        base = automatic if profile is None else imports.with_profile(list(frame.columns), entity, profile)
+        first = data.import_plan(payload, filename, entity, None)
+        base = first.mapping if profile is None else imports.with_profile(first.columns, entity, profile)
     except ValueError as error:  # an unreadable file, or a profile that does not fit it
         st.error(text.literal(error))
         return
@@ -226,13 +225,14 @@ def review_and_import(
     columns = _column_editor(entity, filename, base)
     fed = columns.field_columns()
     constants = _constants_editor(entity, filename, base, set(fed))
-    values = _values_editor(entity, filename, frame, base, fed)
+    values = _values_editor(entity, filename, first, base, fed)
     mapping = imports.Mapping(columns.columns, values, constants, columns.attributes)
     churn = entity == "subscriptions" and st.checkbox(
         "Also add churn events where a subscription ended without renewal", key="import_churn"
     )
     try:
-        _, _, checked = data.import_plan(payload, filename, entity, mapping.to_json())
+        mapped = data.import_plan(payload, filename, entity, mapping.to_json())
+        checked = mapped.checked
         result = (
             data.import_check(actor, payload, filename, entity, mapping.to_json(), churn)
             if checked.ok
@@ -248,8 +248,8 @@ def review_and_import(
     if result is None or not result.problems.empty:
         _problems(entity, checked.problems if result is None else result.problems)
     else:
-        _ready(actor, entity, filename, payload, mapping, churn, len(checked.rows), result)
-    _preview(entity, filename, len(frame), checked)
+        _ready(actor, entity, filename, payload, mapping, churn, mapped.checked_rows, result)
+    _preview(entity, filename, first.rows, checked)
     _save_profile(actor, entity, mapping)
 
 

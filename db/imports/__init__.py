@@ -7,6 +7,7 @@ table export exporting.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ __all__ = [
     "ENTITY_TABLES",
     "TABLES",
     "ImportResult",
+    "Plan",
     "export_table",
     "known_ids",
     "plan",
@@ -114,14 +116,40 @@ def _check(
     return attributes.with_attributes(validated, frame, mapping, _attribute_kinds(connection))
 
 
+# Rows of the checked file a plan keeps for the preview, and distinct values it counts per column.
+PLAN_ROWS = 20
+PLAN_VALUES = 10_000
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the import page shows of a file before it is imported, small whatever the file's size (it comes
+    back from the import worker, and a frame of millions of rows would hold up the server while it does).
+
+    values[column]: the column's distinct texts and how many rows hold each, most first (the first
+    PLAN_VALUES; a column meant for choices has far fewer). checked: every problem and note, its rows cut
+    to the first PLAN_ROWS; checked_rows: how many rows it checked."""
+
+    columns: list[str]
+    rows: int
+    values: dict[str, pd.Series]
+    mapping: imports.Mapping
+    checked: imports.Validated
+    checked_rows: int
+
+
 def plan(
     engine: Engine, data: imports.Source, filename: str, entity: str, mapping: imports.Mapping | None = None
-) -> tuple[pd.DataFrame, imports.Mapping, imports.Validated]:
-    """The file as read, the mapping used (automatic when None) and the validation result, for a preview."""
+) -> Plan:
+    """The file's columns and values, the mapping used (automatic when None) and the validation result, for
+    a preview; writes nothing."""
     frame = imports.read_table(data, filename)
     mapping = mapping if mapping is not None else imports.auto_map(list(frame.columns), entity)
     with engine.connect() as connection:
-        return frame, mapping, _check(connection, frame, entity, mapping)
+        checked = _check(connection, frame, entity, mapping)
+    values = {column: frame[column].value_counts().head(PLAN_VALUES) for column in frame.columns}
+    preview = dataclasses.replace(checked, rows=checked.rows.head(PLAN_ROWS), attributes=None)
+    return Plan(list(frame.columns), len(frame), values, mapping, preview, len(checked.rows))
 
 
 def run_import(

@@ -452,16 +452,16 @@ def test_progress_rises_chunk_by_chunk_and_mixed_chunks_count_right(engine, book
 
 def test_plan_previews_without_writing(engine, book):
     before = counts(engine)
-    frame, mapping, validated = db_imports.plan(
-        engine, FILES["usage"].replace("ACC-10", "ACC-1").encode(), "u.csv", "usage"
-    )
-    assert list(frame.columns) == list(mapping.columns)
-    assert mapping.columns["week_start"] == "week_start"
-    assert validated.ok
-    assert validated.rows["account_id"].tolist() == [1, 1]
-    _, _, custom = db_imports.plan(
+    plan = db_imports.plan(engine, FILES["usage"].replace("ACC-10", "ACC-1").encode(), "u.csv", "usage")
+    assert plan.columns == list(plan.mapping.columns)
+    assert plan.mapping.columns["week_start"] == "week_start"
+    assert plan.rows == 2
+    assert plan.values["account"].to_dict() == {"ACC-1": 2}
+    assert plan.checked.ok
+    assert plan.checked.rows["account_id"].tolist() == [1, 1]
+    custom = db_imports.plan(
         engine, FILES["usage"].encode(), "u.csv", "usage", imports.Mapping({"account": "account"})
-    )
+    ).checked
     assert custom.problems.iloc[0].tolist() == [
         0,
         "Week start",
@@ -469,6 +469,15 @@ def test_plan_previews_without_writing(engine, book):
         "required: no column of the file is mapped to it",
     ]
     assert counts(engine) == before
+
+
+def test_a_plan_keeps_only_the_first_rows_of_a_large_file(engine, book):
+    lines = "\n".join(
+        f"ACC-1,{week:%Y-%m-%d},3" for week in pd.date_range("2027-01-04", periods=30, freq="7D")
+    )
+    plan = db_imports.plan(engine, ("account,week_start,active_users\n" + lines).encode(), "u.csv", "usage")
+    assert (plan.rows, plan.checked_rows, len(plan.checked.rows)) == (30, 30, 20)
+    assert plan.values["active_users"].to_dict() == {"3": 30}
 
 
 def test_export_neutralises_formulas_and_leaves_out_password_hashes(engine, book):
