@@ -3,7 +3,8 @@
 pandas holds the interpreter lock for seconds at a time while it reads, checks and writes a large file;
 in the server process that stalled every session's reruns and messages. The worker is a fresh interpreter
 (`python -m ui.import_worker`) rather than a multiprocessing child: Streamlit runs the app as `__main__`,
-which a spawned or fork-server child would run again. No streamlit here.
+which a spawned or fork-server child would run again. It runs at a lower CPU priority than the server, so
+pages stay quick on a machine with few cores while it works. No streamlit here.
 
 The worker serves one job at a time for as long as its stdin is open. For each, the server writes one
 pickle to the worker's stdin: (database URL, "plan" or "run_import", the arguments after the engine,
@@ -13,6 +14,7 @@ then ("result", what the function returned) or ("refused", the ValueError or Per
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from typing import Any, BinaryIO
@@ -26,6 +28,9 @@ def _send(out: BinaryIO, *message: Any) -> None:
     pickle.dump(message, out)
     out.flush()
 
+
+# How much lower than the server's the worker's CPU priority is (see nice(1)).
+WORKER_NICENESS = 10
 
 JOBS = {"plan": importer.plan, "run_import": importer.run_import}
 
@@ -48,4 +53,6 @@ def main(requests: BinaryIO, out: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
+    # An import is bulk work: on a machine with few cores the server's page runs come first.
+    os.nice(WORKER_NICENESS)
     main(sys.stdin.buffer, sys.stdout.buffer)
