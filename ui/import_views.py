@@ -231,7 +231,12 @@ def review_and_import(
         "Also add churn events where a subscription ended without renewal", key="import_churn"
     )
     try:
-        mapped = data.import_plan(payload, filename, entity, mapping.to_json())
+        # The automatic mapping, unchanged, was checked already: a large file is not read and checked twice.
+        mapped = (
+            first
+            if mapping == first.mapping
+            else data.import_plan(payload, filename, entity, mapping.to_json())
+        )
         checked = mapped.checked
         result = (
             data.import_check(actor, payload, filename, entity, mapping.to_json(), churn)
