@@ -116,14 +116,20 @@ class Server:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def peak_mb(self) -> float:
+        """The server process's peak resident memory so far."""
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
 
 @contextmanager
-def streamlit_server(database_url: str) -> Iterator[Server]:
-    """`streamlit run app.py` on a free port against database_url, as a deployment runs it."""
+def streamlit_server(database_url: str, script: Path = ROOT / "app.py") -> Iterator[Server]:
+    """`streamlit run` of the app (or another script, with the app's configuration) on a free port against
+    database_url, as a deployment runs it."""
     port = free_port()
     env = os.environ | {"DATABASE_URL": database_url, "DASHBOARD_COOKIE_KEY": COOKIE_KEY}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
         + ["--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT,
         env=env,
