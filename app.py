@@ -24,9 +24,10 @@ if auth.current_actor() is None:
     # st.navigation makes Streamlit forget the deep link the user opened.
     st.navigation(list(pages.values()), position="hidden")
 actor = auth.login()
-allowed = [pages[spec.key] for spec in roles.pages_for(actor.role)]
-# Our own menu: the built-in one is switched off so a fresh server's pages/ listing never shows.
-navigation = st.navigation(allowed, position="hidden")
+# Every page is registered, so a page outside the role says so (each page's guard, before any data) instead of
+# Streamlit's "Page not found". Our own menu lists only the role's pages: the built-in one is switched off so a
+# fresh server's pages/ listing never shows.
+navigation = st.navigation(list(pages.values()), position="hidden")
 with st.sidebar:
     for spec in roles.pages_for(actor.role):
         if spec.in_menu:

@@ -381,6 +381,15 @@ def account_menu(actor: Actor) -> None:
         st.button("Log out", key="log_out", icon=":material/logout:", on_click=_log_out, args=(actor,))
 
 
+def not_available(role: str, page_key: str) -> str:
+    """Why a page shows nothing to a role outside it, e.g. "Health board is not available to the Sales role. …"."""
+    title = next(spec.title for spec in roles.PAGES if spec.key == page_key)
+    return (
+        f"{title} is not available to the {roles.ROLE_LABELS[role]} role. "
+        "The pages you can open are in the menu on the left."
+    )
+
+
 def require_page(page_key: str) -> Actor:
     """The guard each page starts with: a logged-in user whose role may open page_key, or stop."""
     actor = current_actor()
@@ -388,6 +397,6 @@ def require_page(page_key: str) -> Actor:
         actor = login()
         account_menu(actor)
     if not roles.may_open(actor.role, page_key):
-        st.error("Your role does not give access to this page.")
+        st.error(not_available(actor.role, page_key))
         st.stop()
     return actor
