@@ -1,17 +1,15 @@
 """Entry point: configure the page, log in, and show the pages the user's role may open."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from core import roles
 from db import logs
-from ui import auth
+from ui import auth, start
 
-# A file of our own: a Material icon as page_icon makes the browser fetch the favicon from Google's servers.
-ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 logs.configure()
-st.set_page_config(page_title="Customer Advocacy & Health", page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title=start.PRODUCT, page_icon=str(start.ICON), layout="wide")
+st.logo(str(start.LOGO), icon_image=str(start.ICON), size="large")
+start.prepare_database()
 
 pages = {
     spec.key: st.Page(

@@ -43,7 +43,7 @@ from core import roles
 from db import company_sign_in, logins, service
 from db.engine import is_embedded_demo
 from db.service import Actor
-from ui import data, text
+from ui import data, start, text
 
 COOKIE_NAME = "advocacy_session"
 COOKIE_DAYS = 7.0
@@ -286,6 +286,7 @@ def _password_login(
     success the session, the login cookie and a device cookie."""
     form_area = st.empty()
     with form_area.container():
+        st.header(start.PRODUCT, anchor=False)
         if company is not None:
             st.button(
                 f"Sign in with {company.name}", key="company_sign_in", type="primary", on_click=st.login
