@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-FLAGS = ("past_review", "too_old", "customer_churned", "customer_at_risk", "contact_left")
+FLAGS = ("past_review", "approval_expired", "too_old", "customer_churned", "customer_at_risk", "contact_left")
 # Short words for each stale flag, where a whole sentence with dates does not fit (a match's reasons).
 STALE_LABELS = {
     "past_review": "past its review-by date",
+    "approval_expired": "customer's approval has run out",
     "too_old": "too old",
     "customer_churned": "customer has churned",
     "customer_at_risk": "customer is at risk",
@@ -54,10 +55,13 @@ def _true(values: pd.Series) -> pd.Series:
 
 
 def freshness(assets: pd.DataFrame, today: dt.date, settings: dict[str, float]) -> pd.DataFrame:
-    """Why each asset may be stale: one boolean column per cause and `stale` = any of them.
+    """Why each asset may be stale: one boolean column per cause and `stale` = any of them. The one freshness rule:
+    every page, export and count of stale assets reads it.
 
-    past_review: review_by < today; too_old: published_on < today − asset_max_age_years × 365.25 days;
-    customer_churned; customer_at_risk (account band at_risk); contact_left. Unpublished is neither dated flag.
+    past_review: review_by < today; approval_expired: the customer's approval holds until a day before today
+    (approval_until < today; no end date never runs out); too_old: published_on < today − asset_max_age_years ×
+    365.25 days; customer_churned; customer_at_risk (account band at_risk); contact_left. Unpublished is neither
+    dated flag.
     """
     today_ts = pd.Timestamp(today)
     oldest = today_ts - pd.Timedelta(days=settings["asset_max_age_years"] * DAYS_PER_YEAR)
@@ -65,6 +69,7 @@ def freshness(assets: pd.DataFrame, today: dt.date, settings: dict[str, float]) 
         {
             # NaT compares false, so unpublished or undated assets are never past review nor too old.
             "past_review": assets["review_by"].dt.normalize() < today_ts,
+            "approval_expired": assets["approval_until"].dt.normalize() < today_ts,
             "too_old": assets["published_on"].dt.normalize() < oldest,
             "customer_churned": _true(assets["account_churned"]),
             "customer_at_risk": _true(assets["account_band"] == "at_risk"),
@@ -98,9 +103,11 @@ def stale_reasons(assets: pd.DataFrame, flags: pd.DataFrame, settings: dict[str,
     """Each asset's stale causes (flags from freshness()) as one sentence joined with "; ", "" when fresh."""
     years = settings["asset_max_age_years"]
     review_by = _day_text(assets["review_by"].where(flags["past_review"]))
+    approval_until = _day_text(assets["approval_until"].where(flags["approval_expired"]))
     sentences = {
         **{key: pd.Series(label, index=assets.index, dtype=object) for key, label in STALE_LABELS.items()},
         "past_review": f"{STALE_LABELS['past_review']} (" + review_by + ")",
+        "approval_expired": "customer's approval ran out (held until " + approval_until + ")",
         "too_old": pd.Series(f"older than {years:g} year{'' if years == 1 else 's'}", index=assets.index),
     }
     pieces = [sentences[key].where(flags[key], "") for key in FLAGS]

@@ -9,7 +9,15 @@ from core.settings import DEFAULTS
 from core.vocabulary import ASSET_TYPES
 
 TODAY = dt.date(2026, 11, 25)
-FLAG_COLUMNS = ["past_review", "too_old", "customer_churned", "customer_at_risk", "contact_left", "stale"]
+FLAG_COLUMNS = [
+    "past_review",
+    "approval_expired",
+    "too_old",
+    "customer_churned",
+    "customer_at_risk",
+    "contact_left",
+    "stale",
+]
 
 
 def asset_rows(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -29,6 +37,7 @@ def asset_rows(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
         "approval_status": "approved",
         "published_on": "2026-01-15",
         "review_by": "2027-01-15",
+        "approval_until": None,
         "url": "https://example.com/asset",
         "account_id": 1,
         "account_name": "Acme",
@@ -53,7 +62,7 @@ def asset_rows(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame["industries"] = [", ".join(sorted(row["tags_industry"])) for row in full]
     frame["products"] = [", ".join(sorted(row["tags_product"])) for row in full]
     frame.index = pd.Index(range(1, len(frame) + 1), name="id")
-    for column in ("published_on", "review_by"):
+    for column in ("published_on", "review_by", "approval_until"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     frame["account_id"] = frame["account_id"].astype("Int64")
     return frame, tags
@@ -97,6 +106,14 @@ def test_too_old_follows_the_setting():
     assert raised(flags) == [["too_old", "stale"], []]
 
 
+def test_an_approval_that_held_until_yesterday_makes_the_asset_stale():
+    # today is 25 Nov 2026: held until 24 Nov has run out, until today still holds, no end never runs out
+    flags = flags_of(
+        [{"approval_until": "2026-11-24"}, {"approval_until": "2026-11-25"}, {"approval_until": None}]
+    )
+    assert raised(flags) == [["approval_expired", "stale"], [], []]
+
+
 def test_an_unpublished_asset_is_neither_too_old_nor_past_review():
     flags = flags_of([{"published_on": None, "review_by": None}])
     assert raised(flags) == [[]]
@@ -128,6 +145,7 @@ def test_stale_reasons_word_every_cause_in_order():
     rows = [
         {
             "review_by": "2026-03-01",
+            "approval_until": "2026-06-30",
             "published_on": "2023-05-01",
             "account_churned": True,
             "account_band": "at_risk",
@@ -139,7 +157,8 @@ def test_stale_reasons_word_every_cause_in_order():
     assets, _ = asset_rows(rows)
     flags = library.freshness(assets, TODAY, DEFAULTS)
     assert library.stale_reasons(assets, flags, DEFAULTS).tolist() == [
-        "past its review-by date (01 Mar 2026); older than 2 years; customer has churned; "
+        "past its review-by date (01 Mar 2026); customer's approval ran out (held until 30 Jun 2026); "
+        "older than 2 years; customer has churned; "
         "customer is at risk; featured contact has left",
         "",
         "featured contact has left",
