@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,22 @@ EXPORT_COLUMNS = {
     "url": "url",
 }
 DAYS_PER_YEAR = 365.25
+# Industries whose customers buy for similar reasons: where a search finds nothing in one, the library offers its
+# neighbours' assets. Our own reading of the vocabulary's industries, not the domain brief's.
+NEIGHBOURING_INDUSTRIES = {
+    "Software": ("Electronics", "Financial Services"),
+    "Financial Services": ("Software",),
+    "Healthcare": ("Education",),
+    "Manufacturing": ("Electronics", "Logistics"),
+    "Retail": ("Apparel", "Sports"),
+    "Apparel": ("Retail", "Sports"),
+    "Sports": ("Apparel", "Retail"),
+    "Electronics": ("Manufacturing", "Software"),
+    "Education": ("Healthcare", "Software"),
+    "Logistics": ("Manufacturing", "Retail"),
+}
+# A search of more words than this is not tried word by word for a nearest search (2^words searches).
+MAX_SEARCH_WORDS = 6
 
 
 def _true(values: pd.Series) -> pd.Series:
@@ -202,6 +219,48 @@ def filter_library(
     return assets.loc[shown].assign(stale=stale[shown])
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A nearby filter that finds assets where the chosen one found none: what changes, in words, and its hits."""
+
+    label: str
+    chosen: LibraryFilter
+    hits: int
+
+
+def nearest_searches(
+    assets: pd.DataFrame, tags: pd.DataFrame, flags: pd.DataFrame, chosen: LibraryFilter
+) -> list[Suggestion]:
+    """For a filter that finds nothing: the search with fewer words (the most words that still find something, every
+    such choice of words), then each neighbouring industry of the chosen ones in place of them
+    (NEIGHBOURING_INDUSTRIES), each with the assets it finds; only those that find some."""
+    suggestions = []
+    terms = list(dict.fromkeys(chosen.text.split()))
+    if 1 < len(terms) <= MAX_SEARCH_WORDS:
+        for size in range(len(terms) - 1, 0, -1):
+            for kept in itertools.combinations(terms, size):
+                nearer = replace(chosen, text=" ".join(kept))
+                hits = len(filter_library(assets, tags, flags, nearer))
+                if hits:
+                    suggestions.append(Suggestion(f"Search for “{nearer.text}”", nearer, hits))
+            if suggestions:
+                break
+    neighbours = dict.fromkeys(
+        neighbour
+        for industry in chosen.industries
+        for neighbour in NEIGHBOURING_INDUSTRIES.get(industry, ())
+        if neighbour not in chosen.industries
+    )
+    for neighbour in neighbours:
+        nearer = replace(chosen, industries=(neighbour,))
+        hits = len(filter_library(assets, tags, flags, nearer))
+        if hits:
+            suggestions.append(
+                Suggestion(f"{neighbour}, next to {', '.join(chosen.industries)}", nearer, hits)
+            )
+    return suggestions
+
+
 def newest_first(published: pd.Series) -> np.ndarray:
     """Ascending sort key putting the newest publication first and the unpublished (NaT) last."""
     unpublished = published.isna().to_numpy()
@@ -223,24 +282,33 @@ def export_table(found: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def coverage(customers: pd.DataFrame, assets: pd.DataFrame, tags: pd.DataFrame) -> pd.DataFrame:
-    """Approved case studies per industry against its active customers; gap = customers > 0 and none.
+def coverage(
+    customers: pd.DataFrame, assets: pd.DataFrame, tags: pd.DataFrame, stale: pd.Series
+) -> pd.DataFrame:
+    """Approved case studies per industry, and how many of them are fresh (stale: by asset id, from freshness()),
+    against its active customers. gap = customers > 0 and no approved case study; all_stale = customers > 0 and
+    approved case studies, but every one stale (nothing sales can send).
 
-    Gaps first, then most customers first.
+    Gaps first, then all-stale industries, then most customers first.
     """
     approved = assets.index[
         (assets["asset_type"] == "case_study") & (assets["approval_status"] == "approved")
     ]
     industry_tags = tags[(tags["kind"] == "industry") & tags["asset_id"].isin(approved.to_numpy())]
-    per_industry = industry_tags.groupby("value")["asset_id"].nunique()
+    fresh_tags = industry_tags[~industry_tags["asset_id"].map(stale).fillna(False).astype(bool)]
     table = pd.DataFrame(
         {
             "industry": customers["industry"].to_numpy(),
             "customers": customers["customers"].fillna(0).astype(int).to_numpy(),
         }
     )
-    table["approved_case_studies"] = table["industry"].map(per_industry).fillna(0).astype(int)
+    for column, found in (("approved_case_studies", industry_tags), ("fresh_case_studies", fresh_tags)):
+        per_industry = found.groupby("value")["asset_id"].nunique()
+        table[column] = table["industry"].map(per_industry).fillna(0).astype(int)
     table["gap"] = (table["customers"] > 0) & (table["approved_case_studies"] == 0)
+    table["all_stale"] = (
+        (table["customers"] > 0) & (table["approved_case_studies"] > 0) & (table["fresh_case_studies"] == 0)
+    )
     return table.sort_values(
-        ["gap", "customers", "industry"], ascending=[False, False, True], kind="stable"
+        ["gap", "all_stale", "customers", "industry"], ascending=[False, False, False, True], kind="stable"
     ).reset_index(drop=True)

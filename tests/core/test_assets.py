@@ -353,6 +353,43 @@ def test_every_asset_type_has_a_label():
     assert set(library.TYPE_LABELS) == set(ASSET_TYPES)
 
 
+# ---- nearest searches ------------------------------------------------------------------
+
+
+def test_a_search_without_hits_suggests_fewer_words_and_neighbouring_industries():
+    assets, tags = asset_rows(
+        [
+            {"title": "Faster onboarding", "tags_industry": ["Retail"]},  # 1
+            {"title": "Onboarding at scale", "summary": "global rollout", "tags_industry": ["Retail"]},  # 2
+            {"title": "Global rollout", "tags_industry": ["Apparel"]},  # 3
+            {"title": "Faster rollout", "tags_industry": ["Sports"]},  # 4
+        ]
+    )
+    flags = library.freshness(assets, TODAY, DEFAULTS)
+    chosen = LibraryFilter(industries=("Retail",), text="faster onboarding rollout")
+    assert library.filter_library(assets, tags, flags, chosen).empty
+    found = library.nearest_searches(assets, tags, flags, chosen)
+    # Two of three words: "faster onboarding" finds 1, "onboarding rollout" finds 2, "faster rollout" nothing
+    # in Retail. Then Retail's neighbours Apparel (none with all three words) and Sports (none either).
+    assert [(s.label, s.chosen.text, s.chosen.industries, s.hits) for s in found] == [
+        ("Search for “faster onboarding”", "faster onboarding", ("Retail",), 1),
+        ("Search for “onboarding rollout”", "onboarding rollout", ("Retail",), 1),
+    ]
+    # One word, in an industry without it: its neighbour Sports has "faster".
+    chosen = LibraryFilter(industries=("Apparel",), text="faster")
+    found = library.nearest_searches(assets, tags, flags, chosen)
+    assert [(s.label, s.chosen.industries, s.hits) for s in found] == [
+        ("Retail, next to Apparel", ("Retail",), 1),
+        ("Sports, next to Apparel", ("Sports",), 1),
+    ]
+
+
+def test_nearest_searches_of_a_filter_without_words_or_industries_is_empty():
+    assets, tags = asset_rows([{"region": "EMEA"}])
+    flags = library.freshness(assets, TODAY, DEFAULTS)
+    assert library.nearest_searches(assets, tags, flags, LibraryFilter(regions=("APAC",))) == []
+
+
 # ---- coverage -------------------------------------------------------------------------
 
 
@@ -364,23 +401,29 @@ def test_coverage_counts_approved_case_studies_per_industry_and_flags_gaps():
             {"approval_status": "pending", "tags_industry": ["Sports"]},  # 3: not approved
             {"asset_type": "video_testimonial", "tags_industry": ["Sports"]},  # 4: not a case study
             {"tags_industry": ["Retail banking"]},  # 5: not Retail
+            {"account_churned": True, "tags_industry": ["Logistics", "Retail"]},  # 6: stale
+            {"review_by": "2026-01-01", "tags_industry": ["Logistics"]},  # 7: stale
         ]
     )
     customers = pd.DataFrame(
         {
-            "industry": ["Retail", "Apparel", "Software", "Sports", "Healthcare"],
-            "customers": [5, 3, 0, 2, 4],
+            "industry": ["Retail", "Apparel", "Software", "Sports", "Healthcare", "Logistics"],
+            "customers": [5, 3, 0, 2, 4, 1],
         }
     )
-    table = library.coverage(customers, assets, tags)
-    # Gaps (customers but no approved case study) first, most customers first: Healthcare 4, Sports 2;
-    # then Retail 5 (case studies 1, 2), Apparel 3 (2), Software 0 (no customers, so no gap).
-    assert table.to_dict("records") == [
-        {"industry": "Healthcare", "customers": 4, "approved_case_studies": 0, "gap": True},
-        {"industry": "Sports", "customers": 2, "approved_case_studies": 0, "gap": True},
-        {"industry": "Retail", "customers": 5, "approved_case_studies": 2, "gap": False},
-        {"industry": "Apparel", "customers": 3, "approved_case_studies": 1, "gap": False},
-        {"industry": "Software", "customers": 0, "approved_case_studies": 0, "gap": False},
+    stale = library.freshness(assets, TODAY, DEFAULTS)["stale"]
+    table = library.coverage(customers, assets, tags, stale)
+    # Gaps (customers but no approved case study) first, most customers first: Healthcare 4, Sports 2; then
+    # Logistics, whose two approved case studies (6, 7) are both stale; then Retail 5 (case studies 1, 2 and the
+    # stale 6), Apparel 3 (2), Software 0 (no customers, so no gap).
+    columns = ["industry", "customers", "approved_case_studies", "fresh_case_studies", "gap", "all_stale"]
+    assert table[columns].values.tolist() == [
+        ["Healthcare", 4, 0, 0, True, False],
+        ["Sports", 2, 0, 0, True, False],
+        ["Logistics", 1, 2, 0, False, True],
+        ["Retail", 5, 3, 2, False, False],
+        ["Apparel", 3, 1, 1, False, False],
+        ["Software", 0, 0, 0, False, False],
     ]
 
 
