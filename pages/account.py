@@ -41,8 +41,10 @@ if board is None or account_id not in board.index:
 row = board.loc[account_id]
 settings = profile_rules.for_segment(data.settings(), data.health_profiles(), row["segment"])
 
-# The top reason's tile is the widest: a dimension's name must not be cut ("Customer fe…") at 1280 px.
-tiles = st.columns([2, 2, 2, 3])
+breakdown = health.breakdown(row, settings)
+# Band gets the widest tile ("Insufficient data"); the top reason is a sentence below the tiles, since a tile
+# cuts a dimension's name ("Customer fe…") at 1280 px.
+tiles = st.columns([2, 3, 2])
 tiles[0].metric(
     "Health score",
     numbers.score_plain(row["score"]),
@@ -50,7 +52,11 @@ tiles[0].metric(
 )
 tiles[1].metric("Band", health.BAND_LABELS[row["band"]])
 tiles[2].metric("ARR", facts.money(row["arr"]))
-tiles[3].metric("Top reason", row["top_reason_label"] if isinstance(row["top_reason_label"], str) else "—")
+if isinstance(row["top_reason_label"], str):
+    st.markdown(
+        f"**Top reason: {row['top_reason_label']}** — it loses {breakdown['lost'].iloc[0]:.1f} of the 100 points "
+        "a perfect account scores."
+    )
 
 if pd.notna(row["churn_risk"]):
     st.markdown(
@@ -72,8 +78,12 @@ with left:
     st.caption(
         "Points each dimension loses of the 100 a perfect account scores; the biggest bar is the top reason."
     )
-    breakdown = health.breakdown(row, settings)
-    st.altair_chart(charts.horizontal_bars(breakdown, "lost", "dimension", "Points lost", value_format=".1f"))
+    if pd.isna(row["score"]):
+        st.info("No score: the dimensions with data carry less than half of the weights.")
+    else:
+        st.altair_chart(
+            charts.horizontal_bars(breakdown, "lost", "dimension", "Points lost", value_format=".1f")
+        )
     st.dataframe(
         breakdown,
         hide_index=True,

@@ -64,7 +64,7 @@ for tile, row in zip(tiles, summary.by_band.itertuples(), strict=False):
         delta_arrow="off",
     )
 tiles[4].metric("ARR at risk", numbers.money(summary.arr_at_risk))
-tiles[5].metric("Sharp drops (4 weeks)", f"{summary.new_drops:,}")
+tiles[5].metric("Sharp drops", f"{summary.new_drops:,}", "in 4 weeks", delta_color="off", delta_arrow="off")
 
 sort = st.selectbox("Sort", list(board.SORTS), key="board_sort")
 ordered = data.board_sorted(week, owner_id, chosen, sort)
@@ -99,6 +99,7 @@ picked = st.dataframe(
         ]
     ],
     hide_index=True,
+    placeholder="—",
     key="open_account",
     on_select="rerun",
     selection_mode="single-row",
