@@ -82,12 +82,13 @@ def test_sales_opening_the_health_board_is_told_it_is_not_for_their_role(server,
 def test_no_request_leaves_the_server_on_any_page(server, page, username):
     role = next(role for name, _, role in demo.DEMO_USERS if name == username)
     own = urlsplit(server.url).netloc
+    at_home: list[str] = []
     elsewhere: list[str] = []
 
     def record(request) -> None:
         parts = urlsplit(request.url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own:
-            elsewhere.append(f"{request.method} {request.url}")
+        if parts.scheme in ("http", "https", "ws", "wss"):
+            (at_home if parts.netloc == own else elsewhere).append(f"{request.method} {request.url}")
 
     page.context.on("request", record)
     log_in(page, server.url, username)
@@ -98,6 +99,7 @@ def test_no_request_leaves_the_server_on_any_page(server, page, username):
         page.get_by_test_id("stMainBlockContainer").locator("h1").first.wait_for()
         settle(page)
         page.wait_for_timeout(500)  # charts and icons load after the script ends
+    assert any("/static/" in request for request in at_home)  # the recorder hears the app's own requests
     assert not elsewhere, "\n".join(elsewhere)
 
 
