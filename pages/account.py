@@ -87,12 +87,15 @@ with left:
     st.dataframe(
         breakdown,
         hide_index=True,
+        # Points lost beside the name: at 1280 px the half-width table shows four columns.
+        column_order=["dimension", "lost", "sub_score", "weight", "points"],
+        placeholder="—",
         column_config={
             "dimension": "Dimension",
-            "sub_score": st.column_config.NumberColumn("Sub-score (0–100)", format="%.0f"),
+            "lost": st.column_config.NumberColumn("Lost", format="%.1f", help="Points lost of 100"),
+            "sub_score": st.column_config.NumberColumn("Sub-score", format="%.0f", help="0–100"),
             "weight": st.column_config.NumberColumn("Weight", format="%.0f"),
-            "points": st.column_config.NumberColumn("Points earned", format="%.1f"),
-            "lost": st.column_config.NumberColumn("Points lost", format="%.1f"),
+            "points": st.column_config.NumberColumn("Earned", format="%.1f", help="Points of the score"),
         },
     )
 with right:

@@ -36,19 +36,17 @@ def account_navigation(account_id: int) -> None:
         st.page_link("pages/health.py", label="Back to board", icon=":material/arrow_back:")
         if place is None:
             return
-        st.page_link(
-            "pages/account.py",
-            label="Previous",
-            icon=":material/chevron_left:",
-            query_params={"account": str(place.previous)} if place.previous else None,
-            disabled=place.previous is None,
-        )
-        st.page_link(
-            "pages/account.py",
-            label="Next",
-            icon=":material/chevron_right:",
-            icon_position="right",
-            query_params={"account": str(place.next)} if place.next else None,
-            disabled=place.next is None,
-        )
+        # Buttons, not links: a link to the page on screen is drawn as the current page.
+        for label, neighbour, icon, side in (
+            ("Previous", place.previous, ":material/chevron_left:", "left"),
+            ("Next", place.next, ":material/chevron_right:", "right"),
+        ):
+            if st.button(
+                label,
+                key=f"account_{label.lower()}",
+                icon=icon,
+                icon_position=side,
+                disabled=neighbour is None,
+            ):
+                st.switch_page("pages/account.py", query_params={"account": str(neighbour)})
         st.caption(f"Account {place.position:,} of {place.total:,} on the board")

@@ -54,12 +54,14 @@ def test_board_opens_accounts_in_the_same_tab_and_leads_on_in_its_order(server, 
     expect(page.locator("h1")).to_have_text(names[0])
     assert len(page.context.pages) == pages_before  # no new tab
     expect(page.get_by_text(f"Account 1 of {len(names):,} on the board")).to_be_visible()
-    page.get_by_role("link", name="Next").click()
+    page.get_by_role("button", name="Next").click()
     expect(page.locator("h1")).to_have_text(names[1])
-    page.get_by_role("link", name="Next").click()
+    page.get_by_role("button", name="Next").click()
     expect(page.locator("h1")).to_have_text(names[2])
-    page.get_by_role("link", name="Previous").click()
+    page.get_by_role("button", name="Previous").click()
     expect(page.locator("h1")).to_have_text(names[1])
+    settle(page)
+    page.wait_for_timeout(800)  # charts draw after the script ends
     screenshot(page, "account-previous-next")
     page.get_by_role("link", name="Back to board").click()
     expect(page.locator("h1")).to_have_text("Health board")

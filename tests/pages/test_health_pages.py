@@ -71,12 +71,14 @@ def test_account_page_leads_back_to_the_board_and_on_in_its_order(app):
     app.query_params["account"] = "2"
     app.switch_page("pages/account.py").run()
     assert not app.exception
-    assert page_links(app) == [
-        ("Back to board", "", False),
-        ("Previous", "", True),
-        ("Next", "account=1", False),
-    ]
+    assert page_links(app) == [("Back to board", "", False)]
+    assert app.button(key="account_previous").disabled
     assert "Account 1 of 2 on the board" in [c.value for c in app.main.caption]
+    app.button(key="account_next").click().run()
+    assert app.title[0].value == "Account 1"
+    assert app.query_params["account"] == "1"
+    assert "Account 2 of 2 on the board" in [c.value for c in app.main.caption]
+    assert app.button(key="account_next").disabled and not app.button(key="account_previous").disabled
     # Back on the board, its filters and sort are as they were left.
     app.switch_page("pages/health.py").run()
     assert app.multiselect(key="board_bands").value == ["at_risk", "healthy"]
@@ -86,6 +88,7 @@ def test_account_page_leads_back_to_the_board_and_on_in_its_order(app):
 def test_account_opened_without_the_board_has_only_the_way_back(app):
     open_account(app, "mark", 1)
     assert page_links(app) == [("Back to board", "", False)]
+    assert not [b for b in app.button if b.key in ("account_previous", "account_next")]
 
 
 def test_unknown_account_says_so(app):
