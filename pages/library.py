@@ -16,7 +16,7 @@ st.title("Asset library")
 writes.show_flash()
 st.caption(
     "Case studies, testimonials, reference calls, webinars and site visits, industry first. Stale assets "
-    "(past review, too old, customer churned or at risk, contact gone) sink to the bottom."
+    "(past review, approval run out, too old, customer churned or at risk, contact gone) sink to the bottom."
 )
 today = dt.date.today()
 settings = data.settings()
@@ -34,14 +34,16 @@ with st.container(horizontal=True):
     )
     sizes = st.multiselect("Company size", v.SEGMENTS, key="lib_sizes")
     regions = st.multiselect("Region", v.REGIONS, key="lib_regions")
-    approvals = st.multiselect(
-        "Customer approval", v.APPROVAL_STATUSES, default=["approved"], key="lib_approvals"
-    )
-    freshness = st.selectbox(
-        "Freshness", ["any", "fresh", "stale"], format_func=str.capitalize, key="lib_freshness"
-    )
-text = st.text_input(
+# A row of its own for the search: six filters in one row cut the approval's "approved" to "ap…" at 1280 px.
+search, approval, fresh = st.columns([3, 2, 1])
+text = search.text_input(
     "Search titles, summaries and quotes", key="lib_text", placeholder="e.g. onboarding time"
+)
+approvals = approval.multiselect(
+    "Customer approval", v.APPROVAL_STATUSES, default=["approved"], key="lib_approvals"
+)
+freshness = fresh.selectbox(
+    "Freshness", ["any", "fresh", "stale"], format_func=str.capitalize, key="lib_freshness"
 )
 chosen = assets.LibraryFilter(
     tuple(industries),
