@@ -1,17 +1,15 @@
 """Entry point: configure the page, log in, and show the pages the user's role may open."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from core import roles
 from db import logs
-from ui import auth
+from ui import auth, start
 
-# A file of our own: a Material icon as page_icon makes the browser fetch the favicon from Google's servers.
-ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 logs.configure()
-st.set_page_config(page_title="Customer Advocacy & Health", page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title=start.PRODUCT, page_icon=str(start.ICON), layout="wide")
+st.logo(str(start.LOGO), icon_image=str(start.ICON), size="large")
+start.prepare_database()
 
 pages = {
     spec.key: st.Page(
@@ -24,9 +22,10 @@ if auth.current_actor() is None:
     # st.navigation makes Streamlit forget the deep link the user opened.
     st.navigation(list(pages.values()), position="hidden")
 actor = auth.login()
-allowed = [pages[spec.key] for spec in roles.pages_for(actor.role)]
-# Our own menu: the built-in one is switched off so a fresh server's pages/ listing never shows.
-navigation = st.navigation(allowed, position="hidden")
+# Every page is registered, so a page outside the role says so (each page's guard, before any data) instead of
+# Streamlit's "Page not found". Our own menu lists only the role's pages: the built-in one is switched off so a
+# fresh server's pages/ listing never shows.
+navigation = st.navigation(list(pages.values()), position="hidden")
 with st.sidebar:
     for spec in roles.pages_for(actor.role):
         if spec.in_menu:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-FLAGS = ("past_review", "too_old", "customer_churned", "customer_at_risk", "contact_left")
+FLAGS = ("past_review", "approval_expired", "too_old", "customer_churned", "customer_at_risk", "contact_left")
 # Short words for each stale flag, where a whole sentence with dates does not fit (a match's reasons).
 STALE_LABELS = {
     "past_review": "past its review-by date",
+    "approval_expired": "customer's approval has run out",
     "too_old": "too old",
     "customer_churned": "customer has churned",
     "customer_at_risk": "customer is at risk",
@@ -46,6 +48,22 @@ EXPORT_COLUMNS = {
     "url": "url",
 }
 DAYS_PER_YEAR = 365.25
+# Industries whose customers buy for similar reasons: where a search finds nothing in one, the library offers its
+# neighbours' assets. Our own reading of the vocabulary's industries, not the domain brief's.
+NEIGHBOURING_INDUSTRIES = {
+    "Software": ("Electronics", "Financial Services"),
+    "Financial Services": ("Software",),
+    "Healthcare": ("Education",),
+    "Manufacturing": ("Electronics", "Logistics"),
+    "Retail": ("Apparel", "Sports"),
+    "Apparel": ("Retail", "Sports"),
+    "Sports": ("Apparel", "Retail"),
+    "Electronics": ("Manufacturing", "Software"),
+    "Education": ("Healthcare", "Software"),
+    "Logistics": ("Manufacturing", "Retail"),
+}
+# A search of more words than this is not tried word by word for a nearest search (2^words searches).
+MAX_SEARCH_WORDS = 6
 
 
 def _true(values: pd.Series) -> pd.Series:
@@ -54,10 +72,13 @@ def _true(values: pd.Series) -> pd.Series:
 
 
 def freshness(assets: pd.DataFrame, today: dt.date, settings: dict[str, float]) -> pd.DataFrame:
-    """Why each asset may be stale: one boolean column per cause and `stale` = any of them.
+    """Why each asset may be stale: one boolean column per cause and `stale` = any of them. The one freshness rule:
+    every page, export and count of stale assets reads it.
 
-    past_review: review_by < today; too_old: published_on < today − asset_max_age_years × 365.25 days;
-    customer_churned; customer_at_risk (account band at_risk); contact_left. Unpublished is neither dated flag.
+    past_review: review_by < today; approval_expired: the customer's approval holds until a day before today
+    (approval_until < today; no end date never runs out); too_old: published_on < today − asset_max_age_years ×
+    365.25 days; customer_churned; customer_at_risk (account band at_risk); contact_left. Unpublished is neither
+    dated flag.
     """
     today_ts = pd.Timestamp(today)
     oldest = today_ts - pd.Timedelta(days=settings["asset_max_age_years"] * DAYS_PER_YEAR)
@@ -65,6 +86,7 @@ def freshness(assets: pd.DataFrame, today: dt.date, settings: dict[str, float]) 
         {
             # NaT compares false, so unpublished or undated assets are never past review nor too old.
             "past_review": assets["review_by"].dt.normalize() < today_ts,
+            "approval_expired": assets["approval_until"].dt.normalize() < today_ts,
             "too_old": assets["published_on"].dt.normalize() < oldest,
             "customer_churned": _true(assets["account_churned"]),
             "customer_at_risk": _true(assets["account_band"] == "at_risk"),
@@ -98,9 +120,11 @@ def stale_reasons(assets: pd.DataFrame, flags: pd.DataFrame, settings: dict[str,
     """Each asset's stale causes (flags from freshness()) as one sentence joined with "; ", "" when fresh."""
     years = settings["asset_max_age_years"]
     review_by = _day_text(assets["review_by"].where(flags["past_review"]))
+    approval_until = _day_text(assets["approval_until"].where(flags["approval_expired"]))
     sentences = {
         **{key: pd.Series(label, index=assets.index, dtype=object) for key, label in STALE_LABELS.items()},
         "past_review": f"{STALE_LABELS['past_review']} (" + review_by + ")",
+        "approval_expired": "customer's approval ran out (held until " + approval_until + ")",
         "too_old": pd.Series(f"older than {years:g} year{'' if years == 1 else 's'}", index=assets.index),
     }
     pieces = [sentences[key].where(flags[key], "") for key in FLAGS]
@@ -195,6 +219,48 @@ def filter_library(
     return assets.loc[shown].assign(stale=stale[shown])
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A nearby filter that finds assets where the chosen one found none: what changes, in words, and its hits."""
+
+    label: str
+    chosen: LibraryFilter
+    hits: int
+
+
+def nearest_searches(
+    assets: pd.DataFrame, tags: pd.DataFrame, flags: pd.DataFrame, chosen: LibraryFilter
+) -> list[Suggestion]:
+    """For a filter that finds nothing: the search with fewer words (the most words that still find something, every
+    such choice of words), then each neighbouring industry of the chosen ones in place of them
+    (NEIGHBOURING_INDUSTRIES), each with the assets it finds; only those that find some."""
+    suggestions = []
+    terms = list(dict.fromkeys(chosen.text.split()))
+    if 1 < len(terms) <= MAX_SEARCH_WORDS:
+        for size in range(len(terms) - 1, 0, -1):
+            for kept in itertools.combinations(terms, size):
+                nearer = replace(chosen, text=" ".join(kept))
+                hits = len(filter_library(assets, tags, flags, nearer))
+                if hits:
+                    suggestions.append(Suggestion(f"Search for “{nearer.text}”", nearer, hits))
+            if suggestions:
+                break
+    neighbours = dict.fromkeys(
+        neighbour
+        for industry in chosen.industries
+        for neighbour in NEIGHBOURING_INDUSTRIES.get(industry, ())
+        if neighbour not in chosen.industries
+    )
+    for neighbour in neighbours:
+        nearer = replace(chosen, industries=(neighbour,))
+        hits = len(filter_library(assets, tags, flags, nearer))
+        if hits:
+            suggestions.append(
+                Suggestion(f"{neighbour}, next to {', '.join(chosen.industries)}", nearer, hits)
+            )
+    return suggestions
+
+
 def newest_first(published: pd.Series) -> np.ndarray:
     """Ascending sort key putting the newest publication first and the unpublished (NaT) last."""
     unpublished = published.isna().to_numpy()
@@ -216,24 +282,33 @@ def export_table(found: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def coverage(customers: pd.DataFrame, assets: pd.DataFrame, tags: pd.DataFrame) -> pd.DataFrame:
-    """Approved case studies per industry against its active customers; gap = customers > 0 and none.
+def coverage(
+    customers: pd.DataFrame, assets: pd.DataFrame, tags: pd.DataFrame, stale: pd.Series
+) -> pd.DataFrame:
+    """Approved case studies per industry, and how many of them are fresh (stale: by asset id, from freshness()),
+    against its active customers. gap = customers > 0 and no approved case study; all_stale = customers > 0 and
+    approved case studies, but every one stale (nothing sales can send).
 
-    Gaps first, then most customers first.
+    Gaps first, then all-stale industries, then most customers first.
     """
     approved = assets.index[
         (assets["asset_type"] == "case_study") & (assets["approval_status"] == "approved")
     ]
     industry_tags = tags[(tags["kind"] == "industry") & tags["asset_id"].isin(approved.to_numpy())]
-    per_industry = industry_tags.groupby("value")["asset_id"].nunique()
+    fresh_tags = industry_tags[~industry_tags["asset_id"].map(stale).fillna(False).astype(bool)]
     table = pd.DataFrame(
         {
             "industry": customers["industry"].to_numpy(),
             "customers": customers["customers"].fillna(0).astype(int).to_numpy(),
         }
     )
-    table["approved_case_studies"] = table["industry"].map(per_industry).fillna(0).astype(int)
+    for column, found in (("approved_case_studies", industry_tags), ("fresh_case_studies", fresh_tags)):
+        per_industry = found.groupby("value")["asset_id"].nunique()
+        table[column] = table["industry"].map(per_industry).fillna(0).astype(int)
     table["gap"] = (table["customers"] > 0) & (table["approved_case_studies"] == 0)
+    table["all_stale"] = (
+        (table["customers"] > 0) & (table["approved_case_studies"] > 0) & (table["fresh_case_studies"] == 0)
+    )
     return table.sort_values(
-        ["gap", "customers", "industry"], ascending=[False, False, True], kind="stable"
+        ["gap", "all_stale", "customers", "industry"], ascending=[False, False, False, True], kind="stable"
     ).reset_index(drop=True)

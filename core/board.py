@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,6 +122,29 @@ def sort_board(table: pd.DataFrame, sort: str) -> pd.DataFrame:
     """Rows in the chosen order; unknown values last."""
     column, ascending = SORTS[sort]
     return table.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an account stands in the board's order: its 1-based position of total, and its neighbours."""
+
+    position: int
+    total: int
+    previous: int | None
+    next: int | None
+
+
+def place_in(order: Sequence[int], account_id: int) -> Place | None:
+    """account_id's place in the board's order (account ids, first row first); None when it is not on the board."""
+    if account_id not in order:
+        return None
+    index = list(order).index(account_id)
+    return Place(
+        position=index + 1,
+        total=len(order),
+        previous=order[index - 1] if index > 0 else None,
+        next=order[index + 1] if index + 1 < len(order) else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -221,9 +221,13 @@ def explain_change(
         elif pd.isna(after[f"{dim}_contribution"]):
             driver = "no data this week"
         elif _unchanged_inputs(dim, features_before, features_after):
-            # Another dimension gaining or losing data re-weights the rest; say so rather
-            # than inventing a driver from features that did not change.
-            driver = "re-weighted as another dimension gained or lost data"
+            # Another dimension gaining or losing data changes the share of the rest; say so rather
+            # than inventing a driver from features that did not change. A share grows when a dimension drops out.
+            driver = (
+                "its data did not change, but it counts for more now that another dimension has no data"
+                if moves[dim] > 0
+                else "its data did not change, but it counts for less now that another dimension has data"
+            )
         else:
             driver = _DRIVERS[dim](features_before, features_after)
         reasons.append(f"{health.DIMENSION_LABELS[dim]} {_signed(moves[dim], 1)} pts: {driver}")

@@ -208,7 +208,9 @@ def score_accounts(features: pd.DataFrame, settings: dict[str, float]) -> pd.Dat
 
 
 def breakdown(row: pd.Series, settings: dict[str, float]) -> pd.DataFrame:
-    """One account's dimensions: sub-score, weight and the points each adds to the score (no-data ones left out)."""
+    """One account's dimensions with data: sub-score, weight, the points each adds to the score and the points it
+    loses (wᵢ·(100 − sᵢ) ÷ Σ wᵢ over the dimensions with data; they add up to 100 − score), most points lost
+    first, so the first row is the top reason (a tie keeps the dimensions' order, as combine() does)."""
     weights = weights_from_settings(settings)
     frame = pd.DataFrame(
         {
@@ -217,8 +219,9 @@ def breakdown(row: pd.Series, settings: dict[str, float]) -> pd.DataFrame:
             "weight": weights.to_numpy(),
             "points": [row[f"{dim}_contribution"] for dim in DIMENSIONS],
         }
-    )
-    return frame.dropna(subset=["sub_score"]).reset_index(drop=True)
+    ).dropna(subset=["sub_score"])
+    frame["lost"] = frame["weight"] * (100 - frame["sub_score"]) / frame["weight"].sum()
+    return frame.sort_values("lost", ascending=False, kind="stable").reset_index(drop=True)
 
 
 # Inputs an import may leave unknown, and the dimensions that read them.

@@ -14,6 +14,8 @@ from core import assets as library
 from core import metrics
 
 INDUSTRY_POINTS, SIZE_POINTS, REGION_POINTS, PRODUCT_POINTS = 40, 15, 10, 15
+# An asset from a neighbouring industry (core.assets.NEIGHBOURING_INDUSTRIES) of the prospect's: half an industry.
+NEIGHBOUR_POINTS = 20
 PAIN_FIT_POINTS = 20
 PROMOTER_POINTS = 20
 STALE_PENALTY = 25
@@ -70,20 +72,40 @@ def _best_first(score: pd.Series, *then: np.ndarray) -> pd.Index:
     return score.index[positive][np.lexsort((*keys, -score.to_numpy()[positive]))]
 
 
+def _differences(asset: pd.Series, matched: pd.Series, prospect: Prospect) -> list[str]:
+    """What about an asset is not as the prospect asked (only what the prospect names), in words."""
+    said = [
+        (matched["industry"], True, f"another industry ({asset['industries'] or 'none tagged'})"),
+        (matched["size"], prospect.company_size, f"another size ({asset['company_size'] or 'unknown'})"),
+        (matched["region"], prospect.region, f"another region ({asset['region'] or 'unknown'})"),
+        (matched["product"], prospect.product, f"does not cover {prospect.product}"),
+    ]
+    return [text for same, asked, text in said if asked and not same]
+
+
 def match_assets(
-    prospect: Prospect, assets: pd.DataFrame, tags: pd.DataFrame, flags: pd.DataFrame, limit: int = 20
+    prospect: Prospect,
+    assets: pd.DataFrame,
+    tags: pd.DataFrame,
+    flags: pd.DataFrame,
+    limit: int = 20,
+    neighbours: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(ranked, excluded) assets for a prospect, by match_score (0–100).
 
-    match_score = 40 same industry tag + 15 same company size + 10 same region + 15 same product tag
-    + 20 × (share of the pain text's 4+ letter words found in title, summary or quote) − 25 if stale, floor 0.
-    Ranked: approved assets scoring above 0, best first then newest, top `limit`, with a `reasons` list.
+    match_score = 40 same industry tag (else 20 for a tag among the neighbouring industries) + 15 same company size
+    + 10 same region + 15 same product tag + 20 × (share of the pain text's 4+ letter words found in title, summary
+    or quote) − 25 if stale, floor 0.
+    Ranked: approved assets scoring above 0, best first then newest, top `limit`, with a `reasons` list, a
+    `differs` list (what is not as the prospect asked: why a match is not exact) and `same_industry`.
     Excluded: unapproved assets that would score above 0, with a `reason`.
     """
     no = pd.Series(False, index=assets.index)
+    industry = library.tagged(assets, tags, "industry", (prospect.industry,))
+    near = library.tagged(assets, tags, "industry", neighbours) & ~industry if neighbours else no
     matched = pd.DataFrame(
         {
-            "industry": library.tagged(assets, tags, "industry", (prospect.industry,)),
+            "industry": industry,
             "size": _same(assets["company_size"], prospect.company_size),
             "region": _same(assets["region"], prospect.region),
             "product": library.tagged(assets, tags, "product", (prospect.product,))
@@ -100,6 +122,7 @@ def match_assets(
     stale = flags.reindex(assets.index)[list(library.FLAGS)].fillna(False).astype(bool)
     score = (
         INDUSTRY_POINTS * matched["industry"]
+        + NEIGHBOUR_POINTS * near
         + SIZE_POINTS * matched["size"]
         + REGION_POINTS * matched["region"]
         + PRODUCT_POINTS * matched["product"]
@@ -119,16 +142,32 @@ def match_assets(
         causes = [library.STALE_LABELS[flag] for flag in library.FLAGS if stale.at[asset_id, flag]]
         return [
             *_match_reasons(matched.loc[asset_id], prospect, "covers"),
+            *([f"neighbouring industry ({assets.at[asset_id, 'industries']})"] if near[asset_id] else []),
             *([f"mentions: {', '.join(found)}"] if found else []),
             *([f"stale: {', '.join(causes)}"] if causes else []),
         ]
 
     ranked = assets.loc[top].assign(match_score=score[top].astype(float))
     ranked["reasons"] = pd.Series([reasons(i) for i in top], index=top, dtype=object)
+    ranked["differs"] = pd.Series(
+        [_differences(assets.loc[i], matched.loc[i], prospect) for i in top], index=top, dtype=object
+    )
+    ranked["same_industry"] = matched.loc[top, "industry"].astype(bool)
     excluded = assets.loc[unapproved].assign(match_score=score[unapproved].astype(float))
     status = excluded["approval_status"].fillna("no status").astype(str)
     excluded["reason"] = ("not approved by the customer (" + status + ")").astype(object)
     return ranked, excluded
+
+
+def match_assets_or_nearest(
+    prospect: Prospect, assets: pd.DataFrame, tags: pd.DataFrame, flags: pd.DataFrame, limit: int = 20
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """match_assets(); when no approved asset is tagged with the prospect's industry, with the neighbouring
+    industries' assets as the nearest alternatives (core.assets.NEIGHBOURING_INDUSTRIES)."""
+    approved = assets["approval_status"] == "approved"
+    covered = (library.tagged(assets, tags, "industry", (prospect.industry,)) & approved).any()
+    neighbours = () if covered else library.NEIGHBOURING_INDUSTRIES.get(prospect.industry, ())
+    return match_assets(prospect, assets, tags, flags, limit, neighbours)
 
 
 def _fatigue_sentence(row: pd.Series, settings: dict[str, float]) -> str:

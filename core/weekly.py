@@ -219,6 +219,7 @@ def _freshness_inputs(assets: pd.DataFrame, settings: dict[str, float]) -> pd.Da
     return pd.DataFrame(
         {
             "review_by": _dates(assets["review_by"]),
+            "approval_until": _dates(assets["approval_until"]),
             "published_on": _dates(assets["published_on"]),
             "account_churned": assets["account_churned"],
             "account_band": band.where(assets["account_score"].notna()),
@@ -249,7 +250,8 @@ def assets_gone_stale(assets: pd.DataFrame, week: dt.date, settings: dict[str, f
     flags = flags[gone]
     frame = assets.loc[gone, STALE_ASSET_COLUMNS].join(flags[list(asset_library.FLAGS)])
     frame = frame.assign(review_by=_dates(frame["review_by"]), published_on=_dates(frame["published_on"]))
-    frame["stale_reasons"] = asset_library.stale_reasons(frame, flags, settings)
+    inputs = _freshness_inputs(assets, settings).loc[gone]
+    frame["stale_reasons"] = asset_library.stale_reasons(inputs, flags, settings)
     return frame.rename_axis("asset_id")
 
 

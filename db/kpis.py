@@ -109,7 +109,8 @@ SELECT responded_on, 'agreements', COUNT(*)
 FROM outreach_attempts WHERE outcome = 'agreed' AND responded_on IS NOT NULL GROUP BY responded_on
 UNION ALL
 SELECT published_on, 'assets_published', COUNT(*)
-FROM assets WHERE approval_status = 'approved' AND published_on IS NOT NULL GROUP BY published_on
+FROM assets WHERE approval_status = 'approved' AND published_on IS NOT NULL AND retired_on IS NULL
+GROUP BY published_on
 UNION ALL
 SELECT used_on, 'asset_won_revenue', SUM(amount)
 FROM asset_usage WHERE outcome = 'won' AND reference_request_id IS NULL GROUP BY used_on
@@ -117,8 +118,8 @@ FROM asset_usage WHERE outcome = 'won' AND reference_request_id IS NULL GROUP BY
 
 
 def program_daily(engine: Engine) -> pd.DataFrame:
-    """Program activity per day: day, measure (asks, agreements, assets_published, asset_won_revenue — deals won
-    with an asset outside any reference request), value."""
+    """Program activity per day: day, measure (asks, agreements, assets_published — approved and not retired,
+    asset_won_revenue — deals won with an asset outside any reference request), value."""
     return reads.frame(engine, PROGRAM_DAILY_SQL, ["day"]).astype({"value": float})
 
 
@@ -261,15 +262,16 @@ def scored_weeks(engine: Engine, limit: int = 12) -> list[dt.date]:
 
 ASSETS_CHANGING_SQL = text(
     f"""
-SELECT s.id AS asset_id, s.title, s.asset_type, s.approval_status, s.published_on, s.review_by,
+SELECT s.id AS asset_id, s.title, s.asset_type, s.approval_status, s.published_on, s.review_by, s.approval_until,
     CASE WHEN {rules.churned("s.account_id", ":end")} THEN 1 ELSE 0 END AS account_churned,
     h.score AS account_score,
     CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :end THEN 1 ELSE 0 END AS contact_left
 FROM assets s
 LEFT JOIN contacts c ON c.id = s.contact_id
 LEFT JOIN health_snapshots h ON h.account_id = s.account_id AND h.week_start = :week
-WHERE s.published_on BETWEEN :start AND :end OR s.review_by BETWEEN :start AND :end
-   OR s.published_on BETWEEN :aged_start AND :aged_end
+WHERE s.retired_on IS NULL
+  AND (s.published_on BETWEEN :start AND :end OR s.review_by BETWEEN :start AND :end
+       OR s.approval_until BETWEEN :start AND :end OR s.published_on BETWEEN :aged_start AND :aged_end)
 """
 ).bindparams(*(bindparam(name, type_=Date) for name in ("start", "end", "week", "aged_start", "aged_end")))
 
@@ -277,8 +279,8 @@ WHERE s.published_on BETWEEN :start AND :end OR s.review_by BETWEEN :start AND :
 def assets_changing(
     engine: Engine, start: dt.date, end: dt.date, max_age_years: float, week: dt.date
 ) -> pd.DataFrame:
-    """The assets that could have been published or turned stale in the days start…end (published, due for review
-    or reaching max_age_years in them), by asset_id, with what core.assets.freshness needs (account_score from
+    """The assets not retired that could have been published or turned stale in the days start…end (published, due
+    for review, their approval running out or reaching max_age_years in them), by asset_id, with what core.assets.freshness needs (account_score from
     week's snapshot)."""
     age = dt.timedelta(days=max_age_years * 365.25)
     params = {
@@ -290,6 +292,6 @@ def assets_changing(
     }
     with engine.connect() as conn:
         frame = pd.read_sql(ASSETS_CHANGING_SQL, conn, params=params, index_col="asset_id")
-    for column in ("published_on", "review_by"):
+    for column in ("published_on", "review_by", "approval_until"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     return frame.astype({"account_score": float, "account_churned": bool, "contact_left": bool})

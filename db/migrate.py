@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -44,8 +45,9 @@ def _seed_default_settings(connection: Connection) -> None:
         connection.execute(insert(Setting), missing)
 
 
-def prepare(engine: Engine, demo: bool) -> None:
-    """Migrate; on the embedded demo database also fill an empty file with demo data."""
+def prepare(engine: Engine, demo: bool, progress: Callable[[str, float], None] | None = None) -> None:
+    """Migrate; on the embedded demo database also fill an empty file with demo data and score it, telling
+    progress (a sentence and the share done, 0–1) what it is doing while it does."""
     upgrade(engine)
     if demo:
         with engine.connect() as connection:
@@ -54,5 +56,14 @@ def prepare(engine: Engine, demo: bool) -> None:
             from db import demo as demo_data
             from db import scoring
 
+            report = progress or (lambda _message, _share: None)
+            report("Writing the demo history of customer accounts…", 0.05)
             demo_data.generate(engine)
-            scoring.run(engine)
+            report("Scoring the demo accounts week by week…", 0.15)
+            scoring.run(
+                engine,
+                progress=lambda done, total, week: report(
+                    f"Scoring the demo accounts: week of {week:%d %b %Y} ({done:,} of {total:,})…",
+                    0.15 + 0.85 * done / total,
+                ),
+            )

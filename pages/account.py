@@ -6,7 +6,7 @@ import streamlit as st
 from core import early_warning, health, roles
 from core import profiles as profile_rules
 from db import service
-from ui import attribute_views, auth, charts, data, facts, numbers, text, writes
+from ui import attribute_views, auth, board_view, charts, data, facts, numbers, text, writes
 
 actor = auth.require_page("account")
 
@@ -17,11 +17,12 @@ account = data.account(int(requested)) if requested.isdigit() else None
 if account is None:
     st.title("Account health")
     st.warning("No such account. Open one from the Health board.")
-    st.page_link("pages/health.py", label="Health board", icon=":material/monitor_heart:")
+    board_view.account_navigation(-1)
     st.stop()
 
 account_id = int(account["id"])
 week = data.latest_scored_week()
+board_view.account_navigation(account_id)
 st.title(text.literal(account["name"]))
 writes.show_flash()
 st.caption(
@@ -40,7 +41,10 @@ if board is None or account_id not in board.index:
 row = board.loc[account_id]
 settings = profile_rules.for_segment(data.settings(), data.health_profiles(), row["segment"])
 
-tiles = st.columns(4)
+breakdown = health.breakdown(row, settings)
+# Band gets the widest tile ("Insufficient data"); the top reason is a sentence below the tiles, since a tile
+# cuts a dimension's name ("Customer fe…") at 1280 px.
+tiles = st.columns([2, 3, 2])
 tiles[0].metric(
     "Health score",
     numbers.score_plain(row["score"]),
@@ -48,7 +52,11 @@ tiles[0].metric(
 )
 tiles[1].metric("Band", health.BAND_LABELS[row["band"]])
 tiles[2].metric("ARR", facts.money(row["arr"]))
-tiles[3].metric("Top reason", row["top_reason_label"] if isinstance(row["top_reason_label"], str) else "—")
+if isinstance(row["top_reason_label"], str):
+    st.markdown(
+        f"**Top reason: {row['top_reason_label']}** — it loses {breakdown['lost'].iloc[0]:.1f} of the 100 points "
+        "a perfect account scores."
+    )
 
 if pd.notna(row["churn_risk"]):
     st.markdown(
@@ -67,18 +75,27 @@ if unknown:
 left, right = st.columns([2, 3])
 with left:
     st.subheader("Where the score comes from")
-    breakdown = health.breakdown(row, settings)
-    st.altair_chart(
-        charts.horizontal_bars(breakdown, "points", "dimension", "Points of the score", value_format=".1f")
+    st.caption(
+        "Points each dimension loses of the 100 a perfect account scores; the biggest bar is the top reason."
     )
+    if pd.isna(row["score"]):
+        st.info("No score: the dimensions with data carry less than half of the weights.")
+    else:
+        st.altair_chart(
+            charts.horizontal_bars(breakdown, "lost", "dimension", "Points lost", value_format=".1f")
+        )
     st.dataframe(
         breakdown,
         hide_index=True,
+        # Points lost beside the name: at 1280 px the half-width table shows four columns.
+        column_order=["dimension", "lost", "sub_score", "weight", "points"],
+        placeholder="—",
         column_config={
             "dimension": "Dimension",
-            "sub_score": st.column_config.NumberColumn("Sub-score (0–100)", format="%.0f"),
+            "lost": st.column_config.NumberColumn("Lost", format="%.1f", help="Points lost of 100"),
+            "sub_score": st.column_config.NumberColumn("Sub-score", format="%.0f", help="0–100"),
             "weight": st.column_config.NumberColumn("Weight", format="%.0f"),
-            "points": st.column_config.NumberColumn("Points", format="%.1f"),
+            "points": st.column_config.NumberColumn("Earned", format="%.1f", help="Points of the score"),
         },
     )
 with right:
@@ -104,10 +121,21 @@ with right:
 st.subheader("Score history and events")
 since = week - dt.timedelta(weeks=HISTORY_WEEKS - 1)
 history = data.score_history((account_id,), since)
+today = dt.date.today()
+# Up to today: a milestone planned for next year has not happened (nor been missed) yet.
 events = data.account_events(account_id, since)
-st.altair_chart(charts.score_history(history, events), width="stretch")
+events = events[events["at"] < pd.Timestamp(today + dt.timedelta(days=1))]
+st.altair_chart(charts.score_history(history, events, since, today), width="stretch")
 with st.expander(f"All {len(events):,} events"):
-    st.dataframe(events, hide_index=True, column_config={"at": st.column_config.DatetimeColumn("When")})
+    st.dataframe(
+        events,
+        hide_index=True,
+        column_config={
+            "at": st.column_config.DatetimeColumn("When", format="D MMM YYYY"),
+            "kind": "Kind",
+            "detail": "Detail",
+        },
+    )
 
 if roles.may(actor, "record_sentiment") and roles.in_book(actor, account["owner_id"]):
     st.subheader("Your read of this account")

@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from core import board, export, health
-from ui import attribute_views, auth, book, data, facts, numbers
+from ui import attribute_views, auth, board_view, book, data, facts, numbers
 
 actor = auth.require_page("health")
 
@@ -17,6 +17,7 @@ if week is None:
     st.info(f"No health scores yet. {data.why_not_scored()}")
     st.stop()
 
+board_view.restore()
 owner_id = book.scope(actor, "board_scope")
 st.caption(
     f"Scores for the week of {week:%d %b %Y}; 4-week trend against the week of "
@@ -63,7 +64,7 @@ for tile, row in zip(tiles, summary.by_band.itertuples(), strict=False):
         delta_arrow="off",
     )
 tiles[4].metric("ARR at risk", numbers.money(summary.arr_at_risk))
-tiles[5].metric("Sharp drops (4 weeks)", f"{summary.new_drops:,}")
+tiles[5].metric("Sharp drops", f"{summary.new_drops:,}", "in 4 weeks", delta_color="off", delta_arrow="off")
 
 sort = st.selectbox("Sort", list(board.SORTS), key="board_sort")
 ordered = data.board_sorted(week, owner_id, chosen, sort)
@@ -75,15 +76,14 @@ shown["flags"] = [
     ", ".join(label for label, flagged in zip(board.FLAG_LABELS.values(), row, strict=True) if flagged)
     for row in shown[list(board.FLAG_LABELS)].itertuples(index=False)
 ]
-shown["link"] = [f"account?account={account_id}" for account_id in shown.index]
 shown["arr"] = shown["arr"].map(facts.money)
 shown["renewal_date"] = shown["renewal_date"].map(facts.day)
 shown["owner"] = shown["owner"].fillna("none")
 
-st.dataframe(
+board_view.remember(ordered.index)
+picked = st.dataframe(
     shown[
         [
-            "link",
             "name",
             "score",
             "band_label",
@@ -99,8 +99,11 @@ st.dataframe(
         ]
     ],
     hide_index=True,
+    placeholder="—",
+    key="open_account",
+    on_select="rerun",
+    selection_mode="single-row",
     column_config={
-        "link": st.column_config.LinkColumn("", display_text="Open", width="small"),
         "name": "Account",
         "score": st.column_config.NumberColumn("Score", format="%.0f"),
         "band_label": "Band",
@@ -119,7 +122,12 @@ st.dataframe(
         "owner": "Owner",
     },
 )
-st.caption(f"Showing {len(shown):,} of {len(filtered):,} accounts.")
+if picked.selection.rows:
+    st.switch_page("pages/account.py", query_params={"account": str(shown.index[picked.selection.rows[0]])})
+st.caption(
+    f"Showing {len(shown):,} of {len(filtered):,} accounts."
+    + (" Select a row to open its account here." if len(shown) else "")
+)
 st.download_button(
     "Download all filtered accounts (CSV)",
     lambda: export.to_csv(

@@ -9,14 +9,14 @@ from ui.text import literal
 
 actor = auth.require_page("library")
 
-# Cards drawn on the page; the CSV export carries every filtered asset.
+# Cards drawn at first and added by each "Show more"; the CSV export carries every filtered asset.
 CARDS = 20
 
 st.title("Asset library")
 writes.show_flash()
 st.caption(
     "Case studies, testimonials, reference calls, webinars and site visits, industry first. Stale assets "
-    "(past review, too old, customer churned or at risk, contact gone) sink to the bottom."
+    "(past review, approval run out, too old, customer churned or at risk, contact gone) sink to the bottom."
 )
 today = dt.date.today()
 settings = data.settings()
@@ -34,14 +34,16 @@ with st.container(horizontal=True):
     )
     sizes = st.multiselect("Company size", v.SEGMENTS, key="lib_sizes")
     regions = st.multiselect("Region", v.REGIONS, key="lib_regions")
-    approvals = st.multiselect(
-        "Customer approval", v.APPROVAL_STATUSES, default=["approved"], key="lib_approvals"
-    )
-    freshness = st.selectbox(
-        "Freshness", ["any", "fresh", "stale"], format_func=str.capitalize, key="lib_freshness"
-    )
-text = st.text_input(
+# A row of its own for the search: six filters in one row cut the approval's "approved" to "ap…" at 1280 px.
+search, approval, fresh = st.columns([3, 2, 1])
+text = search.text_input(
     "Search titles, summaries and quotes", key="lib_text", placeholder="e.g. onboarding time"
+)
+approvals = approval.multiselect(
+    "Customer approval", v.APPROVAL_STATUSES, default=["approved"], key="lib_approvals"
+)
+freshness = fresh.selectbox(
+    "Freshness", ["any", "fresh", "stale"], format_func=str.capitalize, key="lib_freshness"
 )
 chosen = assets.LibraryFilter(
     tuple(industries),
@@ -54,7 +56,9 @@ chosen = assets.LibraryFilter(
     text,
 )
 found = assets.filter_library(library, tags, flags, chosen)
-shown = found.head(CARDS)
+shown = found.head(library_views.how_many(chosen, CARDS))
+if found.empty:
+    library_views.suggest_nearest(assets.nearest_searches(library, tags, flags, chosen))
 st.caption(f"Showing {len(shown):,} of {len(found):,} assets.")
 st.download_button(
     "Download the filtered list (CSV)",
@@ -64,6 +68,7 @@ st.download_button(
     on_click="ignore",
 )
 library_views.cards(shown, assets.stale_reasons(shown, flags.loc[shown.index], settings))
+library_views.show_more(len(found), len(shown), CARDS)
 if not shown.empty:
     library_views.use_in_deal(actor, shown)
 
@@ -97,10 +102,13 @@ if roles.may(actor, "library_upkeep"):
     if roles.may(actor, "retire_assets"):
         asset_forms.refresh_or_retire(actor, stale)
     st.subheader("Industry coverage")
-    coverage = assets.coverage(data.customers_by_industry(today), library, tags)
+    coverage = assets.coverage(data.customers_by_industry(today), library, tags, flags["stale"])
     gaps = coverage.loc[coverage["gap"], "industry"].tolist()
     if gaps:
         st.warning(literal(f"Customers but no approved case study: {', '.join(gaps)}."))
+    all_stale = coverage.loc[coverage["all_stale"], "industry"].tolist()
+    if all_stale:
+        st.warning(literal(f"Customers, but every approved case study is stale: {', '.join(all_stale)}."))
     st.dataframe(
         coverage,
         hide_index=True,
@@ -108,6 +116,8 @@ if roles.may(actor, "library_upkeep"):
             "industry": "Industry",
             "customers": st.column_config.NumberColumn("Customers", format="%d"),
             "approved_case_studies": st.column_config.NumberColumn("Approved case studies", format="%d"),
-            "gap": st.column_config.CheckboxColumn("Gap"),
+            "fresh_case_studies": st.column_config.NumberColumn("Of them fresh", format="%d"),
+            "gap": st.column_config.CheckboxColumn("None approved"),
+            "all_stale": st.column_config.CheckboxColumn("All stale"),
         },
     )

@@ -43,7 +43,7 @@ from core import roles
 from db import company_sign_in, logins, service
 from db.engine import is_embedded_demo
 from db.service import Actor
-from ui import data, text
+from ui import data, start, text
 
 COOKIE_NAME = "advocacy_session"
 COOKIE_DAYS = 7.0
@@ -286,6 +286,7 @@ def _password_login(
     success the session, the login cookie and a device cookie."""
     form_area = st.empty()
     with form_area.container():
+        st.header(start.PRODUCT, anchor=False)
         if company is not None:
             st.button(
                 f"Sign in with {company.name}", key="company_sign_in", type="primary", on_click=st.login
@@ -381,6 +382,15 @@ def account_menu(actor: Actor) -> None:
         st.button("Log out", key="log_out", icon=":material/logout:", on_click=_log_out, args=(actor,))
 
 
+def not_available(role: str, page_key: str) -> str:
+    """Why a page shows nothing to a role outside it, e.g. "Health board is not available to the Sales role. …"."""
+    title = next(spec.title for spec in roles.PAGES if spec.key == page_key)
+    return (
+        f"{title} is not available to the {roles.ROLE_LABELS[role]} role. "
+        "The pages you can open are in the menu on the left."
+    )
+
+
 def require_page(page_key: str) -> Actor:
     """The guard each page starts with: a logged-in user whose role may open page_key, or stop."""
     actor = current_actor()
@@ -388,6 +398,6 @@ def require_page(page_key: str) -> Actor:
         actor = login()
         account_menu(actor)
     if not roles.may_open(actor.role, page_key):
-        st.error("Your role does not give access to this page.")
+        st.error(not_available(actor.role, page_key))
         st.stop()
     return actor

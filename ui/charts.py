@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -75,13 +77,18 @@ EVENT_COLOURS = {
 }
 
 
-def score_history(history: pd.DataFrame, events: pd.DataFrame) -> alt.VConcatChart:
-    """Weekly health score as a line, with the account's events as marks along the bottom, one row per kind."""
+def score_history(
+    history: pd.DataFrame, events: pd.DataFrame, since: dt.date, today: dt.date
+) -> alt.VConcatChart:
+    """Weekly health score as a line, with the account's events as marks along the bottom, one row per kind; the
+    time axis runs from since to the end of today (a milestone due next year would squeeze the scored weeks)."""
+    end = pd.Timestamp(today) + pd.Timedelta(days=1)
+    days = alt.Scale(domain=[pd.Timestamp(since).isoformat(), end.isoformat()])
     line = (
         alt.Chart(history)
         .mark_line(point=True, color="#2563eb")
         .encode(
-            x=alt.X("week_start:T", title=None),
+            x=alt.X("week_start:T", title=None, scale=days),
             y=alt.Y("score:Q", title="Health score", scale=alt.Scale(domain=[0, 100])),
             tooltip=[alt.Tooltip("week_start:T", title="Week of"), alt.Tooltip("score:Q", format=".0f")],
         )
@@ -90,14 +97,18 @@ def score_history(history: pd.DataFrame, events: pd.DataFrame) -> alt.VConcatCha
         alt.Chart(events)
         .mark_tick(thickness=2, size=14)
         .encode(
-            x=alt.X("at:T"),
+            x=alt.X("at:T", title="Date", scale=days),
             y=alt.Y("kind:N", title=None, axis=alt.Axis(orient="right")),
             color=alt.Color(
                 "kind:N",
                 scale=alt.Scale(domain=list(EVENT_COLOURS), range=list(EVENT_COLOURS.values())),
                 legend=None,
             ),
-            tooltip=[alt.Tooltip("at:T", title="When"), "kind:N", "detail:N"],
+            tooltip=[
+                alt.Tooltip("at:T", title="When"),
+                alt.Tooltip("kind:N", title="Kind"),
+                alt.Tooltip("detail:N", title="Detail"),
+            ],
         )
         .properties(height=150)
     )

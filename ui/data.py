@@ -48,14 +48,15 @@ _engine: tuple[str, Engine] | None = None
 _engine_lock = threading.Lock()
 
 
-def engine() -> Engine:
-    """The process-wide engine, on a migrated (and, embedded, demo-filled) database; a new DATABASE_URL gets a new one."""
+def engine(progress: Callable[[str, float], None] | None = None) -> Engine:
+    """The process-wide engine, on a migrated (and, embedded, demo-filled) database; a new DATABASE_URL gets a new one.
+    progress hears how the demo database's first build goes (migrate.prepare)."""
     global _engine
     url = database_url()
     with _engine_lock:
         if _engine is None or _engine[0] != url:
             database = make_engine(url)
-            migrate.prepare(database, demo=is_embedded_demo())
+            migrate.prepare(database, demo=is_embedded_demo(), progress=progress)
             if _engine is not None:
                 _engine[1].dispose()
             _engine = (url, database)

@@ -34,7 +34,7 @@ def matches(prospect: matching.Prospect, today: dt.date, settings: dict[str, flo
     """Ranked and excluded assets and advocates for prospect."""
     library = data.library(today, data.latest_scored_week())
     tags = data.asset_tags()
-    asset_hits = matching.match_assets(
+    asset_hits = matching.match_assets_or_nearest(
         prospect, library, tags, assets.freshness(library, today, settings), limit=MATCHES
     )
     pool = data.reference_pool(today, data.latest_scored_week())
@@ -47,6 +47,12 @@ def _reasons(frame: pd.DataFrame) -> pd.Series:
     return frame["reasons"].map("; ".join)
 
 
+def _why_with_differences(frame: pd.DataFrame) -> pd.Series:
+    """Why each asset matches, then what differs from the prospect: why the match is not exact."""
+    differs = frame["differs"].map(lambda said: f" — not exact: {'; '.join(said)}" if said else "")
+    return _reasons(frame) + differs
+
+
 def show_matches(asset_hits, advocate_hits) -> None:
     """The ranked assets and advocates with why they match, and those excluded with why, one click away.
 
@@ -57,9 +63,14 @@ def show_matches(asset_hits, advocate_hits) -> None:
     if ranked_assets.empty:
         st.info("No approved asset matches this prospect.")
     else:
+        if not ranked_assets["same_industry"].any():
+            st.info(
+                "No approved asset comes from a customer in this industry yet. The nearest alternatives are below: "
+                "each says why it is not an exact match."
+            )
         st.dataframe(
             ranked_assets.assign(
-                why=_reasons(ranked_assets),
+                why=_why_with_differences(ranked_assets),
                 type=ranked_assets["asset_type"].map(lambda code: numbers.label(code, assets.TYPE_LABELS)),
                 # A link stored before links were checked is shown only when it is a web or mail link.
                 url=ranked_assets["url"].where(ranked_assets["url"].map(links.is_allowed_link)),

@@ -9,7 +9,15 @@ from core.settings import DEFAULTS
 from core.vocabulary import ASSET_TYPES
 
 TODAY = dt.date(2026, 11, 25)
-FLAG_COLUMNS = ["past_review", "too_old", "customer_churned", "customer_at_risk", "contact_left", "stale"]
+FLAG_COLUMNS = [
+    "past_review",
+    "approval_expired",
+    "too_old",
+    "customer_churned",
+    "customer_at_risk",
+    "contact_left",
+    "stale",
+]
 
 
 def asset_rows(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -29,6 +37,7 @@ def asset_rows(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
         "approval_status": "approved",
         "published_on": "2026-01-15",
         "review_by": "2027-01-15",
+        "approval_until": None,
         "url": "https://example.com/asset",
         "account_id": 1,
         "account_name": "Acme",
@@ -53,7 +62,7 @@ def asset_rows(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame["industries"] = [", ".join(sorted(row["tags_industry"])) for row in full]
     frame["products"] = [", ".join(sorted(row["tags_product"])) for row in full]
     frame.index = pd.Index(range(1, len(frame) + 1), name="id")
-    for column in ("published_on", "review_by"):
+    for column in ("published_on", "review_by", "approval_until"):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     frame["account_id"] = frame["account_id"].astype("Int64")
     return frame, tags
@@ -97,6 +106,14 @@ def test_too_old_follows_the_setting():
     assert raised(flags) == [["too_old", "stale"], []]
 
 
+def test_an_approval_that_held_until_yesterday_makes_the_asset_stale():
+    # today is 25 Nov 2026: held until 24 Nov has run out, until today still holds, no end never runs out
+    flags = flags_of(
+        [{"approval_until": "2026-11-24"}, {"approval_until": "2026-11-25"}, {"approval_until": None}]
+    )
+    assert raised(flags) == [["approval_expired", "stale"], [], []]
+
+
 def test_an_unpublished_asset_is_neither_too_old_nor_past_review():
     flags = flags_of([{"published_on": None, "review_by": None}])
     assert raised(flags) == [[]]
@@ -128,6 +145,7 @@ def test_stale_reasons_word_every_cause_in_order():
     rows = [
         {
             "review_by": "2026-03-01",
+            "approval_until": "2026-06-30",
             "published_on": "2023-05-01",
             "account_churned": True,
             "account_band": "at_risk",
@@ -139,7 +157,8 @@ def test_stale_reasons_word_every_cause_in_order():
     assets, _ = asset_rows(rows)
     flags = library.freshness(assets, TODAY, DEFAULTS)
     assert library.stale_reasons(assets, flags, DEFAULTS).tolist() == [
-        "past its review-by date (01 Mar 2026); older than 2 years; customer has churned; "
+        "past its review-by date (01 Mar 2026); customer's approval ran out (held until 30 Jun 2026); "
+        "older than 2 years; customer has churned; "
         "customer is at risk; featured contact has left",
         "",
         "featured contact has left",
@@ -334,6 +353,43 @@ def test_every_asset_type_has_a_label():
     assert set(library.TYPE_LABELS) == set(ASSET_TYPES)
 
 
+# ---- nearest searches ------------------------------------------------------------------
+
+
+def test_a_search_without_hits_suggests_fewer_words_and_neighbouring_industries():
+    assets, tags = asset_rows(
+        [
+            {"title": "Faster onboarding", "tags_industry": ["Retail"]},  # 1
+            {"title": "Onboarding at scale", "summary": "global rollout", "tags_industry": ["Retail"]},  # 2
+            {"title": "Global rollout", "tags_industry": ["Apparel"]},  # 3
+            {"title": "Faster rollout", "tags_industry": ["Sports"]},  # 4
+        ]
+    )
+    flags = library.freshness(assets, TODAY, DEFAULTS)
+    chosen = LibraryFilter(industries=("Retail",), text="faster onboarding rollout")
+    assert library.filter_library(assets, tags, flags, chosen).empty
+    found = library.nearest_searches(assets, tags, flags, chosen)
+    # Two of three words: "faster onboarding" finds 1, "onboarding rollout" finds 2, "faster rollout" nothing
+    # in Retail. Then Retail's neighbours Apparel (none with all three words) and Sports (none either).
+    assert [(s.label, s.chosen.text, s.chosen.industries, s.hits) for s in found] == [
+        ("Search for “faster onboarding”", "faster onboarding", ("Retail",), 1),
+        ("Search for “onboarding rollout”", "onboarding rollout", ("Retail",), 1),
+    ]
+    # One word, in an industry without it: its neighbour Sports has "faster".
+    chosen = LibraryFilter(industries=("Apparel",), text="faster")
+    found = library.nearest_searches(assets, tags, flags, chosen)
+    assert [(s.label, s.chosen.industries, s.hits) for s in found] == [
+        ("Retail, next to Apparel", ("Retail",), 1),
+        ("Sports, next to Apparel", ("Sports",), 1),
+    ]
+
+
+def test_nearest_searches_of_a_filter_without_words_or_industries_is_empty():
+    assets, tags = asset_rows([{"region": "EMEA"}])
+    flags = library.freshness(assets, TODAY, DEFAULTS)
+    assert library.nearest_searches(assets, tags, flags, LibraryFilter(regions=("APAC",))) == []
+
+
 # ---- coverage -------------------------------------------------------------------------
 
 
@@ -345,23 +401,29 @@ def test_coverage_counts_approved_case_studies_per_industry_and_flags_gaps():
             {"approval_status": "pending", "tags_industry": ["Sports"]},  # 3: not approved
             {"asset_type": "video_testimonial", "tags_industry": ["Sports"]},  # 4: not a case study
             {"tags_industry": ["Retail banking"]},  # 5: not Retail
+            {"account_churned": True, "tags_industry": ["Logistics", "Retail"]},  # 6: stale
+            {"review_by": "2026-01-01", "tags_industry": ["Logistics"]},  # 7: stale
         ]
     )
     customers = pd.DataFrame(
         {
-            "industry": ["Retail", "Apparel", "Software", "Sports", "Healthcare"],
-            "customers": [5, 3, 0, 2, 4],
+            "industry": ["Retail", "Apparel", "Software", "Sports", "Healthcare", "Logistics"],
+            "customers": [5, 3, 0, 2, 4, 1],
         }
     )
-    table = library.coverage(customers, assets, tags)
-    # Gaps (customers but no approved case study) first, most customers first: Healthcare 4, Sports 2;
-    # then Retail 5 (case studies 1, 2), Apparel 3 (2), Software 0 (no customers, so no gap).
-    assert table.to_dict("records") == [
-        {"industry": "Healthcare", "customers": 4, "approved_case_studies": 0, "gap": True},
-        {"industry": "Sports", "customers": 2, "approved_case_studies": 0, "gap": True},
-        {"industry": "Retail", "customers": 5, "approved_case_studies": 2, "gap": False},
-        {"industry": "Apparel", "customers": 3, "approved_case_studies": 1, "gap": False},
-        {"industry": "Software", "customers": 0, "approved_case_studies": 0, "gap": False},
+    stale = library.freshness(assets, TODAY, DEFAULTS)["stale"]
+    table = library.coverage(customers, assets, tags, stale)
+    # Gaps (customers but no approved case study) first, most customers first: Healthcare 4, Sports 2; then
+    # Logistics, whose two approved case studies (6, 7) are both stale; then Retail 5 (case studies 1, 2 and the
+    # stale 6), Apparel 3 (2), Software 0 (no customers, so no gap).
+    columns = ["industry", "customers", "approved_case_studies", "fresh_case_studies", "gap", "all_stale"]
+    assert table[columns].values.tolist() == [
+        ["Healthcare", 4, 0, 0, True, False],
+        ["Sports", 2, 0, 0, True, False],
+        ["Logistics", 1, 2, 0, False, True],
+        ["Retail", 5, 3, 2, False, False],
+        ["Apparel", 3, 1, 1, False, False],
+        ["Software", 0, 0, 0, False, False],
     ]
 
 

@@ -169,3 +169,15 @@ def test_sparklines_keep_each_accounts_rows_in_order_when_accounts_interleave():
 def test_sparklines_of_no_history_are_none():
     history = pd.DataFrame(columns=["account_id", "score"])
     assert board.sparklines(history).empty
+
+
+def test_place_in_the_board_order_names_the_neighbours():
+    order = [7, 3, 9]
+    assert board.place_in(order, 7) == board.Place(position=1, total=3, previous=None, next=3)
+    assert board.place_in(order, 3) == board.Place(position=2, total=3, previous=7, next=9)
+    assert board.place_in(order, 9) == board.Place(position=3, total=3, previous=3, next=None)
+
+
+def test_an_account_off_the_board_has_no_place():
+    assert board.place_in([7, 3], 4) is None
+    assert board.place_in([], 4) is None

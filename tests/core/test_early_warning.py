@@ -191,8 +191,20 @@ def test_explain_change_dimension_losing_data_reweights_the_rest():
     total, reasons = explain({}, {"milestones_due": 0, "milestones_met": 0})
     assert total == pytest.approx(0)
     assert reasons[0] == "Business outcomes −15.0 pts: no data this week"
-    assert reasons[1] == "Product usage +5.3 pts: re-weighted as another dimension gained or lost data"
+    assert reasons[1] == (
+        "Product usage +5.3 pts: its data did not change, but it counts for more now that another dimension "
+        "has no data"
+    )
     assert len(reasons) == 5
+
+
+def test_explain_change_dimension_gaining_data_says_the_rest_count_for_less():
+    # outcomes due again: 15 points come back, usage's share falls from 30/85 to 30/100 of its 100 → −5.3
+    _, reasons = explain({"milestones_due": 0, "milestones_met": 0}, {})
+    assert reasons[1] == (
+        "Product usage −5.3 pts: its data did not change, but it counts for less now that another dimension "
+        "has data"
+    )
 
 
 def test_explain_change_usage_without_a_change_in_recent_activity():

@@ -101,6 +101,24 @@ def test_missing_dimension_renormalises_weights():
     assert result["top_reason"] == "utilisation"
 
 
+def test_breakdown_lists_points_lost_biggest_first_with_the_top_reason_on_top():
+    # no outcomes; usage 100, utilisation 0 (5 of 40 seats → 12.5% used), feedback 60 (NPS 6 → 20, CSAT 5 → 100),
+    # support 100; known weights 30 + 15 + 20 + 20 = 85
+    f = frame(milestones_due=0, milestones_met=0, seats_used=5.0, nps_latest=6.0)
+    row = health.score_accounts(f, DEFAULTS).iloc[0]
+    table = health.breakdown(row, DEFAULTS)
+    assert table["dimension"].tolist() == [
+        "Service utilisation",
+        "Customer feedback",
+        "Product usage",
+        "Support & operations",
+    ]
+    # utilisation 15·100/85, feedback 20·40/85, usage and support nothing lost
+    assert table["lost"].tolist() == pytest.approx([1500 / 85, 800 / 85, 0, 0])
+    assert table["lost"].sum() == pytest.approx(100 - row["score"])
+    assert health.DIMENSION_LABELS[row["top_reason"]] == table["dimension"].iloc[0]
+
+
 def test_too_little_data_is_insufficient():
     f = frame(
         active_users_recent=None,
@@ -154,14 +172,15 @@ def test_breakdown_lists_points_that_add_up_to_the_score():
     f = frame(milestones_due=0, milestones_met=0, seats_used=5.0)
     row = health.score_accounts(f, DEFAULTS).iloc[0]
     table = health.breakdown(row, DEFAULTS)
+    # Utilisation (0 of 100) loses all its 15/85 share; the others lose nothing and keep their order.
     assert table["dimension"].tolist() == [
-        "Product usage",
         "Service utilisation",
+        "Product usage",
         "Customer feedback",
         "Support & operations",
     ]
     assert table["points"].sum() == pytest.approx(row["score"])
-    assert table.loc[0, "points"] == pytest.approx(100 * 30 / 85)
+    assert table.loc[1, "points"] == pytest.approx(100 * 30 / 85)
 
 
 # --- unknown inputs and weeks without usage --------------------------------------------------------

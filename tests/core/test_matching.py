@@ -124,6 +124,52 @@ def test_asset_reasons():
     }
 
 
+def test_each_match_says_what_differs_from_the_prospect():
+    ranked, _ = match()
+    assert ranked["differs"].to_dict() == {
+        1: [],
+        2: ["another size (Enterprise)", "does not cover Analytics"],
+        5: ["another size (Enterprise)", "does not cover Analytics"],
+        3: ["another region (APAC)"],
+        4: ["another industry (Retail banking)", "does not cover Analytics"],
+    }
+
+
+def test_a_prospect_without_an_asset_from_its_industry_gets_the_neighbouring_industries_nearest():
+    # No Sports asset. Without neighbours only size and region count: 1 and 4 (newer first) 15 + 10 = 25; 2 and 5
+    # 10; 3 (15 − 25) and 8 (10 − 25) nothing. With Sports' neighbours Apparel and Retail, those earn 20 more:
+    # 1: 45; 2 and 5: 30 (2 newer); 4 (Retail banking): 25; 3: 20 + 15 − 25 = 10; 8 (Apparel): 20 + 10 − 25 = 5.
+    prospect = Prospect("Sports", "SMB", "EMEA")
+    ranked, _ = match(prospect)
+    assert ranked.index.tolist() == [1, 4, 2, 5]
+    assets, tags = asset_rows(ASSETS)
+    flags = library.freshness(assets, TODAY, DEFAULTS)
+    ranked, _ = matching.match_assets(prospect, assets, tags, flags, neighbours=("Apparel", "Retail"))
+    assert ranked.index.tolist() == [1, 2, 5, 4, 3, 8]
+    assert ranked["match_score"].tolist() == [45.0, 30.0, 30.0, 25.0, 10.0, 5.0]
+    assert ranked.loc[1, "reasons"] == [
+        "same size (SMB)",
+        "same region (EMEA)",
+        "neighbouring industry (Retail)",
+    ]
+    assert ranked.loc[1, "differs"] == ["another industry (Retail)"]
+    assert ranked.loc[8, "differs"] == ["another industry (Apparel)", "another size (Enterprise)"]
+    assert not ranked["same_industry"].any()
+    # The same, found by the one call the page makes: no approved Sports asset, so the neighbours count.
+    nearest, _ = matching.match_assets_or_nearest(prospect, assets, tags, flags)
+    assert nearest.index.tolist() == [1, 2, 5, 4, 3, 8]
+
+
+def test_neighbours_count_only_when_no_approved_asset_shares_the_industry():
+    # Apparel has approved asset 8 (stale, but approved): its neighbours Retail and Sports earn nothing.
+    assets, tags = asset_rows(ASSETS)
+    flags = library.freshness(assets, TODAY, DEFAULTS)
+    ranked, _ = matching.match_assets_or_nearest(Prospect("Apparel", "SMB", "EMEA"), assets, tags, flags)
+    # 1 and 4: 15 + 10 = 25; 8: 40 + 10 − 25 = 25 (newest first: 1 Jun, then 15 Jan twice, by title); 2 and 5: 10
+    assert ranked.index.tolist() == [1, 4, 8, 2, 5]
+    assert ranked["same_industry"].tolist() == [False, False, True, False, False]
+
+
 def test_unapproved_assets_are_excluded_with_their_status():
     ranked, excluded = match()
     assert not set(ranked.index) & {6, 7, 8, 9}

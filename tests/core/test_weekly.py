@@ -102,11 +102,12 @@ OUTREACH = dated(
 
 
 def asset_rows(rows: list[tuple]) -> pd.DataFrame:
-    """(title, approval_status, published_on, review_by, account_churned) of case studies; ids 1, 2, …"""
+    """(title, approval_status, published_on, review_by, account_churned[, approval_until]) of case studies; ids 1,
+    2, …; no approval_until: the approval holds without end."""
     frame = dated(
-        rows,
-        ["title", "approval_status", "published_on", "review_by", "account_churned"],
-        ["published_on", "review_by"],
+        [(*row, None)[:6] for row in rows],
+        ["title", "approval_status", "published_on", "review_by", "account_churned", "approval_until"],
+        ["published_on", "review_by", "approval_until"],
         index="id",
     )
     return frame.assign(asset_type="case_study", account_score=90.0, contact_left=False)
@@ -331,7 +332,9 @@ def test_assets_gone_stale_this_week():
     assert result["title"].tolist() == ["S1", "S3", "S7"]
     assert result["too_old"].tolist() == [True, False, False]
     assert result["past_review"].tolist() == [False, True, True]
-    assert not result[["customer_churned", "customer_at_risk", "contact_left"]].any().any()
+    assert (
+        not result[["approval_expired", "customer_churned", "customer_at_risk", "contact_left"]].any().any()
+    )
     assert result["stale_reasons"].tolist() == [
         "older than 2 years",
         "past its review-by date (10 Mar 2024)",
@@ -339,6 +342,22 @@ def test_assets_gone_stale_this_week():
     ]
     last_week = weekly.assets_gone_stale(ASSETS, WEEK - dt.timedelta(days=7), DEFAULTS)
     assert last_week["title"].tolist() == ["S2", "S4"]
+
+
+def test_an_asset_goes_stale_the_week_its_approval_runs_out():
+    approvals = asset_rows(
+        [
+            ("A1", "approved", "2023-06-01", None, False, "2024-03-08"),  # held until Fri 8 Mar: this week
+            ("A2", "approved", "2023-06-01", None, False, "2024-03-03"),  # held until Sun 3 Mar: last week
+            ("A3", "approved", "2023-06-01", None, False, "2024-03-11"),  # holds on into next week
+        ]
+    )
+    result = weekly.assets_gone_stale(approvals, WEEK, DEFAULTS)
+    assert result["title"].tolist() == ["A1"]
+    assert result["stale_reasons"].tolist() == ["customer's approval ran out (held until 08 Mar 2024)"]
+    assert weekly.assets_gone_stale(approvals, WEEK - dt.timedelta(days=7), DEFAULTS)["title"].tolist() == [
+        "A2"
+    ]
 
 
 def test_requests_fulfilled():
@@ -469,6 +488,7 @@ def test_empty_inputs():
                 "approval_status",
                 "published_on",
                 "review_by",
+                "approval_until",
                 "account_churned",
                 "account_score",
                 "contact_left",

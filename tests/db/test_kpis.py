@@ -59,8 +59,9 @@ def ask(advocate_id: int, sent_on, outcome: str, responded_on=None, follow_up: i
     )
 
 
-def asset(id: int, status: str, published_on: dt.date | None) -> Asset:
+def asset(id: int, status: str, published_on: dt.date | None, retired_on: dt.date | None = None) -> Asset:
     return Asset(
+        retired_on=retired_on,
         id=id,
         title=f"Asset {id}",
         asset_type="case_study",
@@ -149,6 +150,7 @@ def world(engine):
                 asset(2, "pending", None),
                 asset(3, "approved", D(2026, 1, 15)),
                 asset(4, "rejected", D(2026, 1, 16)),
+                asset(5, "approved", D(2026, 1, 15), retired_on=D(2026, 2, 1)),
                 ReferenceRequest(
                     id=1,
                     prospect="Prospect A",
@@ -289,7 +291,7 @@ def test_program_daily_measures(world):
         # 1 and the lost 9,000 stay out), 1,500.25 on Jan 25.
         ("asset_won_revenue", day("2026-01-20"), 7_000.0),
         ("asset_won_revenue", day("2026-01-25"), 1_500.25),
-        # Approved assets on their publication day (the rejected one is not published).
+        # Approved assets on their publication day (the rejected one is not published, the retired one is gone).
         ("assets_published", day("2026-01-15"), 2.0),
     ]
 

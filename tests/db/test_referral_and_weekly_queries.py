@@ -409,17 +409,23 @@ def test_assets_changing_published_reviewed_or_aging_in_the_window(engine, owner
         # Published and due the day after the window; due the day before it.
         asset(14, 2, 2, published_on=AFTER, review_by=AFTER),
         asset(15, 2, 2, review_by=BEFORE),
+        # The approval runs out on the window's first day; retired in the window: never counted.
+        asset(16, 2, 2, published_on=dt.date(2025, 6, 1), approval_until=START),
+        asset(17, 2, 2, published_on=END, retired_on=END),
     )
     frame = kpis.assets_changing(engine, START, END, 2.0, week).sort_index()
     # build_references' assets 1 (published Jan 2026, review Jan 2027) and 2 (unpublished) are untouched too.
     assert frame.index.name == "asset_id"
-    assert frame.index.tolist() == [10, 11, 12]
+    assert frame.index.tolist() == [10, 11, 12, 16]
+    assert frame.loc[16, "approval_until"] == pd.Timestamp(START)
+    frame = frame.drop(index=16)
     assert frame.columns.tolist() == [
         "title",
         "asset_type",
         "approval_status",
         "published_on",
         "review_by",
+        "approval_until",
         "account_churned",
         "account_score",
         "contact_left",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -86,6 +87,15 @@ def streamlit_server(database_url: str | None, root: Path = ROOT) -> Iterator[Se
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def copy_app(root: Path) -> None:
+    """The app's files in root, with its Streamlit config but no secrets (no cookie key) and no data/."""
+    shutil.copy(ROOT / "app.py", root)
+    for package in ("assets", "core", "db", "pages", "ui"):
+        shutil.copytree(ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / ".streamlit").mkdir()
+    shutil.copy(ROOT / ".streamlit" / "config.toml", root / ".streamlit")
 
 
 @pytest.fixture(scope="session")

@@ -129,9 +129,11 @@ def test_admin_deep_link_survives_login(server, page):
 def test_sales_cannot_open_admin_by_url(server, page):
     log_in(page, server.url, "sam")
     page.goto(server.url + "/admin")
-    # Sales' navigation has no admin page: the link falls back to Home.
-    expect(page.locator("h1")).to_have_text("Home")
-    expect(page.get_by_text("Admin", exact=True).locator("xpath=ancestor::h1")).to_have_count(0)
+    # The page is not sales': it says so and shows nothing else.
+    expect(page.get_by_test_id("stAlertContentError")).to_have_text(
+        "Admin is not available to the Sales role. The pages you can open are in the menu on the left."
+    )
+    expect(page.get_by_test_id("stMain").locator("h1")).to_have_count(0)
     expect(page.get_by_role("tab")).to_have_count(0)
     expect(page.get_by_role("spinbutton")).to_have_count(0)
 

@@ -10,7 +10,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
-from tests.e2e.conftest import ROOT, log_in, settle, streamlit_server
+from tests.e2e.conftest import copy_app, log_in, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -21,11 +21,7 @@ def embedded_demo(demo_database, tmp_path_factory):
     cookies with a key it generates. It runs from a copy whose data/advocacy.db is a copy of the e2e demo
     database, so the repository's own data/ is left alone."""
     root = tmp_path_factory.mktemp("embedded")
-    shutil.copy(ROOT / "app.py", root)
-    for package in ("core", "db", "pages", "ui"):
-        shutil.copytree(ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / ".streamlit").mkdir()
-    shutil.copy(ROOT / ".streamlit" / "config.toml", root / ".streamlit")  # not secrets.toml: no key
+    copy_app(root)
     (root / "data").mkdir()
     shutil.copy(demo_database.removeprefix("sqlite:///"), root / "data" / "advocacy.db")
     with streamlit_server(None, root) as running:

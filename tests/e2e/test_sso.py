@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from db.company_sign_in import REFUSED, SIGNED_IN
 from db.engine import make_engine
 from db.models import AuditLog
-from tests.e2e.conftest import ROOT, screenshot, settle, streamlit_server
+from tests.e2e.conftest import copy_app, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -60,11 +60,7 @@ def database(demo_database, tmp_path_factory) -> str:
 def server(provider, database, tmp_path_factory):
     """The app from a copy whose secrets file points its company sign-in at the mock provider."""
     root = tmp_path_factory.mktemp("sso-app")
-    shutil.copy(ROOT / "app.py", root)
-    for folder in ("assets", "core", "db", "pages", "ui"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / ".streamlit").mkdir()
-    shutil.copy(ROOT / ".streamlit" / "config.toml", root / ".streamlit")
+    copy_app(root)
     (root / ".streamlit" / "secrets.toml").write_text(
         f"""[auth]
 redirect_uri = "http://127.0.0.1:{{port}}/oauth2callback"

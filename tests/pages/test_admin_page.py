@@ -120,7 +120,10 @@ def test_other_roles_are_refused_on_the_admin_page_file(environment, role):
     direct.text_input[1].input(PASSWORD)
     direct.button[0].click()
     direct.run()
-    assert [e.value for e in direct.error] == ["Your role does not give access to this page."]
+    label = {"account_manager": "Account manager", "marketing": "Marketing", "sales": "Sales"}[role]
+    assert [e.value for e in direct.error] == [
+        f"Admin is not available to the {label} role. The pages you can open are in the menu on the left."
+    ]
     assert not direct.title and not direct.tabs and not direct.number_input
 
 

@@ -23,7 +23,8 @@ def test_account_manager_board_shows_own_book_with_scores_and_flags(app):
     assert table["band_label"].tolist() == ["At risk", "Healthy"]
     assert round(table["score"].iloc[0]) == 24
     assert table["top_reason_label"].iloc[0] == "Product usage"
-    assert table["link"].tolist() == ["account?account=2", "account?account=1"]
+    # The account page leads on through the board's order.
+    assert app.session_state["health_board_order"] == [2, 1]
     tiles = {m.label: m.value for m in app.metric}
     assert tiles["At risk"] == "1" and tiles["Healthy"] == "1" and tiles["ARR at risk"] == "$20.0k"
 
@@ -53,6 +54,41 @@ def test_account_page_explains_the_score(app):
     breakdown = app.dataframe[0].value
     assert breakdown["points"].sum() == pytest.approx(24.0, abs=0.05)
     assert not app.get("form")  # marketing does not record sentiment
+
+
+def page_links(app) -> list[tuple[str, str, bool]]:
+    """(label, query string, disabled) of each page link on the page."""
+    return [
+        (link.proto.label, link.proto.query_string, link.proto.disabled) for link in app.main.get("page_link")
+    ]
+
+
+def test_account_page_leads_back_to_the_board_and_on_in_its_order(app):
+    open_board(app, "mark")
+    app.multiselect(key="board_bands").select("at_risk").select("healthy").run()
+    app.selectbox(key="board_sort").select("Highest ARR first").run()
+    assert app.session_state["health_board_order"] == [2, 1]  # 20k before 10k
+    app.query_params["account"] = "2"
+    app.switch_page("pages/account.py").run()
+    assert not app.exception
+    assert page_links(app) == [("Back to board", "", False)]
+    assert app.button(key="account_previous").disabled
+    assert "Account 1 of 2 on the board" in [c.value for c in app.main.caption]
+    app.button(key="account_next").click().run()
+    assert app.title[0].value == "Account 1"
+    assert app.query_params["account"] == "1"
+    assert "Account 2 of 2 on the board" in [c.value for c in app.main.caption]
+    assert app.button(key="account_next").disabled and not app.button(key="account_previous").disabled
+    # Back on the board, its filters and sort are as they were left.
+    app.switch_page("pages/health.py").run()
+    assert app.multiselect(key="board_bands").value == ["at_risk", "healthy"]
+    assert app.selectbox(key="board_sort").value == "Highest ARR first"
+
+
+def test_account_opened_without_the_board_has_only_the_way_back(app):
+    open_account(app, "mark", 1)
+    assert page_links(app) == [("Back to board", "", False)]
+    assert not [b for b in app.button if b.key in ("account_previous", "account_next")]
 
 
 def test_unknown_account_says_so(app):

@@ -284,9 +284,15 @@ def test_an_unreadable_file_says_why(app):
     assert "UTF-8" in app.error[0].value
 
 
+ROLE_LABEL = {"amy": "Account manager", "mark": "Marketing", "sam": "Sales"}
+
+
 @pytest.mark.parametrize("username", ["amy", "mark", "sam"])
 def test_only_admins_open_the_import_page(environment, username):
     app = page_file("imports.py")
     log_in(app, username)
-    assert [e.value for e in app.error] == ["Your role does not give access to this page."]
+    assert [e.value for e in app.error] == [
+        f"Import and export is not available to the {ROLE_LABEL[username]} role. "
+        "The pages you can open are in the menu on the left."
+    ]
     assert not app.file_uploader

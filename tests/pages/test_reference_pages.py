@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from db.engine import make_engine, transaction
+from db.models import Asset
 from tests.db.factories import build_references
 from tests.pages.conftest import database_at, log_in
 
@@ -30,7 +32,7 @@ def test_library_filters_by_industry_and_searches(app):
     open_page(app, "pages/library.py", "sam")
     # Only approved assets by default: the case study.
     assert showing(app) == "Showing 1 of 1 assets."
-    assert app.markdown[0].value == "**How Account 1 cut onboarding**"
+    assert app.markdown[0].value == ":material/description: **How Account 1 cut onboarding**"
     app.multiselect(key="lib_approvals").set_value([]).run()
     assert showing(app) == "Showing 2 of 2 assets."
     app.multiselect(key="lib_industries").set_value(["Apparel"]).run()
@@ -40,6 +42,48 @@ def test_library_filters_by_industry_and_searches(app):
     assert showing(app) == "Showing 1 of 1 assets."
     app.text_input(key="lib_text").input("webinar").run()
     assert showing(app) == "Showing 0 of 0 assets."
+
+
+def test_a_search_without_hits_offers_the_same_search_with_fewer_words(app):
+    open_page(app, "pages/library.py", "sam")
+    app.multiselect(key="lib_industries").set_value(["Apparel"]).run()
+    app.text_input(key="lib_text").input("onboarding days webinar").run()
+    assert showing(app) == "Showing 0 of 0 assets."
+    assert app.info[0].value == "No asset matches all of this. The nearest searches that find some:"
+    # Two of the three words find the case study; no two with "webinar" do, nor do Apparel's neighbours
+    # (Retail, Sports) with all three.
+    offered = [b.label for b in app.button if b.key and b.key.startswith("lib_nearest_")]
+    assert offered == ["Search for “onboarding days” (1)"]
+    app.button(key="lib_nearest_0").click().run()
+    assert app.text_input(key="lib_text").value == "onboarding days"
+    assert showing(app) == "Showing 1 of 1 assets."
+
+
+def test_more_than_a_page_of_assets_shows_more_on_request(app, app_database_url):
+    engine = make_engine(app_database_url)
+    with transaction(engine) as session:
+        session.add_all(
+            Asset(
+                title=f"Story {number:02}",
+                asset_type="case_study",
+                summary="",
+                company_size="SMB",
+                region="EMEA",
+                approval_status="approved",
+                published_on=dt.date(2026, 1, 1),
+                url=f"https://example.com/story-{number}",
+            )
+            for number in range(1, 25)
+        )
+    engine.dispose()
+    open_page(app, "pages/library.py", "sam")
+    assert showing(app) == "Showing 20 of 25 assets."
+    app.button(key="lib_more").click().run()
+    assert showing(app) == "Showing 25 of 25 assets."
+    assert not [b for b in app.button if b.key == "lib_more"]
+    # A new filter starts from one page again.
+    app.text_input(key="lib_text").input("story").run()
+    assert showing(app) == "Showing 20 of 24 assets."
 
 
 def test_sales_logs_an_asset_used_in_a_deal(app):
@@ -54,7 +98,14 @@ def test_marketing_sees_coverage_gaps(app):
     # Retail has two active customers and one approved case study: no gap.
     coverage = app.dataframe[-1].value
     assert coverage.to_dict("records") == [
-        {"industry": "Retail", "customers": 2, "approved_case_studies": 1, "gap": False}
+        {
+            "industry": "Retail",
+            "customers": 2,
+            "approved_case_studies": 1,
+            "fresh_case_studies": 1,
+            "gap": False,
+            "all_stale": False,
+        }
     ]
 
 

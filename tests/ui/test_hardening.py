@@ -124,7 +124,9 @@ def test_hostile_names_are_shown_as_typed(app):  # noqa: F811
     assert literal(MARKDOWN) in app.caption[0].value
     app.switch_page("pages/library.py").run()
     markdown = [m.value for m in app.markdown]
-    assert f"**{literal(MARKDOWN)}**" in markdown
+    assert (
+        f":material/description: **{literal(MARKDOWN)}**" in markdown
+    )  # the card's type icon, then the title
     assert f"> {literal(SCRIPT)}" in markdown
 
 

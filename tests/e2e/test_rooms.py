@@ -1,0 +1,113 @@
+"""In Chromium: the board opens accounts in the same tab and leads through them in its order; a page outside the
+role says so; and no page of any role makes the browser ask anything of a host but the app's own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from core import board, roles
+from db import demo, queries
+from db.engine import make_engine
+from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
+
+pytestmark = pytest.mark.e2e
+VIEWPORT = {"width": 1280, "height": 720}
+
+
+@pytest.fixture(scope="module")
+def server(demo_database):
+    with streamlit_server(demo_database) as running:
+        yield running
+
+
+def board_order(database_url: str, sort: str) -> list[int]:
+    """The whole company's board in the given order, computed through core/ from the same database."""
+    engine = make_engine(database_url)
+    week = queries.latest_scored_week(engine)
+    table = board.board_table(
+        queries.board(engine, week, None), queries.load_settings(engine), week + dt.timedelta(days=6)
+    )
+    names = board.sort_board(table, sort)["name"]
+    engine.dispose()
+    return [str(name) for name in names]
+
+
+def test_board_opens_accounts_in_the_same_tab_and_leads_on_in_its_order(server, page):
+    log_in(page, server.url, "mark")
+    page.get_by_test_id("stSidebar").get_by_text("Health board").click()
+    expect(page.locator("h1")).to_have_text("Health board")
+    sort = "Highest ARR first"
+    page.get_by_test_id("stSelectbox").filter(has_text="Sort").click()
+    page.get_by_role("option", name=sort).click()
+    settle(page)
+    names = board_order(server.database_url, sort)
+    pages_before = len(page.context.pages)
+    # The first row's selection box, in the grid's first data row.
+    table = page.get_by_test_id("stDataFrame")
+    table.locator("canvas").first.wait_for()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 55)
+    expect(page.locator("h1")).to_have_text(names[0])
+    assert len(page.context.pages) == pages_before  # no new tab
+    expect(page.get_by_text(f"Account 1 of {len(names):,} on the board")).to_be_visible()
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator("h1")).to_have_text(names[1])
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator("h1")).to_have_text(names[2])
+    page.get_by_role("button", name="Previous").click()
+    expect(page.locator("h1")).to_have_text(names[1])
+    settle(page)
+    page.wait_for_timeout(800)  # charts draw after the script ends
+    screenshot(page, "account-previous-next")
+    page.get_by_role("link", name="Back to board").click()
+    expect(page.locator("h1")).to_have_text("Health board")
+    expect(page.get_by_role("combobox", name="Sort")).to_have_value(sort)
+
+
+def test_sales_opening_the_health_board_is_told_it_is_not_for_their_role(server, page):
+    log_in(page, server.url, "sam")
+    page.goto(server.url + "/health")
+    expect(page.get_by_test_id("stAlertContentError")).to_have_text(
+        "Health board is not available to the Sales role. The pages you can open are in the menu on the left."
+    )
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page.get_by_test_id("stMain").locator("h1")).to_have_count(0)
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+
+
+@pytest.mark.parametrize("username", [username for username, _, _ in demo.DEMO_USERS])
+def test_no_request_leaves_the_server_on_any_page(server, page, username):
+    role = next(role for name, _, role in demo.DEMO_USERS if name == username)
+    own = urlsplit(server.url).netloc
+    at_home: list[str] = []
+    elsewhere: list[str] = []
+
+    def record(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss"):
+            (at_home if parts.netloc == own else elsewhere).append(f"{request.method} {request.url}")
+
+    page.context.on("request", record)
+    log_in(page, server.url, username)
+    account_id = board_first_account(server.database_url)
+    for spec in roles.pages_for(role):
+        path = f"/{spec.key}?account={account_id}" if spec.key == "account" else f"/{spec.key}"
+        page.goto(server.url + path)
+        page.get_by_test_id("stMainBlockContainer").locator("h1").first.wait_for()
+        settle(page)
+        page.wait_for_timeout(500)  # charts and icons load after the script ends
+    assert any("/static/" in request for request in at_home)  # the recorder hears the app's own requests
+    assert not elsewhere, "\n".join(elsewhere)
+
+
+def board_first_account(database_url: str) -> int:
+    engine = make_engine(database_url)
+    week = queries.latest_scored_week(engine)
+    account_id = int(queries.board(engine, week, None).index[0])
+    engine.dispose()
+    return account_id
