@@ -20,7 +20,7 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from core import health
+from core import health, leakage
 
 # The issue's rule: fewer churners than this in the test set and the model is not judged.
 MIN_TEST_CHURNERS = 10
@@ -77,6 +77,20 @@ def attribute_features(kinds: dict[str, str]) -> tuple[Feature, ...]:
         for name, kind in kinds.items()
         if kind != "date"
     )
+
+
+def without_leaks(
+    rows: pd.DataFrame, features: tuple[Feature, ...]
+) -> tuple[tuple[Feature, ...], dict[str, str]]:
+    """The features without the custom attributes that restate the outcome (core.leakage, judged on rows: the
+    training rows, so the test outcomes are not looked at), and those left out by name with why."""
+    custom = [feature for feature in features if feature.column.startswith("attr:")]
+    if not custom:
+        return features, {}
+    values, churned = leakage.by_account(rows, [feature.column for feature in custom])
+    excluded = leakage.leaks(values.set_axis([feature.label for feature in custom], axis=1), churned)
+    kept = tuple(feature for feature in features if feature not in custom or feature.label not in excluded)
+    return kept, excluded
 
 
 # ---- labels and the split ------------------------------------------------------------------
@@ -534,6 +548,7 @@ def fit_over_time(
     in_test = np.isin(weeks, np.array(split.test, dtype=weeks.dtype))
     train, test = rows[~in_test], rows[in_test]
     y_train, y_test = train["churned"].to_numpy(bool), test["churned"].to_numpy(bool)
+    features, excluded = without_leaks(train, features)
     encoder = fit_encoder(train, features)
     tested = fit(encode(encoder, train), y_train)
     risk_test = tested.predict_proba(encode(encoder, test))[:, 1]
@@ -544,6 +559,7 @@ def fit_over_time(
         "train": {**_span(split.train), **_sample(train, y_train)},
         "test": {**_span(split.test), **test_sample},
         **_measures(risk_test, y_test, test["account_id"].to_numpy(), test_sample["churners"]),
+        "excluded_inputs": excluded,
     }
     card["health_weights"] = _health_weights(train, y_train, test, y_test, settings, card["status"])
     final_encoder = fit_encoder(rows, features)
@@ -605,6 +621,7 @@ def fit_accounts(
     cross-validation (each account predicted by a model that did not see it), then refitted on every account
     to score current (the accounts still customers)."""
     y = rows["churned"].to_numpy(bool)
+    features, excluded = without_leaks(rows, features)
     risk = np.full(len(rows), np.nan)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train_index, test_index in splitter.split(np.zeros(len(y)), y):
@@ -619,6 +636,7 @@ def fit_accounts(
         "train": sample,
         "test": sample,
         **_measures(risk, y, rows["account_id"].to_numpy(), sample["churners"]),
+        "excluded_inputs": excluded,
         "health_weights": None,
     }
     encoder = fit_encoder(rows, features)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from core import early_warning
+from core import early_warning, leakage
 
 # Resamples of the bootstrap: enough for stable 2.5% and 97.5% percentiles of an AUC.
 BOOTSTRAP_RESAMPLES = 500
@@ -424,20 +424,35 @@ class Validation:
     segments: pd.DataFrame
     plans: pd.DataFrame
     weeks: int
+    excluded: dict[str, str]
+
+
+def restating_outcome(panel: pd.DataFrame) -> dict[str, str]:
+    """The panel's custom attributes that restate the outcome (core.leakage), by name, with why."""
+    columns = [column for column in panel.columns if column.startswith("attr:")]
+    if not columns:
+        return {}
+    values, churned = leakage.by_account(panel, columns)
+    return leakage.leaks(values.rename(columns=lambda column: column.removeprefix("attr:")), churned)
 
 
 def validate(panel: pd.DataFrame) -> Validation:
-    """compare() the score with the baselines and every custom numeric attribute of the panel, then the score's
-    AUC per week, per segment and per plan."""
+    """compare() the score with the baselines and every custom numeric attribute of the panel that does not
+    restate the outcome (those are left out, and named with why), then the score's AUC per week, per segment and
+    per plan."""
+    excluded = restating_outcome(panel)
     names = [column.removeprefix("attr:") for column in panel.columns if column.startswith("attr:")]
+    names = [name for name in names if name not in excluded]
     drawn = resampled_accounts(panel["account_id"].nunique())
     rules = compare(panel, BASELINES + attribute_rules(names), drawn)
+    notes = reversed_rules(rules)
     return Validation(
         rules=rules,
         verdict=verdict(rules),
-        notes=reversed_rules(rules),
+        notes=[*notes, leakage.note(excluded)] if excluded else notes,
         weekly=weekly_auc(panel),
         segments=auc_by_group(panel, "segment", drawn),
         plans=auc_by_group(panel, "plan", drawn),
         weeks=panel["week_start"].nunique(),
+        excluded=excluded,
     )

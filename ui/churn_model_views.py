@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import churn_model, early_warning, health, roles
+from core import churn_model, early_warning, health, leakage, roles
 from core import profiles as profile_rules
 from core import settings as settings_rules
 from db import churn_model as store
@@ -96,6 +96,9 @@ def _card_view(card: dict[str, object]) -> None:
         st.warning(verdict)
     if card.get("why_cross_validation"):
         st.caption(card["why_cross_validation"])
+    left_out = leakage.note(card.get("excluded_inputs") or {})
+    if left_out:
+        st.info(text.literal(left_out))
     test, train = card["test"], card["train"]
     tiles = st.columns(4)
     interval = "" if card["auc_low"] is None else f"95% interval {card['auc_low']:.2f}–{card['auc_high']:.2f}"

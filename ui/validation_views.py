@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import score_validation
 from core.score_validation import Validation
+from ui import text
 
 NO_AUC = "—"
 
@@ -32,7 +33,7 @@ def baselines(found: Validation, horizon: int) -> None:
     """The verdict, then every rule's pooled AUC with its interval and what it rests on."""
     st.markdown(f"**{found.verdict}**")
     for note in found.notes:
-        st.info(note)
+        st.info(text.literal(note))
     score = found.rules.iloc[0]
     st.caption(
         f"Every week with {horizon} days of outcome known ({found.weeks} weeks): {score['account_weeks']:,} "

@@ -47,7 +47,12 @@ def test_a_profile_is_stored_audited_and_cleared(engine, admin):
     [
         ("Enterprise", {"weight_usage": 40}, "No account has the segment 'Enterprise'."),
         ("SMB", {"drop_points": 10}, "not 'drop_points'"),
-        ("SMB", {"band_at_risk_below": 90}, "SMB profile: Health bands"),
+        (
+            "SMB",
+            {"band_at_risk_below": 90},
+            r"SMB profile: 'At-risk band: score below' 90 \(the SMB profile's own\) is above 'Healthy band: score "
+            r"at least' 70 \(the SMB profile's own\)",
+        ),
         (
             "SMB",
             {
@@ -57,7 +62,7 @@ def test_a_profile_is_stored_audited_and_cleared(engine, admin):
                 "weight_feedback": 0,
                 "weight_support": 0,
             },
-            "at least one weight",
+            "SMB profile: every weight is 0",
         ),
     ],
 )
@@ -66,6 +71,25 @@ def test_a_profile_that_makes_no_sense_is_refused_whole(engine, admin, segment, 
     with pytest.raises(service.ValidationError, match=message):
         profiles_write.update_profile(engine, admin, segment, {"band_healthy_min": 70, **changes})
     assert profiles.load_profiles(engine) == {} and audit(engine) == []
+
+
+def test_a_global_save_that_breaks_a_profile_is_refused_naming_it(engine, admin):
+    build_book(engine)
+    profiles_write.update_profile(engine, admin, "SMB", {"band_healthy_min": 65})
+    before = audit(engine)
+    # The SMB profile keeps its own healthy threshold 65: a global at-risk threshold of 70 would lie above it.
+    with pytest.raises(service.ValidationError) as refused:
+        service.update_settings(engine, admin, {"band_at_risk_below": 70, "recircle_days": 60})
+    assert str(refused.value) == (
+        "Not saved: the new values do not fit a segment's own. SMB profile: 'At-risk band: score below' 70 (the "
+        "global setting) is above 'Healthy band: score at least' 65 (the SMB profile's own); the at-risk "
+        "threshold must not be higher than the healthy one."
+    )
+    assert queries.load_settings(engine)["band_at_risk_below"] == 60
+    assert queries.load_settings(engine)["recircle_days"] == 75
+    assert audit(engine) == before
+    # Below the profile's 65 it fits.
+    assert service.update_settings(engine, admin, {"band_at_risk_below": 64}) == {"band_at_risk_below": 64}
 
 
 @pytest.mark.parametrize("role", ["account_manager", "marketing", "sales"])
