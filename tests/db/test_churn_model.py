@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core import churn_model as cm
-from db import churn_model, queries, service, synthetic
+from db import churn_model, profiles, profiles_write, queries, service, synthetic
 from db.models import AuditLog, ChurnRisk, ModelFit
 from tests.db.factories import add_user
 
@@ -100,6 +100,33 @@ def test_adopting_fitted_weights_is_an_audited_settings_change_that_can_be_undon
     with engine.connect() as conn:
         changes = conn.scalar(select(func.count()).where(AuditLog.action == "update_settings"))
     assert changes >= 2
+
+
+def test_adopting_a_profiles_fitted_weights_writes_the_profile_audited_and_undoable(engine):
+    # 1,000 accounts: each of the three segments has enough churn to be fitted on its own.
+    synthetic.weekly_history(engine, accounts=1000, weeks=60, last_week=LAST_WEEK, signal=1.5)
+    actor = admin(engine)
+    segment = profiles.segments(engine)[0]
+    profiles_write.update_profile(engine, actor, segment, {"weight_support": 30})
+    fit_id = churn_model.fit_and_store(engine, actor, TODAY)
+    fitted = churn_model.card(engine, fit_id)["profile_weights"]
+    assert list(fitted) == [segment]
+    weights = fitted[segment]
+    assert weights["proposed_status"] == cm.OK and weights["current"]["support"] == 30
+    shown = {key: weights["before"][key] for key in weights["before"]}
+    assert shown["weight_support"] == 30 and shown["weight_usage"] is None
+    churn_model.adopt_profile_weights(engine, actor, fit_id, segment, shown)
+    own = profiles.load_profiles(engine)[segment]
+    assert {dim: own[f"weight_{dim}"] for dim in weights["proposed"]} == weights["proposed"]
+    with engine.connect() as conn:
+        audited = conn.scalar(select(func.count()).where(AuditLog.action == "update_health_profile"))
+    assert audited >= 2
+    churn_model.restore_profile_weights(engine, actor, fit_id, segment, {key: own.get(key) for key in shown})
+    assert profiles.load_profiles(engine)[segment] == {"weight_support": 30.0}
+    # The global settings were left alone.
+    assert queries.load_settings(engine)["weight_usage"] == 30
+    with pytest.raises(service.ValidationError, match="no health weights for Nowhere"):
+        churn_model.adopt_profile_weights(engine, actor, fit_id, "Nowhere", {})
 
 
 def test_a_fit_without_signal_offers_no_weights(engine):
