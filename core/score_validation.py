@@ -257,11 +257,15 @@ def bootstrap_aucs(
         return pairs / (churners.sum(axis=0) * stayer_total)
 
 
-def pooled_auc(panel: pd.DataFrame, rule: Rule, drawn: np.ndarray | None = None) -> Auc:
+def pooled_auc(
+    panel: pd.DataFrame, rule: Rule, drawn: np.ndarray | None = None, account_pos: np.ndarray | None = None
+) -> Auc:
     """The rule's ROC AUC over every panel row where its value is known (exact, early_warning.roc_auc on the value
     turned so higher is safer) and the 2.5%–97.5% percentiles of bootstrap_aucs resampling the panel's accounts
-    (drawn: resampled_accounts of the panel's accounts in id order; drawn here when not given)."""
-    ids, account_pos = np.unique(panel["account_id"].to_numpy(), return_inverse=True)
+    (drawn: resampled_accounts of the panel's accounts in id order; drawn here when not given). account_pos: each
+    row's account's position in id order, when the caller has it (found here otherwise)."""
+    if account_pos is None:
+        account_pos = np.unique(panel["account_id"].to_numpy(), return_inverse=True)[1].ravel()
     values = panel[rule.column].to_numpy(dtype=float)
     known = ~np.isnan(values)
     safety = values[known] if rule.higher_is_safer else -values[known]
@@ -269,14 +273,16 @@ def pooled_auc(panel: pd.DataFrame, rule: Rule, drawn: np.ndarray | None = None)
     accounts = account_pos[known]
     counts = {
         "account_weeks": int(known.sum()),
-        "accounts": len(np.unique(accounts)),
+        "accounts": int(np.count_nonzero(np.bincount(accounts))),
         "churn_weeks": int(churned.sum()),
-        "churners": len(np.unique(accounts[churned])),
+        "churners": int(np.count_nonzero(np.bincount(accounts[churned]))),
     }
     auc = early_warning.roc_auc(pd.Series(safety), pd.Series(churned))
     if auc is None:
         return Auc(None, None, None, **counts)
-    aucs = bootstrap_aucs(safety, churned, accounts, resampled_accounts(len(ids)) if drawn is None else drawn)
+    if drawn is None:
+        drawn = resampled_accounts(int(account_pos.max()) + 1)
+    aucs = bootstrap_aucs(safety, churned, accounts, drawn)
     low, high = np.nanpercentile(aucs, [2.5, 97.5])
     return Auc(auc, float(low), float(high), **counts)
 
@@ -284,10 +290,11 @@ def pooled_auc(panel: pd.DataFrame, rule: Rule, drawn: np.ndarray | None = None)
 def compare(panel: pd.DataFrame, rules: tuple[Rule, ...], drawn: np.ndarray | None = None) -> pd.DataFrame:
     """One row per rule (the health score first): label, direction, AUC, interval and the counts it rests on, every
     rule judged on the same resamples (drawn: resampled_accounts of the panel's accounts, drawn here if not given)."""
-    drawn = resampled_accounts(panel["account_id"].nunique()) if drawn is None else drawn
+    ids, account_pos = np.unique(panel["account_id"].to_numpy(), return_inverse=True)
+    drawn = resampled_accounts(len(ids)) if drawn is None else drawn
     rows = []
     for rule in (SCORE, *rules):
-        found = pooled_auc(panel, rule, drawn)
+        found = pooled_auc(panel, rule, drawn, account_pos.ravel())
         rows.append(
             {
                 "rule": rule.column,
