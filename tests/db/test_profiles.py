@@ -2,11 +2,13 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from db import profiles, profiles_write, queries, scoring, service
 from db.engine import transaction
 from db.models import Account, AuditLog, HealthSnapshot
-from tests.db.factories import THIS_WEEK, add_user, build_book
+from db.service.advocates import candidate
+from tests.db.factories import THIS_WEEK, add_user, build_advocates, build_book
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -90,6 +92,30 @@ def test_a_global_save_that_breaks_a_profile_is_refused_naming_it(engine, admin)
     assert audit(engine) == before
     # Below the profile's 65 it fits.
     assert service.update_settings(engine, admin, {"band_at_risk_below": 64}) == {"band_at_risk_below": 64}
+
+
+def test_the_write_services_advocate_check_bands_under_the_segments_profile(engine, admin):
+    build_advocates(engine)  # Pat is a contact of account 1 (SMB)
+    with transaction(engine) as session:
+        session.add(
+            HealthSnapshot(
+                account_id=1,
+                week_start=THIS_WEEK,
+                score=58.0,
+                weights_key="default",
+                computed_at=dt.datetime(2026, 11, 20),
+            )
+        )
+
+    def band() -> str:
+        with Session(engine) as session:
+            facts = candidate(session, 1, TODAY, queries.load_settings(engine))
+            return facts["health_band"].iloc[0]
+
+    # 58 is below the global 60: at risk. SMB's own at-risk threshold of 55 makes it watch.
+    assert band() == "at_risk"
+    profiles_write.update_profile(engine, admin, "SMB", {"band_at_risk_below": 55})
+    assert band() == "watch"
 
 
 @pytest.mark.parametrize("role", ["account_manager", "marketing", "sales"])
