@@ -346,7 +346,7 @@ def compare(panel: pd.DataFrame, rules: tuple[Rule, ...], drawn: np.ndarray | No
 
 def weekly_auc(panel: pd.DataFrame) -> pd.DataFrame:
     """Per scored week: the score's ROC AUC (None without a churner or a stayer), accounts and churned accounts."""
-    grouped = panel.groupby("week_start", sort=True)
+    grouped = panel[["week_start", "score", "churned"]].groupby("week_start", sort=True)
     return pd.DataFrame(
         {
             "auc": grouped.apply(lambda week: early_warning.roc_auc(week["score"], week["churned"])),
@@ -365,9 +365,10 @@ def auc_by_group(panel: pd.DataFrame, column: str, drawn: np.ndarray | None = No
     whole panel's accounts (resampled_accounts), each group reading its own accounts' rows of them, so a
     group's resamples vary in size as they would in a resample of the book; without it, the group's own."""
     ids = np.unique(panel["account_id"].to_numpy())
-    groups = panel[column].astype(object).where(panel[column].notna(), UNKNOWN_GROUP)
+    groups = panel[column].fillna(UNKNOWN_GROUP)
     rows = []
-    for name, group in panel.groupby(groups, sort=True):
+    # Only the columns a group's AUC reads: splitting every column of the panel would copy them all.
+    for name, group in panel[["account_id", SCORE.column, "churned"]].groupby(groups, sort=True):
         churners = group.loc[group["churned"], "account_id"].nunique()
         enough = churners >= MIN_CHURNERS
         own = (

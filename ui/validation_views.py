@@ -40,7 +40,9 @@ def baselines(found: Validation, horizon: int) -> None:
         f"scores of {score['accounts']:,} accounts, {score['churners']:,} of which churned within {horizon} days "
         f"of a scored week. ROC AUC is the chance that an account that churned looked riskier than one that "
         "stayed (0.5: a coin toss). A rule's direction was fixed before looking at the outcome. 95% intervals from "
-        f"{score_validation.BOOTSTRAP_RESAMPLES} bootstrap resamples of accounts."
+        f"{score_validation.BOOTSTRAP_RESAMPLES} bootstrap resamples of accounts (the first "
+        f"{score_validation.BOOTSTRAP_FIRST} alone where they already fix each end within "
+        f"±{score_validation.BOOTSTRAP_PRECISION:g})."
     )
     rules = _with_text(found.rules)
     st.altair_chart(_auc_chart(rules))
