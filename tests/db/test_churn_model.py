@@ -8,6 +8,7 @@ from core import churn_model as cm
 from db import churn_model, profiles, profiles_write, queries, service, synthetic
 from db.models import AuditLog, ChurnRisk, ModelFit
 from tests.db.factories import add_user
+from tests.db.test_real_exports import run, telecom_workbook
 
 LAST_WEEK = dt.date(2026, 11, 2)
 # The day the data ends: the last week's Sunday.
@@ -140,3 +141,24 @@ def test_a_fit_without_signal_offers_no_weights(engine):
     assert churn_model.risks(engine, LAST_WEEK).empty  # a model no better than chance shows no risks
     with pytest.raises(service.ValidationError, match="no health weights"):
         churn_model.adopt_weights(engine, actor, fit_id, {})
+
+
+def test_a_telecom_workbooks_columns_that_restate_churn_are_left_out(engine, database_url, tmp_path):
+    # 80 customers, every fourth churned: Churn Label, Value and Reason say so by name; the vendor's Churn Score
+    # (90 for every churner, 30 for the rest here) by separating them perfectly on its own.
+    path = tmp_path / "Telco_customer_churn.xlsx"
+    path.write_bytes(telecom_workbook(80))
+    assert run("accounts", path, "--url", database_url) == 0
+    churn = ("--map", "Churn Value=", "--set", "churned_on=2024-12-31")
+    assert run("churn", path, "--url", database_url, *churn) == 0
+    card = churn_model.card(engine, churn_model.fit_and_store(engine, admin(engine), TODAY))
+    assert card["method"] == cm.CROSS_VALIDATION
+    assert card["excluded_inputs"] == {
+        "Churn Label": "its name says it records the churn itself ('Churn Label')",
+        "Churn Reason": "its name says it records the churn itself ('Churn Reason')",
+        "Churn Score": "on its own it separates churned from retained accounts near-perfectly (ROC AUC 1.00)",
+        "Churn Value": "its name says it records the churn itself ('Churn Value')",
+    }
+    inputs = {item["input"] for item in card["coefficients"]}
+    assert not {name for name in inputs if name.startswith("Churn")}
+    assert {"Contract", "Tenure Months"} <= inputs
