@@ -20,7 +20,8 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from core import health
+from core import health, leakage
+from core import settings as settings_rules
 
 # The issue's rule: fewer churners than this in the test set and the model is not judged.
 MIN_TEST_CHURNERS = 10
@@ -77,6 +78,20 @@ def attribute_features(kinds: dict[str, str]) -> tuple[Feature, ...]:
         for name, kind in kinds.items()
         if kind != "date"
     )
+
+
+def without_leaks(
+    rows: pd.DataFrame, features: tuple[Feature, ...]
+) -> tuple[tuple[Feature, ...], dict[str, str]]:
+    """The features without the custom attributes that restate the outcome (core.leakage, judged on rows: the
+    training rows, so the test outcomes are not looked at), and those left out by name with why."""
+    custom = [feature for feature in features if feature.column.startswith("attr:")]
+    if not custom:
+        return features, {}
+    values, churned = leakage.by_account(rows, [feature.column for feature in custom])
+    excluded = leakage.leaks(values.set_axis([feature.label for feature in custom], axis=1), churned)
+    kept = tuple(feature for feature in features if feature not in custom or feature.label not in excluded)
+    return kept, excluded
 
 
 # ---- labels and the split ------------------------------------------------------------------
@@ -523,17 +538,20 @@ def fit_over_time(
     features: tuple[Feature, ...],
     split: Split,
     settings: dict[str, float],
+    profiles: health.Profiles,
 ) -> Result:
     """The out-of-time fit. rows: labelled (account, week) rows with "week" (a date), "churned" (bool) and the
     features' columns, only weeks of the split; current: the newest week's rows to score.
 
     The model tested is fitted on the training weeks; the model stored (its coefficients and the risks now)
     is refitted on every labelled week, so it learns from the newest outcomes too. The health weights are
-    fitted on the training weeks and both weight sets are measured on the test weeks."""
+    fitted on the training weeks and both weight sets are measured on the test weeks: for the whole book, and for
+    each segment with a health profile on its own accounts (profile_weights)."""
     weeks = rows["week"].to_numpy()
     in_test = np.isin(weeks, np.array(split.test, dtype=weeks.dtype))
     train, test = rows[~in_test], rows[in_test]
     y_train, y_test = train["churned"].to_numpy(bool), test["churned"].to_numpy(bool)
+    features, excluded = without_leaks(train, features)
     encoder = fit_encoder(train, features)
     tested = fit(encode(encoder, train), y_train)
     risk_test = tested.predict_proba(encode(encoder, test))[:, 1]
@@ -544,8 +562,10 @@ def fit_over_time(
         "train": {**_span(split.train), **_sample(train, y_train)},
         "test": {**_span(split.test), **test_sample},
         **_measures(risk_test, y_test, test["account_id"].to_numpy(), test_sample["churners"]),
+        "excluded_inputs": excluded,
     }
     card["health_weights"] = _health_weights(train, y_train, test, y_test, settings, card["status"])
+    card["profile_weights"] = profile_weights(train, y_train, test, y_test, settings, profiles)
     final_encoder = fit_encoder(rows, features)
     final_design = encode(final_encoder, rows)
     final = fit(final_design, rows["churned"].to_numpy(bool))
@@ -587,6 +607,47 @@ def _health_weights(
     return out
 
 
+def profile_weights(
+    train: pd.DataFrame,
+    y_train: np.ndarray,
+    test: pd.DataFrame,
+    y_test: np.ndarray,
+    settings: dict[str, float],
+    profiles: health.Profiles,
+) -> dict[str, dict[str, object]]:
+    """Per segment with a health profile: the health weights fitted on its own accounts' training weeks and
+    measured on their test weeks against the weights it is scored with now (_health_weights), with "before" (the
+    profile's own weights at the fit, None where it follows the global one). A segment with fewer than
+    MIN_TEST_CHURNERS churned accounts in its training or test weeks is not fitted on its own: "proposed" is None
+    and "note" says so (the global fit stands for it)."""
+    out: dict[str, dict[str, object]] = {}
+    for segment in sorted(profiles):
+        own = profiles[segment]
+        in_train = (train["segment"] == segment).to_numpy()
+        in_test = (test["segment"] == segment).to_numpy()
+        churned = [
+            int(rows.loc[mask & y, "account_id"].nunique())
+            for rows, mask, y in ((train, in_train, y_train), (test, in_test, y_test))
+        ]
+        before = {key: own.get(key) for key in settings_rules.WEIGHT_KEYS}
+        if min(churned) < MIN_TEST_CHURNERS:
+            out[segment] = {
+                "proposed": None,
+                "before": before,
+                "note": (
+                    f"Not enough churn to fit {segment} on its own: {churned[0]:,} churned accounts in the "
+                    f"training weeks and {churned[1]:,} in the test weeks (at least {MIN_TEST_CHURNERS} of each); "
+                    "the fit for the whole book stands for it."
+                ),
+            }
+            continue
+        fitted = _health_weights(
+            train[in_train], y_train[in_train], test[in_test], y_test[in_test], {**settings, **own}, OK
+        )
+        out[segment] = {**fitted, "before": before}
+    return out
+
+
 def _describe(
     card: dict[str, object], encoder: Encoder, model: LogisticRegression, design: np.ndarray
 ) -> None:
@@ -605,6 +666,7 @@ def fit_accounts(
     cross-validation (each account predicted by a model that did not see it), then refitted on every account
     to score current (the accounts still customers)."""
     y = rows["churned"].to_numpy(bool)
+    features, excluded = without_leaks(rows, features)
     risk = np.full(len(rows), np.nan)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train_index, test_index in splitter.split(np.zeros(len(y)), y):
@@ -619,6 +681,7 @@ def fit_accounts(
         "train": sample,
         "test": sample,
         **_measures(risk, y, rows["account_id"].to_numpy(), sample["churners"]),
+        "excluded_inputs": excluded,
         "health_weights": None,
     }
     encoder = fit_encoder(rows, features)

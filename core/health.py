@@ -165,8 +165,30 @@ def weights_from_settings(settings: dict[str, float]) -> pd.Series:
     return pd.Series({dim: float(settings[f"weight_{dim}"]) for dim in DIMENSIONS})
 
 
-def band(scores: pd.Series, healthy_min: float, at_risk_below: float) -> pd.Series:
-    """healthy (≥ healthy_min), at_risk (< at_risk_below), watch in between; NaN → insufficient data."""
+# A segment's health profile: {setting key → value} for the weights and band thresholds it sets itself
+# (core.profiles); Profiles maps each segment with one to it.
+Profiles = dict[str, dict[str, float]]
+BAND_KEYS = ("band_healthy_min", "band_at_risk_below")
+
+
+def band(
+    scores: pd.Series, segments: pd.Series | None, settings: dict[str, float], profiles: Profiles
+) -> pd.Series:
+    """The health band of each score, the one place bands are drawn: healthy (≥ the healthy minimum), at_risk
+    (< the at-risk threshold), watch in between; NaN → insufficient data. Each score takes the thresholds of its
+    account's segment's health profile where the profile sets them, else the global settings (segments: by the
+    scores' index, None or missing for an account without a segment; None for all: the global ones)."""
+    if segments is None:
+        segments = pd.Series(None, index=scores.index, dtype=object)
+    elif not segments.index.equals(scores.index):
+        segments = segments.reindex(scores.index)
+    healthy_min, at_risk_below = (
+        segments.map({segment: values[key] for segment, values in profiles.items() if key in values})
+        .astype(float)
+        .fillna(float(settings[key]))
+        .to_numpy()
+        for key in BAND_KEYS
+    )
     return pd.Series(
         np.select(
             [scores.isna(), scores >= healthy_min, scores < at_risk_below],
@@ -178,7 +200,8 @@ def band(scores: pd.Series, healthy_min: float, at_risk_below: float) -> pd.Seri
 
 
 def combine(subs: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
-    """Contributions, health score, band and top reason from the five sub-scores.
+    """Contributions, health score, band and top reason from the five sub-scores, all under settings (to score
+    accounts under their segments' health profiles, use core.profiles.combine).
 
     score = Σ wᵢ·sᵢ ÷ Σ wᵢ over the dimensions with data; each contribution wᵢ·sᵢ ÷ Σ wᵢ
     so the contributions add up to the score. The top reason is the dimension that costs
@@ -197,7 +220,7 @@ def combine(subs: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
     # Clipped: a sum of weighted shares may land a rounding error past 100 (e.g. 100.00000000000001 under
     # weights 40/15/15/20/20), which the snapshot table's 0–100 check refuses.
     result["score"] = contributions.sum(axis=1, min_count=1).clip(0, 100).where(enough)
-    result["band"] = band(result["score"], settings["band_healthy_min"], settings["band_at_risk_below"])
+    result["band"] = band(result["score"], None, settings, {})
     result["top_reason"] = shortfall.fillna(-1).idxmax(axis=1).where(enough)
     return result
 

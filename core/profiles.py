@@ -13,11 +13,11 @@ import pandas as pd
 from core import health
 from core import settings as settings_rules
 
-BAND_KEYS = ("band_healthy_min", "band_at_risk_below")
+BAND_KEYS = health.BAND_KEYS
 PROFILE_KEYS = (*settings_rules.WEIGHT_KEYS, *BAND_KEYS)
 
 # segment → {setting key → value} for the keys the segment overrides.
-Profiles = dict[str, dict[str, float]]
+Profiles = health.Profiles
 
 
 def validate(key: str, value: object) -> float:
@@ -33,12 +33,33 @@ def for_segment(settings: dict[str, float], profiles: Profiles, segment: object)
 
 
 def check(settings: dict[str, float], profiles: Profiles) -> None:
-    """Refuse a profile whose values make no sense together with the global ones (see settings.check_consistency)."""
-    for segment in profiles:
-        try:
-            settings_rules.check_consistency(for_segment(settings, profiles, segment))
-        except settings_rules.SettingError as error:
-            raise settings_rules.SettingError(f"{segment} profile: {error}") from None
+    """Refuse a profile whose values make no sense together with the global ones: its at-risk threshold above its
+    healthy one, or every weight 0. The message names the profile, each value and where it comes from, e.g.
+    "SMB profile: 'At-risk band: score below' 70 (the global setting) is above 'Healthy band: score at least' 65
+    (the SMB profile's own)"."""
+    for segment, own in profiles.items():
+        effective = for_segment(settings, profiles, segment)
+        named = {
+            key: _named(
+                key, effective[key], f"the {segment} profile's own" if key in own else "the global setting"
+            )
+            for key in PROFILE_KEYS
+        }
+        if effective["band_at_risk_below"] > effective["band_healthy_min"]:
+            raise settings_rules.SettingError(
+                f"{segment} profile: {named['band_at_risk_below']} is above {named['band_healthy_min']}; "
+                "the at-risk threshold must not be higher than the healthy one."
+            )
+        if sum(effective[key] for key in settings_rules.WEIGHT_KEYS) <= 0:
+            weights = ", ".join(named[key] for key in settings_rules.WEIGHT_KEYS)
+            raise settings_rules.SettingError(
+                f"{segment} profile: every weight is 0 ({weights}); at least one must be above zero."
+            )
+
+
+def _named(key: str, value: float, source: str) -> str:
+    """A setting with its value and where it comes from: "'Weight: product usage' 0 (the global setting)"."""
+    return f"'{settings_rules.BY_KEY[key].label}' {value:g} ({source})"
 
 
 def weights_key(settings: dict[str, float], profiles: Profiles) -> str:
@@ -68,13 +89,3 @@ def combine(
     for segment, rows in subs[profiled].groupby(segments[profiled]):
         parts.append(health.combine(rows, for_segment(settings, profiles, segment)))
     return pd.concat(parts).reindex(subs.index)
-
-
-def band(scores: pd.Series, segments: pd.Series, settings: dict[str, float], profiles: Profiles) -> pd.Series:
-    """health.band of each score under its account's segment's thresholds (the global ones without a profile)."""
-    segments = segments.reindex(scores.index)
-    thresholds = {}
-    for key in BAND_KEYS:
-        own = {segment: values[key] for segment, values in profiles.items() if key in values}
-        thresholds[key] = segments.map(own).astype(float).fillna(settings[key])
-    return health.band(scores, thresholds["band_healthy_min"], thresholds["band_at_risk_below"])

@@ -19,6 +19,7 @@ import pandas as pd
 
 from core import assets as asset_library
 from core import health, metrics
+from core import profiles as profile_rules
 from core.early_warning import MINUS
 
 WEEK = pd.Timedelta(days=7)
@@ -102,9 +103,12 @@ def _newest_first(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 # ---- health --------------------------------------------------------------------------
 
 
-def scored(subs: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
-    """Contributions, score, band and top reason of one week's stored sub-scores (health.combine)."""
-    return health.combine(subs, settings)
+def scored(
+    subs: pd.DataFrame, segments: pd.Series, settings: dict[str, float], profiles: health.Profiles
+) -> pd.DataFrame:
+    """Contributions, score, band and top reason of one week's stored sub-scores, each account under its segment's
+    health profile (profile_rules.combine; segments by account id)."""
+    return profile_rules.combine(subs, segments, settings, profiles)
 
 
 def _entered(this: pd.DataFrame, last: pd.DataFrame) -> pd.Series:
@@ -213,16 +217,22 @@ def assets_published(assets: pd.DataFrame, week: dt.date) -> pd.DataFrame:
     return _newest_first(listed, "published_on").rename_axis("asset_id")
 
 
-def _freshness_inputs(assets: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
-    """The columns assets.freshness reads, dates typed, the customer's band from account_score."""
-    band = health.band(assets["account_score"], settings["band_healthy_min"], settings["band_at_risk_below"])
+def account_bands(assets: pd.DataFrame, settings: dict[str, float], profiles: health.Profiles) -> pd.Series:
+    """The band of each asset's customer (account_score under its segment's thresholds); NaN without a score."""
+    return health.band(assets["account_score"], assets["segment"], settings, profiles).where(
+        assets["account_score"].notna()
+    )
+
+
+def _freshness_inputs(assets: pd.DataFrame) -> pd.DataFrame:
+    """The columns assets.freshness reads, dates typed (assets: with account_band, see account_bands)."""
     return pd.DataFrame(
         {
             "review_by": _dates(assets["review_by"]),
             "approval_until": _dates(assets["approval_until"]),
             "published_on": _dates(assets["published_on"]),
             "account_churned": assets["account_churned"],
-            "account_band": band.where(assets["account_score"].notna()),
+            "account_band": assets["account_band"],
             "contact_left": assets["contact_left"],
         },
         index=assets.index,
@@ -234,14 +244,15 @@ def _gone_stale(
 ) -> tuple[pd.Series, pd.DataFrame]:
     """True for the assets stale at the week's end but not at its start; and the stale flags at its end."""
     start = week_start(week)
-    inputs = _freshness_inputs(assets, settings)
+    inputs = _freshness_inputs(assets)
     at_end = asset_library.freshness(inputs, (start + WEEK).date(), settings)
     at_start = asset_library.freshness(inputs, start.date(), settings)
     return at_end["stale"] & ~at_start["stale"], at_end
 
 
 def assets_gone_stale(assets: pd.DataFrame, week: dt.date, settings: dict[str, float]) -> pd.DataFrame:
-    """Assets stale at the week's end (next Monday) but not at its start, with the stale flags at its end.
+    """Assets stale at the week's end (next Monday) but not at its start, with the stale flags at its end
+    (assets: with account_band, see account_bands).
 
     The churned, at-risk and contact-left flags are today's facts, not history, so they are the same at both
     moments: only review-by dates passing and assets crossing the age limit make an asset go stale here.
@@ -398,9 +409,16 @@ def review(
     referrals: pd.DataFrame,
     purchases: pd.DataFrame,
     settings: dict[str, float],
+    profiles: health.Profiles,
 ) -> WeeklyReview:
-    """The week's review (week = its Monday) compared with the week before."""
-    this, last = scored(this_subs, settings), scored(last_subs, settings)
+    """The week's review (week = its Monday) compared with the week before; scores and bands follow each account's
+    segment's health profile (profiles), the global settings without one."""
+    segments = accounts["segment"]
+    this, last = (
+        scored(this_subs, segments, settings, profiles),
+        scored(last_subs, segments, settings, profiles),
+    )
+    assets = assets.assign(account_band=account_bands(assets, settings, profiles))
     promoters, detractors = new_promoters_and_detractors(surveys, week)
     new_advocates, moves = stage_moves(stage_changes, week)
     return WeeklyReview(

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select, text
 
 from core import churn_model, health, roles
-from db import attributes, queries, reads, rules, service
+from db import attributes, profiles, profiles_write, queries, reads, rules, service
 from db.models import ChurnRisk, HealthSnapshot, ModelFit
 
 EPOCH = pd.Timestamp("1970-01-01")
@@ -173,7 +173,9 @@ def _fit_weeks(
             "The training weeks hold no churn (or nothing but churn): there is nothing to learn from."
         )
     current = _with_facts(_week_rows(engine, latest), accounts, subscriptions, custom)
-    result = churn_model.fit_over_time(rows, current, _features(kinds, True), split, settings)
+    result = churn_model.fit_over_time(
+        rows, current, _features(kinds, True), split, settings, profiles.load_profiles(engine)
+    )
     result.card["risk_week"] = latest.isoformat()
     return result
 
@@ -354,3 +356,31 @@ def restore_weights(
         raise service.ValidationError("This fit has no earlier weights to go back to.")
     weights = churn_model.weights_settings(pd.Series(proposal["current"]))
     return service.update_settings(engine, actor, weights, read=read)
+
+
+def _profile_proposal(engine: Engine, fit_id: int, segment: str) -> dict[str, object]:
+    return ((card(engine, fit_id) or {}).get("profile_weights") or {}).get(segment) or {}
+
+
+def adopt_profile_weights(
+    engine: Engine, actor: service.Actor, fit_id: int, segment: str, read: dict[str, float | None]
+) -> dict[str, float | None]:
+    """Store the weights a fit proposes for one segment as its health profile's own (an audited profile change
+    through profiles_write.update_profile; read: the profile's own weights the page showed, None where it follows
+    the global one). Refused when the fit offers none for the segment."""
+    proposal = _profile_proposal(engine, fit_id, segment)
+    if proposal.get("proposed") is None or proposal.get("proposed_status") != churn_model.OK:
+        raise service.ValidationError(f"This fit offers no health weights for {segment}.")
+    weights = churn_model.weights_settings(pd.Series(proposal["proposed"]))
+    return profiles_write.update_profile(engine, actor, segment, weights, read=read)
+
+
+def restore_profile_weights(
+    engine: Engine, actor: service.Actor, fit_id: int, segment: str, read: dict[str, float | None]
+) -> dict[str, float | None]:
+    """Undo an adoption for one segment: its profile's own weights as they were when the fit ran (None: the
+    global weight again), stored through the audited profile write."""
+    proposal = _profile_proposal(engine, fit_id, segment)
+    if "before" not in proposal:
+        raise service.ValidationError(f"This fit has no earlier weights of {segment} to go back to.")
+    return profiles_write.update_profile(engine, actor, segment, proposal["before"], read=read)

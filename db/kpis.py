@@ -262,11 +262,13 @@ def scored_weeks(engine: Engine, limit: int = 12) -> list[dt.date]:
 
 ASSETS_CHANGING_SQL = text(
     f"""
-SELECT s.id AS asset_id, s.title, s.asset_type, s.approval_status, s.published_on, s.review_by, s.approval_until,
+SELECT s.id AS asset_id, s.title, s.asset_type, s.approval_status, s.published_on, s.review_by,
+    s.approval_until,
     CASE WHEN {rules.churned("s.account_id", ":end")} THEN 1 ELSE 0 END AS account_churned,
-    h.score AS account_score,
+    h.score AS account_score, a.segment,
     CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :end THEN 1 ELSE 0 END AS contact_left
 FROM assets s
+LEFT JOIN accounts a ON a.id = s.account_id
 LEFT JOIN contacts c ON c.id = s.contact_id
 LEFT JOIN health_snapshots h ON h.account_id = s.account_id AND h.week_start = :week
 WHERE s.retired_on IS NULL
@@ -279,9 +281,9 @@ WHERE s.retired_on IS NULL
 def assets_changing(
     engine: Engine, start: dt.date, end: dt.date, max_age_years: float, week: dt.date
 ) -> pd.DataFrame:
-    """The assets not retired that could have been published or turned stale in the days start…end (published, due
-    for review, their approval running out or reaching max_age_years in them), by asset_id, with what core.assets.freshness needs (account_score from
-    week's snapshot)."""
+    """The assets not retired that could have been published or turned stale in the days start…end (published,
+    due for review, their approval running out or reaching max_age_years in them), by asset_id, with what
+    core.assets.freshness needs (account_score from week's snapshot, and the account's segment for its band)."""
     age = dt.timedelta(days=max_age_years * 365.25)
     params = {
         "start": start,

@@ -15,7 +15,7 @@ LIBRARY_SQL = text(
     f"""
 SELECT s.id, s.title, s.asset_type, s.summary, s.quote, s.company_size, s.region, s.approval_status,
     s.published_on, s.review_by, s.url, s.account_id, a.name AS account_name, s.contact_id, c.name AS contact_name,
-    s.approved_by, s.approved_on, s.approval_until, s.file_key, s.file_name, s.file_type, s.version,
+    s.approved_by, s.approved_on, s.approval_until, s.file_key, s.file_name, s.file_type, s.version, a.segment,
     CASE WHEN {rules.churned("s.account_id", ":today")} THEN 1 ELSE 0 END AS account_churned,
     h.score AS account_score,
     CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :today THEN 1 ELSE 0 END AS contact_left

@@ -48,6 +48,7 @@ review = weekly.review(
     data.referrals(),
     activity["purchases"],
     data.settings(),
+    data.health_profiles(),
 )
 
 # The summary in two halves side by side, so the whole week fits above the fold on a 1280×720 projector.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core import advocates, health, outreach
-from db import advocacy, queries
+from db import advocacy, profiles, queries
 from db.engine import make_engine
 from scripts.bench_health import best_of, logged_in, measure_from_command_line, peak_mb, timed_run, verdict
 
@@ -28,7 +28,7 @@ def measure_core(url: str, today: dt.date) -> None:
     week = queries.latest_scored_week(engine)
     query_s, candidates = best_of(1, lambda: advocacy.candidates(engine, today, week))
     candidates["health_band"] = health.band(
-        candidates["health_score"], settings["band_healthy_min"], settings["band_at_risk_below"]
+        candidates["health_score"], candidates["segment"], settings, profiles.load_profiles(engine)
     )
     rank_s, ranked = best_of(REPEATS, lambda: advocates.rank(candidates, today, settings))
     latest = advocacy.outreach_choices(engine).latest

@@ -63,7 +63,7 @@ def measure(url: str, today: dt.date) -> None:
 def measure_report(url: str, week: dt.date) -> None:
     """The self-contained HTML report of a week, built as the download button builds it."""
     from core import weekly
-    from db import kpis, queries, references
+    from db import kpis, profiles, queries, references
     from db.engine import make_engine
     from ui import weekly_report
 
@@ -85,6 +85,7 @@ def measure_report(url: str, week: dt.date) -> None:
         kpis.referrals(engine),
         kpis.purchases_between(engine, before, end),
         settings,
+        profiles.load_profiles(engine),
     )
     html = weekly_report.html(review, dt.datetime.now())
     report_s = time.perf_counter() - started

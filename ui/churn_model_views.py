@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import churn_model, early_warning, health, roles
+from core import churn_model, early_warning, health, leakage, roles
 from core import profiles as profile_rules
 from core import settings as settings_rules
 from db import churn_model as store
@@ -73,6 +73,7 @@ def panel(actor: Actor) -> None:
     _calibration(card)
     _what_matters(card)
     _weights(actor, int(fit_id), card)
+    _profile_weights(actor, int(fit_id), card)
     st.download_button(
         "Download this model card (JSON)",
         json.dumps(card, indent=2).encode("utf-8"),
@@ -96,6 +97,9 @@ def _card_view(card: dict[str, object]) -> None:
         st.warning(verdict)
     if card.get("why_cross_validation"):
         st.caption(card["why_cross_validation"])
+    left_out = leakage.note(card.get("excluded_inputs") or {})
+    if left_out:
+        st.info(text.literal(left_out))
     test, train = card["test"], card["train"]
     tiles = st.columns(4)
     interval = "" if card["auc_low"] is None else f"95% interval {card['auc_low']:.2f}–{card['auc_high']:.2f}"
@@ -191,15 +195,8 @@ def _what_matters(card: dict[str, object]) -> None:
         )
 
 
-def _weights(actor: Actor, fit_id: int, card: dict[str, object]) -> None:
-    weights = card.get("health_weights")
-    sentence = churn_model.weights_verdict(weights)
-    if sentence is None:
-        return
-    st.subheader("Fitted weights for the health score")
-    st.markdown(text.literal(sentence))
-    if weights["proposed"] is None:
-        return
+def _weights_table(weights: dict[str, object]) -> None:
+    """Current against fitted weights, a row per dimension."""
     frame = pd.DataFrame(
         {
             "dimension": [health.DIMENSION_LABELS[dim] for dim in health.DIMENSIONS],
@@ -212,6 +209,18 @@ def _weights(actor: Actor, fit_id: int, card: dict[str, object]) -> None:
         hide_index=True,
         column_config={"dimension": "Dimension", "current": "Current", "proposed": "Fitted"},
     )
+
+
+def _weights(actor: Actor, fit_id: int, card: dict[str, object]) -> None:
+    weights = card.get("health_weights")
+    sentence = churn_model.weights_verdict(weights)
+    if sentence is None:
+        return
+    st.subheader("Fitted weights for the health score")
+    st.markdown(text.literal(sentence))
+    if weights["proposed"] is None:
+        return
+    _weights_table(weights)
     if weights["proposed_status"] != churn_model.OK:
         return
     current = data.settings()
@@ -252,3 +261,63 @@ def _weights(actor: Actor, fit_id: int, card: dict[str, object]) -> None:
             lambda: store.adopt_weights(data.engine(), actor, fit_id, in_force),
             "Fitted weights adopted (recorded in the audit log); the next scoring run recombines the weeks.",
         )
+
+
+def _profile_weights(actor: Actor, fit_id: int, card: dict[str, object]) -> None:
+    """Per segment with a health profile: its own fitted weights, or why it has none, and adopting them as the
+    profile's weights (an audited profile change, undoable)."""
+    fitted = card.get("profile_weights") or {}
+    if not fitted:
+        return
+    st.subheader("Fitted weights per health profile")
+    settings, profiles = data.settings(), data.health_profiles()
+    for segment, weights in fitted.items():
+        st.markdown(f"**{text.literal(segment)}**")
+        if weights["proposed"] is None:
+            st.caption(text.literal(weights.get("note") or churn_model.weights_verdict(weights)))
+            continue
+        st.markdown(text.literal(churn_model.weights_verdict(weights)))
+        _weights_table(weights)
+        if weights["proposed_status"] != churn_model.OK:
+            continue
+        own = profiles.get(segment, {})
+        shown = {key: own.get(key) for key in settings_rules.WEIGHT_KEYS}
+        in_force = {key: own.get(key, settings[key]) for key in settings_rules.WEIGHT_KEYS}
+        proposed = churn_model.weights_settings(pd.Series(weights["proposed"]))
+        may = roles.may(actor, "update_health_profile")
+        if in_force == proposed:
+            st.info(f"These fitted weights are {text.literal(segment)}'s.")
+            if (
+                may
+                and shown != weights["before"]
+                and st.button("Undo: go back to its weights before", key=f"profile_weights_undo_{segment}")
+            ):
+                writes.attempt(
+                    lambda segment=segment, shown=shown: store.restore_profile_weights(
+                        data.engine(), actor, fit_id, segment, shown
+                    ),
+                    f"{segment}'s weights restored; the next scoring run recombines the weeks.",
+                )
+            continue
+        week = data.latest_scored_week()
+        if week is not None:
+            latest = data.health_board(week, None)
+            latest = latest[latest["segment"] == segment]
+            moved = profile_rules.combine(
+                latest[list(health.DIMENSIONS)], latest["segment"], settings, {segment: {**own, **proposed}}
+            )
+            st.markdown(
+                f"Adopting them would move **{early_warning.count_band_changes(latest, moved):,} of "
+                f"{len(latest):,}** {text.literal(segment)} accounts to another band (week of {week:%d %b %Y})."
+            )
+            admin_views.show_band_changes(latest, moved)
+        if may and st.button(
+            f"Adopt as {text.literal(segment)}'s weights", key=f"profile_weights_adopt_{segment}"
+        ):
+            writes.attempt(
+                lambda segment=segment, shown=shown: store.adopt_profile_weights(
+                    data.engine(), actor, fit_id, segment, shown
+                ),
+                f"Fitted weights adopted for {segment} (recorded in the audit log); the next scoring run "
+                "recombines the weeks.",
+            )

@@ -15,8 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import advocates, assets, board, coverage, score_validation
-from core import profiles as profile_rules
+from core import advocates, assets, board, coverage, health, score_validation
 from core.imports import Mapping
 from db import (
     advocacy,
@@ -408,8 +407,7 @@ def owed_thank_yous() -> pd.DataFrame:
 
 def _with_band(frame: pd.DataFrame, score: str) -> pd.Series:
     """The band of score under the thresholds of each row's segment profile (global ones without a segment)."""
-    segments = frame["segment"] if "segment" in frame else pd.Series(None, index=frame.index, dtype=object)
-    return profile_rules.band(frame[score], segments, settings(), health_profiles())
+    return health.band(frame[score], frame["segment"], settings(), health_profiles())
 
 
 @st.cache_data(ttl=SHARED_TTL, show_spinner=False)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import score_validation
 from core.score_validation import Validation
+from ui import text
 
 NO_AUC = "—"
 
@@ -32,14 +33,16 @@ def baselines(found: Validation, horizon: int) -> None:
     """The verdict, then every rule's pooled AUC with its interval and what it rests on."""
     st.markdown(f"**{found.verdict}**")
     for note in found.notes:
-        st.info(note)
+        st.info(text.literal(note))
     score = found.rules.iloc[0]
     st.caption(
         f"Every week with {horizon} days of outcome known ({found.weeks} weeks): {score['account_weeks']:,} "
         f"scores of {score['accounts']:,} accounts, {score['churners']:,} of which churned within {horizon} days "
         f"of a scored week. ROC AUC is the chance that an account that churned looked riskier than one that "
         "stayed (0.5: a coin toss). A rule's direction was fixed before looking at the outcome. 95% intervals from "
-        f"{score_validation.BOOTSTRAP_RESAMPLES} bootstrap resamples of accounts."
+        f"{score_validation.BOOTSTRAP_RESAMPLES} bootstrap resamples of accounts (the first "
+        f"{score_validation.BOOTSTRAP_FIRST} alone where they already fix each end within "
+        f"±{score_validation.BOOTSTRAP_PRECISION:g})."
     )
     rules = _with_text(found.rules)
     st.altair_chart(_auc_chart(rules))

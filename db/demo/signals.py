@@ -98,14 +98,19 @@ def surveys(rng: np.random.Generator, *, book: Book, fate: Fates, people: Contac
 
 
 def milestones(rng: np.random.Generator, fate: Fates) -> pd.DataFrame:
-    """Planned business outcomes, missed more often while an account declines."""
+    """Planned business outcomes, missed more often while an account declines.
+
+    The plan never knows the account's fate: every account's milestones are spread over the same stretch (from
+    its start, at most 780 days back, up to 180 days after as_of), so how many are due in a week says nothing
+    of a churn to come; only health does, through how many are reached. Milestones planned after a churn stay
+    unreached, but no week is scored after the churn."""
     n, as_of = len(fate.since), fate.as_of
     count = rng.integers(2, 7, n)
     account = np.repeat(np.arange(n), count)
     size = len(account)
     position = np.arange(size) - np.repeat(np.concatenate([[0], np.cumsum(count)[:-1]]), count)
     since = fate.since[account]
-    horizon = np.where(fate.churned[account], fate.churn_day[account] + 60, as_of + 180)
+    horizon = np.full(size, as_of + 180)
     plan_from = np.maximum(since + 30, horizon - 780)
     # Milestones follow each other: spread them evenly over the recent plan with jitter.
     share = (position + rng.uniform(0.2, 0.9, size)) / count[account]

@@ -13,6 +13,7 @@ from core import advocates, health, pipeline, referrals, roles
 from core import vocabulary as v
 from db import advocacy, queries
 from db.models import Account, Advocate, AdvocateStageChange, Contact, OutreachAttempt, Reward, ThankYou
+from db.profiles import stored_profiles
 from db.service.base import (
     Actor,
     PermissionDenied,
@@ -52,12 +53,12 @@ def _check_book(session: Session, actor: Actor, account_id: int) -> None:
 
 
 def candidate(session: Session, contact_id: int, today: dt.date, settings: dict[str, float]) -> pd.DataFrame:
-    """One contact's facts as a candidate, with the health band, read in the write's own transaction; empty
-    when the contact has left the company or the account is no longer a customer."""
+    """One contact's facts as a candidate, with the health band (its account's segment's thresholds), read in the
+    write's own transaction; empty when the contact has left the company or the account is no longer a customer."""
     connection = session.connection()
     facts = advocacy.candidates(connection, today, queries.latest_scored_week(connection), contact_id)
     facts["health_band"] = health.band(
-        facts["health_score"], settings["band_healthy_min"], settings["band_at_risk_below"]
+        facts["health_score"], facts["segment"], settings, stored_profiles(connection)
     )
     return facts
 

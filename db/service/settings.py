@@ -8,9 +8,11 @@ from collections.abc import Callable
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from core import profiles as profile_rules
 from core import settings as settings_rules
 from db import scoring
 from db.models import Setting, User
+from db.profiles import stored_profiles
 from db.service.base import (
     Actor,
     StaleEdit,
@@ -81,6 +83,11 @@ def update_settings(
             settings_rules.check_consistency({**current, **numbers})
         except settings_rules.SettingError as error:
             raise ValidationError(str(error)) from None
+        try:
+            # A segment's profile keeps its own values over the new global ones: they must still fit together.
+            profile_rules.check({**current, **numbers}, stored_profiles(session.connection()))
+        except settings_rules.SettingError as error:
+            raise ValidationError(f"Not saved: the new values do not fit a segment's own. {error}") from None
         for key, number in numbers.items():
             row = session.get(Setting, key) or Setting(key=key)
             row.value = f"{number:g}"

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -189,7 +190,7 @@ def test_fit_over_time_tests_on_the_newest_weeks_and_judges_the_result():
     rows = rows[rows["week"].isin(split.train + split.test)]
     current = rows[rows["week"] == split.test[-1]]
     settings = {**DEFAULTS}
-    result = cm.fit_over_time(rows, current, cm.SUB_SCORE_FEATURES + cm.FACT_FEATURES, split, settings)
+    result = cm.fit_over_time(rows, current, cm.SUB_SCORE_FEATURES + cm.FACT_FEATURES, split, settings, {})
     card = result.card
     assert card["method"] == cm.OUT_OF_TIME and card["status"] == cm.OK
     assert card["train"]["weeks"] == 20 and card["test"]["weeks"] == 6 and card["test"]["rows"] == 6 * 300
@@ -201,11 +202,48 @@ def test_fit_over_time_tests_on_the_newest_weeks_and_judges_the_result():
     assert cm.verdict(card).startswith("On the 6 newest weeks it never saw")
 
 
+def test_each_health_profile_gets_weights_fitted_on_its_own_accounts_where_churn_allows():
+    rows, split = _weekly_rows(signal=1.0)
+    # Accounts 0–4 are Tiny: at most 5 churned accounts, too few to fit on their own; the rest Enterprise.
+    rows["segment"] = np.where(rows["account_id"] < 5, "Tiny", "Enterprise")
+    current = rows[rows["week"] == split.test[-1]]
+    profiles = {
+        "Enterprise": {"weight_support": 40.0, "band_healthy_min": 80.0},
+        "Tiny": {"weight_usage": 10.0},
+    }
+    card = cm.fit_over_time(rows, current, cm.SUB_SCORE_FEATURES, split, dict(DEFAULTS), profiles).card
+    tiny, enterprise = card["profile_weights"]["Tiny"], card["profile_weights"]["Enterprise"]
+    assert tiny["proposed"] is None
+    assert tiny["before"] == {
+        "weight_usage": 10.0,
+        "weight_outcomes": None,
+        "weight_utilisation": None,
+        "weight_feedback": None,
+        "weight_support": None,
+    }
+    assert re.fullmatch(
+        r"Not enough churn to fit Tiny on its own: [0-5] churned accounts in the training weeks and [0-5] in the "
+        r"test weeks \(at least 10 of each\); the fit for the whole book stands for it\.",
+        tiny["note"],
+    )
+    # Enterprise is measured against the weights it is scored with now: support 40 of its own, the rest global.
+    assert enterprise["current"] == {
+        "usage": 30.0,
+        "outcomes": 15.0,
+        "utilisation": 15.0,
+        "feedback": 20.0,
+        "support": 40.0,
+    }
+    assert enterprise["before"]["weight_support"] == 40.0 and enterprise["before"]["weight_usage"] is None
+    assert enterprise["proposed_status"] == cm.OK and enterprise["proposed"]["usage"] >= 80
+    assert enterprise["proposed_auc"] > enterprise["current_auc"]
+
+
 def test_fit_without_signal_is_no_better_than_chance():
     rows, split = _weekly_rows(signal=0.0, seed=5)
     current = rows[rows["week"] == split.test[-1]]
     rows = rows[rows["week"].isin(split.train + split.test)]
-    result = cm.fit_over_time(rows, current, cm.SUB_SCORE_FEATURES, split, dict(DEFAULTS))
+    result = cm.fit_over_time(rows, current, cm.SUB_SCORE_FEATURES, split, dict(DEFAULTS), {})
     assert result.card["status"] == cm.CHANCE
     assert cm.verdict(result.card).startswith("No better than chance")
 

@@ -139,7 +139,8 @@ def test_too_little_data_is_insufficient():
 
 def test_bands_use_thresholds():
     scores = pd.Series([80, 70, 69.9, 40, 39.9, float("nan")])
-    assert health.band(scores, 70, 40).tolist() == [
+    settings = {**DEFAULTS, "band_healthy_min": 70, "band_at_risk_below": 40}
+    assert health.band(scores, None, settings, {}).tolist() == [
         "healthy",
         "healthy",
         "watch",

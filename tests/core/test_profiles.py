@@ -49,7 +49,7 @@ def test_bands_follow_each_segments_thresholds():
         "SMB": {"band_healthy_min": 65.0},
         "Enterprise": {"band_at_risk_below": 72.0, "band_healthy_min": 80.0},
     }
-    assert p.band(scores, segments, DEFAULTS, profiles).tolist() == [
+    assert health.band(scores, segments, DEFAULTS, profiles).tolist() == [
         "healthy",
         "at_risk",
         "watch",
@@ -73,8 +73,23 @@ def test_a_profile_holds_only_weights_and_thresholds_that_make_sense():
         p.validate("drop_points", 10)
     with pytest.raises(SettingError, match="outside 0–100"):
         p.validate("band_healthy_min", 101)
-    with pytest.raises(SettingError, match="SMB profile: Health bands"):
+    with pytest.raises(SettingError) as refused:
         p.check(DEFAULTS, {"SMB": {"band_at_risk_below": 80.0}})
+    assert str(refused.value) == (
+        "SMB profile: 'At-risk band: score below' 80 (the SMB profile's own) is above 'Healthy band: score at "
+        "least' 75 (the global setting); the at-risk threshold must not be higher than the healthy one."
+    )
+    zero = dict.fromkeys(("weight_usage", "weight_outcomes"), 0.0)
+    with pytest.raises(SettingError) as refused:
+        p.check(
+            {**DEFAULTS, "weight_utilisation": 0, "weight_feedback": 0, "weight_support": 0}, {"SMB": zero}
+        )
+    assert str(refused.value) == (
+        "SMB profile: every weight is 0 ('Weight: product usage' 0 (the SMB profile's own), 'Weight: business "
+        "outcomes' 0 (the SMB profile's own), 'Weight: service utilisation' 0 (the global setting), 'Weight: "
+        "customer feedback' 0 (the global setting), 'Weight: support & operations' 0 (the global setting)); at "
+        "least one must be above zero."
+    )
 
 
 def test_a_perfect_score_under_uneven_weights_stays_within_100():

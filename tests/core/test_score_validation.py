@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core import early_warning as ew
 from core import score_validation as sv
 
 
@@ -248,3 +249,39 @@ def test_validate_reads_custom_numeric_attributes_as_rules():
     assert found.rules["auc"].iloc[5] == 1.0
     assert found.weeks == 1
     assert found.verdict.startswith("Not enough churn to judge: 2 accounts churned")
+
+
+def test_the_exact_auc_counts_what_roc_auc_ranks():
+    rng = np.random.default_rng(4)
+    values = rng.integers(0, 20, 500).astype(float)  # many ties
+    churned = rng.random(500) < 0.2
+    level, n_levels = sv._ranked(values)
+    assert sv._exact_auc(level, n_levels, churned) == pytest.approx(
+        ew.roc_auc(pd.Series(values), pd.Series(churned))
+    )
+    assert sv._exact_auc(level, n_levels, np.zeros(500, dtype=bool)) is None
+
+
+def test_a_narrow_interval_rests_on_the_first_200_resamples_a_wide_one_on_all(monkeypatch):
+    widths = []
+    real = sv.bootstrap_aucs
+
+    def counted(*args, **kwargs):
+        widths.append(args[3].shape[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sv, "bootstrap_aucs", counted)
+    rng = np.random.default_rng(0)
+
+    def panel(n):
+        score = rng.uniform(0, 100, n)
+        churned = rng.random(n) < np.where(score < 40, 0.3, 0.05)
+        return pd.DataFrame({"account_id": np.arange(n), "score": score, "churned": churned})
+
+    # 300 accounts: the AUCs of 200 resamples spread by about 0.03, so an end is known to about ±0.006: all 500.
+    sv.pooled_auc(panel(300), sv.SCORE)
+    assert widths == [200, 300]
+    # 50,000 accounts: spread about 0.003, an end known to about ±0.0006 after 200: those do.
+    widths.clear()
+    sv.pooled_auc(panel(50_000), sv.SCORE)
+    assert widths == [200]

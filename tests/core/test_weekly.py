@@ -110,7 +110,9 @@ def asset_rows(rows: list[tuple]) -> pd.DataFrame:
         ["published_on", "review_by", "approval_until"],
         index="id",
     )
-    return frame.assign(asset_type="case_study", account_score=90.0, contact_left=False)
+    return frame.assign(
+        asset_type="case_study", account_score=90.0, segment="SMB", account_band="healthy", contact_left=False
+    )
 
 
 # The age limit is 2 years = 730.5 days: a day D is too old at moment T when D ≤ T − 731 days.
@@ -211,19 +213,24 @@ def scenario_review() -> weekly.WeeklyReview:
         REFERRALS,
         PURCHASES,
         DEFAULTS,
+        {},
     )
 
 
 # ---- health --------------------------------------------------------------------------
 
 
-def test_scored_is_health_combine():
-    result = weekly.scored(THIS_SUBS, DEFAULTS)
-    pd.testing.assert_frame_equal(result, health.combine(THIS_SUBS, DEFAULTS))
+def scored(subs: pd.DataFrame) -> pd.DataFrame:
+    """A week's scores under the global settings (every account SMB, no profiles)."""
+    return weekly.scored(subs, ACCOUNTS["segment"], DEFAULTS, {})
+
+
+def test_scored_without_profiles_is_health_combine():
+    pd.testing.assert_frame_equal(scored(THIS_SUBS), health.combine(THIS_SUBS, DEFAULTS))
 
 
 def test_entered_at_risk():
-    this, last = weekly.scored(THIS_SUBS, DEFAULTS), weekly.scored(LAST_SUBS, DEFAULTS)
+    this, last = scored(THIS_SUBS), scored(LAST_SUBS)
     result = weekly.entered_at_risk(this, last, ACCOUNTS)
     # 1: 80 healthy → 50 at risk; 3: not scored last week → 32; 5: 70 watch → 55.
     # Not: 2 was already at risk (50 → 40); 4 has insufficient data; 6 stays healthy (95 → 90).
@@ -246,8 +253,8 @@ def test_entered_at_risk():
 
 
 def test_biggest_drops_order_and_reasons():
-    last = weekly.scored(subs({1: 100, 2: 60, 3: 80, 4: 70, 6: 90}), DEFAULTS)
-    this = weekly.scored(
+    last = scored(subs({1: 100, 2: 60, 3: 80, 4: 70, 6: 90}))
+    this = scored(
         subs(
             {
                 1: [80, 99.8, 100, 100, 90],
@@ -257,8 +264,7 @@ def test_biggest_drops_order_and_reasons():
                 5: 40,
                 6: [90, 89.8, 90, 90, 90],
             }
-        ),
-        DEFAULTS,
+        )
     )
     result = weekly.biggest_drops(this, last, account_rows({n: 1000.0 * n for n in range(1, 7)}))
     # 1: 100 → (2400 + 1497 + 1500 + 2000 + 1800) ÷ 100 = 91.97, change −8.03. Contributions fell:
@@ -417,6 +423,49 @@ def test_summary_rows():
         np.testing.assert_array_equal(table[column].to_numpy(), [row[position] for row in expected])
 
 
+def test_the_review_bands_each_account_under_its_segments_profile():
+    # Accounts 1 and 5 are Enterprise, whose profile draws at risk below 50 and healthy from 60; the rest (SMB)
+    # follow the global 60 and 75. Last week: 1 scored 80 and 5 70, both healthy under Enterprise's 60; 2 (50)
+    # is at risk, 6 (95) healthy. This week: 1 (50) and 5 (55) are watch (not below 50), where the global
+    # thresholds would put both at risk; 2 (40) and 3 (32) are at risk; only 3 entered the band (2 was in it).
+    accounts = ACCOUNTS.assign(segment=["Enterprise", "SMB", "SMB", "SMB", "Enterprise", "SMB"])
+    profiles = {"Enterprise": {"band_at_risk_below": 50.0, "band_healthy_min": 60.0}}
+    result = weekly.review(
+        WEEK,
+        THIS_SUBS,
+        LAST_SUBS,
+        accounts,
+        SURVEYS,
+        STAGE_CHANGES,
+        OUTREACH,
+        ASSETS,
+        REQUESTS,
+        REFERRALS,
+        PURCHASES,
+        DEFAULTS,
+        profiles,
+    )
+    health_rows = result.summary.set_index("measure").loc[["Accounts at risk", "Entered the at-risk band"]]
+    np.testing.assert_array_equal(health_rows["last_week"].to_numpy(), [1, NAN])
+    np.testing.assert_array_equal(health_rows["this_week"].to_numpy(), [2, 1])
+    assert result.entered_at_risk.index.tolist() == [3]
+
+
+def test_an_assets_customer_band_follows_its_segments_profile():
+    # Scores 55 and 72: SMB (global: at risk < 60, healthy ≥ 75) → at risk and watch; Enterprise (at risk < 50,
+    # healthy ≥ 70) → watch and healthy; no score → no band.
+    assets = pd.DataFrame(
+        {
+            "account_score": [55.0, 55.0, 72.0, 72.0, NAN],
+            "segment": ["SMB", "Enterprise", "SMB", "Enterprise", "SMB"],
+        }
+    )
+    profiles = {"Enterprise": {"band_at_risk_below": 50.0, "band_healthy_min": 70.0}}
+    bands = weekly.account_bands(assets, DEFAULTS, profiles)
+    assert bands.tolist()[:4] == ["at_risk", "watch", "watch", "healthy"]
+    assert pd.isna(bands.iloc[4])
+
+
 def test_review_holds_the_detail_lists():
     result = scenario_review()
     assert result.week == WEEK
@@ -491,6 +540,7 @@ def test_empty_inputs():
                 "approval_until",
                 "account_churned",
                 "account_score",
+                "segment",
                 "contact_left",
             ],
             "id",
@@ -499,6 +549,7 @@ def test_empty_inputs():
         empty(["code", "advocate", "referred_company", "created_on"]),
         empty(["account_id", "purchased_on", "amount", "referral_id"]),
         DEFAULTS,
+        {},
     )
     unknowable = {"Entered the at-risk band", "Accounts whose score fell"}
     known = ~result.summary["measure"].isin(unknowable)

@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core import churn_model as cm
-from db import churn_model, queries, service, synthetic
+from db import churn_model, profiles, profiles_write, queries, service, synthetic
 from db.models import AuditLog, ChurnRisk, ModelFit
 from tests.db.factories import add_user
+from tests.db.test_real_exports import run, telecom_workbook
 
 LAST_WEEK = dt.date(2026, 11, 2)
 # The day the data ends: the last week's Sunday.
@@ -102,6 +103,33 @@ def test_adopting_fitted_weights_is_an_audited_settings_change_that_can_be_undon
     assert changes >= 2
 
 
+def test_adopting_a_profiles_fitted_weights_writes_the_profile_audited_and_undoable(engine):
+    # 1,000 accounts: each of the three segments has enough churn to be fitted on its own.
+    synthetic.weekly_history(engine, accounts=1000, weeks=60, last_week=LAST_WEEK, signal=1.5)
+    actor = admin(engine)
+    segment = profiles.segments(engine)[0]
+    profiles_write.update_profile(engine, actor, segment, {"weight_support": 30})
+    fit_id = churn_model.fit_and_store(engine, actor, TODAY)
+    fitted = churn_model.card(engine, fit_id)["profile_weights"]
+    assert list(fitted) == [segment]
+    weights = fitted[segment]
+    assert weights["proposed_status"] == cm.OK and weights["current"]["support"] == 30
+    shown = {key: weights["before"][key] for key in weights["before"]}
+    assert shown["weight_support"] == 30 and shown["weight_usage"] is None
+    churn_model.adopt_profile_weights(engine, actor, fit_id, segment, shown)
+    own = profiles.load_profiles(engine)[segment]
+    assert {dim: own[f"weight_{dim}"] for dim in weights["proposed"]} == weights["proposed"]
+    with engine.connect() as conn:
+        audited = conn.scalar(select(func.count()).where(AuditLog.action == "update_health_profile"))
+    assert audited >= 2
+    churn_model.restore_profile_weights(engine, actor, fit_id, segment, {key: own.get(key) for key in shown})
+    assert profiles.load_profiles(engine)[segment] == {"weight_support": 30.0}
+    # The global settings were left alone.
+    assert queries.load_settings(engine)["weight_usage"] == 30
+    with pytest.raises(service.ValidationError, match="no health weights for Nowhere"):
+        churn_model.adopt_profile_weights(engine, actor, fit_id, "Nowhere", {})
+
+
 def test_a_fit_without_signal_offers_no_weights(engine):
     synthetic.weekly_history(engine, accounts=300, weeks=60, last_week=LAST_WEEK, signal=0.0, seed=2)
     actor = admin(engine)
@@ -113,3 +141,24 @@ def test_a_fit_without_signal_offers_no_weights(engine):
     assert churn_model.risks(engine, LAST_WEEK).empty  # a model no better than chance shows no risks
     with pytest.raises(service.ValidationError, match="no health weights"):
         churn_model.adopt_weights(engine, actor, fit_id, {})
+
+
+def test_a_telecom_workbooks_columns_that_restate_churn_are_left_out(engine, database_url, tmp_path):
+    # 80 customers, every fourth churned: Churn Label, Value and Reason say so by name; the vendor's Churn Score
+    # (90 for every churner, 30 for the rest here) by separating them perfectly on its own.
+    path = tmp_path / "Telco_customer_churn.xlsx"
+    path.write_bytes(telecom_workbook(80))
+    assert run("accounts", path, "--url", database_url) == 0
+    churn = ("--map", "Churn Value=", "--set", "churned_on=2024-12-31")
+    assert run("churn", path, "--url", database_url, *churn) == 0
+    card = churn_model.card(engine, churn_model.fit_and_store(engine, admin(engine), TODAY))
+    assert card["method"] == cm.CROSS_VALIDATION
+    assert card["excluded_inputs"] == {
+        "Churn Label": "its name says it records the churn itself ('Churn Label')",
+        "Churn Reason": "its name says it records the churn itself ('Churn Reason')",
+        "Churn Score": "on its own it separates churned from retained accounts near-perfectly (ROC AUC 1.00)",
+        "Churn Value": "its name says it records the churn itself ('Churn Value')",
+    }
+    inputs = {item["input"] for item in card["coefficients"]}
+    assert not {name for name in inputs if name.startswith("Churn")}
+    assert {"Contract", "Tenure Months"} <= inputs

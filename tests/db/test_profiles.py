@@ -2,11 +2,13 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from db import profiles, profiles_write, queries, scoring, service
 from db.engine import transaction
 from db.models import Account, AuditLog, HealthSnapshot
-from tests.db.factories import THIS_WEEK, add_user, build_book
+from db.service.advocates import candidate
+from tests.db.factories import THIS_WEEK, add_user, build_advocates, build_book
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -47,7 +49,12 @@ def test_a_profile_is_stored_audited_and_cleared(engine, admin):
     [
         ("Enterprise", {"weight_usage": 40}, "No account has the segment 'Enterprise'."),
         ("SMB", {"drop_points": 10}, "not 'drop_points'"),
-        ("SMB", {"band_at_risk_below": 90}, "SMB profile: Health bands"),
+        (
+            "SMB",
+            {"band_at_risk_below": 90},
+            r"SMB profile: 'At-risk band: score below' 90 \(the SMB profile's own\) is above 'Healthy band: score "
+            r"at least' 70 \(the SMB profile's own\)",
+        ),
         (
             "SMB",
             {
@@ -57,7 +64,7 @@ def test_a_profile_is_stored_audited_and_cleared(engine, admin):
                 "weight_feedback": 0,
                 "weight_support": 0,
             },
-            "at least one weight",
+            "SMB profile: every weight is 0",
         ),
     ],
 )
@@ -66,6 +73,49 @@ def test_a_profile_that_makes_no_sense_is_refused_whole(engine, admin, segment, 
     with pytest.raises(service.ValidationError, match=message):
         profiles_write.update_profile(engine, admin, segment, {"band_healthy_min": 70, **changes})
     assert profiles.load_profiles(engine) == {} and audit(engine) == []
+
+
+def test_a_global_save_that_breaks_a_profile_is_refused_naming_it(engine, admin):
+    build_book(engine)
+    profiles_write.update_profile(engine, admin, "SMB", {"band_healthy_min": 65})
+    before = audit(engine)
+    # The SMB profile keeps its own healthy threshold 65: a global at-risk threshold of 70 would lie above it.
+    with pytest.raises(service.ValidationError) as refused:
+        service.update_settings(engine, admin, {"band_at_risk_below": 70, "recircle_days": 60})
+    assert str(refused.value) == (
+        "Not saved: the new values do not fit a segment's own. SMB profile: 'At-risk band: score below' 70 (the "
+        "global setting) is above 'Healthy band: score at least' 65 (the SMB profile's own); the at-risk "
+        "threshold must not be higher than the healthy one."
+    )
+    assert queries.load_settings(engine)["band_at_risk_below"] == 60
+    assert queries.load_settings(engine)["recircle_days"] == 75
+    assert audit(engine) == before
+    # Below the profile's 65 it fits.
+    assert service.update_settings(engine, admin, {"band_at_risk_below": 64}) == {"band_at_risk_below": 64}
+
+
+def test_the_write_services_advocate_check_bands_under_the_segments_profile(engine, admin):
+    build_advocates(engine)  # Pat is a contact of account 1 (SMB)
+    with transaction(engine) as session:
+        session.add(
+            HealthSnapshot(
+                account_id=1,
+                week_start=THIS_WEEK,
+                score=58.0,
+                weights_key="default",
+                computed_at=dt.datetime(2026, 11, 20),
+            )
+        )
+
+    def band() -> str:
+        with Session(engine) as session:
+            facts = candidate(session, 1, TODAY, queries.load_settings(engine))
+            return facts["health_band"].iloc[0]
+
+    # 58 is below the global 60: at risk. SMB's own at-risk threshold of 55 makes it watch.
+    assert band() == "at_risk"
+    profiles_write.update_profile(engine, admin, "SMB", {"band_at_risk_below": 55})
+    assert band() == "watch"
 
 
 @pytest.mark.parametrize("role", ["account_manager", "marketing", "sales"])

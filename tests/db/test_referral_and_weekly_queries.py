@@ -428,9 +428,11 @@ def test_assets_changing_published_reviewed_or_aging_in_the_window(engine, owner
         "approval_until",
         "account_churned",
         "account_score",
+        "segment",
         "contact_left",
     ]
     assert frame["title"].tolist() == ["Asset 10", "Asset 11", "Asset 12"]
+    assert frame["segment"].tolist() == ["SMB", "SMB", "SMB"]  # the featured customers' (accounts 2, 3, 1)
     assert frame["asset_type"].tolist() == ["case_study", "video_testimonial", "case_study"]
     assert frame["approval_status"].tolist() == ["approved", "approved", "pending"]
     assert is_datetime(frame["published_on"]) and is_datetime(frame["review_by"])

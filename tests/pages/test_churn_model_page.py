@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from db import churn_model, queries, synthetic
+from db import churn_model, profiles, queries, synthetic
 from db.engine import make_engine
 from db.models import AuditLog, ModelFit
 from tests.db.factories import add_user
@@ -105,3 +105,52 @@ def test_admin_adopts_the_fitted_weights_and_undoes_it(app, model_database):
     ]["current"]
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).where(AuditLog.action == "update_settings")) == 10
+
+
+def test_admin_adopts_a_profiles_fitted_weights_and_undoes_it(app, model_database):
+    engine = make_engine(model_database)
+    actor = churn_model.service.Actor(None, "ada", "Ada", "admin")
+    if churn_model.latest_fit_id(engine) is None:
+        churn_model.fit_and_store(engine, actor)
+    # A stored fit whose card proposes Enterprise its own weights, and says Mid-Market had too little churn.
+    card = churn_model.card(engine, churn_model.latest_fit_id(engine))
+    proposed = {"usage": 50.0, "outcomes": 10.0, "utilisation": 10.0, "feedback": 10.0, "support": 20.0}
+    before = dict.fromkeys(
+        ("weight_usage", "weight_outcomes", "weight_utilisation", "weight_feedback", "weight_support")
+    )
+    card["profile_weights"] = {
+        "Enterprise": {
+            **card["health_weights"],
+            "proposed": proposed,
+            "proposed_status": "ok",
+            "proposed_auc": 0.9,
+            "proposed_interval": [0.85, 0.95],
+            "before": before,
+        },
+        "Mid-Market": {
+            "proposed": None,
+            "before": before,
+            "note": "Not enough churn to fit Mid-Market on its own.",
+        },
+    }
+    with engine.begin() as conn:
+        stored = ModelFit.__table__.select().where(ModelFit.id == churn_model.latest_fit_id(engine))
+        row = conn.execute(stored).mappings().one()
+        conn.execute(
+            ModelFit.__table__.insert().values({**row, "id": row["id"] + 1, "card": json.dumps(card)})
+        )
+    open_tab(app, "ada")
+    assert "Not enough churn to fit Mid-Market on its own." in [c.value for c in app.caption]
+    app.button(key="profile_weights_adopt_Enterprise").click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "These fitted weights are Enterprise's." in [i.value for i in app.info]
+    assert profiles.load_profiles(engine)["Enterprise"] == {
+        f"weight_{dim}": value for dim, value in proposed.items()
+    }
+    assert queries.load_settings(engine)["weight_usage"] == card["health_weights"]["current"]["usage"]
+    app.button(key="profile_weights_undo_Enterprise").click()
+    app.run()
+    assert "Enterprise" not in profiles.load_profiles(engine)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).where(AuditLog.action == "update_health_profile")) == 10

@@ -80,7 +80,8 @@ def test_thresholds_that_overlap_are_refused_with_the_rule(app, app_engine):
     app.number_input(key="profile-SMB-band_at_risk_below").set_value(90)
     click(app, "Save")
     assert [e.value for e in app.error] == [
-        "SMB profile: Health bands: 'at-risk below' must not be higher than 'healthy at least'."
+        "SMB profile: 'At-risk band: score below' 90 (the SMB profile's own) is above 'Healthy band: score at "
+        "least' 75 (the global setting); the at-risk threshold must not be higher than the healthy one."
     ]
     assert profiles.load_profiles(app_engine) == {}
 

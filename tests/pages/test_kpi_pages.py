@@ -641,6 +641,7 @@ def test_weekly_html_report_holds_the_summary_and_charts_without_scripts(app):
         data.referrals(),
         activity["purchases"],
         data.settings(),
+        data.health_profiles(),
     )
     html = weekly_report.html(review, dt.datetime(2025, 6, 16, 8, 30))
     assert "<svg" in html
