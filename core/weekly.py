@@ -261,7 +261,7 @@ def assets_gone_stale(assets: pd.DataFrame, week: dt.date, settings: dict[str, f
     flags = flags[gone]
     frame = assets.loc[gone, STALE_ASSET_COLUMNS].join(flags[list(asset_library.FLAGS)])
     frame = frame.assign(review_by=_dates(frame["review_by"]), published_on=_dates(frame["published_on"]))
-    inputs = _freshness_inputs(assets, settings).loc[gone]
+    inputs = _freshness_inputs(assets).loc[gone]
     frame["stale_reasons"] = asset_library.stale_reasons(inputs, flags, settings)
     return frame.rename_axis("asset_id")
 
