@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from core import assets as asset_library
-from core import health, metrics
+from core import health, metrics, periods
 from core.early_warning import MINUS
 
 WEEK = pd.Timedelta(days=7)
@@ -76,11 +76,11 @@ DETAIL_SECTIONS = {
 # ---- weeks and dates -----------------------------------------------------------------
 
 
-def week_start(week: dt.date) -> pd.Timestamp:
-    """The week's Monday at 00:00; refuses a date that is not a Monday."""
-    if week.weekday() != 0:
+def _monday(week: dt.date) -> pd.Timestamp:
+    """The week's Monday at 00:00; refuses a date that is not a Monday (a week is named by its Monday)."""
+    if periods.week_start(week) != week:
         raise ValueError(f"A week is named by its Monday; {week:%a %d %b %Y} is not one.")
-    return pd.Timestamp(week).normalize()
+    return pd.Timestamp(week)
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -90,9 +90,8 @@ def _dates(values: pd.Series) -> pd.Series:
 
 def _in_week(values: pd.Series, week: dt.date) -> pd.Series:
     """True where the moment falls in the week (Monday 00:00 up to, not including, the next Monday)."""
-    start = week_start(week)
-    moments = _dates(values)
-    return (moments >= start) & (moments < start + WEEK)
+    start = _monday(week)
+    return periods.on_days(values, start, start + WEEK - periods.ONE_DAY)
 
 
 def _newest_first(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -232,7 +231,7 @@ def _gone_stale(
     assets: pd.DataFrame, week: dt.date, settings: dict[str, float]
 ) -> tuple[pd.Series, pd.DataFrame]:
     """True for the assets stale at the week's end but not at its start; and the stale flags at its end."""
-    start = week_start(week)
+    start = _monday(week)
     inputs = _freshness_inputs(assets, settings)
     at_end = asset_library.freshness(inputs, (start + WEEK).date(), settings)
     at_start = asset_library.freshness(inputs, start.date(), settings)
@@ -280,7 +279,7 @@ def requests_overdue(requests: pd.DataFrame, week: dt.date) -> pd.DataFrame:
     Overdue at T: requested by T, needed before T, not fulfilled by T and not declined (the status is today's,
     so a request declined after T is left out). days_overdue = T − needed_by in days.
     """
-    end = week_start(week) + WEEK
+    end = _monday(week) + WEEK
     overdue = _overdue(requests, end)
     frame = requests.loc[overdue, OVERDUE_REQUEST_COLUMNS].assign(
         days_overdue=(end - _dates(requests.loc[overdue, "needed_by"])).dt.total_seconds() / 86_400
@@ -318,7 +317,7 @@ def _week_figures(
         _published(assets, week).sum(),
         _gone_stale(assets, week, settings)[0].sum(),
         _in_week(requests["fulfilled_at"], week).sum(),
-        _overdue(requests, week_start(week) + WEEK).sum(),
+        _overdue(requests, _monday(week) + WEEK).sum(),
         _in_week(referrals["created_on"], week).sum(),
         bought.sum(),
         purchases.loc[bought, "amount"].sum(),
@@ -342,7 +341,7 @@ def summary(
 ) -> pd.DataFrame:
     """Each weekly measure last week and this week (this and last are scored() frames); change = this − last."""
     inputs = (surveys, stage_changes, outreach, assets, requests, referrals, purchases, settings)
-    previous = week_start(week).date() - dt.timedelta(days=7)
+    previous = _monday(week).date() - dt.timedelta(days=7)
     # Who entered the band or fell last week would need the week before last: unknown, not zero.
     health_last = [float((last["band"] == "at_risk").sum()), np.nan, np.nan]
     health_this = [

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Date, DateTime, Engine, Select, bindparam, func, or_, select, text
 
-from core import health
+from core import health, periods
 from core import settings as settings_rules
 from db import reads, rules
 from db.engine import connected
@@ -42,11 +42,6 @@ def users(engine: Engine) -> pd.DataFrame:
     ).order_by(User.username)
     with engine.connect() as conn:
         return pd.read_sql(stmt, conn)
-
-
-def week_start(day: dt.date) -> dt.date:
-    """The Monday that starts day's week (usage is stored per such week)."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 # Each window is a MATERIALIZED CTE so both databases read it through its own index (usage by
@@ -187,7 +182,7 @@ def health_features(engine: Engine, as_of: dt.date, account_id: int | None = Non
 
     Use counts are weekly means over the recent and the prior window (core.health.usage_means): with the setting
     usage_gap_is_zero, a week without a usage row after the account's first usage week counts as zero use."""
-    this_week = week_start(as_of)
+    this_week = periods.week_start(as_of)
     recent_from = this_week - dt.timedelta(weeks=RECENT_WEEKS - 1)
     prior_from = recent_from - dt.timedelta(weeks=PRIOR_WEEKS)
     params = {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, delete, func, select, text
 
-from core import health
+from core import health, periods
 from core import profiles as profile_rules
 from core.profiles import Profiles
 from db import logs, queries
@@ -46,7 +46,7 @@ def scorable_weeks(engine: Engine, today: dt.date) -> list[dt.date]:
     if first is None:
         return []
     start = first + dt.timedelta(weeks=WARM_UP_WEEKS)
-    weeks = pd.date_range(start, queries.week_start(last), freq="7D").date
+    weeks = pd.date_range(start, periods.week_start(last), freq="7D").date
     return [week for week in weeks if week + dt.timedelta(days=6) <= last]
 
 
