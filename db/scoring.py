@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, delete, fu
 from core import health, periods
 from core import profiles as profile_rules
 from core.profiles import Profiles
-from db import logs, queries
+from db import bulk, logs, queries
 from db import profiles as db_profiles
 from db.engine import make_engine
 from db.models import HealthSnapshot, RescoreWeek, UsageWeekly
@@ -105,10 +105,7 @@ def _store(
         # Straight to the driver: row by row through SQLAlchemy would cost more than the scoring itself.
         if conn.dialect.name == "postgresql":
             conn.execute(delete(HealthSnapshot).where(HealthSnapshot.week_start == week))
-            raw = conn.connection.driver_connection
-            with raw.cursor() as cursor, cursor.copy(f"COPY health_snapshots ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            bulk.insert_rows(conn, "health_snapshots", ["account_id", "week_start", *scored_columns], rows)
         else:
             # SQLite: updating the week's rows in place keeps both indexes untouched, which costs well under
             # half of deleting and re-inserting them; rows this run did not write (accounts no longer
