@@ -34,7 +34,7 @@ def flags(
     """Per account: trend = score − score 4 weeks ago; sharp_drop (trend ≤ −drop_points), renewal_at_risk (at_risk, renewal in 0…renewal_window_days days), upsell (seats used ÷ purchased ≥ 90% and usage ≥ band_healthy_min)."""
     index = current.index
     trend = current["score"] - four_weeks_ago.reindex(index)
-    renewal = pd.to_datetime(features["renewal_date"].reindex(index))
+    renewal = features["renewal_date"].reindex(index)
     days_to_renewal = (renewal - pd.Timestamp(as_of)).dt.days
     seats_purchased = features["seats_purchased"].reindex(index)
     seat_share = features["seats_used"].reindex(index) / seats_purchased.where(seats_purchased > 0)

@@ -114,12 +114,8 @@ def ltv_from_history(
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     bought = purchases[periods.on_days(purchases["purchased_on"], start, end)]
     count = float(bought["purchases"].sum()) if "purchases" in bought else float(len(bought))
-    since = pd.to_datetime(customers["customer_since"]).clip(lower=start)
-    until = (
-        pd.to_datetime(customers["churned_on"])
-        .fillna(periods.day_after(end))
-        .clip(upper=periods.day_after(end))
-    )
+    since = customers["customer_since"].clip(lower=start)
+    until = customers["churned_on"].fillna(periods.day_after(end)).clip(upper=periods.day_after(end))
     customer_years = float(((until - since).dt.days.clip(lower=0)).sum() / DAYS_PER_YEAR)
     churned = int(periods.on_days(customers["churned_on"], start, end).sum())
     return LtvParts(

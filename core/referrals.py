@@ -170,7 +170,7 @@ def _group_row(
     """One group's customers, revenue and LTV factors."""
     bought = purchases.loc[periods.on_days(purchases["purchased_on"], start, end)]
     revenue = float(bought["amount"].sum())
-    since = pd.to_datetime(customers["customer_since"])
+    since = customers["customer_since"]
     parts = metrics.ltv_from_history(purchases, customers, start, end)
     return {
         "group": group,
@@ -237,7 +237,7 @@ def referrers(
     in_period = converted.loc[periods.on_days(converted["purchased_on"], start, end)]
     given = rewards.loc[periods.on_days(rewards["given_on"], start, end)]
     # An owed thank-you stays owed whenever the conversion happened, and one sent after end still settles it.
-    by_end = pd.to_datetime(converted["purchased_on"]) < periods.day_after(end)
+    by_end = converted["purchased_on"] < periods.day_after(end)
     last_conversion = pd.to_datetime(
         converted.loc[by_end].groupby("advocate_id")["purchased_on"].max().reindex(ids)
     )

@@ -83,11 +83,6 @@ def _monday(week: dt.date) -> pd.Timestamp:
     return pd.Timestamp(week)
 
 
-def _dates(values: pd.Series) -> pd.Series:
-    """values as datetime64: an empty frame may arrive with object columns, which have no .dt."""
-    return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
-
-
 def _in_week(values: pd.Series, week: dt.date) -> pd.Series:
     """True where the moment falls in the week (Monday 00:00 up to, not including, the next Monday)."""
     start = _monday(week)
@@ -217,8 +212,8 @@ def _freshness_inputs(assets: pd.DataFrame, settings: dict[str, float]) -> pd.Da
     band = health.band(assets["account_score"], settings["band_healthy_min"], settings["band_at_risk_below"])
     return pd.DataFrame(
         {
-            "review_by": _dates(assets["review_by"]),
-            "published_on": _dates(assets["published_on"]),
+            "review_by": assets["review_by"],
+            "published_on": assets["published_on"],
             "account_churned": assets["account_churned"],
             "account_band": band.where(assets["account_score"].notna()),
             "contact_left": assets["contact_left"],
@@ -247,7 +242,6 @@ def assets_gone_stale(assets: pd.DataFrame, week: dt.date, settings: dict[str, f
     gone, flags = _gone_stale(assets, week, settings)
     flags = flags[gone]
     frame = assets.loc[gone, STALE_ASSET_COLUMNS].join(flags[list(asset_library.FLAGS)])
-    frame = frame.assign(review_by=_dates(frame["review_by"]), published_on=_dates(frame["published_on"]))
     frame["stale_reasons"] = asset_library.stale_reasons(frame, flags, settings)
     return frame.rename_axis("asset_id")
 
@@ -265,10 +259,10 @@ def _overdue(requests: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
     """True for the requests overdue at moment end: requested by then, needed before, not fulfilled by then
     and not declined."""
     return (
-        (_dates(requests["requested_at"]) <= end)
-        & (_dates(requests["needed_by"]) < end)
+        (requests["requested_at"] <= end)
+        & (requests["needed_by"] < end)
         # NaT compares false, so an unfulfilled request passes as "not fulfilled by end".
-        & ~(_dates(requests["fulfilled_at"]) <= end)
+        & ~(requests["fulfilled_at"] <= end)
         & (requests["status"] != "declined")
     )
 
@@ -282,7 +276,7 @@ def requests_overdue(requests: pd.DataFrame, week: dt.date) -> pd.DataFrame:
     end = _monday(week) + WEEK
     overdue = _overdue(requests, end)
     frame = requests.loc[overdue, OVERDUE_REQUEST_COLUMNS].assign(
-        days_overdue=(end - _dates(requests.loc[overdue, "needed_by"])).dt.total_seconds() / 86_400
+        days_overdue=(end - requests.loc[overdue, "needed_by"]).dt.total_seconds() / 86_400
     )
     return frame.sort_values("days_overdue", ascending=False, kind="stable").rename_axis("request_id")
 

@@ -288,8 +288,5 @@ def assets_changing(
         "aged_start": start - age - dt.timedelta(days=1),
         "aged_end": end - age + dt.timedelta(days=1),
     }
-    with engine.connect() as conn:
-        frame = pd.read_sql(ASSETS_CHANGING_SQL, conn, params=params, index_col="asset_id")
-    for column in ("published_on", "review_by"):
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    frame = reads.frame(engine, ASSETS_CHANGING_SQL, ["published_on", "review_by"], params, index="asset_id")
     return frame.astype({"account_score": float, "account_churned": bool, "contact_left": bool})
