@@ -38,8 +38,7 @@ GROUP BY a.segment, a.industry, s.kind, s.score
 
 def survey_groups(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Answers of one period per segment, industry, kind and score: segment, industry, kind, score, responses."""
-    with engine.connect() as conn:
-        return pd.read_sql(SURVEY_GROUPS_SQL, conn, params={"start": start, "end": end})
+    return reads.frame(engine, SURVEY_GROUPS_SQL, (), {"start": start, "end": end})
 
 
 def customers(engine: Engine) -> pd.DataFrame:

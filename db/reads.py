@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, TextClause, text
+
+from db.engine import connected
 
 
 def frame(
@@ -21,7 +22,7 @@ def frame(
     """The rows of a text query, the one executor of the read side: the columns in dates as datetime64 (NaT
     for NULL) on both databases, where SQLite returns text and PostgreSQL date or datetime objects; numbers
     as floats or integers (NULL among them as NaN), text as text; index, when given, as the index."""
-    with source.connect() if isinstance(source, Engine) else nullcontext(source) as conn:
+    with connected(source) as conn:
         result = conn.execute(text(sql) if isinstance(sql, str) else sql, params or {})
         # The driver's plain tuples: a text query has no types for SQLAlchemy to apply, and skipping its
         # row objects reads 200,000 rows a third faster than pd.read_sql.
