@@ -3,7 +3,13 @@
 A cached read is a function under `@loader(family, ...)` (families from db/families.py: those whose writes
 change what it returns), never a bare st.cache_data or st.cache_resource: tests/ui/test_cache.py fails on
 a cached function that is not registered. after_write(changed) clears the loaders of the families a write
-changed, and only those.
+changed, and only those. A new loader in ui/data.py:
+
+    @loader(ADVOCATES, ACCOUNTS)  # it reads advocates and accounts: a write to either clears it
+    def thank_yous() -> pd.DataFrame:
+        return advocacy.thank_yous(engine())
+
+A write names what it changes in db/families.py (WRITES, by role-matrix action).
 
 `@loader(..., shared=True)` keeps one result for every session (st.cache_resource, no copy per rerun), for
 large frames: such a result is read-only (SharedFrame), so no session can change what another one sees.
