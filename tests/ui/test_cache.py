@@ -166,3 +166,17 @@ def test_a_per_session_result_is_a_copy_of_its_own(loaders):
     first["score"] = 0.0
     assert scores()["score"].tolist() == [71.5, 40.0]
     scores.clear()
+
+
+def test_a_page_write_clears_the_families_its_write_changed(monkeypatch):
+    import streamlit as st
+
+    from db import families
+    from ui import writes
+
+    cleared = []
+    monkeypatch.setattr(cache, "after_write", lambda changed: cleared.append(set(changed)))
+    monkeypatch.setattr(st, "rerun", lambda: None)
+    writes.attempt(lambda: families.note("edit_asset"), "Saved.")
+    writes.attempt(lambda: families.note("record_sentiment"), "Saved.")
+    assert cleared == [{ASSETS, USERS}, {ACCOUNTS, USERS}]
