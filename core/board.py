@@ -38,7 +38,7 @@ def board_table(
     table = board.drop(columns=list(health.DIMENSIONS)).join(scored).join(flags)
     table["trend_arrow"] = trend_arrow(table["trend"])
     table["top_reason_label"] = table["top_reason"].map(health.DIMENSION_LABELS)
-    table["days_to_renewal"] = (pd.to_datetime(table["renewal_date"]) - pd.Timestamp(as_of)).dt.days
+    table["days_to_renewal"] = (table["renewal_date"] - pd.Timestamp(as_of)).dt.days
     table["churn_risk"] = np.nan if risks is None else 100 * risks.reindex(table.index)
     return table
 

@@ -34,7 +34,7 @@ def flags(
     """Per account: trend = score − score 4 weeks ago; sharp_drop (trend ≤ −drop_points), renewal_at_risk (at_risk, renewal in 0…renewal_window_days days), upsell (seats used ÷ purchased ≥ 90% and usage ≥ band_healthy_min)."""
     index = current.index
     trend = current["score"] - four_weeks_ago.reindex(index)
-    renewal = pd.to_datetime(features["renewal_date"].reindex(index))
+    renewal = features["renewal_date"].reindex(index)
     days_to_renewal = (renewal - pd.Timestamp(as_of)).dt.days
     seats_purchased = features["seats_purchased"].reindex(index)
     seat_share = features["seats_used"].reindex(index) / seats_purchased.where(seats_purchased > 0)
@@ -131,16 +131,6 @@ def _outcomes_driver(before: pd.Series, after: pd.Series) -> str:
     return f"{met(after)} milestones met (was {met(before)})"
 
 
-def _nps_part(value: float) -> float:
-    if pd.isna(value):
-        return np.nan
-    return 100.0 if value >= 9 else 70.0 if value >= 7 else 20.0
-
-
-def _one_to_five_part(value: float) -> float:
-    return np.nan if pd.isna(value) else min(max((value - 1) / 4 * 100, 0.0), 100.0)
-
-
 def _part_move(old: float, new: float) -> float:
     """How far a feedback part moved; a part appearing or disappearing outranks any move."""
     if pd.isna(old) and pd.isna(new):
@@ -150,15 +140,12 @@ def _part_move(old: float, new: float) -> float:
 
 def _feedback_driver(before: pd.Series, after: pd.Series) -> str:
     """Latest NPS, CSAT or account-team sentiment, whichever moved the feedback sub-score most (in that order on a tie)."""
-    parts = [
-        ("nps_latest", _nps_part, "latest NPS"),
-        ("csat_mean", _one_to_five_part, "CSAT"),
-        ("csm_sentiment", _one_to_five_part, "account team sentiment"),
-    ]
+    names = {"nps_latest": "latest NPS", "csat_mean": "CSAT", "csm_sentiment": "account team sentiment"}
     best: tuple[float, str] | None = None
-    for col, part, name in parts:
+    for col, points in health.FEEDBACK_PARTS.items():
         old, new = before.get(col), after.get(col)
-        move = _part_move(part(old), part(new))
+        move = _part_move(*points(pd.Series([old, new], dtype=float)))
+        name = names[col]
         if move > 0 and (best is None or move > best[0]):
             best = (move, f"{name} {_num(new)} (was {_num(old)})")
     return best[1] if best else "feedback unchanged"

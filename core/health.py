@@ -11,6 +11,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from core import metrics
+
 DIMENSIONS = ("usage", "outcomes", "utilisation", "feedback", "support")
 DIMENSION_LABELS = {
     "usage": "Product usage",
@@ -117,18 +119,33 @@ def utilisation_score(f: pd.DataFrame) -> pd.Series:
     return ramp(f["seats_used"] / f["seats_purchased"].where(f["seats_purchased"] > 0), 0.2, 0.8)
 
 
+# The feedback points of an NPS answer's class (metrics.nps_class).
+NPS_POINTS = {"promoter": 100.0, "passive": 70.0, "detractor": 20.0}
+
+
+def nps_points(scores: pd.Series) -> pd.Series:
+    """The feedback points of each 0–10 answer's class: promoter 100, passive 70, detractor 20; NaN unknown."""
+    classes = [scores >= metrics.PROMOTER_MIN, scores > metrics.DETRACTOR_MAX, scores >= 0]
+    return pd.Series(np.select(classes, list(NPS_POINTS.values()), np.nan), index=scores.index)
+
+
+def one_to_five_points(values: pd.Series) -> pd.Series:
+    """A 1–5 answer (CSAT, sentiment) as 0–100: 1 → 0, 5 → 100."""
+    return ramp(values, 1, 5)
+
+
+# The parts of the feedback sub-score: column → its points.
+FEEDBACK_PARTS = {
+    "nps_latest": nps_points,
+    "csat_mean": one_to_five_points,
+    "csm_sentiment": one_to_five_points,
+}
+
+
 def feedback_score(f: pd.DataFrame) -> pd.Series:
     """Mean of the parts known: latest NPS class (promoter 100, passive 70, detractor 20),
     CSAT mean (1 → 0, 5 → 100) and the account team's latest sentiment (1 → 0, 5 → 100)."""
-    nps_part = pd.Series(
-        np.select(
-            [f["nps_latest"] >= 9, f["nps_latest"] >= 7, f["nps_latest"] >= 0], [100.0, 70.0, 20.0], np.nan
-        ),
-        index=f.index,
-    )
-    return pd.concat([nps_part, ramp(f["csat_mean"], 1, 5), ramp(f["csm_sentiment"], 1, 5)], axis=1).mean(
-        axis=1
-    )
+    return pd.concat([points(f[column]) for column, points in FEEDBACK_PARTS.items()], axis=1).mean(axis=1)
 
 
 SUPPORT_PENALTIES = {

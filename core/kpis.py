@@ -7,19 +7,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core import metrics, pipeline
+from core import metrics, periods, pipeline
 from core.advocates import IN_PROGRAM_STAGES
 from core.vocabulary import ADVOCATE_STAGES
 
 
-def _days(frame: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> pd.Series:
-    """Rows whose column (a date or time) falls on a day from start to end inclusive."""
-    return (frame[column] >= pd.Timestamp(start)) & (frame[column] < pd.Timestamp(end) + pd.Timedelta(days=1))
-
-
 def answer_counts(survey_daily: pd.DataFrame, kind: str, start: dt.date, end: dt.date) -> pd.Series:
     """Answers of one kind (nps or csat) per score between start and end."""
-    rows = survey_daily[(survey_daily["kind"] == kind) & _days(survey_daily, "day", start, end)]
+    rows = survey_daily[(survey_daily["kind"] == kind) & periods.on_days(survey_daily["day"], start, end)]
     return rows.groupby("score")["responses"].sum()
 
 
@@ -38,17 +33,6 @@ def spend_between(spend: pd.DataFrame, start: dt.date, end: dt.date) -> float:
     last = (month_start + pd.to_timedelta(month_days - 1, unit="D")).clip(upper=pd.Timestamp(end))
     covered = ((last - first).dt.days + 1).clip(lower=0)
     return float((spend["amount"] * covered / month_days).sum())
-
-
-def repeat_rate(buyers: pd.Series, customers: pd.DataFrame, start: dt.date) -> float | None:
-    """RCR of a period's buyers: those with more than one purchase by its end ÷ all of them.
-
-    buyers: the account of each purchase of the period, which begins on start. A buyer has more than one purchase
-    by the period's end when it bought twice in it or its first purchase (customers' first_purchase) came before
-    start."""
-    bought = buyers.value_counts()
-    earlier = customers["first_purchase"].reindex(bought.index) < pd.Timestamp(start)
-    return metrics.ratio(int(((bought > 1) | earlier).sum()), len(bought))
 
 
 @dataclass(frozen=True)
@@ -87,16 +71,16 @@ def loyalty(
     buyers: the account of each purchase of the period; customers: customer_since, churned_on, first_purchase."""
     nps_counts = answer_counts(survey_daily, "nps", start, end)
     csat_counts = answer_counts(survey_daily, "csat", start, end)
-    bought = purchase_daily[_days(purchase_daily, "purchased_on", start, end)]
+    bought = purchase_daily[periods.on_days(purchase_daily["purchased_on"], start, end)]
     purchases = int(bought["purchases"].sum())
-    new_customers = int(_days(customers, "customer_since", start, end).sum())
+    new_customers = int(periods.on_days(customers["customer_since"], start, end).sum())
     period_spend = spend_between(spend, start, end)
     return Loyalty(
         nps=metrics.nps_from_counts(nps_counts),
         nps_responses=int(nps_counts.sum()),
         csat=metrics.csat_from_counts(csat_counts),
         csat_responses=int(csat_counts.sum()),
-        repeat_rate=repeat_rate(buyers, customers, start),
+        repeat_rate=metrics.repeat_customer_rate(buyers, customers["first_purchase"], start),
         ltv=metrics.ltv_from_history(purchase_daily, customers, pd.Timestamp(start), pd.Timestamp(end)),
         spend=period_spend,
         new_customers=new_customers,
@@ -112,9 +96,7 @@ def monthly_trend(survey_daily: pd.DataFrame, end: dt.date, months: int = 12) ->
     responses (value is NaN for a month without answers)."""
     last = pd.Period(end, freq="M")
     frame = survey_daily.assign(month=survey_daily["day"].dt.to_period("M"))
-    frame = frame[
-        (frame["month"] > last - months) & (frame["day"] < pd.Timestamp(end) + pd.Timedelta(days=1))
-    ]
+    frame = frame[(frame["month"] > last - months) & (frame["day"] < periods.day_after(end))]
     counts = frame.groupby(["kind", "month", "score"])["responses"].sum()
     rows = []
     for kind, measure, formula in (
@@ -150,7 +132,7 @@ class Program:
 
 def stages_at(stage_flow: pd.DataFrame, end: dt.date) -> pd.Series:
     """Advocates in each stage at the end of a day, from the daily net flow into and out of each stage."""
-    upto = stage_flow[stage_flow["day"] < pd.Timestamp(end) + pd.Timedelta(days=1)]
+    upto = stage_flow[stage_flow["day"] < periods.day_after(end)]
     return upto.groupby("stage")["change"].sum().reindex(list(ADVOCATE_STAGES), fill_value=0).astype(int)
 
 
@@ -166,8 +148,10 @@ def program(
     Influenced revenue = won amounts of reference requests fulfilled in the period + deals won with an asset
     outside any request in the period (so no deal counts twice).
     """
-    daily = program_daily[_days(program_daily, "day", start, end)].groupby("measure")["value"].sum()
-    fulfilled = requests[(requests["status"] == "done") & _days(requests, "fulfilled_at", start, end)]
+    daily = program_daily[periods.on_days(program_daily["day"], start, end)].groupby("measure")["value"].sum()
+    fulfilled = requests[
+        (requests["status"] == "done") & periods.on_days(requests["fulfilled_at"], start, end)
+    ]
     won = fulfilled.loc[fulfilled["outcome"] == "won", "won_amount"].sum()
     stages = stages_at(stage_flow, end)
     return Program(
@@ -326,7 +310,7 @@ def breakdown(
     at_end = (customers["customer_since"] <= pd.Timestamp(end)) & ~(
         customers["churned_on"] <= pd.Timestamp(end)
     )
-    bought = _days(purchases, "purchased_on", start, end)
+    bought = periods.on_days(purchases["purchased_on"], start, end)
     rows = []
     for group in sorted(customers[by].dropna().unique()):
         answers = {kind: _level(counts, (group, kind)) for kind in ("nps", "csat")}
@@ -339,7 +323,9 @@ def breakdown(
                 "csat": metrics.csat_from_counts(answers["csat"]),
                 "csat_responses": int(answers["csat"].sum()),
                 "customers": int((at_end & (customers[by] == group)).sum()),
-                "repeat_rate": _percent(repeat_rate(mine["account_id"], customers, start)),
+                "repeat_rate": _percent(
+                    metrics.repeat_customer_rate(mine["account_id"], customers["first_purchase"], start)
+                ),
                 "revenue": float(mine["amount"].sum()),
             }
         )

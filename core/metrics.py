@@ -6,9 +6,12 @@ None as "no data", never as a zero that looks like a result.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+
+from core import periods
 
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
@@ -60,11 +63,15 @@ def csat(scores: pd.Series) -> float | None:
     return csat_from_counts(scores.value_counts())
 
 
-def repeat_customer_rate(purchases: pd.DataFrame) -> float | None:
-    """RCR = customers with more than one purchase ÷ all customers, over purchases (one row each, account_id);
-    None without customers."""
-    per_customer = purchases["account_id"].value_counts()
-    return _share((per_customer > 1).sum(), len(per_customer))
+def repeat_customer_rate(buyers: pd.Series, first_purchase: pd.Series, start: dt.date) -> float | None:
+    """RCR of a period's buyers: those with more than one purchase by its end ÷ all of them; None without buyers.
+
+    buyers: the account of each purchase of the period, which begins on start; first_purchase: each account's
+    first purchase (datetime64, by account). A buyer has more than one purchase by the period's end when it
+    bought twice in it or its first purchase came before start."""
+    bought = buyers.value_counts()
+    earlier = first_purchase.reindex(bought.index) < pd.Timestamp(start)
+    return _share(int(((bought > 1) | earlier).sum()), len(bought))
 
 
 def ltv(
@@ -105,16 +112,12 @@ def ltv_from_history(
     No purchases, no customer-years or no churn leave the factor (and LTV) unknown.
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    bought = purchases[purchases["purchased_on"].between(start, end)]
+    bought = purchases[periods.on_days(purchases["purchased_on"], start, end)]
     count = float(bought["purchases"].sum()) if "purchases" in bought else float(len(bought))
-    since = pd.to_datetime(customers["customer_since"]).clip(lower=start)
-    until = (
-        pd.to_datetime(customers["churned_on"])
-        .fillna(end + pd.Timedelta(days=1))
-        .clip(upper=end + pd.Timedelta(days=1))
-    )
+    since = customers["customer_since"].clip(lower=start)
+    until = customers["churned_on"].fillna(periods.day_after(end)).clip(upper=periods.day_after(end))
     customer_years = float(((until - since).dt.days.clip(lower=0)).sum() / DAYS_PER_YEAR)
-    churned = int(pd.to_datetime(customers["churned_on"]).between(start, end).sum())
+    churned = int(periods.on_days(customers["churned_on"], start, end).sum())
     return LtvParts(
         avg_purchase_value=_share(bought["amount"].sum(), count),
         purchase_frequency=_share(count, customer_years),

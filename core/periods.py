@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 GRAINS = {"Month": "M", "Quarter": "Q", "Year": "Y"}
+ONE_DAY = pd.Timedelta(days=1)
 MONTHS = {"Month": 1, "Quarter": 3, "Year": 12}
 
 
@@ -20,6 +21,22 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday that starts day's week: usage, scores and the weekly review go by such weeks."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def day_after(day: dt.date | pd.Timestamp) -> pd.Timestamp:
+    """Midnight that ends day: a date or moment falls on day or before it when it is earlier than this."""
+    return pd.Timestamp(day).normalize() + ONE_DAY
+
+
+def on_days(moments: pd.Series, start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> pd.Series:
+    """True where a date or moment falls on a day from start to end, both included (unknown: False)."""
+    moments = pd.to_datetime(moments)
+    return (moments >= pd.Timestamp(start).normalize()) & (moments < day_after(end))
 
 
 def _label(start: pd.Period, to_date: bool) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from core import metrics
+from core import metrics, periods
 from core.advocates import IN_PROGRAM_STAGES
 from core.vocabulary import REFERRAL_EVENTS
 
@@ -57,7 +57,6 @@ REFERRED, OTHER = "Referred", "Other"
 CONVERTED_THANKS = "referral_converted"
 CODE_LENGTH = 8
 FALLBACK_CODE = "ADV"
-ONE_DAY = pd.Timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -75,19 +74,13 @@ class ReferralSummary:
     referral_revenue: float
 
 
-def _in_period(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """True for dates (or timestamps) falling on a day from start to end, both included."""
-    dates = pd.to_datetime(dates)
-    return (dates >= pd.Timestamp(start).normalize()) & (dates < pd.Timestamp(end).normalize() + ONE_DAY)
-
-
 def _nan(value: float | None) -> float:
     return np.nan if value is None else float(value)
 
 
 def _cohort(referrals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """The referrals created in the period."""
-    return referrals.loc[_in_period(referrals["created_on"], start, end)]
+    return referrals.loc[periods.on_days(referrals["created_on"], start, end)]
 
 
 def _reached(events: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
@@ -143,8 +136,10 @@ def summary(
     reached = _reached(events, cohort)["event"]
     opens, clicks = int((reached == "opened").sum()), int((reached == "clicked").sum())
     # The brief counts visits to the landing page, so repeated views all count, whoever's referral it is.
-    page_views = int(((events["event"] == "page_view") & _in_period(events["occurred_at"], start, end)).sum())
-    bought = purchases.loc[_in_period(purchases["purchased_on"], start, end)]
+    page_views = int(
+        ((events["event"] == "page_view") & periods.on_days(events["occurred_at"], start, end)).sum()
+    )
+    bought = purchases.loc[periods.on_days(purchases["purchased_on"], start, end)]
     referred = bought["referral_id"].notna()
     return ReferralSummary(
         sent=len(cohort),
@@ -163,7 +158,7 @@ def _avg_first_purchase(
     purchases: pd.DataFrame, customers: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
 ) -> float:
     """Mean amount of the first purchase of the customers acquired in the period; NaN if none bought."""
-    acquired = customers.index[_in_period(customers["customer_since"], start, end)]
+    acquired = customers.index[periods.on_days(customers["customer_since"], start, end)]
     theirs = purchases.loc[purchases["account_id"].isin(acquired)]
     first = theirs.sort_values("purchased_on", kind="stable").drop_duplicates("account_id")
     return float(first["amount"].mean()) if len(first) else np.nan
@@ -173,13 +168,13 @@ def _group_row(
     group: str, purchases: pd.DataFrame, customers: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
 ) -> dict:
     """One group's customers, revenue and LTV factors."""
-    bought = purchases.loc[_in_period(purchases["purchased_on"], start, end)]
+    bought = purchases.loc[periods.on_days(purchases["purchased_on"], start, end)]
     revenue = float(bought["amount"].sum())
-    since = pd.to_datetime(customers["customer_since"])
+    since = customers["customer_since"]
     parts = metrics.ltv_from_history(purchases, customers, start, end)
     return {
         "group": group,
-        "customers": int((since < pd.Timestamp(end).normalize() + ONE_DAY).sum()),
+        "customers": int((since < periods.day_after(end)).sum()),
         "revenue": revenue,
         "revenue_per_customer": _nan(metrics.ratio(revenue, bought["account_id"].nunique())),
         "avg_first_purchase": _avg_first_purchase(purchases, customers, start, end),
@@ -239,10 +234,10 @@ def referrers(
     reached = _reached(events, cohort)
     reached = reached.assign(advocate_id=reached["referral_id"].map(referrals["advocate_id"]))
     converted = _converted_purchases(purchases, referrals)
-    in_period = converted.loc[_in_period(converted["purchased_on"], start, end)]
-    given = rewards.loc[_in_period(rewards["given_on"], start, end)]
+    in_period = converted.loc[periods.on_days(converted["purchased_on"], start, end)]
+    given = rewards.loc[periods.on_days(rewards["given_on"], start, end)]
     # An owed thank-you stays owed whenever the conversion happened, and one sent after end still settles it.
-    by_end = pd.to_datetime(converted["purchased_on"]) < pd.Timestamp(end).normalize() + ONE_DAY
+    by_end = converted["purchased_on"] < periods.day_after(end)
     last_conversion = pd.to_datetime(
         converted.loc[by_end].groupby("advocate_id")["purchased_on"].max().reindex(ids)
     )

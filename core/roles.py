@@ -7,8 +7,7 @@ from typing import Protocol
 
 from core.vocabulary import ROLES
 
-ALL_ROLES = ROLES
-ADMIN, ACCOUNT_MANAGER, MARKETING, SALES = ALL_ROLES
+ADMIN, ACCOUNT_MANAGER, MARKETING, SALES = ROLES
 
 ROLE_LABELS = {
     ADMIN: "Admin",
@@ -29,7 +28,7 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "Home", "pages/home.py", ":material/home:", ALL_ROLES),
+    PageSpec("home", "Home", "pages/home.py", ":material/home:", ROLES),
     PageSpec(
         "health",
         "Health board",
@@ -84,7 +83,7 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/event_note:",
         (ADMIN, ACCOUNT_MANAGER, MARKETING),
     ),
-    PageSpec("library", "Asset library", "pages/library.py", ":material/library_books:", ALL_ROLES),
+    PageSpec("library", "Asset library", "pages/library.py", ":material/library_books:", ROLES),
     PageSpec(
         "references",
         "Reference requests",
@@ -104,7 +103,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "change_role": (ADMIN,),
     "set_user_disabled": (ADMIN,),
     "reset_password": (ADMIN,),
-    "log_out": ALL_ROLES,
+    "log_out": ROLES,
     "run_scoring": (ADMIN,),
     "fit_churn_model": (ADMIN,),
     "record_sentiment": (ADMIN, ACCOUNT_MANAGER),

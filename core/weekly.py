@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from core import assets as asset_library
-from core import health, metrics
+from core import health, metrics, periods
 from core import profiles as profile_rules
 from core.early_warning import MINUS
 
@@ -77,23 +77,17 @@ DETAIL_SECTIONS = {
 # ---- weeks and dates -----------------------------------------------------------------
 
 
-def week_start(week: dt.date) -> pd.Timestamp:
-    """The week's Monday at 00:00; refuses a date that is not a Monday."""
-    if week.weekday() != 0:
+def _monday(week: dt.date) -> pd.Timestamp:
+    """The week's Monday at 00:00; refuses a date that is not a Monday (a week is named by its Monday)."""
+    if periods.week_start(week) != week:
         raise ValueError(f"A week is named by its Monday; {week:%a %d %b %Y} is not one.")
-    return pd.Timestamp(week).normalize()
-
-
-def _dates(values: pd.Series) -> pd.Series:
-    """values as datetime64: an empty frame may arrive with object columns, which have no .dt."""
-    return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
+    return pd.Timestamp(week)
 
 
 def _in_week(values: pd.Series, week: dt.date) -> pd.Series:
     """True where the moment falls in the week (Monday 00:00 up to, not including, the next Monday)."""
-    start = week_start(week)
-    moments = _dates(values)
-    return (moments >= start) & (moments < start + WEEK)
+    start = _monday(week)
+    return periods.on_days(values, start, start + WEEK - periods.ONE_DAY)
 
 
 def _newest_first(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -228,9 +222,9 @@ def _freshness_inputs(assets: pd.DataFrame) -> pd.DataFrame:
     """The columns assets.freshness reads, dates typed (assets: with account_band, see account_bands)."""
     return pd.DataFrame(
         {
-            "review_by": _dates(assets["review_by"]),
-            "approval_until": _dates(assets["approval_until"]),
-            "published_on": _dates(assets["published_on"]),
+            "review_by": assets["review_by"],
+            "approval_until": assets["approval_until"],
+            "published_on": assets["published_on"],
             "account_churned": assets["account_churned"],
             "account_band": assets["account_band"],
             "contact_left": assets["contact_left"],
@@ -243,7 +237,7 @@ def _gone_stale(
     assets: pd.DataFrame, week: dt.date, settings: dict[str, float]
 ) -> tuple[pd.Series, pd.DataFrame]:
     """True for the assets stale at the week's end but not at its start; and the stale flags at its end."""
-    start = week_start(week)
+    start = _monday(week)
     inputs = _freshness_inputs(assets)
     at_end = asset_library.freshness(inputs, (start + WEEK).date(), settings)
     at_start = asset_library.freshness(inputs, start.date(), settings)
@@ -260,7 +254,6 @@ def assets_gone_stale(assets: pd.DataFrame, week: dt.date, settings: dict[str, f
     gone, flags = _gone_stale(assets, week, settings)
     flags = flags[gone]
     frame = assets.loc[gone, STALE_ASSET_COLUMNS].join(flags[list(asset_library.FLAGS)])
-    frame = frame.assign(review_by=_dates(frame["review_by"]), published_on=_dates(frame["published_on"]))
     inputs = _freshness_inputs(assets).loc[gone]
     frame["stale_reasons"] = asset_library.stale_reasons(inputs, flags, settings)
     return frame.rename_axis("asset_id")
@@ -279,10 +272,10 @@ def _overdue(requests: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
     """True for the requests overdue at moment end: requested by then, needed before, not fulfilled by then
     and not declined."""
     return (
-        (_dates(requests["requested_at"]) <= end)
-        & (_dates(requests["needed_by"]) < end)
+        (requests["requested_at"] <= end)
+        & (requests["needed_by"] < end)
         # NaT compares false, so an unfulfilled request passes as "not fulfilled by end".
-        & ~(_dates(requests["fulfilled_at"]) <= end)
+        & ~(requests["fulfilled_at"] <= end)
         & (requests["status"] != "declined")
     )
 
@@ -293,10 +286,10 @@ def requests_overdue(requests: pd.DataFrame, week: dt.date) -> pd.DataFrame:
     Overdue at T: requested by T, needed before T, not fulfilled by T and not declined (the status is today's,
     so a request declined after T is left out). days_overdue = T − needed_by in days.
     """
-    end = week_start(week) + WEEK
+    end = _monday(week) + WEEK
     overdue = _overdue(requests, end)
     frame = requests.loc[overdue, OVERDUE_REQUEST_COLUMNS].assign(
-        days_overdue=(end - _dates(requests.loc[overdue, "needed_by"])).dt.total_seconds() / 86_400
+        days_overdue=(end - requests.loc[overdue, "needed_by"]).dt.total_seconds() / 86_400
     )
     return frame.sort_values("days_overdue", ascending=False, kind="stable").rename_axis("request_id")
 
@@ -331,7 +324,7 @@ def _week_figures(
         _published(assets, week).sum(),
         _gone_stale(assets, week, settings)[0].sum(),
         _in_week(requests["fulfilled_at"], week).sum(),
-        _overdue(requests, week_start(week) + WEEK).sum(),
+        _overdue(requests, _monday(week) + WEEK).sum(),
         _in_week(referrals["created_on"], week).sum(),
         bought.sum(),
         purchases.loc[bought, "amount"].sum(),
@@ -355,7 +348,7 @@ def summary(
 ) -> pd.DataFrame:
     """Each weekly measure last week and this week (this and last are scored() frames); change = this − last."""
     inputs = (surveys, stage_changes, outreach, assets, requests, referrals, purchases, settings)
-    previous = week_start(week).date() - dt.timedelta(days=7)
+    previous = _monday(week).date() - dt.timedelta(days=7)
     # Who entered the band or fell last week would need the week before last: unknown, not zero.
     health_last = [float((last["band"] == "at_risk").sum()), np.nan, np.nan]
     health_this = [

@@ -29,7 +29,6 @@ from sqlalchemy import (
 )
 
 from db import reads, rules
-from db.engine import connected
 from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceRequest, User
 
 CANDIDATES_SQL = """
@@ -153,10 +152,7 @@ def candidates(
         stmt, params["contact_id"] = ONE_CANDIDATE, contact_id
     else:
         stmt = PROGRAM_CANDIDATES if in_program else BOOK_CANDIDATES
-    with connected(source) as conn:
-        frame = pd.read_sql(stmt, conn, params=params, index_col="contact_id")
-    for column in CANDIDATE_DATES:
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    frame = reads.frame(source, stmt, CANDIDATE_DATES, params, index="contact_id")
     frame["advocate_id"] = frame["advocate_id"].astype("Int64")
     return frame.astype({"nps_latest": float, "csat_mean": float, "health_score": float})
 
@@ -173,9 +169,8 @@ def reference_activities(source: Engine | Connection, advocate_id: int | None = 
     sql, params = ACTIVITIES_SQL, {}
     if advocate_id is not None:
         sql, params = sql + " AND assigned_advocate_id = :advocate_id", {"advocate_id": advocate_id}
-    frame = pd.read_sql(text(sql), source, params=params)
-    activity_at = pd.to_datetime(frame.pop("activity_at"), format="ISO8601")
-    return frame.assign(on=activity_at.dt.normalize())
+    frame = reads.frame(source, sql, ["activity_at"], params)
+    return frame.assign(on=frame.pop("activity_at").dt.normalize())
 
 
 def advocates(engine: Engine) -> pd.DataFrame:
@@ -240,10 +235,9 @@ ADVOCATE_OUTREACH_SQL = text(
 
 def outreach_of(connection: Connection, advocate_id: int) -> pd.DataFrame:
     """One advocate's outreach attempts, oldest first, read on the caller's connection (inside its transaction)."""
-    frame = pd.read_sql(ADVOCATE_OUTREACH_SQL, connection, params={"advocate_id": advocate_id})
-    for column in ("sent_on", "responded_on"):
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
-    return frame
+    return reads.frame(
+        connection, ADVOCATE_OUTREACH_SQL, ["sent_on", "responded_on"], {"advocate_id": advocate_id}
+    )
 
 
 # --- outreach effectiveness: aggregated in the database, filtered by period, segment, industry, owner ---

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select, text
 
 from core import churn_model, health, roles
-from db import attributes, profiles, profiles_write, queries, reads, rules, service
+from db import attributes, bulk, profiles, profiles_write, queries, reads, rules, service
 from db.models import ChurnRisk, HealthSnapshot, ModelFit
 
 EPOCH = pd.Timestamp("1970-01-01")
@@ -257,25 +257,12 @@ def fit_and_store(engine: Engine, actor: service.Actor, today: dt.date | None = 
 
 
 def _store_risks(conn: Connection, risks: pd.DataFrame) -> None:
-    """The risks in the caller's transaction, straight to the driver (COPY on PostgreSQL): row by row through
+    """The risks in the caller's transaction, straight to the driver (db/bulk.py): row by row through
     SQLAlchemy, 50,000 risks would take longer than the fit."""
-    rows = list(
-        risks[["fit_id", "account_id", "risk", "why"]].astype(object).itertuples(index=False, name=None)
+    columns = ["fit_id", "account_id", "risk", "why"]
+    bulk.insert_rows(
+        conn, "churn_risks", columns, risks[columns].astype(object).itertuples(index=False, name=None)
     )
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy("COPY churn_risks (fit_id, account_id, risk, why) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        conn.exec_driver_sql(
-            "INSERT INTO churn_risks (fit_id, account_id, risk, why) VALUES (?, ?, ?, ?)", rows
-        )
 
 
 def _plain(value: object) -> object:

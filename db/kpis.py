@@ -38,8 +38,7 @@ GROUP BY a.segment, a.industry, s.kind, s.score
 
 def survey_groups(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Answers of one period per segment, industry, kind and score: segment, industry, kind, score, responses."""
-    with engine.connect() as conn:
-        return pd.read_sql(SURVEY_GROUPS_SQL, conn, params={"start": start, "end": end})
+    return reads.frame(engine, SURVEY_GROUPS_SQL, (), {"start": start, "end": end})
 
 
 def customers(engine: Engine) -> pd.DataFrame:
@@ -292,8 +291,7 @@ def assets_changing(
         "aged_start": start - age - dt.timedelta(days=1),
         "aged_end": end - age + dt.timedelta(days=1),
     }
-    with engine.connect() as conn:
-        frame = pd.read_sql(ASSETS_CHANGING_SQL, conn, params=params, index_col="asset_id")
-    for column in ("published_on", "review_by", "approval_until"):
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    frame = reads.frame(
+        engine, ASSETS_CHANGING_SQL, ["published_on", "review_by", "approval_until"], params, index="asset_id"
+    )
     return frame.astype({"account_score": float, "account_churned": bool, "contact_left": bool})

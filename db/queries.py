@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Date, DateTime, Engine, Select, bindparam, func, or_, select, text
 
-from core import health
+from core import health, periods
 from core import settings as settings_rules
 from db import reads, rules
 from db.engine import connected
@@ -42,11 +42,6 @@ def users(engine: Engine) -> pd.DataFrame:
     ).order_by(User.username)
     with engine.connect() as conn:
         return pd.read_sql(stmt, conn)
-
-
-def week_start(day: dt.date) -> dt.date:
-    """The Monday that starts day's week (usage is stored per such week)."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 # Each window is a MATERIALIZED CTE so both databases read it through its own index (usage by
@@ -171,6 +166,7 @@ FEATURE_PARAMS = (
     bindparam("as_of_end", type_=DateTime),
     bindparam("quarter_ago", type_=DateTime),
 )
+FEATURE_DATES = ["renewal_date", "first_usage_week"]
 ACTIVE = rules.active("a", ":as_of")
 BOOK_FEATURES = text(HEALTH_FEATURES_SQL.format(active=ACTIVE, only_active="", only="")).bindparams(
     *FEATURE_PARAMS
@@ -187,7 +183,7 @@ def health_features(engine: Engine, as_of: dt.date, account_id: int | None = Non
 
     Use counts are weekly means over the recent and the prior window (core.health.usage_means): with the setting
     usage_gap_is_zero, a week without a usage row after the account's first usage week counts as zero use."""
-    this_week = week_start(as_of)
+    this_week = periods.week_start(as_of)
     recent_from = this_week - dt.timedelta(weeks=RECENT_WEEKS - 1)
     prior_from = recent_from - dt.timedelta(weeks=PRIOR_WEEKS)
     params = {
@@ -202,8 +198,7 @@ def health_features(engine: Engine, as_of: dt.date, account_id: int | None = Non
     stmt = BOOK_FEATURES if account_id is None else ACCOUNT_FEATURES
     if account_id is not None:
         params["account_id"] = account_id
-    with engine.connect() as conn:
-        frame = pd.read_sql(stmt, conn, params=params, index_col="account_id")
+    frame = reads.frame(engine, stmt, FEATURE_DATES, params, index="account_id")
     windows = {
         "recent": (recent_from, this_week),
         "prior": (prior_from, recent_from - dt.timedelta(weeks=1)),
@@ -212,7 +207,6 @@ def health_features(engine: Engine, as_of: dt.date, account_id: int | None = Non
     means = health.usage_means(frame, windows, gap_is_zero)
     counts = [column for column in frame.columns if column.endswith(("_rows", "_total", "_known"))]
     frame = frame.drop(columns=["first_usage_week", *counts]).join(means)
-    frame["renewal_date"] = pd.to_datetime(frame["renewal_date"]).dt.date
     return frame
 
 
@@ -229,10 +223,7 @@ GROUP BY s.score
 
 def nps_counts(engine: Engine, since: dt.date, as_of: dt.date, owner_id: int | None = None) -> pd.Series:
     """NPS responses per score (0–10) answered in (since, as_of]."""
-    with engine.connect() as conn:
-        frame = pd.read_sql(
-            NPS_COUNTS_SQL, conn, params={"since": since, "as_of": as_of, "owner_id": owner_id}
-        )
+    frame = reads.frame(engine, NPS_COUNTS_SQL, (), {"since": since, "as_of": as_of, "owner_id": owner_id})
     return frame.set_index("score")["responses"].astype(int)
 
 
@@ -243,10 +234,7 @@ OPEN_REQUESTS_SQL = text(
 
 def open_reference_requests(engine: Engine) -> pd.DataFrame:
     """Reference requests still waiting for fulfilment, with their needed-by time."""
-    with engine.connect() as conn:
-        frame = pd.read_sql(OPEN_REQUESTS_SQL, conn)
-    frame["needed_by"] = pd.to_datetime(frame["needed_by"])
-    return frame
+    return reads.frame(engine, OPEN_REQUESTS_SQL, ["needed_by"])
 
 
 def data_as_of(engine: Engine, today: dt.date) -> dt.date:
@@ -296,10 +284,7 @@ ORDER BY a.id
 def board(engine: Engine, week: dt.date, owner_id: int | None = None) -> pd.DataFrame:
     """Every account scored in week: its facts, stored sub-scores, seat use and score four weeks earlier."""
     params = {"week": week, "four_weeks_ago": week - dt.timedelta(weeks=4), "owner_id": owner_id}
-    with engine.connect() as conn:
-        frame = pd.read_sql(BOARD_SQL, conn, params=params, index_col="account_id")
-    frame["renewal_date"] = pd.to_datetime(frame["renewal_date"]).dt.date
-    return frame
+    return reads.frame(engine, BOARD_SQL, ["renewal_date"], params, index="account_id")
 
 
 def score_history(engine: Engine, account_ids: list[int], since: dt.date) -> pd.DataFrame:
@@ -310,10 +295,7 @@ def score_history(engine: Engine, account_ids: list[int], since: dt.date) -> pd.
     ).bindparams(bindparam("ids", expanding=True), bindparam("since", type_=Date))
     if not account_ids:
         return pd.DataFrame(columns=["account_id", "week_start", "score"])
-    with engine.connect() as conn:
-        frame = pd.read_sql(stmt, conn, params={"ids": [int(i) for i in account_ids], "since": since})
-    frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
-    return frame
+    return reads.frame(engine, stmt, ["week_start"], {"ids": [int(i) for i in account_ids], "since": since})
 
 
 ACCOUNT_EVENTS_SQL = text(
@@ -343,10 +325,7 @@ ORDER BY 1
 def account_events(engine: Engine, account_id: int, since: dt.date) -> pd.DataFrame:
     """What happened to one account since a day: tickets, NPS/CSAT answers, milestones, outreach, sentiment."""
     params = {"account_id": account_id, "since": dt.datetime.combine(since, dt.time()), "since_day": since}
-    with engine.connect() as conn:
-        frame = pd.read_sql(ACCOUNT_EVENTS_SQL, conn, params=params)
-    frame["at"] = pd.to_datetime(frame["at"], format="mixed")
-    return frame
+    return reads.frame(engine, ACCOUNT_EVENTS_SQL, ["at"], params)
 
 
 def account(engine: Engine, account_id: int) -> pd.Series | None:
@@ -356,8 +335,7 @@ def account(engine: Engine, account_id: int) -> pd.Series | None:
         "a.renewal_date, a.owner_id, u.name AS owner FROM accounts a LEFT JOIN users u ON u.id = a.owner_id "
         "WHERE a.id = :account_id"
     )
-    with engine.connect() as conn:
-        frame = pd.read_sql(stmt, conn, params={"account_id": account_id})
+    frame = reads.frame(engine, stmt, ["customer_since", "renewal_date"], {"account_id": account_id})
     return None if frame.empty else frame.iloc[0]
 
 

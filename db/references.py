@@ -35,17 +35,14 @@ TAGS_SQL = text(
 
 def tags(engine: Engine) -> pd.DataFrame:
     """Every industry and product tag of every asset: asset_id, kind ('industry' or 'product'), value."""
-    with engine.connect() as conn:
-        return pd.read_sql(TAGS_SQL, conn)
+    return reads.frame(engine, TAGS_SQL)
 
 
 def library(engine: Engine, today: dt.date, week: dt.date | None, asset_tags: pd.DataFrame) -> pd.DataFrame:
     """Every asset not retired, with its featured customer's state (churned, health score in week, contact left) and its
     industry and product tags joined with ', '."""
-    with engine.connect() as conn:
-        frame = pd.read_sql(LIBRARY_SQL, conn, params={"today": today, "week": week}, index_col="id")
-    for column in ("published_on", "review_by", "approved_on", "approval_until"):
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    dates = ["published_on", "review_by", "approved_on", "approval_until"]
+    frame = reads.frame(engine, LIBRARY_SQL, dates, {"today": today, "week": week}, index="id")
     frame[["account_id", "contact_id"]] = frame[["account_id", "contact_id"]].astype("Int64")
     frame[["account_churned", "contact_left"]] = frame[["account_churned", "contact_left"]].astype(bool)
     frame["account_score"] = frame["account_score"].astype(float)
@@ -63,10 +60,7 @@ RETIRED_SQL = text(
 
 def retired_assets(engine: Engine) -> pd.DataFrame:
     """Retired assets, latest first, by id: title, asset_type, account_name, retired_on, version."""
-    with engine.connect() as conn:
-        frame = pd.read_sql(RETIRED_SQL, conn, index_col="id")
-    frame["retired_on"] = pd.to_datetime(frame["retired_on"], format="ISO8601")
-    return frame
+    return reads.frame(engine, RETIRED_SQL, ["retired_on"], index="id")
 
 
 def contacts_of(engine: Engine, account_id: int) -> pd.DataFrame:
@@ -84,8 +78,7 @@ CUSTOMERS_BY_INDUSTRY_SQL = text(
 
 def customers_by_industry(engine: Engine, today: dt.date) -> pd.DataFrame:
     """Active customers per industry: industry, customers."""
-    with engine.connect() as conn:
-        return pd.read_sql(CUSTOMERS_BY_INDUSTRY_SQL, conn, params={"today": today})
+    return reads.frame(engine, CUSTOMERS_BY_INDUSTRY_SQL, (), {"today": today})
 
 
 REQUESTS_SQL = """

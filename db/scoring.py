@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, delete, func, select, text
 
-from core import health
+from core import health, periods
 from core import profiles as profile_rules
 from core.profiles import Profiles
-from db import logs, queries
+from db import bulk, logs, queries
 from db import profiles as db_profiles
 from db.engine import make_engine
 from db.models import HealthSnapshot, RescoreWeek, UsageWeekly
@@ -46,7 +46,7 @@ def scorable_weeks(engine: Engine, today: dt.date) -> list[dt.date]:
     if first is None:
         return []
     start = first + dt.timedelta(weeks=WARM_UP_WEEKS)
-    weeks = pd.date_range(start, queries.week_start(last), freq="7D").date
+    weeks = pd.date_range(start, periods.week_start(last), freq="7D").date
     return [week for week in weeks if week + dt.timedelta(days=6) <= last]
 
 
@@ -105,10 +105,7 @@ def _store(
         # Straight to the driver: row by row through SQLAlchemy would cost more than the scoring itself.
         if conn.dialect.name == "postgresql":
             conn.execute(delete(HealthSnapshot).where(HealthSnapshot.week_start == week))
-            raw = conn.connection.driver_connection
-            with raw.cursor() as cursor, cursor.copy(f"COPY health_snapshots ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            bulk.insert_rows(conn, "health_snapshots", ["account_id", "week_start", *scored_columns], rows)
         else:
             # SQLite: updating the week's rows in place keeps both indexes untouched, which costs well under
             # half of deleting and re-inserting them; rows this run did not write (accounts no longer

@@ -15,25 +15,18 @@ from sqlalchemy import Engine
 
 from core import health
 from core.vocabulary import BILLING_PERIODS, SEGMENTS
+from db import bulk
 
 CONTRACTS = ("Month-to-month", "One year", "Two year")
 
 
 def _write(engine: Engine, table: str, frame: pd.DataFrame) -> None:
-    """Bulk rows straight to the driver: COPY on PostgreSQL, executemany on SQLite."""
-    columns = ", ".join(frame.columns)
+    """Bulk rows straight to the driver (db/bulk.py)."""
     # Dates as ISO text, as SQLAlchemy stores them in SQLite; PostgreSQL casts the text.
     frame = frame.apply(lambda column: column.map(_iso) if column.dtype == object else column)
     rows = list(frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None))
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            raw = conn.connection.driver_connection
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(frame.columns))
-            conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        bulk.insert_rows(conn, table, list(frame.columns), rows)
 
 
 def _iso(value: object) -> object:

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         "add", help="add a user (the password is asked for, or read from ADVOCACY_PASSWORD)"
     )
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=roles.ALL_ROLES)
+    add.add_argument("--role", required=True, choices=roles.ROLES)
     add.add_argument("--name", default="")
     add.add_argument("--email", default="")
     args = parser.parse_args(argv)

@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import health, proof
+from core import health, periods, proof
 from ui import auth, charts, churn_model_views, coverage_views, data, validation_views
 
 actor = auth.require_page("score-check")
@@ -44,7 +44,7 @@ if coverage_tab.open:
 for tab, view in ((baselines_tab, validation_views.baselines), (over_time_tab, validation_views.over_time)):
     if tab.open:
         with tab:
-            view(data.validation(newest - dt.timedelta(days=newest.weekday()), horizon), horizon)
+            view(data.validation(periods.week_start(newest), horizon), horizon)
 if backtest_tab.open:
     with backtest_tab:
         week = st.date_input(
@@ -53,7 +53,7 @@ if backtest_tab.open:
             max_value=newest,
             key="proof_week",
         )
-        week = week - dt.timedelta(days=week.weekday())
+        week = periods.week_start(week)
         scored = data.health_board(week, None)
         if scored.empty:
             st.info(f"No scores for the week of {week:%d %b %Y}. Pick a later week.")

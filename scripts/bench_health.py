@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
-from core import health
+from core import health, periods
 from db import demo, migrate, queries, scoring, scratch
 from db.engine import make_engine
 
@@ -159,7 +159,7 @@ def pandas_features(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataF
     """What HEALTH_FEATURES_SQL computes, for every active account, from whole tables in memory."""
     day = pd.Timestamp(as_of)
     day_end = pd.Timestamp(dt.datetime.combine(as_of, dt.time.max))
-    recent_from = pd.Timestamp(queries.week_start(as_of)) - pd.Timedelta(weeks=queries.RECENT_WEEKS - 1)
+    recent_from = pd.Timestamp(periods.week_start(as_of)) - pd.Timedelta(weeks=queries.RECENT_WEEKS - 1)
     prior_from = recent_from - pd.Timedelta(weeks=queries.PRIOR_WEEKS)
     year_ago, half_year_ago = day - pd.Timedelta(days=365), day - pd.Timedelta(days=182)
     quarter_ago = pd.Timestamp(dt.datetime.combine(as_of - dt.timedelta(days=90), dt.time.max))
@@ -339,12 +339,13 @@ def logged_in(url: str, username: str = "admin") -> Iterator[Any]:
 
 def measure_board(url: str) -> None:
     """Log in as admin with AppTest, then time the board's first render and two filter changes; prints them."""
-    from ui import data
+    from db.families import FAMILIES
+    from ui import cache
 
     with logged_in(url) as app:
         login_s = timed_run(app)  # bcrypt check + the home page, which loads the whole board too
         # The home page has just cached the board; forget query results so the board starts cold.
-        data.after_write()
+        cache.after_write(FAMILIES)
         app.switch_page("pages/health.py")
         first_s = timed_run(app)
         first_rows = showing(app)

@@ -26,11 +26,12 @@ def line(label: str, seconds: float, target: float | None = None, note: str = ""
 
 def measure(url: str, today: dt.date) -> None:
     """KPI page first render, period and tab changes; weekly review first render and the HTML report (AppTest)."""
-    from ui import data
+    from db.families import FAMILIES
+    from ui import cache
 
     with logged_in(url, "mark") as app:
         timed_run(app)
-        data.after_write()
+        cache.after_write(FAMILIES)
         app.switch_page("pages/kpis.py")
         first_s = timed_run(app)
         nps = next(m.value for m in app.metric if m.label == "NPS")
@@ -42,7 +43,7 @@ def measure(url: str, today: dt.date) -> None:
         month_s = timed_run(app)
         app.session_state["kpi_tab"] = "By segment and industry"
         breakdown_s = timed_run(app)
-        data.after_write()
+        cache.after_write(FAMILIES)
         app.switch_page("pages/weekly.py")
         weekly_s = timed_run(app)
         week = app.selectbox(key="weekly_week").value

@@ -6,7 +6,8 @@ import datetime as dt
 
 import altair as alt
 import pandas as pd
-import streamlit as st
+
+from ui import cache
 
 BAND_COLOURS = {
     "Healthy": "#16a34a",
@@ -50,7 +51,7 @@ def horizontal_bars(
     return (bars + labels).properties(height=alt.Step(34))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@cache.computed(max_entries=256)
 def horizontal_bars_spec(
     frame: pd.DataFrame,
     value: str,

@@ -12,8 +12,10 @@ from core import churn_model, early_warning, health, leakage, roles
 from core import profiles as profile_rules
 from core import settings as settings_rules
 from db import churn_model as store
+from db.families import ACCOUNTS
 from db.service import Actor
 from ui import admin_views, data, downloads, text, writes
+from ui.cache import loader
 
 METHODS = {
     churn_model.OUT_OF_TIME: "out of time (newest weeks held out)",
@@ -26,12 +28,12 @@ STATUS_LABELS = {
 }
 
 
-@st.cache_data(ttl=data.SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def _fits() -> pd.DataFrame:
     return store.fits(data.engine())
 
 
-@st.cache_data(ttl=data.SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def _card(fit_id: int) -> dict[str, object] | None:
     return store.card(data.engine(), fit_id)
 

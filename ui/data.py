@@ -1,4 +1,5 @@
-"""Cached access to the database for pages: one engine per process, query results cached until a write."""
+"""Cached access to the database for pages: one engine per process, and every cached read (@loader, see
+ui/cache.py) registered to the data families it depends on: a write clears only those."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 from sqlalchemy import Engine
 
 from core import advocates, assets, board, coverage, health, score_validation
@@ -32,13 +32,12 @@ from db import (
 from db import imports as importer
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
+from db.families import ACCOUNTS, ADVOCATES, ASSETS, FAMILIES, PURCHASES, SETTINGS, USERS
 from db.service import Actor
 from ui import facts, import_worker
+from ui.cache import loader
 
 ROOT = Path(__file__).resolve().parents[1]
-# Query results are shared by every session of this process; a write clears them, and the
-# TTL bounds how stale another replica's writes can look.
-SHARED_TTL = "5m"
 
 
 # The engine of DATABASE_URL, made once per process. Not in st.cache_resource: any websocket client,
@@ -62,28 +61,28 @@ def engine(progress: Callable[[str, float], None] | None = None) -> Engine:
         return _engine[1]
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(SETTINGS)
 def settings() -> dict[str, float]:
     return queries.load_settings(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(SETTINGS)
 def health_profiles() -> dict[str, dict[str, float]]:
     return profiles.load_profiles(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS, SETTINGS)
 def segments() -> list[str]:
     return profiles.segments(engine())
 
 
 # Short: a logout or a disabled user on another replica must take effect within seconds.
-@st.cache_data(ttl="10s", show_spinner=False)
+@loader(USERS, ttl="10s")
 def credentials() -> pd.DataFrame:
     return queries.user_credentials(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(USERS)
 def users() -> pd.DataFrame:
     return queries.users(engine())
 
@@ -98,31 +97,31 @@ def audit_rows(chosen: queries.AuditFilter, limit: int) -> tuple[pd.DataFrame, i
     return rows, total
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner="Searching the audit log…")
+@loader(USERS, show_spinner="Searching the audit log…")
 def audit_log(chosen: queries.AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
     return audit_rows(chosen, limit)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(USERS)
 def audit_choices() -> dict[str, list[str]]:
     return queries.audit_choices(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def latest_scored_week() -> dt.date | None:
     return queries.latest_scored_week(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS, SETTINGS)
 def why_not_scored() -> str | None:
     return scoring.why_not_scored(engine())
 
 
 # A resource, not data: every rerun shares one read-only frame instead of unpickling 50,000 rows.
-@st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading health scores…")
+@loader(ACCOUNTS, SETTINGS, shared=True, show_spinner="Loading health scores…")
 def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     """The scored book for a week's snapshots under the current settings and profiles (as of the week's Sunday),
-    with the churn risk of the newest fit where it scored this week; do not mutate it."""
+    with the churn risk of the newest fit where it scored this week."""
     return board.board_table(
         queries.board(engine(), week, owner_id),
         settings(),
@@ -133,13 +132,13 @@ def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
 
 
 # A resource: the validation of 50,000 accounts × 52 weeks takes seconds, and its frames are read, never changed.
-@st.cache_resource(ttl=SHARED_TTL, show_spinner="Checking the score against simple rules…")
+@loader(ACCOUNTS, shared=True, show_spinner="Checking the score against simple rules…")
 def validation(last_week: dt.date, horizon_days: int) -> score_validation.Validation:
     """The score and the baselines over every scored week up to last_week, churn within horizon_days."""
     return score_validation.validate(backtest.panel(engine(), last_week, horizon_days))
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def churn_whys(account_id: int | None = None) -> pd.Series:
     """Why each account's churn risk is what it is (or one account's), under the newest fit."""
     return churn_model.whys(engine(), account_id)
@@ -149,76 +148,78 @@ def churn_whys(account_id: int | None = None) -> pd.Series:
 FILLED = ["segment", "industry"]
 
 
-@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS, SETTINGS, shared=True)
 def filled_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
-    """health_board with unknown segments and industries as "unknown"; do not mutate it."""
+    """health_board with unknown segments and industries as "unknown"."""
     return facts.filled(health_board(week, owner_id), FILLED)
 
 
 # Resources like the health board: sessions that chose the same filters and sort share one selection.
-@st.cache_resource(ttl=SHARED_TTL, max_entries=64, show_spinner=False)
+@loader(ACCOUNTS, SETTINGS, shared=True, max_entries=64)
 def board_filtered(
     week: dt.date, owner_id: int | None, chosen: board.BoardFilter
 ) -> tuple[pd.DataFrame, board.BoardSummary]:
-    """filled_board's rows matching chosen, and their summary; do not mutate them."""
+    """filled_board's rows matching chosen, and their summary."""
     names = () if chosen.attribute is None else (chosen.attribute.name,)
     filtered = board.filter_board(filled_board(week, owner_id), chosen, attribute_values(names))
     return filtered, board.summarise(filtered)
 
 
-@st.cache_resource(ttl=SHARED_TTL, max_entries=64, show_spinner=False)
+@loader(ACCOUNTS, SETTINGS, shared=True, max_entries=64)
 def board_sorted(week: dt.date, owner_id: int | None, chosen: board.BoardFilter, sort: str) -> pd.DataFrame:
-    """board_filtered's rows in the sort's order (core.board.SORTS); do not mutate it."""
+    """board_filtered's rows in the sort's order (core.board.SORTS)."""
     return board.sort_board(board_filtered(week, owner_id, chosen)[0], sort)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def attribute_kinds() -> dict[str, str]:
     return attributes.attribute_kinds(engine())
 
 
 # A resource like the health board: an attribute's values for every account, shared by every filter change.
-@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS, shared=True)
 def attribute_values(names: tuple[str, ...], account_id: int | None = None) -> pd.DataFrame:
-    """The typed values of these custom attributes for every account, or one; do not mutate it."""
+    """The typed values of these custom attributes for every account, or one."""
     kinds = attribute_kinds()
     return attributes.attribute_values(engine(), {name: kinds[name] for name in names}, account_id)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner="Counting the data behind the score…")
+@loader(ACCOUNTS, SETTINGS, show_spinner="Counting the data behind the score…")
 def data_coverage(week: dt.date) -> coverage.Coverage:
     """How many of the accounts active in week have data for each input of the score, as of its Sunday."""
     as_of = week + dt.timedelta(days=6)
     return coverage.coverage(queries.health_features(engine(), as_of), ticketed_accounts(engine(), as_of))
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def score_history(account_ids: tuple[int, ...], since: dt.date) -> pd.DataFrame:
     return queries.score_history(engine(), list(account_ids), since)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def nps_counts(since: dt.date, as_of: dt.date, owner_id: int | None) -> pd.Series:
     return queries.nps_counts(engine(), since, as_of, owner_id)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS)
 def open_reference_requests() -> pd.DataFrame:
     return queries.open_reference_requests(engine())
 
 
 # A resource, not data: shared, not pickled again on every rerun.
-@st.cache_resource(ttl="10m", max_entries=4, show_spinner="Reading and checking the file…")
+@loader(*FAMILIES, shared=True, ttl="10m", max_entries=4, show_spinner="Reading and checking the file…")
 def import_plan(payload: bytes, filename: str, entity: str, mapping: str | None) -> importer.Plan:
     """The file's columns and values, its mapping (given as Mapping.to_json(); automatic when None) and every
-    problem (importer.Plan), worked out in a worker process; do not mutate it."""
+    problem (importer.Plan), worked out in a worker process."""
     return _in_worker(
         "plan", (payload, filename, entity, None if mapping is None else Mapping.from_json(mapping)), {}
     )
 
 
 # Keyed like import_plan; the actor is left out of the key: only admins reach the import page.
-@st.cache_resource(ttl="10m", max_entries=4, show_spinner="Checking what the import would change…")
+@loader(
+    *FAMILIES, shared=True, ttl="10m", max_entries=4, show_spinner="Checking what the import would change…"
+)
 def import_check(
     _actor: Actor, payload: bytes, filename: str, entity: str, mapping: str, churn_from_subscriptions: bool
 ) -> importer.ImportResult:
@@ -298,80 +299,61 @@ def _in_worker(
     return message[0]
 
 
-def after_write() -> None:
-    """Forget every cached query result so all pages show the write at once."""
-    st.cache_data.clear()
-    import_plan.clear()
-    import_check.clear()
-    health_board.clear()
-    validation.clear()
-    filled_board.clear()
-    board_filtered.clear()
-    board_sorted.clear()
-    ranked_candidates.clear()
-    library.clear()
-    reference_pool.clear()
-    purchases.clear()
-    customers.clear()
-    account_names.clear()
-    attribute_values.clear()
-
-
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def account(account_id: int) -> pd.Series | None:
     return queries.account(engine(), account_id)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS, ADVOCATES)
 def account_events(account_id: int, since: dt.date) -> pd.DataFrame:
     return queries.account_events(engine(), account_id, since)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS, SETTINGS)
 def account_features(account_id: int, as_of: dt.date) -> pd.DataFrame:
     return queries.health_features(engine(), as_of, account_id=account_id)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def churned_between(after: dt.date, until: dt.date) -> set[int]:
     return queries.churned_between(engine(), after, until)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES)
 def recent_outreach(since: dt.date) -> pd.DataFrame:
     return advocacy.recent_outreach(engine(), since)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES)
 def advocate_outreach(advocate_id: int) -> pd.DataFrame:
     with engine().connect() as conn:
         return advocacy.outreach_of(conn, advocate_id)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES, ACCOUNTS)
 def outreach_choices() -> advocacy.OutreachChoices:
     return advocacy.outreach_choices(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner="Counting outreach…")
+@loader(ADVOCATES, ACCOUNTS, show_spinner="Counting outreach…")
 def outreach_tally(chosen: advocacy.OutreachFilter) -> pd.DataFrame:
     return advocacy.outreach_tally(engine(), chosen)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES, ACCOUNTS, ASSETS)
 def outreach_funnel(chosen: advocacy.OutreachFilter) -> dict[str, int]:
     return advocacy.outreach_funnel(engine(), chosen)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES, ACCOUNTS)
 def response_days(chosen: advocacy.OutreachFilter) -> pd.DataFrame:
     return advocacy.response_days(engine(), chosen)
 
 
 # A resource like the health board: the ranked base is large and read-only.
-@st.cache_resource(ttl=SHARED_TTL, show_spinner="Ranking contacts…")
+@loader(ACCOUNTS, ADVOCATES, ASSETS, SETTINGS, shared=True, show_spinner="Ranking contacts…")
 def ranked_candidates(today: dt.date, week: dt.date | None, owner_id: int | None) -> pd.DataFrame:
-    """Contacts not yet in the program, in ask order with score and eligibility (one owner's book or all); do not mutate it."""
+    """Contacts not yet in the program, in ask order with score and eligibility (one owner's book or all)."""
     current = settings()
     candidates = advocacy.candidates(engine(), today, week)
     if owner_id is not None:
@@ -380,27 +362,27 @@ def ranked_candidates(today: dt.date, week: dt.date | None, owner_id: int | None
     return advocates.rank(candidates, today, current)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS)
 def reference_activities() -> pd.DataFrame:
     return advocacy.reference_activities(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES, ACCOUNTS)
 def advocate_records() -> pd.DataFrame:
     return advocacy.advocates(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES)
 def stage_changes() -> pd.DataFrame:
     return advocacy.stage_changes(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES)
 def thank_yous() -> pd.DataFrame:
     return advocacy.thank_yous(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES, ASSETS, PURCHASES)
 def owed_thank_yous() -> pd.DataFrame:
     return advocacy.owed_thank_yous(engine())
 
@@ -410,36 +392,36 @@ def _with_band(frame: pd.DataFrame, score: str) -> pd.Series:
     return health.band(frame[score], frame["segment"], settings(), health_profiles())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS)
 def asset_tags() -> pd.DataFrame:
     return references.tags(engine())
 
 
-@st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading the library…")
+@loader(ASSETS, ACCOUNTS, SETTINGS, shared=True, show_spinner="Loading the library…")
 def library(today: dt.date, week: dt.date | None) -> pd.DataFrame:
-    """Every asset with its featured customer's state (health band under the current settings); do not mutate it."""
+    """Every asset with its featured customer's state (health band under the current settings)."""
     library = references.library(engine(), today, week, asset_tags())
     library["account_band"] = _with_band(library, "account_score").where(library["account_score"].notna())
     library["searchable"] = assets.searchable_text(library)
     return library
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS, ACCOUNTS)
 def retired_assets() -> pd.DataFrame:
     return references.retired_assets(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def contacts_of(account_id: int) -> pd.DataFrame:
     return references.contacts_of(engine(), account_id)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def customers_by_industry(today: dt.date) -> pd.DataFrame:
     return references.customers_by_industry(engine(), today)
 
 
-@st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading reference-ready advocates…")
+@loader(ACCOUNTS, ADVOCATES, ASSETS, SETTINGS, shared=True, show_spinner="Loading reference-ready advocates…")
 def reference_pool(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     """Advocates who agreed or are reference-ready, by advocate id, with what matching and eligibility need."""
     pool = advocacy.candidates(engine(), today, week, in_program=True)
@@ -447,17 +429,17 @@ def reference_pool(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     return pool.reset_index().set_index("advocate_id")
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS, ADVOCATES, ACCOUNTS)
 def reference_requests() -> pd.DataFrame:
     return references.requests(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS)
 def asset_deals() -> pd.DataFrame:
     return references.asset_deals(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS)
 def advocate_deals() -> pd.DataFrame:
     return references.advocate_deals(engine())
 
@@ -465,96 +447,96 @@ def advocate_deals() -> pd.DataFrame:
 # --- KPIs, referrals and the weekly review ---------------------------------------------------------
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def survey_daily() -> pd.DataFrame:
     return kpis.survey_daily(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def survey_groups(start: dt.date, end: dt.date) -> pd.DataFrame:
     return kpis.survey_groups(engine(), start, end)
 
 
 # Resources like the health board: every purchase and every customer, read-only.
-@st.cache_resource(ttl=SHARED_TTL, show_spinner="Loading purchases…")
+@loader(PURCHASES, shared=True, show_spinner="Loading purchases…")
 def purchases() -> pd.DataFrame:
-    """Every purchase; do not mutate it."""
+    """Every purchase."""
     return kpis.purchases(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(PURCHASES)
 def purchases_between(start: dt.date, end: dt.date) -> pd.DataFrame:
     return kpis.purchases_between(engine(), start, end)
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(PURCHASES)
 def purchase_daily() -> pd.DataFrame:
     return kpis.purchase_daily(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(PURCHASES)
 def buyers_between(start: dt.date, end: dt.date) -> pd.Series:
     return kpis.buyers_between(engine(), start, end)
 
 
-@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS, PURCHASES, shared=True)
 def customers() -> pd.DataFrame:
-    """Every account as a customer; do not mutate it."""
+    """Every account as a customer."""
     return kpis.customers(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(PURCHASES)
 def spend() -> pd.DataFrame:
     return kpis.spend(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS, ADVOCATES)
 def program_daily() -> pd.DataFrame:
     return kpis.program_daily(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES)
 def stage_flow() -> pd.DataFrame:
     return kpis.stage_flow(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(PURCHASES, ADVOCATES, ACCOUNTS)
 def referrals() -> pd.DataFrame:
     return kpis.referrals(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(PURCHASES)
 def referral_events() -> pd.DataFrame:
     return kpis.referral_events(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(PURCHASES, ADVOCATES, ACCOUNTS)
 def referrer_advocates() -> pd.DataFrame:
     return kpis.referrer_advocates(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ADVOCATES)
 def rewards() -> pd.DataFrame:
     return kpis.rewards(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def scored_weeks() -> list[dt.date]:
     return kpis.scored_weeks(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS)
 def sub_scores(week: dt.date) -> pd.DataFrame:
     return queries.snapshot_sub_scores(engine(), week)
 
 
-@st.cache_resource(ttl=SHARED_TTL, show_spinner=False)
+@loader(ACCOUNTS, shared=True)
 def account_names() -> pd.DataFrame:
-    """Every account's name, owner, segment, industry and ARR; do not mutate it."""
+    """Every account's name, owner, segment, industry and ARR."""
     return kpis.account_names(engine())
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner="Loading the two weeks…")
+@loader(ACCOUNTS, ADVOCATES, PURCHASES, show_spinner="Loading the two weeks…")
 def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
     """Survey answers, stage changes, outreach and purchases of the week and the one before."""
     start, end = week - dt.timedelta(days=7), week + dt.timedelta(days=6)
@@ -566,7 +548,7 @@ def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
     }
 
 
-@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+@loader(ASSETS, ACCOUNTS, SETTINGS)
 def assets_changing(start: dt.date, end: dt.date, week: dt.date) -> pd.DataFrame:
     """Assets that could have been published or turned stale in the days start…end."""
     return kpis.assets_changing(engine(), start, end, settings()["asset_max_age_years"], week)

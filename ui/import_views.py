@@ -11,12 +11,12 @@ import streamlit as st
 
 from core import imports
 from core.imports.mapping import ATTRIBUTE_NAME_LENGTH
+from db import families, service
 from db import imports as importer
-from db import service
 from db.engine import ROOT
 from db.imports import key_features, profiles
 from db.service import Actor
-from ui import data, downloads, text, writes
+from ui import cache, data, downloads, text, writes
 
 PREVIEW_ROWS = 20
 PROBLEM_GROUPS = 50
@@ -379,7 +379,7 @@ def _run(
             f"Nothing was imported: the data changed meanwhile and {len(result.problems):,} rows now have problems."
         )
         return
-    data.after_write()
+    cache.after_write(families.IMPORTS[entity] | {families.USERS})
     # Usage events are stored as the account-weeks they add up to.
     stored = (
         f"{_plural(rows, 'event')} as {_plural(result.rows, 'account-week')}"

@@ -11,8 +11,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from db import service
-from ui import data, text
+from db import families, service
+from ui import cache, text
 
 FLASH = "write_flash"
 # A refused stale edit's message, shown once after the rerun that reloads the form (see show_stale).
@@ -38,20 +38,21 @@ def attempt(
     message: str | Callable[[T], str],
     reset: Callable[[], None] | None = None,
 ) -> None:
-    """Run a service write. On success forget cached data and rerun with message (or message of what the
-    write returned); on a stale edit forget cached data too and rerun with the current values and why
-    (show_stale); else show why not in place. reset, on success and on a stale edit, makes the form start
-    over from the database."""
-    try:
-        result = write()
-    except service.StaleEdit as stale:
-        st.session_state[STALE] = str(stale)
-    except (service.ValidationError, service.PermissionDenied) as error:
-        st.error(text.literal(error))
-        return
-    else:
-        st.session_state[FLASH] = message(result) if callable(message) else message
-    data.after_write()
+    """Run a service write. On success forget the cached data of the families it changed and rerun with
+    message (or message of what the write returned); on a stale edit forget them too and rerun with the
+    current values and why (show_stale); else show why not in place. reset, on success and on a stale edit,
+    makes the form start over from the database."""
+    with families.recording() as changed:
+        try:
+            result = write()
+        except service.StaleEdit as stale:
+            st.session_state[STALE] = str(stale)
+        except (service.ValidationError, service.PermissionDenied) as error:
+            st.error(text.literal(error))
+            return
+        else:
+            st.session_state[FLASH] = message(result) if callable(message) else message
+    cache.after_write(changed)
     if reset:
         reset()
     st.rerun()

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine
 
 from core import imports, roles, usage_events
 from core.imports import attributes
-from db import memory, scoring, service
+from db import families, memory, scoring, service
 from db.imports import store
 from db.imports.exporting import TABLES, export_table
 from db.imports.store import ENTITY_TABLES
@@ -179,7 +179,7 @@ def run_import(
     first = next(chunks)
     mapping = mapping if mapping is not None else imports.auto_map(list(first.columns), entity)
     try:
-        with service.write(engine, actor, "import_data") as session:
+        with service.write(engine, actor, "import_data", families.IMPORTS[entity]) as session:
             connection = session.connection()
             if entity == "usage_events":
                 outcome = _event_log(

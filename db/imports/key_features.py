@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, insert, select
 
-from db import service
+from db import families, service
 from db.models import KeyFeature
 
 NAME_LENGTH = 120
@@ -30,7 +30,7 @@ def save(engine: Engine, actor: service.Actor, names: list[str]) -> list[str]:
             raise service.ValidationError(
                 f"A feature name has at most {NAME_LENGTH} characters and no control characters: '{name[:40]}'."
             )
-    with service.write(engine, actor, "import_data") as session:
+    with service.write(engine, actor, "import_data", frozenset({families.ACCOUNTS})) as session:
         before = list(session.scalars(select(KeyFeature.name).order_by(KeyFeature.name)))
         session.execute(delete(KeyFeature))
         if chosen:

@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from core import imports
-from db import service
+from db import families, service
 from db.models import ImportProfile
 
 NAME_LENGTH = 80
@@ -21,7 +21,7 @@ def save(engine: Engine, actor: service.Actor, name: str, entity: str, mapping: 
             f"A profile name has 1 to {NAME_LENGTH} characters and no control characters."
         )
     imports.entity_spec(entity)
-    with service.write(engine, actor, "import_data") as session:
+    with service.write(engine, actor, "import_data", frozenset({families.SETTINGS})) as session:
         profile = session.scalars(select(ImportProfile).where(ImportProfile.name == name)).one_or_none()
         if profile is not None and profile.entity != entity:
             raise service.ValidationError(

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, TextClause, false, insert, select, text
 
 from core import imports, usage_events
-from db import service
+from db import bulk, service
 from db.imports import derived
 from db.models import Advocate, AdvocateStageChange, Base, Contact
 
@@ -372,22 +372,9 @@ def _merge_statements(
 
 
 def _load(connection: Connection, table_name: str, chunk: dict[str, np.ndarray]) -> None:
-    """Insert one chunk of columns into a table: COPY on PostgreSQL, one executemany on SQLite."""
-    names = ", ".join(chunk)
-    raw = connection.connection.driver_connection
+    """Insert one chunk of columns into a table (db/bulk.py)."""
     records = zip(*(column.tolist() for column in chunk.values()), strict=True)
-    if connection.dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table_name} ({names}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row(record)
-        return
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(
-            f"INSERT INTO {table_name} ({names}) VALUES ({', '.join('?' * len(chunk))})", records
-        )
-    finally:
-        cursor.close()
+    bulk.insert_rows(connection, table_name, list(chunk), records)
 
 
 def _driver_values(values: pd.Series, column: Column) -> np.ndarray:

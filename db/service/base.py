@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import roles
 from core import settings as settings_rules
+from db import families
 from db.engine import transaction
 from db.models import Advocate, Asset, AuditLog, ReferenceRequest, Setting, User
 
@@ -94,12 +95,16 @@ def now() -> dt.datetime:
 
 
 @contextmanager
-def write(engine: Engine, actor: Actor, action: str) -> Iterator[Session]:
+def write(
+    engine: Engine, actor: Actor, action: str, changes: frozenset[str] | None = None
+) -> Iterator[Session]:
     """A transaction for action, refused unless actor's role may perform it and actor's login still holds.
 
     Each audit row of a committed write is logged, one line each; a refused or failed write logs one line
-    with the kind of refusal, never its message (which may quote names or notes).
+    with the kind of refusal, never its message (which may quote names or notes). The data families it
+    changes (changes, else those db/families.py lists for action) are noted for whoever records them.
     """
+    families.note(action, changes)
     try:
         if not roles.may_do(actor.role, action):
             raise PermissionDenied(f"Role '{actor.role}' may not {action.replace('_', ' ')}.")

@@ -52,7 +52,7 @@ def create_user(
         raise ValidationError(f"Email '{email}': not an e-mail address.")
     if role is None:
         raise ValidationError("Role: choose one.")
-    one_of("Role", role, roles.ALL_ROLES)
+    one_of("Role", role, roles.ROLES)
     if problem := passwords.password_problem(password):
         raise ValidationError(problem)
     with write(engine, actor, "create_user") as session:
@@ -139,7 +139,7 @@ def change_role(engine: Engine, actor: Actor, user_id: int, role: str, version: 
     """Give a user another role; an admin cannot demote themselves, and one enabled admin always remains."""
 
     def change(session: Session, user: User) -> tuple[dict[str, object], dict[str, object]]:
-        one_of("Role", role, roles.ALL_ROLES)
+        one_of("Role", role, roles.ROLES)
         if user.role == role:
             raise ValidationError(f"Role '{role}': {user.username} has it already.")
         if user.role == roles.ADMIN:

@@ -18,7 +18,7 @@ def board_rows() -> pd.DataFrame:
             "segment": ["SMB", "Enterprise", "SMB"],
             "industry": ["Retail", "Retail", "Software"],
             "arr": [10_000.0, 200_000.0, 30_000.0],
-            "renewal_date": [dt.date(2027, 1, 1), dt.date(2026, 12, 22), dt.date(2026, 11, 1)],
+            "renewal_date": pd.to_datetime(["2027-01-01", "2026-12-22", "2026-11-01"]),
             "seats_purchased": [10, 100, 20],
             "seats_used": [10, 40, 5],
             "usage": [90.0, 20.0, 50.0],

@@ -40,6 +40,7 @@ WEIGHTS = health.weights_from_settings(DEFAULTS)
 
 def flag_inputs(rows: list[dict]) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     frame = pd.DataFrame(rows).set_index("account_id")
+    frame["renewal_date"] = pd.to_datetime(frame["renewal_date"])  # dates as every read returns them
     current = frame[["score", "band", "usage"]]
     features = frame[["renewal_date", "seats_used", "seats_purchased"]]
     return current, frame["before"], features

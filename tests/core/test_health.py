@@ -314,3 +314,10 @@ def test_unknown_inputs_without_any_usage():
 
 def test_no_unknown_inputs_say_nothing():
     assert health.unknown_inputs(features_row(), pd.Series({"usage": 100.0, "utilisation": 100.0})) is None
+
+
+def test_nps_points_by_class_of_the_answer():
+    # 10 and 9 promoters, 8 and 7 passives, 6 and 0 detractors, unknown stays unknown.
+    points = health.nps_points(pd.Series([10, 9, 8, 7, 6, 0, None], dtype=float))
+    assert points.iloc[:6].tolist() == [100, 100, 70, 70, 20, 20]
+    assert math.isnan(points.iloc[6])

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import kpis
+from core import kpis, metrics
 from core.vocabulary import ADVOCATE_STAGES
 
 JAN_1, JAN_31 = dt.date(2026, 1, 1), dt.date(2026, 1, 31)
@@ -163,10 +163,13 @@ def test_repeat_rate_of_the_period_buyers_counts_purchases_before_it_but_not_aft
     )
     customers = with_first_purchase(pd.DataFrame(index=pd.Index(range(1, 6), name="account_id")), purchases)
     # January's buyers: 1, 2, 3; of them 1 (its first purchase came before) and 3 (2 in January) repeat: 2 / 3.
-    assert kpis.repeat_rate(buyers(purchases, JAN_1, JAN_31), customers, JAN_1) == pytest.approx(2 / 3)
+    first = customers["first_purchase"]
+    assert metrics.repeat_customer_rate(buyers(purchases, JAN_1, JAN_31), first, JAN_1) == pytest.approx(
+        2 / 3
+    )
     # March: nobody bought, so no rate.
     march = dt.date(2026, 3, 1)
-    assert kpis.repeat_rate(buyers(purchases, march, dt.date(2026, 3, 31)), customers, march) is None
+    assert metrics.repeat_customer_rate(buyers(purchases, march, dt.date(2026, 3, 31)), first, march) is None
 
 
 # --- loyalty -----------------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -38,11 +40,13 @@ def test_csat_share_of_satisfied_answers():
     assert metrics.csat(pd.Series([], dtype=int)) is None
 
 
-def test_repeat_customer_rate():
-    # customers 1 (3 purchases), 2 (1), 3 (2), 4 (1): 2 repeat of 4 → 0.5
-    purchases = pd.DataFrame({"account_id": [1, 1, 1, 2, 3, 3, 4]})
-    assert metrics.repeat_customer_rate(purchases) == 0.5
-    assert metrics.repeat_customer_rate(purchases.iloc[:0]) is None
+def test_repeat_customer_rate_counts_buyers_of_the_period_with_an_earlier_or_second_purchase():
+    # The period starts 1 Mar 2026. Buyers: 1 (twice in it), 2 (once; first purchase in January),
+    # 3 (once; first purchase in it), 4 (once; first purchase unknown): 1 and 2 repeat, 2 of 4 → 0.5.
+    buyers = pd.Series([1, 1, 2, 3, 4])
+    first = pd.Series(pd.to_datetime(["2026-03-02", "2026-01-15", "2026-03-05"]), index=[1, 2, 3])
+    assert metrics.repeat_customer_rate(buyers, first, dt.date(2026, 3, 1)) == 0.5
+    assert metrics.repeat_customer_rate(buyers.iloc[:0], first, dt.date(2026, 3, 1)) is None
 
 
 def test_ltv_is_value_times_frequency_times_lifespan():

@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pandas as pd
+
 from core import periods
 
 TODAY = dt.date(2026, 11, 25)
@@ -42,3 +44,25 @@ def test_previous_month_is_cut_at_its_own_end():
     march = periods.recent("Month", dt.date(2026, 3, 30), 1)[0]
     assert periods.previous(march, "Month").end == dt.date(2026, 2, 28)
     assert periods.previous(march, "Month").label == "February 2026"
+
+
+def test_week_start_is_the_monday_on_or_before():
+    assert periods.week_start(dt.date(2026, 3, 4)) == dt.date(2026, 3, 2)  # a Wednesday
+    assert periods.week_start(dt.date(2026, 3, 2)) == dt.date(2026, 3, 2)  # a Monday
+    assert periods.week_start(dt.date(2026, 3, 1)) == dt.date(2026, 2, 23)  # a Sunday
+
+
+def test_on_days_takes_both_ends_whole_and_unknown_as_outside():
+    moments = pd.Series(
+        pd.to_datetime(["2026-02-28 23:59", "2026-03-01 00:00", "2026-03-31 23:59", "2026-04-01 00:00", None])
+    )
+    assert periods.on_days(moments, dt.date(2026, 3, 1), dt.date(2026, 3, 31)).tolist() == [
+        False,
+        True,
+        True,
+        False,
+        False,
+    ]
+    days = pd.Series([dt.date(2026, 3, 1), dt.date(2026, 3, 2)], dtype=object)
+    assert periods.on_days(days, dt.date(2026, 3, 2), dt.date(2026, 3, 2)).tolist() == [False, True]
+    assert periods.day_after(dt.date(2026, 3, 31)) == pd.Timestamp("2026-04-01")

@@ -515,9 +515,14 @@ def test_a_week_is_named_by_its_monday():
 # ---- empty inputs --------------------------------------------------------------------
 
 
+DATE_SUFFIXES = ("_on", "_at", "_by")
+
+
 def empty(columns: list[str], index: str | None = None) -> pd.DataFrame:
-    """No rows, as a query without results may return: object columns, nothing typed."""
-    frame = pd.DataFrame(columns=columns)
+    """No rows, as a read without results returns them: dates (…_on, …_at, …_by) datetime64, the rest untyped."""
+    frame = pd.DataFrame(columns=columns).astype(
+        {column: "datetime64[us]" for column in columns if column.endswith(DATE_SUFFIXES)}
+    )
     return frame.rename_axis(index) if index else frame
 
 

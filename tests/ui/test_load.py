@@ -15,23 +15,6 @@ def test_no_source_file_watching_on_the_event_loop():
     assert CONFIG["server"]["fileWatcherType"] == "none"
 
 
-def test_a_write_clears_every_shared_frame():
-    import inspect
-
-    from streamlit.runtime.caching.cache_utils import CachedFunc
-
-    from ui import data
-
-    resources = {
-        name
-        for name, loader in vars(data).items()
-        if isinstance(loader, CachedFunc) and type(loader._info).__name__ == "CachedResourceFuncInfo"
-    }
-    cleared = inspect.getsource(data.after_write)
-    assert {"filled_board", "board_filtered", "board_sorted"} <= resources
-    assert [name for name in sorted(resources) if f"{name}.clear()" not in cleared] == []
-
-
 def test_home_bar_spec_is_the_altair_chart_without_altairs_default_theme():
     import pandas as pd
 

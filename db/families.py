@@ -1,0 +1,129 @@
+"""The data families: what a write changes and what a cached read depends on.
+
+Every table belongs to one family (TABLES). Every write names the families it changes: WRITES by the role
+matrix's action (db/service's write() looks it up, so a write without an entry fails), IMPORTS by import
+entity. Each cached read in ui/ names the families it depends on (ui/cache.py's @loader), and after a write
+only the loaders of the families it changed are cleared. Every write also adds an audit row: USERS is
+changed by every write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+ACCOUNTS = "accounts and health"
+ADVOCATES = "advocates and outreach"
+ASSETS = "assets and references"
+PURCHASES = "purchases and referrals"
+USERS = "users and audit"
+SETTINGS = "settings"
+FAMILIES = (ACCOUNTS, ADVOCATES, ASSETS, PURCHASES, USERS, SETTINGS)
+
+TABLES: dict[str, tuple[str, ...]] = {
+    ACCOUNTS: (
+        "accounts",
+        "contacts",
+        "survey_responses",
+        "usage_weekly",
+        "milestones",
+        "tickets",
+        "engagement_triggers",
+        "churn_events",
+        "subscriptions",
+        "key_features",
+        "custom_attributes",
+        "account_attributes",
+        "rescore_weeks",
+        "health_snapshots",
+        "csm_sentiments",
+        "model_fits",
+        "churn_risks",
+    ),
+    ADVOCATES: ("advocates", "advocate_stage_changes", "outreach_attempts", "rewards", "thank_yous"),
+    ASSETS: ("assets", "asset_industries", "asset_products", "reference_requests", "asset_usage"),
+    PURCHASES: ("referrals", "referral_events", "purchases", "acquisition_spend"),
+    USERS: ("users", "login_failures", "audit_log"),
+    SETTINGS: ("settings", "health_profiles", "import_profiles"),
+}
+
+# What each import entity stores (an account import can also derive subscriptions' facts and mark weeks
+# for rescoring: all in ACCOUNTS).
+IMPORTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        (
+            "accounts",
+            "contacts",
+            "usage",
+            "usage_events",
+            "subscriptions",
+            "surveys",
+            "tickets",
+            "milestones",
+            "triggers",
+            "churn",
+        ),
+        frozenset({ACCOUNTS}),
+    ),
+    "outreach": frozenset({ADVOCATES}),  # a contact asked for the first time gets an advocate record
+    "assets": frozenset({ASSETS}),
+    **dict.fromkeys(("purchases", "spend", "referral_events"), frozenset({PURCHASES})),
+    "referrals": frozenset({PURCHASES, ADVOCATES}),
+}
+
+# By action of core/roles.ACTIONS.
+WRITES: dict[str, frozenset[str]] = {
+    "update_settings": frozenset({SETTINGS, ACCOUNTS}),  # some settings mark scored weeks for rescoring
+    "update_health_profile": frozenset({SETTINGS}),
+    **dict.fromkeys(
+        ("create_user", "change_role", "set_user_disabled", "reset_password", "log_out"), frozenset({USERS})
+    ),
+    "run_scoring": frozenset({ACCOUNTS}),
+    "fit_churn_model": frozenset({ACCOUNTS}),
+    "record_sentiment": frozenset({ACCOUNTS}),
+    **dict.fromkeys(
+        ("nominate", "log_outreach", "record_response", "move_stage", "record_reward", "record_thank_you"),
+        frozenset({ADVOCATES}),
+    ),
+    "issue_referral_code": frozenset({PURCHASES}),
+    **dict.fromkeys(
+        (
+            "create_reference_request",
+            "assign_reference",
+            "complete_reference",
+            "record_deal_outcome",
+            "log_asset_use",
+            "create_asset",
+            "edit_asset",
+            "record_asset_approval",
+            "mark_assets_reviewed",
+            "retire_assets",
+            "restore_asset",
+        ),
+        frozenset({ASSETS}),
+    ),
+    "import_data": frozenset().union(*IMPORTS.values()),
+}
+
+_changed: ContextVar[set[str] | None] = ContextVar("changed", default=None)
+
+
+def note(action: str, changes: frozenset[str] | None = None) -> None:
+    """Note the families a write of action changes (given, or else its entry in WRITES; KeyError for an
+    action without one) and USERS for its audit row, for recording() around it (db/service's write() calls
+    this)."""
+    families = (WRITES[action] if changes is None else changes) | {USERS}
+    if (changed := _changed.get()) is not None:
+        changed.update(families)
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """The families changed by the writes run inside (each noted by note()), filled as they run."""
+    changed: set[str] = set()
+    token = _changed.set(changed)
+    try:
+        yield changed
+    finally:
+        _changed.reset(token)
