@@ -515,11 +515,12 @@ def test_a_week_is_named_by_its_monday():
 # ---- empty inputs --------------------------------------------------------------------
 
 
-DATE_SUFFIXES = ("_on", "_at", "_by")
+DATE_SUFFIXES = ("_on", "_at", "_by", "_until")
 
 
 def empty(columns: list[str], index: str | None = None) -> pd.DataFrame:
-    """No rows, as a read without results returns them: dates (…_on, …_at, …_by) datetime64, the rest untyped."""
+    """No rows, as a read without results returns them: dates (…_on, …_at, …_by, …_until) datetime64, the rest
+    untyped."""
     frame = pd.DataFrame(columns=columns).astype(
         {column: "datetime64[us]" for column in columns if column.endswith(DATE_SUFFIXES)}
     )
