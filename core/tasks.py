@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.outreach import wilson_interval
+
 # Why a task exists. An account task is about the account; the others about one advocate, request or asset.
 TASK_REASONS = (
     "at_risk",
@@ -342,3 +344,75 @@ def plan(signals: pd.DataFrame, tasks: pd.DataFrame, now: dt.datetime, settings:
     still = live.merge(signals[KEY].drop_duplicates().assign(seen=True), on=KEY, how="left")
     close = still[still["seen"].isna() & still["reason"].isin(SELF_CLOSING)]["task_id"]
     return Plan(new=new, close=sorted(int(task_id) for task_id in close))
+
+
+# --- does the playbook work? ----------------------------------------------------------------------------
+
+EFFECT_COLUMNS = [
+    "playbook",
+    "reason",
+    "worked",
+    "worked_churned",
+    "worked_rate",
+    "worked_low",
+    "worked_high",
+    "not_worked",
+    "not_worked_churned",
+    "not_worked_rate",
+    "not_worked_low",
+    "not_worked_high",
+    "verdict",
+]
+
+
+def playbook_effect(
+    tasks: pd.DataFrame, churns: pd.DataFrame, today: dt.date, horizon_days: int
+) -> pd.DataFrame:
+    """Per playbook and reason, the churn within horizon_days of account tasks that were worked against those
+    that were not, with 95% Wilson intervals. Association, not proof: who works a task is not random.
+
+    tasks: playbook, reason, account_id, status, due_on, closed_at (datetime64). Worked: closed (any outcome),
+    counted from closed_at. Not worked: dismissed (from closed_at) or still live past its due day (from due_on).
+    A task counts once its whole window has passed (its day + horizon_days ≤ today). Churned: a churn event
+    of the account (churns: account_id, churned_on) in the window after that day. The verdict claims a
+    difference only when the two intervals do not overlap.
+    """
+    today_ts = pd.Timestamp(today)
+    horizon = pd.Timedelta(days=horizon_days)
+    frame = tasks[tasks["account_id"].notna()].copy()
+    live = frame["status"].isin(LIVE_STATUSES)
+    frame["worked"] = frame["status"] == "closed"
+    frame["day"] = frame["closed_at"].dt.normalize().where(~live, frame["due_on"])
+    counted = (frame["status"].isin(["closed", "dismissed"]) | (live & (frame["due_on"] < today_ts))) & (
+        frame["day"] + horizon <= today_ts
+    )
+    frame = frame[counted]
+    window = frame[["account_id", "day"]].reset_index().merge(churns, on="account_id")
+    hit = window[(window["churned_on"] > window["day"]) & (window["churned_on"] <= window["day"] + horizon)]
+    frame["churned"] = frame.index.isin(hit["index"])
+    rows = []
+    for (playbook, reason), group in frame.groupby(["playbook", "reason"], sort=True):
+        row: dict[str, object] = {"playbook": playbook, "reason": reason}
+        for name, part in (("worked", group[group["worked"]]), ("not_worked", group[~group["worked"]])):
+            n, churned = len(part), int(part["churned"].sum())
+            low, high = wilson_interval(churned, n)
+            row |= {
+                name: n,
+                f"{name}_churned": churned,
+                f"{name}_rate": churned / n if n else np.nan,
+                f"{name}_low": low,
+                f"{name}_high": high,
+            }
+        row["verdict"] = _effect_verdict(row)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+
+
+def _effect_verdict(row: dict[str, object]) -> str:
+    if not row["worked"] or not row["not_worked"]:
+        return "No comparison: one side has no tasks whose window has passed."
+    if row["worked_high"] < row["not_worked_low"]:
+        return "Accounts whose task was worked churned less often (association, not proof)."
+    if row["not_worked_high"] < row["worked_low"]:
+        return "Accounts whose task was worked churned more often (association, not proof)."
+    return "No difference we can claim: the intervals overlap."
