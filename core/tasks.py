@@ -425,14 +425,14 @@ WHEN_LABELS = {"overdue": "Overdue", "this_week": "Due this week", "later": "Lat
 
 def arrange(tasks: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """The live tasks (db.tasks.open_tasks) in working order, with `when` (overdue: due before today;
-    this_week: due by this week's Sunday; later) and `group` (the account, or the subject of a task without
+    this_week: due within the next 7 days, today included; later) and `group` (the account, or the subject of a task without
     one). Overdue first, then due this week, then later; each group's tasks together, the group of the most
     urgent task first."""
     today_ts = pd.Timestamp(today)
-    sunday = today_ts + pd.Timedelta(days=6 - today.weekday())
+    week_end = today_ts + pd.Timedelta(days=6)
     frame = tasks.copy()
     frame["when"] = np.select(
-        [frame["due_on"] < today_ts, frame["due_on"] <= sunday], ["overdue", "this_week"], "later"
+        [frame["due_on"] < today_ts, frame["due_on"] <= week_end], ["overdue", "this_week"], "later"
     )
     frame["group"] = frame["account_name"].fillna(frame["subject_name"]).fillna("—")
     urgency = frame["when"].map({"overdue": 0, "this_week": 1, "later": 2})
@@ -444,8 +444,9 @@ def arrange(tasks: pd.DataFrame, today: dt.date) -> pd.DataFrame:
 
 
 def counts(tasks: pd.DataFrame, today: dt.date) -> dict[str, int]:
-    """How many live tasks are overdue and due this week (by Sunday, overdue ones not counted again)."""
+    """How many live tasks are overdue and due this week (within 7 days from today; overdue ones not counted
+    again)."""
     today_ts = pd.Timestamp(today)
-    sunday = today_ts + pd.Timedelta(days=6 - today.weekday())
+    week_end = today_ts + pd.Timedelta(days=6)
     overdue = int((tasks["due_on"] < today_ts).sum())
-    return {"overdue": overdue, "this_week": int((tasks["due_on"] <= sunday).sum()) - overdue}
+    return {"overdue": overdue, "this_week": int((tasks["due_on"] <= week_end).sum()) - overdue}

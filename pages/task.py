@@ -25,10 +25,9 @@ if status == "snoozed":
     status = f"snoozed until {numbers.day(task['snoozed_until'])} ({numbers.text(task['snooze_reason'])})"
 elif status in ("closed", "dismissed"):
     outcome = f": {task_rules.OUTCOME_LABELS[task['outcome']].lower()}" if pd.notna(task["outcome"]) else ""
-    status = (
-        f"{status}{outcome} on {numbers.day(task['closed_at'])} by {numbers.text(task['closed_by_name'])}"
-        f" — {numbers.text(task['close_note'])}"
-    )
+    note = f" ({task['close_note']})" if pd.notna(task["close_note"]) else ""
+    by = f" by {task['closed_by_name']}" if pd.notna(task["closed_by_name"]) else ""
+    status = f"{status}{outcome} on {numbers.day(task['closed_at'])}{by}{note}"
 st.caption(
     text.literal(
         f"Owner {numbers.text(task['owner_name']) if pd.notna(task['owner_id']) else work_views.QUEUE} · "

@@ -169,7 +169,7 @@ def test_playbook_effect_claims_only_when_the_wilson_intervals_do_not_overlap():
 
 
 def test_the_queue_puts_overdue_first_then_this_week_grouped_by_account():
-    # 06 Dec 2026 is a Sunday: this week ends today.
+    # This week: 7 Dec to 13 Dec 2026.
     monday = dt.date(2026, 12, 7)
     live = pd.DataFrame(
         {
