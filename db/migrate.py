@@ -53,6 +53,8 @@ def prepare(engine: Engine, demo: bool) -> None:
         if empty:
             from db import demo as demo_data
             from db import scoring
+            from db.demo.work import seed_task_history
 
             demo_data.generate(engine)
             scoring.run(engine)
+            seed_task_history(engine)

@@ -235,11 +235,16 @@ def store(session: Session, planned: rules.Plan, now: dt.datetime) -> Generation
     raised = 0
     if rows:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(Task).on_conflict_do_nothing(
-            index_elements=["subject_kind", "subject_id", "reason"],
-            index_where=text(LIVE_SQL),
+        table = Task.__table__
+        statement = (
+            dialect.insert(table)
+            .on_conflict_do_nothing(
+                index_elements=["subject_kind", "subject_id", "reason"], index_where=text(LIVE_SQL)
+            )
+            .returning(table.c.id)
         )
-        raised = session.connection().execute(statement, rows).rowcount
+        # RETURNING gives the rows inserted (executemany's rowcount is unknown on PostgreSQL).
+        raised = len(session.connection().execute(statement, rows).all())
     closed = 0
     if planned.close:
         closed = session.execute(
