@@ -162,7 +162,8 @@ def signals(engine: Engine, now: dt.datetime) -> pd.DataFrame:
             accounts["segment"].map(own_lines).astype(float).fillna(settings["band_at_risk_below"])
         )
         found.append(rules.account_signals(accounts, week, today, settings))
-    candidates = advocacy.candidates(engine, today, week)
+    lookback = today - dt.timedelta(days=settings["task_lookback_days"])
+    candidates = advocacy.candidates(engine, today, week, promoters_since=lookback)
     candidates["health_band"] = profile_rules.band(
         candidates["health_score"], candidates["segment"], settings, stored_profiles
     )
@@ -178,7 +179,8 @@ def signals(engine: Engine, now: dt.datetime) -> pd.DataFrame:
     found.append(rules.thank_you_signals(owed, people, today, settings))
     requests = reads.frame(engine, REQUESTS_SQL, ["needed_by"]).set_index("id")
     found.append(rules.request_signals(requests, now))
-    library = references.library(engine, today, week, references.tags(engine))
+    # No tags: staleness does not depend on them, and joining them is most of the library's read.
+    library = references.library(engine, today, week, pd.DataFrame(columns=["asset_id", "kind", "value"]))
     library["account_band"] = profile_rules.band(
         library["account_score"],
         pd.Series(None, index=library.index, dtype=object),
