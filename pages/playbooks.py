@@ -51,7 +51,7 @@ st.dataframe(
 if roles.may(actor, "save_playbook"):
     st.subheader("Edit a playbook")
     writes.show_stale()
-    names = {NEW: None, **{row.name: pid for pid, row in listed.iterrows()}}
+    names = {NEW: None, **dict(zip(listed["name"], listed.index, strict=True))}
     chosen = st.selectbox("Playbook", list(names))
     playbook_id = names[chosen]
     current = listed.loc[playbook_id] if playbook_id is not None else None

@@ -296,7 +296,8 @@ def delete_playbook(engine: Engine, actor: Actor, playbook_id: int, version: int
         ).one()
         if used[0]:
             raise ValidationError(
-                f"{playbook.name} is used by {used[0]} tasks ({used[1]} open): retire it instead of deleting it."
+                f"{playbook.name} is used by {used[0]} task{'' if used[0] == 1 else 's'} ({used[1]} open): "
+                "retire it instead of deleting it."
             )
         audit(session, actor, "delete_playbook", "playbook", playbook_id, {"name": playbook.name}, None)
         session.delete(playbook)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from db.engine import make_engine
-from db.models import Task
+from db.models import Playbook, Task
 from tests.pages.conftest import log_in
 
 
@@ -104,3 +104,19 @@ def test_playbooks_page_shows_the_seeded_playbooks_and_no_claim_without_history(
         "day 0: Review the drivers on the account page → day 2: Call the champion → day 7: E-mail the exec sponsor"
     )
     assert app.info[-1].value.startswith("No account task has closed")
+
+
+def test_admin_saves_a_new_version_of_a_playbook_and_cannot_delete_one_in_use(app, app_database_url):
+    log_in(app, "ada")
+    app.switch_page("pages/playbooks.py").run()
+    next(box for box in app.selectbox if box.label == "Playbook").select("At-risk save").run()
+    next(area for area in app.text_area if area.label == "Description").input("Two steps are enough.")
+    next(button for button in app.button if button.label == "Save").click().run()
+    assert not app.error
+    engine = make_engine(app_database_url)
+    with engine.connect() as conn:
+        version = conn.scalar(select(Playbook.version).where(Playbook.name == "At-risk save"))
+    assert version == 2
+    next(box for box in app.selectbox if box.label == "Playbook").select("At-risk save").run()
+    next(button for button in app.button if button.label == "Delete").click().run()
+    assert app.error[0].value == "At-risk save is used by 1 task (1 open): retire it instead of deleting it."
