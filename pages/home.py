@@ -25,6 +25,9 @@ if roles.may(actor, "task_queue"):
     tiles[1].metric("Due this week", f"{counts['this_week']:,}")
     tiles[2].metric("Open tasks", f"{len(live):,}")
     week = data.latest_scored_week()
+    if week is None:
+        # Account tasks follow the scores: without them the queue holds program tasks only.
+        st.info(f"No health scores yet. {data.why_not_scored()}")
     board = data.health_board(week, roles.book_owner(actor)) if week else None
     work_views.queue_table(arranged, board)
     if roles.may(actor, "generate_tasks") and st.button("Generate tasks now"):
