@@ -184,3 +184,18 @@ def test_the_queue_puts_overdue_first_then_this_week_grouped_by_account():
     assert arranged["when"].tolist() == ["overdue", "later", "this_week", "later", "this_week"]
     assert arranged["group"].tolist() == ["Beta", "Beta", "Acme", "Acme", "Old case study"]
     assert tasks.counts(live, monday) == {"overdue": 1, "this_week": 2}
+
+
+def test_account_signals_without_any_renewal_date():
+    accounts = pd.DataFrame(
+        {
+            "account_id": [1],
+            "owner_id": [7],
+            "score": [40.0],
+            "score_4_weeks_ago": [np.nan],
+            "renewal_date": pd.to_datetime([None]),
+            "at_risk_below": [60.0],
+        }
+    )
+    found = tasks.account_signals(accounts, WEEK, TODAY, SETTINGS)
+    assert found["reason"].tolist() == ["at_risk"]
