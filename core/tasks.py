@@ -72,7 +72,7 @@ def _day(values: pd.Series) -> pd.Series:
     """Dates as "06 Dec 2026" (each distinct day formatted once), "—" for none, as text."""
     distinct = values.dropna().unique()
     words = dict(zip(distinct, pd.DatetimeIndex(distinct).strftime("%d %b %Y"), strict=True))
-    return values.map(words).fillna("—").astype(str)
+    return values.map(words).astype(object).fillna("—").astype(str)
 
 
 def _signals(
