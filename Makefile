@@ -42,6 +42,8 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_score_check
 	$(PYTHON) -m scripts.bench_score_check --postgres
 	$(PYTHON) -m scripts.bench_churn_fit --postgres
+	$(PYTHON) -m scripts.bench_tasks
+	$(PYTHON) -m scripts.bench_tasks --postgres
 	$(PYTHON) -m scripts.bench_load
 	$(PYTHON) -m scripts.bench_load --postgres
 

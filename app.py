@@ -1,10 +1,12 @@
 """Entry point: configure the page, log in, and show the pages the user's role may open."""
 
+import datetime as dt
+
 import streamlit as st
 
 from core import roles
 from db import logs
-from ui import auth, start
+from ui import auth, start, work_views
 
 logs.configure()
 st.set_page_config(page_title=start.PRODUCT, page_icon=str(start.ICON), layout="wide")
@@ -26,9 +28,12 @@ actor = auth.login()
 # Streamlit's "Page not found". Our own menu lists only the role's pages: the built-in one is switched off so a
 # fresh server's pages/ listing never shows.
 navigation = st.navigation(list(pages.values()), position="hidden")
+counts = work_views.queue_counts(actor, dt.date.today())
 with st.sidebar:
     for spec in roles.pages_for(actor.role):
         if spec.in_menu:
             st.page_link(pages[spec.key])
+        if spec.key == "home" and counts:
+            st.caption(f"{counts['overdue']:,} overdue · {counts['this_week']:,} due this week")
 auth.account_menu(actor)
 navigation.run()

@@ -28,7 +28,19 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
+    # Home is each role's work: the task queue (sales: their reference requests).
     PageSpec("home", "Home", "pages/home.py", ":material/home:", ROLES),
+    # Opened from the queue with ?task=<id>, not from the menu.
+    PageSpec(
+        "task", "Task", "pages/task.py", ":material/task_alt:", (ADMIN, ACCOUNT_MANAGER, MARKETING), False
+    ),
+    PageSpec(
+        "overview",
+        "Overview",
+        "pages/overview.py",
+        ":material/dashboard:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
     PageSpec(
         "health",
         "Health board",
@@ -91,6 +103,13 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/handshake:",
         (ADMIN, MARKETING, SALES),
     ),
+    PageSpec(
+        "playbooks",
+        "Playbooks",
+        "pages/playbooks.py",
+        ":material/menu_book:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
     PageSpec("import", "Import and export", "pages/imports.py", ":material/upload_file:", (ADMIN,)),
     PageSpec("admin", "Admin", "pages/admin.py", ":material/admin_panel_settings:", (ADMIN,)),
 )
@@ -130,6 +149,17 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "retire_assets": (ADMIN, MARKETING),
     "restore_asset": (ADMIN, MARKETING),
     "import_data": (ADMIN,),
+    # The work queue: account managers work their own tasks, marketing and admins every task; admins keep
+    # the playbooks and start a generation run.
+    "check_task_step": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "snooze_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "reassign_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "close_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "dismiss_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "generate_tasks": (ADMIN,),
+    "save_playbook": (ADMIN,),
+    "retire_playbook": (ADMIN,),
+    "delete_playbook": (ADMIN,),
 }
 
 
@@ -137,7 +167,13 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 SECTIONS: dict[str, tuple[str, ...]] = {
     # The library's upkeep (stale assets, industry coverage) is marketing's job.
     "library_upkeep": (ADMIN, MARKETING),
+    # The work queue: who has one, who also works the marketing program queue, who sees every owner's.
+    "task_queue": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "program_queue": (ADMIN, MARKETING),
+    "all_tasks": (ADMIN,),
 }
+# Who may own a task: the queue's workers (sales ask for references, they do not work the queue).
+TASK_OWNERS = (ADMIN, ACCOUNT_MANAGER, MARKETING)
 
 
 class Someone(Protocol):

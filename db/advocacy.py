@@ -119,6 +119,18 @@ PROGRAM_PEOPLE = {
     "advocate": "",
     "assigned": "",
 }
+# Contacts whose latest answers include a promoter's NPS since :promoters_since: the work queue's promoter asks.
+RECENT_PROMOTERS = (
+    "SELECT contact_id FROM survey_responses WHERE kind = 'nps' AND score >= 9 "
+    "AND responded_on >= :promoters_since AND contact_id IS NOT NULL"
+)
+PROMOTER_PEOPLE = {
+    "people": f"AND c.id IN ({RECENT_PROMOTERS})",
+    "contact": f"AND contact_id IN ({RECENT_PROMOTERS})",
+    "account": "",
+    "advocate": "",
+    "assigned": "",
+}
 ACTIVE = rules.active("a", ":as_of")
 BOOK_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **dict.fromkeys(ONE_CONTACT, ""))).bindparams(
     *CANDIDATE_PARAMS
@@ -126,6 +138,9 @@ BOOK_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **dict.fromkeys(ONE_
 ONE_CANDIDATE = text(CANDIDATES_SQL.format(active=ACTIVE, **ONE_CONTACT)).bindparams(*CANDIDATE_PARAMS)
 PROGRAM_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **PROGRAM_PEOPLE)).bindparams(
     *CANDIDATE_PARAMS
+)
+PROMOTER_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **PROMOTER_PEOPLE)).bindparams(
+    *CANDIDATE_PARAMS, bindparam("promoters_since", type_=Date)
 )
 CANDIDATE_DATES = ["customer_since", "nps_latest_on", "last_complaint_on", "last_asked_on"]
 
@@ -136,10 +151,12 @@ def candidates(
     week: dt.date | None,
     contact_id: int | None = None,
     in_program: bool = False,
+    promoters_since: dt.date | None = None,
 ) -> pd.DataFrame:
     """Every current contact of an active account (or one contact, or only advocates who agreed) with what decides
     who to ask: account facts, NPS, CSAT, triggers, health in week, complaints, past asks and advocacy; source
-    may be a connection inside a write's transaction."""
+    may be a connection inside a write's transaction. promoters_since: only contacts with an NPS of 9 or 10
+    answered on or after that day (their latest answer may be another)."""
     params = {
         "as_of": as_of,
         "week": week,
@@ -150,6 +167,8 @@ def candidates(
     }
     if contact_id is not None:
         stmt, params["contact_id"] = ONE_CANDIDATE, contact_id
+    elif promoters_since is not None:
+        stmt, params["promoters_since"] = PROMOTER_CANDIDATES, promoters_since
     else:
         stmt = PROGRAM_CANDIDATES if in_program else BOOK_CANDIDATES
     frame = reads.frame(source, stmt, CANDIDATE_DATES, params, index="contact_id")

@@ -19,7 +19,8 @@ ASSETS = "assets and references"
 PURCHASES = "purchases and referrals"
 USERS = "users and audit"
 SETTINGS = "settings"
-FAMILIES = (ACCOUNTS, ADVOCATES, ASSETS, PURCHASES, USERS, SETTINGS)
+WORK = "tasks and playbooks"
+FAMILIES = (ACCOUNTS, ADVOCATES, ASSETS, PURCHASES, USERS, SETTINGS, WORK)
 
 TABLES: dict[str, tuple[str, ...]] = {
     ACCOUNTS: (
@@ -46,6 +47,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     PURCHASES: ("referrals", "referral_events", "purchases", "acquisition_spend"),
     USERS: ("users", "login_failures", "audit_log"),
     SETTINGS: ("settings", "health_profiles", "import_profiles"),
+    WORK: ("playbooks", "playbook_steps", "tasks", "task_steps"),
 }
 
 # What each import entity stores (an account import can also derive subscriptions' facts and mark weeks

@@ -55,6 +55,7 @@ def prepare(engine: Engine, demo: bool, progress: Callable[[str, float], None] |
         if empty:
             from db import demo as demo_data
             from db import scoring
+            from db.demo.work import seed_task_history
 
             report = progress or (lambda _message, _share: None)
             report("Writing the demo history of customer accounts…", 0.05)
@@ -67,3 +68,4 @@ def prepare(engine: Engine, demo: bool, progress: Callable[[str, float], None] |
                     0.15 + 0.85 * done / total,
                 ),
             )
+            seed_task_history(engine)

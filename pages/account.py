@@ -5,8 +5,7 @@ import streamlit as st
 
 from core import early_warning, health, roles
 from core import profiles as profile_rules
-from db import service
-from ui import attribute_views, auth, board_view, charts, data, facts, numbers, text, writes
+from ui import attribute_views, auth, board_view, charts, data, facts, numbers, text, work_views, writes
 
 actor = auth.require_page("account")
 
@@ -139,24 +138,4 @@ with st.expander(f"All {len(events):,} events"):
 
 if roles.may(actor, "record_sentiment") and roles.in_book(actor, account["owner_id"]):
     st.subheader("Your read of this account")
-    with st.form("sentiment", clear_on_submit=True):
-        sentiment = st.select_slider(
-            "Sentiment",
-            options=[1, 2, 3, 4, 5],
-            value=3,
-            format_func={
-                1: "1 · very negative",
-                2: "2 · negative",
-                3: "3 · neutral",
-                4: "4 · positive",
-                5: "5 · very positive",
-            }.get,
-        )
-        note = st.text_area(
-            "Note", max_chars=service.MAX_NOTE_LENGTH, placeholder="What you heard, and from whom"
-        )
-        if st.form_submit_button("Record sentiment", type="primary"):
-            writes.attempt(
-                lambda: service.record_sentiment(data.engine(), actor, account_id, sentiment, note),
-                "Recorded. It counts in customer feedback from the next scoring run.",
-            )
+    work_views.sentiment_form(actor, account_id, "account")

@@ -41,6 +41,7 @@ from db.models.scoring import (
     ModelFit,
     RescoreWeek,
 )
+from db.models.work import Playbook, PlaybookStep, Task, TaskStep
 
 __all__ = [
     "Account",
@@ -69,6 +70,8 @@ __all__ = [
     "ModelFit",
     "Money",
     "OutreachAttempt",
+    "Playbook",
+    "PlaybookStep",
     "Purchase",
     "ReferenceRequest",
     "Referral",
@@ -78,6 +81,8 @@ __all__ = [
     "Setting",
     "Subscription",
     "SurveyResponse",
+    "Task",
+    "TaskStep",
     "ThankYou",
     "Ticket",
     "UsageWeekly",

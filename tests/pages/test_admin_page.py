@@ -366,7 +366,9 @@ def test_scoring_run_is_audited(app, app_engine):
     assert [row.username for row in rows] == ["ada"]
     assert '"full": true' in rows[0].after
     # The two weeks the book has, both scored before the test: the run says what it did.
-    assert [toast.value for toast in app.toast] == ["Scored 0 new weeks; rescored all 2 weeks scored before."]
+    assert [toast.value for toast in app.toast] == [
+        "Scored 0 new weeks; rescored all 2 weeks scored before. Raised 0 new tasks; closed 0 whose condition cleared."
+    ]
 
 
 def test_the_scoring_tab_says_why_weeks_wait(app, app_engine):

@@ -1,4 +1,4 @@
-"""Home, the Health board and "Does the score work?" say in plain words why there are no scores yet."""
+"""Overview, the Health board and "Does the score work?" say in plain words why there are no scores yet."""
 
 import datetime as dt
 
@@ -44,7 +44,7 @@ def app_database_url(case) -> str:
     return case[0]
 
 
-@pytest.mark.parametrize("page", ["pages/home.py", "pages/health.py", "pages/score_check.py"])
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/health.py", "pages/score_check.py"])
 def test_pages_say_why_there_are_no_scores(app, case, page):
     log_in(app, "mark")
     app.switch_page(page).run()
