@@ -42,6 +42,7 @@ from db.models.scoring import (
     ModelFit,
     RescoreWeek,
 )
+from db.models.work import Playbook, PlaybookStep, Task, TaskStep
 
 __all__ = [
     "Account",
@@ -72,6 +73,8 @@ __all__ = [
     "ModelFit",
     "Money",
     "OutreachAttempt",
+    "Playbook",
+    "PlaybookStep",
     "Purchase",
     "ReferenceRequest",
     "Referral",
@@ -81,6 +84,8 @@ __all__ = [
     "Setting",
     "Subscription",
     "SurveyResponse",
+    "Task",
+    "TaskStep",
     "ThankYou",
     "Ticket",
     "UsageWeekly",
