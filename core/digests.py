@@ -21,6 +21,8 @@ MOST_ROWS = 20
 WINDOW = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOSED_REQUESTS = ("done", "declined")
+# Who works the marketing queue (tasks without an owner) and so finds them in their digest.
+QUEUE_ROLES = (roles.MARKETING,)
 # What the scheduler sends or runs, each once per recipient and period, and the channel it goes by.
 CHANNELS = {
     "digest": "E-mail digests",
@@ -102,21 +104,25 @@ def contents(
     requests: pd.DataFrame,
     moment: dt.datetime,
 ) -> Contents:
-    """The recipient's digest: their open tasks overdue at moment (due before today) and those created in the
+    """The recipient's digest: their open tasks (and the marketing queue's, for QUEUE_ROLES) overdue at moment (due before today) and those created in the
     digest's window (a day or a week) that are not overdue; the accounts of their book that entered the at-risk
     band in entered_week, when that week ended inside the window (roles that may open the health board); and the open reference requests needed by the end of the next
     window or already past it — a sales rep's own requests, every request for a role that assigns them.
 
-    tasks: owner_id, account_id, account_name, reason_text, due_on, created_at; entered: owner_id, name,
+    tasks: owner_id (<NA>: the marketing queue), account_id, subject_name, reason_text, due_on, created_at; entered: owner_id, name,
     score_last, score_this (index account_id); requests: prospect, requested_by, needed_by, status (index id).
     """
     today = pd.Timestamp(moment.date())
     since = pd.Timestamp(moment - WINDOW[recipient.frequency])
-    mine = tasks[tasks["owner_id"] == recipient.id]
+    owner = tasks["owner_id"]
+    mine_rows = owner.eq(recipient.id).fillna(False).astype(bool)
+    if recipient.role in QUEUE_ROLES:
+        mine_rows |= owner.isna().to_numpy()
+    mine = tasks[mine_rows]
     overdue_rows = pd.to_datetime(mine["due_on"]) < today
-    overdue = mine[overdue_rows].sort_values(["due_on", "account_name"], kind="stable")
+    overdue = mine[overdue_rows].sort_values(["due_on", "subject_name"], kind="stable")
     new = mine[~overdue_rows & (pd.to_datetime(mine["created_at"]) >= since)].sort_values(
-        ["due_on", "account_name"], kind="stable"
+        ["due_on", "subject_name"], kind="stable"
     )
     week_ended = None if entered_week is None else pd.Timestamp(entered_week) + pd.Timedelta(days=7)
     if roles.may_open(recipient.role, "health") and week_ended is not None and week_ended > since:
@@ -157,9 +163,9 @@ def _sections(contents: Contents, app_url: str) -> list[tuple[str, list[tuple[st
         if not frame.empty:
             rows = [
                 (
-                    str(row.account_name),
+                    str(row.subject_name),
                     f"{row.reason_text} — due {_day(row.due_on)}",
-                    account_link(app_url, row.account_id),
+                    f"{app_url}/" if pd.isna(row.account_id) else account_link(app_url, row.account_id),
                 )
                 for row in frame.itertuples()
             ]
