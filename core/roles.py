@@ -131,6 +131,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "retire_assets": (ADMIN, MARKETING),
     "restore_asset": (ADMIN, MARKETING),
     "import_data": (ADMIN,),
+    # Everyone chooses how often they get the digest (their own only).
+    "set_digest_frequency": ALL_ROLES,
 }
 
 
@@ -138,6 +140,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 SECTIONS: dict[str, tuple[str, ...]] = {
     # The library's upkeep (stale assets, industry coverage) is marketing's job.
     "library_upkeep": (ADMIN, MARKETING),
+    # When digests, webhooks and scheduled runs last went out or failed.
+    "delivery_status": (ADMIN,),
 }
 
 

@@ -136,16 +136,17 @@ def claim(
         if row.claimed_at is None and row.next_attempt_at is not None and row.next_attempt_at > moment:
             return None
         # Compare and set: of two runs that read the same row, one takes it.
+        previous = row.claimed_at
         taken = session.execute(
             update(Delivery)
-            .where(Delivery.id == row.id, Delivery.claimed_at.is_not_distinct_from(row.claimed_at))
+            .where(Delivery.id == row.id, Delivery.claimed_at.is_not_distinct_from(previous))
             .where(Delivery.sent_at.is_(None))
             .values(claimed_at=moment, attempts=Delivery.attempts + 1)
         ).rowcount
-        if taken and row.claimed_at is not None:
+        if taken and previous is not None:
             log.warning(
                 "delivery claimed at %s never finished, trying again: kind=%s recipient=%s period=%s",
-                row.claimed_at,
+                previous,
                 kind,
                 recipient,
                 period,
@@ -194,15 +195,17 @@ def attempt(
     settings: dict[str, float],
     send: Callable[[], str | None],
     outcome: Outcome,
+    errors: tuple[type[Exception], ...] = SEND_ERRORS,
 ) -> None:
-    """Claim, send, mark: send() returns the detail to keep, or None when there was nothing to send."""
+    """Claim, send, mark: send() returns the detail to keep, or None when there was nothing to send; an
+    error of errors is kept on the row for a retry with back-off."""
     claimed = claim(engine, kind, recipient, period, moment, settings)
     if claimed is None:
         outcome.elsewhere += 1
         return
     try:
         detail = send()
-    except SEND_ERRORS as error:
+    except errors as error:
         mark_failed(engine, claimed, moment, error, settings)
         outcome.failed += 1
         return
@@ -217,9 +220,12 @@ def status(engine: Engine) -> pd.DataFrame:
     """Per kind of delivery: last sent, the latest error and when, sends waiting for a retry, sends given up."""
     settings = queries.load_settings(engine)
     with engine.connect() as conn:
-        last_sent = dict(
-            conn.execute(select(Delivery.kind, func.max(Delivery.sent_at)).group_by(Delivery.kind))
-        )
+        last_sent = {
+            kind: sent
+            for kind, sent in conn.execute(
+                select(Delivery.kind, func.max(Delivery.sent_at)).group_by(Delivery.kind)
+            )
+        }
         errors = conn.execute(
             select(Delivery.kind, Delivery.recipient, Delivery.last_error, Delivery.last_error_at)
             .where(Delivery.last_error_at.is_not(None))

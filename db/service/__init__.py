@@ -35,6 +35,7 @@ from db.service.base import (
     now,
     write,
 )
+from db.service.digests import set_digest_frequency
 from db.service.references import (
     assign_reference,
     complete_reference,
@@ -94,6 +95,7 @@ __all__ = [
     "restore_asset",
     "retire_assets",
     "run_scoring",
+    "set_digest_frequency",
     "set_user_disabled",
     "update_settings",
     "write",

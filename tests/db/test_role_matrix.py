@@ -48,6 +48,7 @@ MATRIX = {
     "mark_assets_reviewed": {A, M},
     "retire_assets": {A, M},
     "restore_asset": {A, M},
+    "set_digest_frequency": {A, AM, M, S},
 }
 TODAY = dt.date.today()
 PASSWORD = "a long enough passphrase"
@@ -150,6 +151,7 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
             engine, actor, {2: version_of(engine, Asset, 2)}
         ),
         "restore_asset": lambda actor: service.restore_asset(engine, actor, 2, version_of(engine, Asset, 2)),
+        "set_digest_frequency": lambda actor: service.set_digest_frequency(engine, actor, "weekly"),
     }
 
 
