@@ -53,7 +53,9 @@ def requests() -> pd.DataFrame:
         {
             "prospect": ["Globex", "Initech", "Umbrella", "Hooli"],
             "requested_by": [5, 6, 5, 5],
-            "needed_by": pd.to_datetime(["2026-12-08 12:00", "2026-12-07 09:00", "2026-12-20 00:00", "2026-12-05 00:00"]),
+            "needed_by": pd.to_datetime(
+                ["2026-12-08 12:00", "2026-12-07 09:00", "2026-12-20 00:00", "2026-12-05 00:00"]
+            ),
             "status": ["open", "assigned", "open", "done"],
         },
         index=pd.Index([1, 2, 3, 4], name="id"),
