@@ -50,7 +50,9 @@ def run_due(engine: Engine, destinations: mail.Delivery, moment: dt.datetime) ->
             outcome,
             errors=(Exception,),
         )
-        done.append(f"scoring run: {outcome}")
+        done.append(
+            "scoring run: " + ("ran" if outcome.sent else "failed" if outcome.failed else "already ran today")
+        )
     if destinations.smtp is None:
         log.warning("no SMTP server configured: digests and the weekly review are not sent")
     else:
