@@ -92,6 +92,7 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/handshake:",
         (ADMIN, MARKETING, SALES),
     ),
+    PageSpec("digests", "Digests", "pages/digests.py", ":material/mail:", ALL_ROLES),
     PageSpec("import", "Import and export", "pages/imports.py", ":material/upload_file:", (ADMIN,)),
     PageSpec("admin", "Admin", "pages/admin.py", ":material/admin_panel_settings:", (ADMIN,)),
 )

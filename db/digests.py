@@ -50,11 +50,16 @@ class Outcome:
 # ---- preferences ----------------------------------------------------------------------
 
 
-def frequency(engine: Engine, user_id: int) -> str:
-    """How often user_id gets the digest ("off" without a choice stored)."""
+def preference(engine: Engine, user_id: int) -> tuple[str, str]:
+    """How often user_id gets the digest ("off" without a choice stored) and the address it goes to."""
+    stmt = (
+        select(User.email, DigestPreference.frequency)
+        .outerjoin(DigestPreference, DigestPreference.user_id == User.id)
+        .where(User.id == user_id)
+    )
     with engine.connect() as conn:
-        stored = conn.scalar(select(DigestPreference.frequency).where(DigestPreference.user_id == user_id))
-    return stored or "off"
+        row = conn.execute(stmt).one()
+    return row.frequency or "off", row.email
 
 
 def people(engine: Engine) -> list[digests.Recipient]:

@@ -212,12 +212,12 @@ def test_the_team_webhook_gets_its_members_counts(engine):
 def test_each_user_chooses_their_digest_and_the_choice_is_audited(engine):
     amy = add_user(engine, "amy")
     actor = service.Actor(id=amy, username="amy", name="Amy", role="account_manager")
-    assert digests.frequency(engine, amy) == "off"
+    assert digests.preference(engine, amy) == ("off", "amy@example.com")
     assert service.set_digest_frequency(engine, actor, "weekly") == "weekly"
-    assert digests.frequency(engine, amy) == "weekly"
+    assert digests.preference(engine, amy) == ("weekly", "amy@example.com")
     with pytest.raises(service.ValidationError, match="Digest 'hourly' is not one of off, daily, weekly"):
         service.set_digest_frequency(engine, actor, "hourly")
-    assert digests.frequency(engine, amy) == "weekly"
+    assert digests.preference(engine, amy) == ("weekly", "amy@example.com")
     with engine.connect() as conn:
         row = conn.execute(select(AuditLog.action, AuditLog.before, AuditLog.after)).one()
     assert tuple(row) == ("set_digest_frequency", '{"digest": "off"}', '{"digest": "weekly"}')

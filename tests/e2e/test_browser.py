@@ -22,10 +22,18 @@ pytestmark = pytest.mark.e2e
 BOARD_PAGES = ["Home", "Health board", "Does the score work?", "Advocate pipeline", "Outreach effectiveness"]
 KPI_PAGES = ["Program KPIs", "Referral program", "Weekly review"]
 ROLE_PAGES = {
-    "admin": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Import and export", "Admin"],
-    "amy": [*BOARD_PAGES, *KPI_PAGES, "Asset library"],
-    "mark": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests"],
-    "sam": ["Home", "Asset library", "Reference requests"],
+    "admin": [
+        *BOARD_PAGES,
+        *KPI_PAGES,
+        "Asset library",
+        "Reference requests",
+        "Digests",
+        "Import and export",
+        "Admin",
+    ],
+    "amy": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Digests"],
+    "mark": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Digests"],
+    "sam": ["Home", "Asset library", "Reference requests", "Digests"],
 }
 
 
