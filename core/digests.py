@@ -45,18 +45,22 @@ class Recipient:
     frequency: str
 
 
+# One task, account or request as a record: a dict of its columns (the frame's index under its name).
+Record = dict[str, object]
+
+
 @dataclass(frozen=True)
 class Contents:
-    """What one user's digest holds, each frame already cut to what that user may see."""
+    """What one user's digest holds, each list already cut to what that user may see and in reading order."""
 
-    overdue: pd.DataFrame
-    new: pd.DataFrame
-    entered_at_risk: pd.DataFrame
-    requests_due: pd.DataFrame
+    overdue: list[Record]
+    new: list[Record]
+    entered_at_risk: list[Record]
+    requests_due: list[Record]
 
     @property
     def empty(self) -> bool:
-        return all(frame.empty for frame in (self.overdue, self.new, self.entered_at_risk, self.requests_due))
+        return not (self.overdue or self.new or self.entered_at_risk or self.requests_due)
 
     @property
     def summary(self) -> str:
@@ -68,6 +72,77 @@ class Contents:
             (len(self.requests_due), "requests due"),
         ]
         return ", ".join(f"{count:,} {label}" for count, label in counts if count) or "nothing new"
+
+
+@dataclass(frozen=True)
+class Book:
+    """Every user's digest material, grouped once so each digest only looks up its own (prepare)."""
+
+    tasks: dict[int | None, list[Record]]
+    entered: dict[int | None, list[Record]]
+    entered_all: list[Record]
+    entered_week: dt.date | None
+    requests: list[Record]
+
+
+def _records(frame: pd.DataFrame, order: list[str]) -> list[Record]:
+    return frame.reset_index().sort_values(order, kind="stable").to_dict("records")
+
+
+def _by_owner(records: list[Record]) -> dict[int | None, list[Record]]:
+    grouped: dict[int | None, list[Record]] = {}
+    for record in records:
+        owner = record["owner_id"]
+        grouped.setdefault(None if pd.isna(owner) else int(owner), []).append(record)
+    return grouped
+
+
+def prepare(
+    tasks: pd.DataFrame, entered: pd.DataFrame, entered_week: dt.date | None, requests: pd.DataFrame
+) -> Book:
+    """The digests' material: open tasks by owner (None: the marketing queue) by due date, the accounts that
+    entered the at-risk band in entered_week by owner and by name, and the open reference requests by needed-by.
+
+    tasks: owner_id, account_id, subject_name, reason_text, due_on, created_at; entered: owner_id, name,
+    score_last, score_this (index account_id); requests: prospect, requested_by, needed_by, status (index id).
+    """
+    at_risk = _records(entered, ["name"])
+    open_requests = requests[~requests["status"].isin(CLOSED_REQUESTS)]
+    return Book(
+        tasks=_by_owner(_records(tasks, ["due_on", "subject_name"])),
+        entered=_by_owner(at_risk),
+        entered_all=at_risk,
+        entered_week=entered_week,
+        requests=_records(open_requests.rename_axis("request_id"), ["needed_by"]),
+    )
+
+
+def contents(recipient: Recipient, book: Book, moment: dt.datetime) -> Contents:
+    """The recipient's digest at moment: their open tasks (with the marketing queue's, for QUEUE_ROLES) due
+    before today, and the others created in the digest's window (a day or a week); the accounts of their book
+    that entered the at-risk band, when that week ended inside the window (roles that may open the health
+    board); the open reference requests needed before the window's length from now, overdue ones included — a
+    sales rep's own, every one for a role that assigns them."""
+    today = pd.Timestamp(moment.date())
+    since = pd.Timestamp(moment - WINDOW[recipient.frequency])
+    mine = book.tasks.get(recipient.id, [])
+    if recipient.role in QUEUE_ROLES:
+        mine = sorted(
+            [*mine, *book.tasks.get(None, [])], key=lambda task: (task["due_on"], task["subject_name"])
+        )
+    overdue = [task for task in mine if task["due_on"] < today]
+    new = [task for task in mine if task["due_on"] >= today and task["created_at"] >= since]
+    at_risk: list[Record] = []
+    week_ended = None if book.entered_week is None else pd.Timestamp(book.entered_week) + pd.Timedelta(days=7)
+    if roles.may_open(recipient.role, "health") and week_ended is not None and week_ended > since:
+        owner = roles.book_owner(recipient)
+        at_risk = book.entered_all if owner is None else book.entered.get(owner, [])
+    horizon = pd.Timestamp(moment + WINDOW[recipient.frequency])
+    due = [request for request in book.requests if request["needed_by"] < horizon]
+    if not roles.may_do(recipient.role, "assign_reference"):
+        asks = roles.may_open(recipient.role, "references")
+        due = [request for request in due if asks and request["requested_by"] == recipient.id]
+    return Contents(overdue, new, at_risk, due)
 
 
 @dataclass(frozen=True)
@@ -96,53 +171,6 @@ def is_due(frequency: str, moment: dt.datetime, hour: int, weekday: int) -> bool
     return False
 
 
-def contents(
-    recipient: Recipient,
-    tasks: pd.DataFrame,
-    entered: pd.DataFrame,
-    entered_week: dt.date | None,
-    requests: pd.DataFrame,
-    moment: dt.datetime,
-) -> Contents:
-    """The recipient's digest: their open tasks (and the marketing queue's, for QUEUE_ROLES) overdue at moment (due before today) and those created in the
-    digest's window (a day or a week) that are not overdue; the accounts of their book that entered the at-risk
-    band in entered_week, when that week ended inside the window (roles that may open the health board); and the open reference requests needed by the end of the next
-    window or already past it — a sales rep's own requests, every request for a role that assigns them.
-
-    tasks: owner_id (<NA>: the marketing queue), account_id, subject_name, reason_text, due_on, created_at; entered: owner_id, name,
-    score_last, score_this (index account_id); requests: prospect, requested_by, needed_by, status (index id).
-    """
-    today = pd.Timestamp(moment.date())
-    since = pd.Timestamp(moment - WINDOW[recipient.frequency])
-    owner = tasks["owner_id"]
-    mine_rows = owner.eq(recipient.id).fillna(False).astype(bool)
-    if recipient.role in QUEUE_ROLES:
-        mine_rows |= owner.isna().to_numpy()
-    mine = tasks[mine_rows]
-    overdue_rows = pd.to_datetime(mine["due_on"]) < today
-    overdue = mine[overdue_rows].sort_values(["due_on", "subject_name"], kind="stable")
-    new = mine[~overdue_rows & (pd.to_datetime(mine["created_at"]) >= since)].sort_values(
-        ["due_on", "subject_name"], kind="stable"
-    )
-    week_ended = None if entered_week is None else pd.Timestamp(entered_week) + pd.Timedelta(days=7)
-    if roles.may_open(recipient.role, "health") and week_ended is not None and week_ended > since:
-        in_book = entered["owner_id"].map(lambda owner: roles.in_book(recipient, owner)).astype(bool)
-        at_risk = entered[in_book].sort_values("name", kind="stable")
-    else:
-        at_risk = entered.iloc[0:0]
-    due = requests[
-        ~requests["status"].isin(CLOSED_REQUESTS)
-        & (pd.to_datetime(requests["needed_by"]) < pd.Timestamp(moment + WINDOW[recipient.frequency]))
-    ]
-    if roles.may_do(recipient.role, "assign_reference"):
-        mine_due = due
-    elif roles.may_open(recipient.role, "references"):
-        mine_due = due[due["requested_by"] == recipient.id]
-    else:
-        mine_due = due.iloc[0:0]
-    return Contents(overdue, new, at_risk, mine_due.sort_values("needed_by", kind="stable"))
-
-
 def _day(value: object) -> str:
     moment = pd.Timestamp(value)
     return "—" if pd.isna(moment) else f"{moment.day} {moment:%b %Y}"
@@ -159,31 +187,33 @@ def account_link(app_url: str, account_id: int) -> str:
 def _sections(contents: Contents, app_url: str) -> list[tuple[str, list[tuple[str, str, str]], str]]:
     """Each non-empty section: heading, rows of (text, detail, link), and the link to the whole list."""
     sections = []
-    for heading, frame in (("Overdue tasks", contents.overdue), ("New tasks", contents.new)):
-        if not frame.empty:
+    for heading, tasks in (("Overdue tasks", contents.overdue), ("New tasks", contents.new)):
+        if tasks:
             rows = [
                 (
-                    str(row.subject_name),
-                    f"{row.reason_text} — due {_day(row.due_on)}",
-                    f"{app_url}/" if pd.isna(row.account_id) else account_link(app_url, row.account_id),
+                    str(task["subject_name"]),
+                    f"{task['reason_text']} — due {_day(task['due_on'])}",
+                    f"{app_url}/"
+                    if pd.isna(task["account_id"])
+                    else account_link(app_url, task["account_id"]),
                 )
-                for row in frame.itertuples()
+                for task in tasks
             ]
             sections.append((heading, rows, f"{app_url}/"))
-    if not contents.entered_at_risk.empty:
+    if contents.entered_at_risk:
         rows = [
             (
-                str(row.name),
-                f"score {_score(row.score_last)} → {_score(row.score_this)}",
-                account_link(app_url, row.Index),
+                str(account["name"]),
+                f"score {_score(account['score_last'])} → {_score(account['score_this'])}",
+                account_link(app_url, account["account_id"]),
             )
-            for row in contents.entered_at_risk.itertuples()
+            for account in contents.entered_at_risk
         ]
         sections.append(("Accounts that entered the at-risk band", rows, f"{app_url}/weekly"))
-    if not contents.requests_due.empty:
+    if contents.requests_due:
         rows = [
-            (str(row.prospect), f"needed by {_day(row.needed_by)}", f"{app_url}/references")
-            for row in contents.requests_due.itertuples()
+            (str(request["prospect"]), f"needed by {_day(request['needed_by'])}", f"{app_url}/references")
+            for request in contents.requests_due
         ]
         sections.append(("Reference requests due", rows, f"{app_url}/references"))
     return sections

@@ -97,22 +97,11 @@ def entered_at_risk(engine: Engine, settings: dict[str, float]) -> tuple[pd.Data
     return entered[columns], weeks[0]
 
 
-def inputs(engine: Engine, settings: dict[str, float]) -> dict[str, object]:
-    """Every open task, the accounts that entered at risk (and their week) and every reference request: the
-    frames core.digests.contents cuts per user."""
+def book(engine: Engine, settings: dict[str, float]) -> digests.Book:
+    """Every open task, the accounts that entered at risk and the open reference requests, grouped for
+    core.digests.contents to cut per user."""
     entered, week = entered_at_risk(engine, settings)
-    return {
-        "tasks": tasks.open_tasks(engine),
-        "entered": entered,
-        "entered_week": week,
-        "requests": references.requests(engine),
-    }
-
-
-def digest_contents(recipient: digests.Recipient, data: dict[str, object], moment: dt.datetime):
-    return digests.contents(
-        recipient, data["tasks"], data["entered"], data["entered_week"], data["requests"], moment
-    )
+    return digests.prepare(tasks.open_tasks(engine), entered, week, references.requests(engine))
 
 
 # ---- the ledger -----------------------------------------------------------------------
@@ -273,11 +262,11 @@ def send_digests(engine: Engine, destinations: Destinations, mailer: Mailer, mom
     outcome = Outcome()
     if not due:
         return outcome
-    data = inputs(engine, settings)
+    material = book(engine, settings)
     for recipient in due:
 
         def send(recipient: digests.Recipient = recipient) -> str | None:
-            contents = digest_contents(recipient, data, moment)
+            contents = digests.contents(recipient, material, moment)
             if contents.empty:
                 return None
             mailer.send((recipient.email,), digests.render(recipient, contents, destinations.app_url, moment))
@@ -294,7 +283,7 @@ def send_team_digests(engine: Engine, destinations: Destinations, moment: dt.dat
     outcome = Outcome()
     if not destinations.webhooks or not digests.is_due("daily", moment, int(settings["digest_hour"]), 1):
         return outcome
-    data = inputs(engine, settings)
+    material = book(engine, settings)
     members = people(engine)
     for role, url in destinations.webhooks.items():
         team = [digests.Recipient(p.id, p.name, p.email, p.role, "daily") for p in members if p.role == role]
@@ -302,7 +291,7 @@ def send_team_digests(engine: Engine, destinations: Destinations, moment: dt.dat
         def send(role: str = role, url: str = url, team: list = team) -> str:
             summary = digests.team_summary(
                 roles.ROLE_LABELS[role],
-                [(person, digest_contents(person, data, moment)) for person in team],
+                [(person, digests.contents(person, material, moment)) for person in team],
                 destinations.app_url,
                 moment,
             )

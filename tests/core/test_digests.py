@@ -63,7 +63,11 @@ def requests() -> pd.DataFrame:
 
 
 def contents(recipient: digests.Recipient, week: dt.date | None = dt.date(2026, 11, 30)) -> digests.Contents:
-    return digests.contents(recipient, tasks(), entered(), week, requests(), MONDAY)
+    return digests.contents(recipient, digests.prepare(tasks(), entered(), week, requests()), MONDAY)
+
+
+def ids(records: list[dict], key: str = "task_id") -> list[int]:
+    return [record[key] for record in records]
 
 
 def test_the_period_is_the_day_or_the_iso_week():
@@ -100,57 +104,58 @@ def test_a_weekly_digest_on_wednesday_waits_until_wednesday():
 def test_an_account_manager_gets_only_their_own_tasks_and_book():
     digest = contents(AMY)
     # Task 1 is overdue (due 4 Dec); task 2 was created within the last day; task 3 neither; 4 is Ben's.
-    assert digest.overdue["task_id"].tolist() == [1]
-    assert digest.new["task_id"].tolist() == [2]
-    assert digest.entered_at_risk.index.tolist() == [11]
+    assert ids(digest.overdue) == [1]
+    assert ids(digest.new) == [2]
+    assert ids(digest.entered_at_risk, "account_id") == [11]
     # Account managers have no reference requests to work.
-    assert digest.requests_due.empty
+    assert digest.requests_due == []
     assert digest.summary == "1 overdue, 1 new, 1 entered at risk"
-    assert contents(OTHER_AM).overdue["task_id"].tolist() == [4]
-    assert contents(OTHER_AM).entered_at_risk.index.tolist() == [13]
+    assert ids(contents(OTHER_AM).overdue) == [4]
+    assert ids(contents(OTHER_AM).entered_at_risk, "account_id") == [13]
 
 
 def test_marketing_gets_the_queue_every_account_and_every_request_due():
     digest = contents(MARK)
     # Weekly: new means created in the last 7 days; the queue's task 5 is marketing's.
-    assert digest.overdue.empty
-    assert digest.new["task_id"].tolist() == [5]
-    assert digest.entered_at_risk.index.tolist() == [11, 13]
+    assert digest.overdue == []
+    assert ids(digest.new) == [5]
+    assert ids(digest.entered_at_risk, "account_id") == [11, 13]
     # Open requests needed within the next week or overdue; done ones never: 2 (9:00 today), 1, then 3 (20 Dec
     # is past 14 Dec) is left out.
-    assert digest.requests_due.index.tolist() == [2, 1]
+    assert ids(digest.requests_due, "request_id") == [2, 1]
 
 
 def test_sales_gets_their_own_requests_and_no_accounts():
     digest = contents(SAM)
-    assert digest.requests_due.index.tolist() == [1]
-    assert digest.entered_at_risk.empty
-    assert digest.overdue.empty and digest.new.empty
+    assert ids(digest.requests_due, "request_id") == [1]
+    assert digest.entered_at_risk == []
+    assert digest.overdue == [] and digest.new == []
 
 
 def test_an_admin_gets_their_own_tasks_but_every_account_and_request():
     digest = contents(ADMIN)
-    assert digest.overdue.empty and digest.new.empty
-    assert digest.entered_at_risk.index.tolist() == [11, 13]
+    assert digest.overdue == [] and digest.new == []
+    assert ids(digest.entered_at_risk, "account_id") == [11, 13]
     # Daily: needed before Tuesday 08:00.
-    assert digest.requests_due.index.tolist() == [2]
+    assert ids(digest.requests_due, "request_id") == [2]
 
 
 def test_accounts_entered_at_risk_only_while_their_week_is_news():
     # The week of 23 Nov ended on 30 Nov, before the daily window (since 6 Dec 08:00) began.
-    assert contents(AMY, dt.date(2026, 11, 23)).entered_at_risk.empty
-    assert contents(AMY, None).entered_at_risk.empty
+    assert contents(AMY, dt.date(2026, 11, 23)).entered_at_risk == []
+    assert contents(AMY, None).entered_at_risk == []
     weekly = digests.Recipient(2, "Amy Adams", "amy@example.com", "account_manager", "weekly")
     # The week ended on Monday 7 Dec 00:00, inside a weekly digest's window.
-    assert digests.contents(
-        weekly, tasks(), entered(), dt.date(2026, 11, 30), requests(), MONDAY
-    ).summary == ("1 overdue, 2 new, 1 entered at risk")
+    material = digests.prepare(tasks(), entered(), dt.date(2026, 11, 30), requests())
+    assert digests.contents(weekly, material, MONDAY).summary == "1 overdue, 2 new, 1 entered at risk"
 
 
 def test_the_message_links_into_the_app_and_escapes_names():
     frame = tasks()
     frame.loc[0, "subject_name"] = "<b>Acme & Co</b>"
-    digest = digests.contents(AMY, frame, entered(), dt.date(2026, 11, 30), requests(), MONDAY)
+    digest = digests.contents(
+        AMY, digests.prepare(frame, entered(), dt.date(2026, 11, 30), requests()), MONDAY
+    )
     message = digests.render(AMY, digest, "https://advocacy.example.com/", MONDAY)
     assert message.subject == "Your daily digest, 7 Dec 2026: 1 overdue, 1 new, 1 entered at risk"
     assert (
@@ -169,7 +174,7 @@ def test_the_message_links_into_the_app_and_escapes_names():
 def test_a_task_without_an_account_links_to_my_work_and_a_long_list_is_cut():
     many = pd.concat([tasks().iloc[[4]]] * 25, ignore_index=True)
     many["subject_name"] = [f"Asset {n:02d}" for n in range(25)]
-    digest = digests.contents(MARK, many, entered(), None, requests().iloc[0:0], MONDAY)
+    digest = digests.contents(MARK, digests.prepare(many, entered(), None, requests().iloc[0:0]), MONDAY)
     message = digests.render(MARK, digest, "http://app", MONDAY)
     assert message.subject == "Your weekly digest, week of 7 Dec 2026: 25 new"
     assert "- Asset 19: Asset older than 2 years — due 8 Dec 2026\n  http://app/" in message.text
@@ -188,6 +193,6 @@ def test_the_team_summary_names_members_with_work_and_their_counts():
         "• Ben Berg: 1 overdue, 0 new tasks, 1 entered at risk, 0 requests due\n"
         "http://app/"
     )
-    nothing = digests.Contents(*(pd.DataFrame(),) * 4)
+    nothing = digests.Contents([], [], [], [])
     quiet = digests.team_summary("Sales", [(SAM, nothing)], "http://app", MONDAY)
     assert quiet == "*Sales — 7 Dec 2026*\nNothing overdue or new.\nhttp://app/"
