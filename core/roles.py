@@ -132,6 +132,17 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "retire_assets": (ADMIN, MARKETING),
     "restore_asset": (ADMIN, MARKETING),
     "import_data": (ADMIN,),
+    # The work queue: account managers work their own tasks, marketing and admins every task; admins keep
+    # the playbooks and start a generation run.
+    "check_task_step": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "snooze_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "reassign_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "close_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "dismiss_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "generate_tasks": (ADMIN,),
+    "save_playbook": (ADMIN,),
+    "retire_playbook": (ADMIN,),
+    "delete_playbook": (ADMIN,),
     # Everyone chooses how often they get the digest (their own only).
     "set_digest_frequency": ALL_ROLES,
 }

@@ -59,6 +59,17 @@ SPECS: tuple[SettingSpec, ...] = (
         "Health inputs",
     ),
     SettingSpec(
+        "task_cooldown_days",
+        "A closed task's condition raises no new task for (days)",
+        30,
+        0,
+        365,
+        "Work queue",
+    ),
+    SettingSpec(
+        "task_lookback_days", "Tasks for events (thank-yous) of the last (days)", 90, 1, 730, "Work queue"
+    ),
+    SettingSpec(
         "churn_horizon_days", "Churn model: churned within (days) after a week", 90, 7, 365, "Churn model"
     ),
     SettingSpec(

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, delete, fu
 from core import health
 from core import profiles as profile_rules
 from core.profiles import Profiles
-from db import logs, queries
+from db import logs, queries, tasks
 from db import profiles as db_profiles
 from db.engine import make_engine
 from db.models import HealthSnapshot, RescoreWeek, UsageWeekly
@@ -155,6 +155,7 @@ class RunReport:
     rescored: int
     reweighed: int
     full: bool = False
+    tasks: tasks.GenerationReport = tasks.GenerationReport(0, 0)
 
     @property
     def weeks(self) -> int:
@@ -207,7 +208,9 @@ def score_book(
         full,
         time.perf_counter() - started,
     )
-    return RunReport(len(todo.new), len(todo.changed), len(todo.reweigh), full)
+    # The work queue follows the scores: tasks for the accounts that entered at risk or dropped.
+    raised = tasks.generate(engine)
+    return RunReport(len(todo.new), len(todo.changed), len(todo.reweigh), full, raised)
 
 
 def run(
@@ -282,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
         full=args.full,
         progress=lambda done, total, week: print(f"{done}/{total} week of {week}"),
     )
-    print(f"{report.sentence()} Took {time.perf_counter() - started:.1f} s.")
+    print(f"{report.sentence()} Took {time.perf_counter() - started:.1f} s. {report.tasks.sentence()}")
     reason = why_not_scored(engine)
     if reason:
         print(reason)

@@ -378,4 +378,7 @@ def scoring_run(actor: Actor, latest_week: dt.date | None) -> None:
             ("Rescore every week", True, "score_all"),
         ):
             if st.button(label, type="secondary" if full else "primary", key=key):
-                writes.attempt(lambda full=full: run_scoring(actor, full), lambda report: report.sentence())
+                writes.attempt(
+                    lambda full=full: run_scoring(actor, full),
+                    lambda report: f"{report.sentence()} {report.tasks.sentence()}",
+                )

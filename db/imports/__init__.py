@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from core import imports, roles, usage_events
 from core.imports import attributes
-from db import memory, scoring, service
+from db import memory, scoring, service, tasks
 from db.imports import store
 from db.imports.exporting import TABLES, export_table
 from db.imports.store import ENTITY_TABLES
@@ -199,6 +199,9 @@ def run_import(
         result.updated,
         actor.username,
     )
+    if result.inserted or result.updated:
+        # The work queue follows the data: an overdue request or a stale asset raises its task now.
+        tasks.generate(engine)
     return result
 
 

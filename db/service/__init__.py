@@ -44,6 +44,17 @@ from db.service.references import (
 )
 from db.service.sentiment import record_sentiment
 from db.service.settings import RESCORING_SETTINGS, run_scoring, update_settings
+from db.service.tasks import (
+    check_step,
+    close_task,
+    delete_playbook,
+    dismiss_task,
+    generate_tasks,
+    reassign_task,
+    retire_playbook,
+    save_playbook,
+    snooze_task,
+)
 from db.service.users import (
     MAX_EMAIL_LENGTH,
     MAX_NAME_LENGTH,
@@ -70,12 +81,17 @@ __all__ = [
     "assign_reference",
     "audit",
     "change_role",
+    "check_step",
     "clean_text",
+    "close_task",
     "complete_reference",
     "create_asset",
     "create_reference_request",
     "create_user",
+    "delete_playbook",
+    "dismiss_task",
     "edit_asset",
+    "generate_tasks",
     "hash_password",
     "issue_referral_code",
     "log_asset_use",
@@ -85,6 +101,7 @@ __all__ = [
     "move_stage",
     "nominate",
     "now",
+    "reassign_task",
     "record_asset_approval",
     "record_deal_outcome",
     "record_response",
@@ -94,9 +111,12 @@ __all__ = [
     "reset_password",
     "restore_asset",
     "retire_assets",
+    "retire_playbook",
     "run_scoring",
+    "save_playbook",
     "set_digest_frequency",
     "set_user_disabled",
+    "snooze_task",
     "update_settings",
     "write",
 ]

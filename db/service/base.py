@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core import roles
 from core import settings as settings_rules
 from db.engine import transaction
-from db.models import Advocate, Asset, AuditLog, ReferenceRequest, Setting, User
+from db.models import Advocate, Asset, AuditLog, Playbook, ReferenceRequest, Setting, Task, User
 
 log = logging.getLogger("db.service")
 
@@ -164,7 +164,7 @@ def audit(
     session.info.setdefault(AUDITED, []).append((action, entity, entity_id))
 
 
-Versioned = TypeVar("Versioned", Advocate, Asset, ReferenceRequest, User)
+Versioned = TypeVar("Versioned", Advocate, Asset, Playbook, ReferenceRequest, Task, User)
 
 
 def claim(

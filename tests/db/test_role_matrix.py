@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from core import roles
 from db import churn_model, demo, imports, profiles_write, service
 from db.engine import transaction
-from db.models import Advocate, Asset, AuditLog, Contact, ReferenceRequest, User
+from db.models import Advocate, Asset, AuditLog, Contact, Playbook, ReferenceRequest, Task, User
 from tests.db.factories import add_user, build_references
 
 A, AM, M, S = roles.ADMIN, roles.ACCOUNT_MANAGER, roles.MARKETING, roles.SALES
@@ -48,8 +48,18 @@ MATRIX = {
     "mark_assets_reviewed": {A, M},
     "retire_assets": {A, M},
     "restore_asset": {A, M},
+    "check_task_step": {A, AM, M},
+    "snooze_task": {A, AM, M},
+    "reassign_task": {A, AM, M},
+    "close_task": {A, AM, M},
+    "dismiss_task": {A, AM, M},
+    "generate_tasks": {A},
+    "save_playbook": {A},
+    "retire_playbook": {A},
+    "delete_playbook": {A},
     "set_digest_frequency": {A, AM, M, S},
 }
+TASK_WRITES = {action for action, who in MATRIX.items() if "task" in action or "playbook" in action}
 TODAY = dt.date.today()
 PASSWORD = "a long enough passphrase"
 ASSET = service.AssetDraft(
@@ -151,8 +161,66 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
             engine, actor, {2: version_of(engine, Asset, 2)}
         ),
         "restore_asset": lambda actor: service.restore_asset(engine, actor, 2, version_of(engine, Asset, 2)),
+        # Tasks 1–5 are amy's (add_work); playbook 1 is the seeded at-risk one, the last one unused.
+        "check_task_step": lambda actor: service.check_step(engine, actor, 1, 2, True),
+        "snooze_task": lambda actor: service.snooze_task(
+            engine, actor, 2, version_of(engine, Task, 2), TODAY + dt.timedelta(days=7), "Champion on leave"
+        ),
+        "reassign_task": lambda actor: service.reassign_task(
+            engine, actor, 3, version_of(engine, Task, 3), None
+        ),
+        "close_task": lambda actor: service.close_task(
+            engine, actor, 4, version_of(engine, Task, 4), "saved", ""
+        ),
+        "dismiss_task": lambda actor: service.dismiss_task(
+            engine, actor, 5, version_of(engine, Task, 5), "Renewal signed last week"
+        ),
+        "generate_tasks": lambda actor: service.generate_tasks(engine, actor),
+        "save_playbook": lambda actor: service.save_playbook(
+            engine,
+            actor,
+            1,
+            version_of(engine, Playbook, 1),
+            name="At-risk save",
+            reason="at_risk",
+            description="",
+            steps=[(0, "Review the drivers"), (1, "Call the champion")],
+        ),
+        "retire_playbook": lambda actor: service.retire_playbook(
+            engine, actor, 9, version_of(engine, Playbook, 9), True
+        ),
+        "delete_playbook": lambda actor: service.delete_playbook(
+            engine, actor, unused_playbook(engine), version_of(engine, Playbook, unused_playbook(engine))
+        ),
         "set_digest_frequency": lambda actor: service.set_digest_frequency(engine, actor, "weekly"),
     }
+
+
+def add_work(engine: Engine, owner: int) -> None:
+    """Five open at-risk-save tasks of amy's (ids 1–5) and a retired playbook no task uses."""
+    with transaction(engine) as session:
+        session.add_all(
+            Task(
+                reason="score_drop",
+                subject_kind="account",
+                subject_id=100 + number,
+                account_id=1,
+                owner_id=owner,
+                reason_text="Score fell 20 points.",
+                due_on=TODAY,
+                status="open",
+                playbook_id=1,
+                playbook_version=1,
+                created_at=dt.datetime.now(),
+            )
+            for number in range(5)
+        )
+        session.add(Playbook(name="Old save", reason="at_risk", description="", retired_on=TODAY))
+
+
+def unused_playbook(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(Playbook.id).where(Playbook.name == "Old save"))
 
 
 def audit_rows(engine: Engine) -> int:
@@ -173,6 +241,7 @@ def test_every_write_as_every_role(engine, role):
             Contact(id=3, external_id="CON-3", account_id=1, name="Nia", email="n@a1.example", title="COO")
         )
     demo.reset_sequences(engine)  # the factories chose ids: the next rows must not collide on PostgreSQL
+    add_work(engine, owner)
     victim = add_user(engine, "vic", "sales")
     if role != A:
         add_user(engine, "ada", A)
@@ -194,3 +263,20 @@ def test_every_write_as_every_role(engine, role):
         allowed.add(action)
     assert allowed == {action for action, who in MATRIX.items() if role in who}
     assert refused == {action for action, who in MATRIX.items() if role not in who}
+
+
+@pytest.mark.parametrize("role", [A, AM, M])
+def test_every_allowed_work_queue_write_succeeds_and_is_audited(engine, role):
+    owner = build_references(engine)
+    with transaction(engine) as session:
+        session.execute(User.__table__.update().where(User.id == owner).values(role=role))
+    demo.reset_sequences(engine)
+    add_work(engine, owner)
+    actor = service.Actor(id=owner, username="amy", name="Amy", role=role)
+    calls = writes(engine, add_user(engine, "vic", "sales"))
+    for action in sorted(TASK_WRITES):
+        if role not in MATRIX[action]:
+            continue
+        before = audit_rows(engine)
+        calls[action](actor)
+        assert audit_rows(engine) == before + 1, action
