@@ -160,6 +160,11 @@ def period(frequency: str, moment: dt.datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
+def hourly_period(moment: dt.datetime, every_hours: int) -> str:
+    """The period of a job run every every_hours hours from midnight: 2026-12-07T06 for 06:00–08:59 at 3."""
+    return f"{moment.date().isoformat()}T{moment.hour // every_hours * every_hours:02d}"
+
+
 def is_due(frequency: str, moment: dt.datetime, hour: int, weekday: int) -> bool:
     """Whether this period's digest is due at moment: from hour on each day (daily), or from hour on weekday
     (1 = Monday) to the end of that ISO week (weekly), so a scheduler that was down catches up in the period."""

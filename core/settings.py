@@ -78,6 +78,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "scoring_hour", "Scoring run and task generation daily from (hour, UTC)", 5, 0, 23, "Schedule"
     ),
+    SettingSpec(
+        "task_generation_hours", "Task generation between scoring runs every (hours)", 1, 1, 24, "Schedule"
+    ),
     SettingSpec("digest_hour", "Digests and the weekly review sent from (hour, UTC)", 7, 0, 23, "Schedule"),
     SettingSpec(
         "digest_weekday", "Weekly digest and weekly review on (1 = Monday … 7 = Sunday)", 1, 1, 7, "Schedule"

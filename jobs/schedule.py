@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
 from core import digests as rules
 from core import roles
-from db import digests, kpis, mail, queries, service
+from db import digests, kpis, mail, queries, service, tasks
 from jobs import weekly_review
 
 log = logging.getLogger("jobs")
@@ -19,6 +20,10 @@ SCHEDULER = service.Actor(id=None, username="scheduler", name="Scheduler", role=
 
 def _scoring(engine: Engine) -> str:
     return service.run_scoring(engine, SCHEDULER).sentence()
+
+
+def _tasks(engine: Engine) -> str:
+    return tasks.generate(engine).sentence()
 
 
 def _weekly_review(engine: Engine, destinations: mail.Delivery, sender: mail.Mailer) -> str | None:
@@ -31,28 +36,31 @@ def _weekly_review(engine: Engine, destinations: mail.Delivery, sender: mail.Mai
     return f"week of {weeks[0]} to {len(destinations.weekly_review_to):,} addresses"
 
 
+def _job(
+    engine: Engine, kind: str, period: str, moment: dt.datetime, settings, work: Callable[[], str]
+) -> str:
+    """Run work once for kind and period; any error is kept on its ledger row and retried like a failed send."""
+    outcome = digests.Outcome()
+    digests.attempt(engine, kind, "all", period, moment, settings, work, outcome, errors=(Exception,))
+    return "ran" if outcome.sent else "failed" if outcome.failed else "done for this period already"
+
+
 def run_due(engine: Engine, destinations: mail.Delivery, moment: dt.datetime) -> list[str]:
-    """Run whatever is due at moment (naive UTC) and not yet done for its period; one line per kind that ran."""
+    """Run whatever is due at moment (naive UTC) and not yet done for its period; one line per kind."""
     settings = queries.load_settings(engine)
     hour, weekday = int(settings["digest_hour"]), int(settings["digest_weekday"])
     done: list[str] = []
     if moment.hour >= settings["scoring_hour"]:
-        outcome = digests.Outcome()
-        # Any error of the run is kept on its ledger row and retried like a failed send.
-        digests.attempt(
-            engine,
-            "scoring",
-            "all",
-            rules.period("daily", moment),
-            moment,
-            settings,
-            lambda: _scoring(engine),
-            outcome,
-            errors=(Exception,),
+        # The scoring run generates tasks too (db.scoring), so digests after it see the new ones.
+        ran = _job(
+            engine, "scoring", rules.period("daily", moment), moment, settings, lambda: _scoring(engine)
         )
-        done.append(
-            "scoring run: " + ("ran" if outcome.sent else "failed" if outcome.failed else "already ran today")
-        )
+        done.append(f"scoring run: {ran}")
+    # Between scoring runs, for what changes by the hour: follow-ups and requests falling due.
+    period = rules.hourly_period(moment, int(settings["task_generation_hours"]))
+    done.append(
+        f"task generation: {_job(engine, 'task_generation', period, moment, settings, lambda: _tasks(engine))}"
+    )
     if destinations.smtp is None:
         log.warning("no SMTP server configured: digests and the weekly review are not sent")
     else:

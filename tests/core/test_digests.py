@@ -196,3 +196,9 @@ def test_the_team_summary_names_members_with_work_and_their_counts():
     nothing = digests.Contents([], [], [], [])
     quiet = digests.team_summary("Sales", [(SAM, nothing)], "http://app", MONDAY)
     assert quiet == "*Sales — 7 Dec 2026*\nNothing overdue or new.\nhttp://app/"
+
+
+def test_an_hourly_job_has_one_period_per_interval_from_midnight():
+    assert digests.hourly_period(dt.datetime(2026, 12, 7, 8, 59), 1) == "2026-12-07T08"
+    assert digests.hourly_period(dt.datetime(2026, 12, 7, 8, 59), 3) == "2026-12-07T06"
+    assert digests.hourly_period(dt.datetime(2026, 12, 7, 23, 0), 24) == "2026-12-07T00"

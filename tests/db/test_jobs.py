@@ -40,8 +40,8 @@ def test_a_pass_runs_each_job_once(engine, database_url, inbox):
         )
         kinds = {kind: count for kind, count in conn.execute(sent)}
         scored = conn.scalar(select(func.count(func.distinct(HealthSnapshot.week_start))))
-    # One scoring run, the four demo logins' daily digests (sent, or marked with nothing to send), one review.
-    assert kinds == {"scoring": 1, "digest": 4, "weekly_review": 1}
+    # One scoring run, one task generation, the four demo logins' daily digests (sent, or marked with nothing to send), one review.
+    assert kinds == {"scoring": 1, "task_generation": 1, "digest": 4, "weekly_review": 1}
     assert scored > 2
     reviews = [m for m in inbox.messages if m["To"] == "review@example.com, leads@example.com"]
     assert len(reviews) == 1
