@@ -22,8 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from core import digests, roles, weekly
 from db import kpis, queries, reads, references, tasks
 from db.engine import transaction
-from db.mail import Delivery as Destinations
-from db.mail import Mailer, post_webhook
+from db.mail import Destinations, Mailer, post_webhook
 from db.models import Delivery, DigestPreference, User
 
 log = logging.getLogger("db.digests")

@@ -52,7 +52,7 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
-class Delivery:
+class Destinations:
     """Where messages go: the SMTP server (None when not configured), the app's address for links, the
     weekly review's distribution list and each team's (role's) webhook."""
 
@@ -69,7 +69,7 @@ def _secrets(path: Path) -> dict:
         return tomllib.load(file)
 
 
-def configured(environ: Mapping[str, str] | None = None, secrets_path: Path = SECRETS) -> Delivery:
+def configured(environ: Mapping[str, str] | None = None, secrets_path: Path = SECRETS) -> Destinations:
     """The delivery settings: each value from its environment variable when set, else from the secrets file."""
     environ = os.environ if environ is None else environ
     secrets = _secrets(secrets_path)
@@ -102,7 +102,7 @@ def configured(environ: Mapping[str, str] | None = None, secrets_path: Path = SE
         for role in roles.ALL_ROLES
         if (url := value(f"DIGEST_WEBHOOK_{role.upper()}", hooks_file, role))
     }
-    return Delivery(
+    return Destinations(
         smtp=smtp,
         app_url=value("APP_URL", digests_file, "app_url", "http://localhost:8501").rstrip("/"),
         weekly_review_to=tuple(address.strip() for address in addresses if address.strip()),
@@ -166,7 +166,7 @@ class Mailer:
 
 
 @contextmanager
-def mailer(delivery: Delivery) -> Iterator[Mailer]:
+def mailer(delivery: Destinations) -> Iterator[Mailer]:
     if delivery.smtp is None:
         raise NotConfigured(
             "No SMTP server is configured (SMTP_HOST or [smtp] host in .streamlit/secrets.toml)."

@@ -26,7 +26,7 @@ def _tasks(engine: Engine) -> str:
     return tasks.generate(engine).sentence()
 
 
-def _weekly_review(engine: Engine, destinations: mail.Delivery, sender: mail.Mailer) -> str | None:
+def _weekly_review(engine: Engine, destinations: mail.Destinations, sender: mail.Mailer) -> str | None:
     weeks = kpis.scored_weeks(engine, limit=2)
     if len(weeks) < 2:
         return None
@@ -45,7 +45,7 @@ def _job(
     return "ran" if outcome.sent else "failed" if outcome.failed else "done for this period already"
 
 
-def run_due(engine: Engine, destinations: mail.Delivery, moment: dt.datetime) -> list[str]:
+def run_due(engine: Engine, destinations: mail.Destinations, moment: dt.datetime) -> list[str]:
     """Run whatever is due at moment (naive UTC) and not yet done for its period; one line per kind."""
     settings = queries.load_settings(engine)
     hour, weekday = int(settings["digest_hour"]), int(settings["digest_weekday"])

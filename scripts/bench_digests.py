@@ -120,7 +120,7 @@ def measure(url: str) -> None:
     build(engine)
     built_s = time.perf_counter() - started
     with smtp_server() as inbox:
-        target = mail.Delivery(
+        target = mail.Destinations(
             mail.SmtpSettings(inbox.host, inbox.port, "none", "digests@example.com"), "http://app", (), {}
         )
         started = time.perf_counter()

@@ -26,9 +26,9 @@ def inbox():
         yield server
 
 
-def destinations(inbox=None, webhooks=None) -> mail.Delivery:
+def destinations(inbox=None, webhooks=None) -> mail.Destinations:
     smtp = None if inbox is None else mail.SmtpSettings(inbox.host, inbox.port, "none", "digests@example.com")
-    return mail.Delivery(smtp, "http://app.example", ("review@example.com",), webhooks or {})
+    return mail.Destinations(smtp, "http://app.example", ("review@example.com",), webhooks or {})
 
 
 def book(engine) -> dict[str, int]:

@@ -73,7 +73,7 @@ def test_the_digest_arrives_and_its_link_opens_the_account(server, page):
     # Due at any hour of any day, so the test does not depend on the clock.
     service.update_settings(engine, ADMIN, {"digest_hour": 0, "digest_weekday": 1})
     with smtp_server() as inbox:
-        target = mail.Delivery(
+        target = mail.Destinations(
             mail.SmtpSettings(inbox.host, inbox.port, "none", "digests@example.com"), server.url, (), {}
         )
         with mail.mailer(target) as sender:
