@@ -29,7 +29,19 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
+    # Home is each role's work: the task queue (sales: their reference requests).
     PageSpec("home", "Home", "pages/home.py", ":material/home:", ALL_ROLES),
+    # Opened from the queue with ?task=<id>, not from the menu.
+    PageSpec(
+        "task", "Task", "pages/task.py", ":material/task_alt:", (ADMIN, ACCOUNT_MANAGER, MARKETING), False
+    ),
+    PageSpec(
+        "overview",
+        "Overview",
+        "pages/overview.py",
+        ":material/dashboard:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
     PageSpec(
         "health",
         "Health board",
@@ -92,6 +104,13 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/handshake:",
         (ADMIN, MARKETING, SALES),
     ),
+    PageSpec(
+        "playbooks",
+        "Playbooks",
+        "pages/playbooks.py",
+        ":material/menu_book:",
+        (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    ),
     PageSpec("digests", "Digests", "pages/digests.py", ":material/mail:", ALL_ROLES),
     PageSpec("import", "Import and export", "pages/imports.py", ":material/upload_file:", (ADMIN,)),
     PageSpec("admin", "Admin", "pages/admin.py", ":material/admin_panel_settings:", (ADMIN,)),
@@ -152,9 +171,15 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 SECTIONS: dict[str, tuple[str, ...]] = {
     # The library's upkeep (stale assets, industry coverage) is marketing's job.
     "library_upkeep": (ADMIN, MARKETING),
+    # The work queue: who has one, who also works the marketing program queue, who sees every owner's.
+    "task_queue": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    "program_queue": (ADMIN, MARKETING),
+    "all_tasks": (ADMIN,),
     # When digests, webhooks and scheduled runs last went out or failed.
     "delivery_status": (ADMIN,),
 }
+# Who may own a task: the queue's workers (sales ask for references, they do not work the queue).
+TASK_OWNERS = (ADMIN, ACCOUNT_MANAGER, MARKETING)
 
 
 class Someone(Protocol):

@@ -416,3 +416,37 @@ def _effect_verdict(row: dict[str, object]) -> str:
     if row["not_worked_high"] < row["worked_low"]:
         return "Accounts whose task was worked churned more often (association, not proof)."
     return "No difference we can claim: the intervals overlap."
+
+
+# --- the queue ----------------------------------------------------------------------------------------
+
+WHEN_LABELS = {"overdue": "Overdue", "this_week": "Due this week", "later": "Later"}
+
+
+def arrange(tasks: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """The live tasks (db.tasks.open_tasks) in working order, with `when` (overdue: due before today;
+    this_week: due within the next 7 days, today included; later) and `group` (the account, or the subject of a task without
+    one). Overdue first, then due this week, then later; each group's tasks together, the group of the most
+    urgent task first."""
+    today_ts = pd.Timestamp(today)
+    week_end = today_ts + pd.Timedelta(days=6)
+    frame = tasks.copy()
+    frame["when"] = np.select(
+        [frame["due_on"] < today_ts, frame["due_on"] <= week_end], ["overdue", "this_week"], "later"
+    )
+    frame["group"] = frame["account_name"].fillna(frame["subject_name"]).fillna("—")
+    urgency = frame["when"].map({"overdue": 0, "this_week": 1, "later": 2})
+    frame["_group_urgency"] = urgency.groupby(frame["group"]).transform("min")
+    frame["_group_due"] = frame.groupby("group")["due_on"].transform("min")
+    frame["_urgency"] = urgency
+    ordered = frame.sort_values(["_group_urgency", "_group_due", "group", "_urgency", "due_on", "task_id"])
+    return ordered.drop(columns=["_group_urgency", "_group_due", "_urgency"]).reset_index(drop=True)
+
+
+def counts(tasks: pd.DataFrame, today: dt.date) -> dict[str, int]:
+    """How many live tasks are overdue and due this week (within 7 days from today; overdue ones not counted
+    again)."""
+    today_ts = pd.Timestamp(today)
+    week_end = today_ts + pd.Timedelta(days=6)
+    overdue = int((tasks["due_on"] < today_ts).sum())
+    return {"overdue": overdue, "this_week": int((tasks["due_on"] <= week_end).sum()) - overdue}

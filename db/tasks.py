@@ -272,3 +272,83 @@ def generate(engine: Engine, now: dt.datetime | None = None) -> GenerationReport
         time.perf_counter() - started,
     )
     return report
+
+
+# --- one task, the playbooks, the effect --------------------------------------------------------------
+
+TASK_SQL = """
+SELECT t.id AS task_id, t.reason, t.subject_kind, t.subject_id, t.account_id, a.name AS account_name,
+       a.owner_id AS account_owner_id, t.owner_id, u.name AS owner_name, t.reason_text, t.due_on, t.status,
+       t.snoozed_until, t.snooze_reason, t.outcome, t.close_note, t.playbook_id, t.playbook_version,
+       p.name AS playbook, t.created_at, t.closed_at, c.name AS closed_by_name, t.version
+FROM tasks t
+LEFT JOIN accounts a ON a.id = t.account_id
+LEFT JOIN users u ON u.id = t.owner_id
+LEFT JOIN users c ON c.id = t.closed_by
+LEFT JOIN playbooks p ON p.id = t.playbook_id
+WHERE t.id = :task_id
+"""
+STEPS_SQL = """
+SELECT s.position, s.day_offset, s.title, d.done_at, u.name AS done_by
+FROM playbook_steps s
+LEFT JOIN task_steps d ON d.task_id = :task_id AND d.position = s.position
+LEFT JOIN users u ON u.id = d.done_by
+WHERE s.playbook_id = :playbook_id AND s.playbook_version = :playbook_version
+ORDER BY s.position
+"""
+
+
+def task(engine: Engine, task_id: int) -> tuple[pd.Series, pd.DataFrame] | None:
+    """One task (any status) and its playbook's steps (position, day_offset, title, done_at — NaT while not
+    done — and done_by); None when there is no such task."""
+    found = reads.frame(
+        engine, TASK_SQL, ["due_on", "created_at", "closed_at", "snoozed_until"], {"task_id": task_id}
+    )
+    if found.empty:
+        return None
+    row = found.iloc[0]
+    steps = reads.frame(
+        engine,
+        STEPS_SQL,
+        ["done_at"],
+        {
+            "task_id": task_id,
+            "playbook_id": None if pd.isna(row["playbook_id"]) else int(row["playbook_id"]),
+            "playbook_version": None if pd.isna(row["playbook_version"]) else int(row["playbook_version"]),
+        },
+    )
+    return row, steps
+
+
+PLAYBOOK_LIST_SQL = """
+SELECT p.id, p.name, p.reason, p.description, p.retired_on, p.version,
+       (SELECT COUNT(*) FROM tasks t WHERE t.playbook_id = p.id AND t.status IN ('open', 'snoozed')) AS open_tasks,
+       (SELECT COUNT(*) FROM tasks t WHERE t.playbook_id = p.id) AS all_tasks
+FROM playbooks p ORDER BY p.retired_on IS NOT NULL, p.name
+"""
+PLAYBOOK_STEPS_SQL = """
+SELECT s.playbook_id, s.position, s.day_offset, s.title
+FROM playbook_steps s JOIN playbooks p ON p.id = s.playbook_id AND p.version = s.playbook_version
+ORDER BY s.playbook_id, s.position
+"""
+
+
+def playbooks(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every playbook (active first, by name) with its live and all-time task counts, and the steps of each
+    one's current version."""
+    listed = reads.frame(engine, PLAYBOOK_LIST_SQL, ["retired_on"]).set_index("id")
+    return listed, reads.frame(engine, PLAYBOOK_STEPS_SQL, [])
+
+
+EFFECT_TASKS_SQL = """
+SELECT p.name AS playbook, t.reason, t.account_id, t.status, t.due_on, t.closed_at
+FROM tasks t JOIN playbooks p ON p.id = t.playbook_id
+WHERE t.account_id IS NOT NULL
+"""
+
+
+def effect_inputs(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every account task with a playbook (for core.tasks.playbook_effect) and every churn event."""
+    tasks = reads.frame(engine, EFFECT_TASKS_SQL, ["due_on", "closed_at"])
+    churns = reads.frame(engine, "SELECT account_id, churned_on FROM churn_events", ["churned_on"])
+    return tasks, churns

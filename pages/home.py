@@ -2,82 +2,87 @@ import datetime as dt
 
 import streamlit as st
 
-from core import board, health, overview
-from ui import auth, book, charts, data, numbers
+from core import assets, roles
+from core import references as reference_rules
+from core import tasks as task_rules
+from db import service
+from ui import auth, data, numbers, text, work_views, writes
 
 actor = auth.require_page("home")
 
-NPS_WINDOW_DAYS = 90
-
 st.title("Home")
-week = data.latest_scored_week()
-if week is None:
-    st.info(f"No health scores yet. {data.why_not_scored()}")
-    st.stop()
-as_of = week + dt.timedelta(days=6)
-owner_id = book.scope(actor, "scope")
-st.caption(f"Data as of {as_of:%d %b %Y}. NPS counts answers from the last {NPS_WINDOW_DAYS} days.")
+writes.show_flash()
+today = dt.date.today()
 
-scored = data.health_board(week, owner_id)
-figures = overview.home_figures(
-    scored,
-    data.nps_counts(as_of - dt.timedelta(days=NPS_WINDOW_DAYS), as_of, owner_id),
-    data.open_reference_requests(),
-    dt.datetime.now(),
-)
-
-tiles = st.columns(5)
-tiles[0].metric("Active accounts", f"{figures.accounts:,}")
-unknown_arr = int(scored["arr"].isna().sum())
-tiles[1].metric(
-    "ARR",
-    numbers.money(figures.arr),
-    help=f"ARR unknown for {unknown_arr:,} accounts (left out of the sum)" if unknown_arr else None,
-)
-tiles[2].metric(
-    "NPS",
-    numbers.score(figures.nps),
-    help=f"{figures.nps_responses:,} responses; % promoters (9–10) − % detractors (0–6)",
-)
-tiles[3].metric(
-    "Accounts at risk",
-    f"{figures.at_risk_accounts:,}",
-    f"{numbers.money(figures.at_risk_arr)} ARR",
-    delta_color="off",
-    delta_arrow="off",
-)
-tiles[4].metric(
-    "Open reference requests",
-    f"{figures.open_requests:,}",
-    f"{figures.overdue_requests:,} overdue",
-    delta_color="red" if figures.overdue_requests else "off",
-    delta_arrow="off",
-)
-
-left, right = st.columns(2)
-with left:
-    st.subheader("Accounts by health band")
-    bands = board.summarise(scored).by_band
-    bands["band"] = bands["band"].map(health.BAND_LABELS)
-    st.vega_lite_chart(
-        charts.horizontal_bars_spec(bands, "accounts", "band", "Accounts", charts.BAND_COLOURS)
-    )
-with right:
-    st.subheader("Why accounts are at risk")
-    reasons = overview.at_risk_reasons(scored)
-    if reasons.empty:
-        st.info("No account is in the at-risk band.")
+if roles.may(actor, "task_queue"):
+    st.caption("My work: overdue first, then due this week, each account's tasks together.")
+    owners, queue = work_views.whose(actor)
+    live = data.open_tasks(owners, today, queue)
+    arranged = task_rules.arrange(live, today)
+    counts = task_rules.counts(live, today)
+    tiles = st.columns(3)
+    tiles[0].metric("Overdue", f"{counts['overdue']:,}")
+    tiles[1].metric("Due this week", f"{counts['this_week']:,}")
+    tiles[2].metric("Open tasks", f"{len(live):,}")
+    week = data.latest_scored_week()
+    board = data.health_board(week, roles.book_owner(actor)) if week else None
+    work_views.queue_table(arranged, board)
+    if roles.may(actor, "generate_tasks") and st.button("Generate tasks now"):
+        writes.attempt(lambda: service.generate_tasks(data.engine(), actor), lambda report: report.sentence())
+else:
+    st.caption("Your reference requests and where they stand; a case study for your prospect's industry.")
+    requests = data.reference_requests()
+    mine = requests[requests["requested_by"] == actor.id]
+    sla = reference_rules.sla(mine, dt.datetime.now())
+    tiles = st.columns(3)
+    tiles[0].metric("Waiting", f"{int(mine['status'].isin(reference_rules.OPEN_STATUSES).sum()):,}")
+    tiles[1].metric("Overdue", f"{int(sla['overdue'].sum()):,}")
+    tiles[2].metric("Fulfilled", f"{int((mine['status'] == 'done').sum()):,}")
+    st.subheader("My reference requests")
+    if mine.empty:
+        st.info("You have not requested a reference yet: ask for one on the Reference requests page.")
     else:
-        st.vega_lite_chart(
-            charts.horizontal_bars_spec(reasons, "accounts", "dimension", "At-risk accounts (by top reason)")
+        st.dataframe(
+            mine.assign(
+                needed=mine["needed_by"].map(numbers.day),
+                late=sla["overdue"].map({True: "overdue", False: ""}),
+                advocate=mine["advocate_name"].map(numbers.text),
+                asset=mine["asset_title"].map(numbers.text),
+            )[["prospect", "industry", "kind", "status", "needed", "late", "advocate", "asset"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "prospect": "Prospect",
+                "industry": "Industry",
+                "kind": "Kind",
+                "status": "Status",
+                "needed": "Needed by",
+                "late": "",
+                "advocate": "Advocate",
+                "asset": "Asset",
+            },
         )
-
-with st.expander("How these figures are computed"):
-    st.markdown(
-        "- **Active accounts / ARR**: customers on that date that have not churned.\n"
-        "- **Accounts at risk**: health score below the at-risk threshold (admin setting). The score is the "
-        "weighted mean of five 0–100 sub-scores — product usage, business outcomes, service utilisation, "
-        "customer feedback, support & operations — over the dimensions that have data.\n"
-        "- **Top reason**: the dimension that costs the account the most points (weight × (100 − sub-score)).\n"
-        "- **Overdue requests**: open or assigned reference requests past their needed-by time."
-    )
+    st.subheader("Find a case study")
+    week = data.latest_scored_week()
+    library = data.library(today, week)
+    tags = data.asset_tags()
+    industries = sorted(tags.loc[tags["kind"] == "industry", "value"].unique())
+    industry = st.selectbox("Prospect's industry", industries, index=None, placeholder="Choose an industry")
+    if industry:
+        flags = assets.freshness(library, today, data.settings())
+        found = assets.filter_library(
+            library,
+            tags,
+            flags,
+            assets.LibraryFilter(
+                industries=(industry,), types=("case_study",), approvals=("approved",), freshness="fresh"
+            ),
+        )
+        if found.empty:
+            st.info(
+                f"No fresh, approved case study is tagged {text.literal(industry)}: ask marketing for a reference."
+            )
+        for asset in found.head(5).itertuples():
+            st.markdown(
+                f"[{text.literal(asset.title)}]({asset.url}) · {text.literal(asset.account_name or '')}"
+            )

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from core import advocates, assets, board, coverage, score_validation
 from core import profiles as profile_rules
+from core import tasks as task_rules
 from core.imports import Mapping, Validated
 from db import (
     advocacy,
@@ -31,6 +32,7 @@ from db import (
     scoring,
 )
 from db import imports as importer
+from db import tasks as task_reads
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
 from db.service import Actor
@@ -573,3 +575,29 @@ def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
 def assets_changing(start: dt.date, end: dt.date, week: dt.date) -> pd.DataFrame:
     """Assets that could have been published or turned stale in the days start…end."""
     return kpis.assets_changing(engine(), start, end, settings()["asset_max_age_years"], week)
+
+
+# --- the work queue ---
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def open_tasks(owner_ids: tuple[int, ...] | None, as_of: dt.date, queue: bool) -> pd.DataFrame:
+    """db.tasks.open_tasks of these owners (None: everyone) and, with queue, the marketing queue's."""
+    return task_reads.open_tasks(engine(), None if owner_ids is None else list(owner_ids), as_of, queue=queue)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def task(task_id: int) -> tuple[pd.Series, pd.DataFrame] | None:
+    return task_reads.task(engine(), task_id)
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def playbooks() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return task_reads.playbooks(engine())
+
+
+@st.cache_data(ttl=SHARED_TTL, show_spinner=False)
+def playbook_effect(today: dt.date, horizon_days: int) -> pd.DataFrame:
+    """core.tasks.playbook_effect over every account task with a playbook."""
+    tasks, churns = task_reads.effect_inputs(engine())
+    return task_rules.playbook_effect(tasks, churns, today, horizon_days)

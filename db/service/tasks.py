@@ -29,8 +29,6 @@ from db.service.base import (
 
 MAX_PLAYBOOK_STEPS = 20
 MAX_SNOOZE_DAYS = 180
-# Who may own a task: the queue's workers (sales ask for references, they do not work the queue).
-OWNER_ROLES = (roles.ADMIN, roles.ACCOUNT_MANAGER, roles.MARKETING)
 
 
 def _stale_task(_session: Session, task: Task) -> StaleEdit:
@@ -107,7 +105,7 @@ def reassign_task(engine: Engine, actor: Actor, task_id: int, version: int, owne
         task = _claim_task(session, actor, task_id, version)
         if owner_id is not None:
             owner = session.get(User, owner_id)
-            if owner is None or owner.disabled or owner.role not in OWNER_ROLES:
+            if owner is None or owner.disabled or owner.role not in roles.TASK_OWNERS:
                 raise ValidationError(
                     f"Owner {owner_id}: pick an active admin, account manager or marketer, or the marketing queue."
                 )

@@ -166,3 +166,21 @@ def test_playbook_effect_claims_only_when_the_wilson_intervals_do_not_overlap():
     call = effect.loc["Call"]
     assert (call["worked_churned"], call["not_worked_churned"]) == (1, 2)
     assert call["verdict"] == "No difference we can claim: the intervals overlap."
+
+
+def test_the_queue_puts_overdue_first_then_this_week_grouped_by_account():
+    # This week: 7 Dec to 13 Dec 2026.
+    monday = dt.date(2026, 12, 7)
+    live = pd.DataFrame(
+        {
+            "task_id": [1, 2, 3, 4, 5],
+            "account_name": ["Beta", "Acme", "Beta", None, "Acme"],
+            "subject_name": ["Beta", "Acme", "Beta", "Old case study", "Acme"],
+            "due_on": pd.to_datetime(["2026-12-20", "2026-12-09", "2026-12-05", "2026-12-13", "2026-12-30"]),
+        }
+    )
+    arranged = tasks.arrange(live, monday)
+    assert arranged["task_id"].tolist() == [3, 1, 2, 5, 4]
+    assert arranged["when"].tolist() == ["overdue", "later", "this_week", "later", "this_week"]
+    assert arranged["group"].tolist() == ["Beta", "Beta", "Acme", "Acme", "Old case study"]
+    assert tasks.counts(live, monday) == {"overdue": 1, "this_week": 2}

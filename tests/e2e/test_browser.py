@@ -19,7 +19,14 @@ from ui import numbers
 
 pytestmark = pytest.mark.e2e
 
-BOARD_PAGES = ["Home", "Health board", "Does the score work?", "Advocate pipeline", "Outreach effectiveness"]
+BOARD_PAGES = [
+    "Home",
+    "Overview",
+    "Health board",
+    "Does the score work?",
+    "Advocate pipeline",
+    "Outreach effectiveness",
+]
 KPI_PAGES = ["Program KPIs", "Referral program", "Weekly review"]
 ROLE_PAGES = {
     "admin": [
@@ -27,12 +34,13 @@ ROLE_PAGES = {
         *KPI_PAGES,
         "Asset library",
         "Reference requests",
+        "Playbooks",
         "Digests",
         "Import and export",
         "Admin",
     ],
-    "amy": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Digests"],
-    "mark": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Digests"],
+    "amy": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Playbooks", "Digests"],
+    "mark": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Playbooks", "Digests"],
     "sam": ["Home", "Asset library", "Reference requests", "Digests"],
 }
 
@@ -108,12 +116,16 @@ def server(demo_database):
 
 
 @pytest.mark.parametrize("username", list(ROLE_PAGES))
-def test_each_role_sees_its_pages_and_the_home_figures(server, page, username):
+def test_each_role_sees_its_pages_and_the_overview_figures(server, page, username):
     log_in(page, server.url, username)
     nav = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink")
     # Each link's text is its icon's ligature name followed by the page title.
     expect(nav).to_have_text([re.compile(f"{re.escape(title)}$") for title in ROLE_PAGES[username]])
     expect(page.locator("h1")).to_have_text("Home")
+    if "Overview" not in ROLE_PAGES[username]:
+        return
+    page.goto(server.url + "/overview")
+    expect(page.locator("h1")).to_have_text("Overview")
     expected = expected_home(server.database_url, "amy" if username == "amy" else None)
     assert metrics(page) == expected
     assert int(expected["Active accounts"].replace(",", "")) > 0
