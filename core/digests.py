@@ -21,8 +21,6 @@ MOST_ROWS = 20
 WINDOW = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOSED_REQUESTS = ("done", "declined")
-# Who works the marketing queue (tasks without an owner) and so finds them in their digest.
-QUEUE_ROLES = (roles.MARKETING,)
 # What the scheduler sends or runs, each once per recipient and period, and the channel it goes by.
 CHANNELS = {
     "digest": "E-mail digests",
@@ -103,7 +101,7 @@ def prepare(
     """The digests' material: open tasks by owner (None: the marketing queue) by due date, the accounts that
     entered the at-risk band in entered_week by owner and by name, and the open reference requests by needed-by.
 
-    tasks: owner_id, account_id, subject_name, reason_text, due_on, created_at; entered: owner_id, name,
+    tasks: task_id, owner_id, subject_name, reason_text, due_on, created_at; entered: owner_id, name,
     score_last, score_this (index account_id); requests: prospect, requested_by, needed_by, status (index id).
     """
     at_risk = _records(entered, ["name"])
@@ -118,7 +116,7 @@ def prepare(
 
 
 def contents(recipient: Recipient, book: Book, moment: dt.datetime) -> Contents:
-    """The recipient's digest at moment: their open tasks (with the marketing queue's, for QUEUE_ROLES) due
+    """The recipient's digest at moment: their open tasks (with the marketing queue's, for roles that work it) due
     before today, and the others created in the digest's window (a day or a week); the accounts of their book
     that entered the at-risk band, when that week ended inside the window (roles that may open the health
     board); the open reference requests needed before the window's length from now, overdue ones included — a
@@ -126,7 +124,7 @@ def contents(recipient: Recipient, book: Book, moment: dt.datetime) -> Contents:
     today = pd.Timestamp(moment.date())
     since = pd.Timestamp(moment - WINDOW[recipient.frequency])
     mine = book.tasks.get(recipient.id, [])
-    if recipient.role in QUEUE_ROLES:
+    if roles.may(recipient, "program_queue"):
         mine = sorted(
             [*mine, *book.tasks.get(None, [])], key=lambda task: (task["due_on"], task["subject_name"])
         )
@@ -189,6 +187,10 @@ def account_link(app_url: str, account_id: int) -> str:
     return f"{app_url}/account?{urlencode({'account': int(account_id)})}"
 
 
+def task_link(app_url: str, task_id: int) -> str:
+    return f"{app_url}/task?{urlencode({'task': int(task_id)})}"
+
+
 def _sections(contents: Contents, app_url: str) -> list[tuple[str, list[tuple[str, str, str]], str]]:
     """Each non-empty section: heading, rows of (text, detail, link), and the link to the whole list."""
     sections = []
@@ -198,9 +200,7 @@ def _sections(contents: Contents, app_url: str) -> list[tuple[str, list[tuple[st
                 (
                     str(task["subject_name"]),
                     f"{task['reason_text']} — due {_day(task['due_on'])}",
-                    f"{app_url}/"
-                    if pd.isna(task["account_id"])
-                    else account_link(app_url, task["account_id"]),
+                    task_link(app_url, task["task_id"]),
                 )
                 for task in tasks
             ]

@@ -159,25 +159,25 @@ def test_the_message_links_into_the_app_and_escapes_names():
     message = digests.render(AMY, digest, "https://advocacy.example.com/", MONDAY)
     assert message.subject == "Your daily digest, 7 Dec 2026: 1 overdue, 1 new, 1 entered at risk"
     assert (
-        '<a href="https://advocacy.example.com/account?account=10">&lt;b&gt;Acme &amp; Co&lt;/b&gt;</a>'
-        in (message.html)
+        '<a href="https://advocacy.example.com/task?task=1">&lt;b&gt;Acme &amp; Co&lt;/b&gt;</a>'
+        in message.html
     )
     assert "<b>Acme" not in message.html
     assert "Score fell 18 points in 4 weeks — due 4 Dec 2026" in message.html
     assert "Overdue tasks (1)" in message.text
     assert "- <b>Acme & Co</b>: Score fell 18 points in 4 weeks — due 4 Dec 2026" in message.text
-    assert "  https://advocacy.example.com/account?account=10" in message.text
-    assert "- Birch: score 63 → 52" in message.text
+    assert "  https://advocacy.example.com/task?task=1" in message.text
+    assert "- Birch: score 63 → 52\n  https://advocacy.example.com/account?account=11" in message.text
     assert "https://advocacy.example.com/digests" in message.text
 
 
-def test_a_task_without_an_account_links_to_my_work_and_a_long_list_is_cut():
+def test_a_task_without_an_account_links_to_its_task_and_a_long_list_is_cut():
     many = pd.concat([tasks().iloc[[4]]] * 25, ignore_index=True)
     many["subject_name"] = [f"Asset {n:02d}" for n in range(25)]
     digest = digests.contents(MARK, digests.prepare(many, entered(), None, requests().iloc[0:0]), MONDAY)
     message = digests.render(MARK, digest, "http://app", MONDAY)
     assert message.subject == "Your weekly digest, week of 7 Dec 2026: 25 new"
-    assert "- Asset 19: Asset older than 2 years — due 8 Dec 2026\n  http://app/" in message.text
+    assert "- Asset 19: Asset older than 2 years — due 8 Dec 2026\n  http://app/task?task=5" in message.text
     assert "Asset 20" not in message.text
     assert "and 5 more: http://app/" in message.text
     assert '<p><a href="http://app/">and 5 more</a></p>' in message.html

@@ -93,7 +93,7 @@ def test_each_user_gets_their_own_digest_once(engine, inbox):
     text = amy.get_body(("plain",)).get_content()
     html = amy.get_body(("html",)).get_content()
     assert "- Acme Corp: Score 51 (at risk below 60). — due 3 Dec 2026" in text
-    assert '<a href="http://app.example/account?account=1">Acme Corp</a>' in html
+    assert '<a href="http://app.example/task?task=1">Acme Corp</a>' in html
     # Nothing from another user's book.
     assert "Birch" not in text and "Birch" not in html
     assert ledger(engine) == [

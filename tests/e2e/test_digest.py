@@ -1,5 +1,5 @@
 """The digest in the browser: amy turns her weekly digest on, the digest run sends it to a real SMTP server on
-127.0.0.1, and its link opens the account in the app."""
+127.0.0.1, and its link opens the task in the app, and the task its account."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def server(demo_database, tmp_path_factory):
 
 
 def a_new_task_for(engine, username: str) -> tuple[int, str, str]:
-    """A task raised today on one of username's accounts: (account id, account name, reason text)."""
+    """A task raised today on one of username's accounts: (task id, account name, reason text)."""
     with engine.begin() as conn:
         owner = conn.scalar(select(User.id).where(User.username == username))
         busy = select(Task.subject_id).where(
@@ -42,8 +42,10 @@ def a_new_task_for(engine, username: str) -> tuple[int, str, str]:
             .limit(1)
         ).one()
         reason = "Renewal in 21 days while at risk (score 48)."
-        conn.execute(
-            insert(Task).values(
+        task_id = conn.scalar(
+            insert(Task)
+            .returning(Task.id)
+            .values(
                 reason="renewal_at_risk",
                 subject_kind="account",
                 subject_id=account_id,
@@ -55,7 +57,7 @@ def a_new_task_for(engine, username: str) -> tuple[int, str, str]:
                 created_at=service.now(),
             )
         )
-    return account_id, name, reason
+    return task_id, name, reason
 
 
 def test_the_digest_arrives_and_its_link_opens_the_account(server, page):
@@ -69,7 +71,7 @@ def test_the_digest_arrives_and_its_link_opens_the_account(server, page):
     screenshot(page, "digests-amy")
 
     engine = make_engine(server.database_url)
-    account_id, name, reason = a_new_task_for(engine, "amy")
+    task_id, name, reason = a_new_task_for(engine, "amy")
     # Due at any hour of any day, so the test does not depend on the clock.
     service.update_settings(engine, ADMIN, {"digest_hour": 0, "digest_weekday": 1})
     with smtp_server() as inbox:
@@ -85,9 +87,11 @@ def test_the_digest_arrives_and_its_link_opens_the_account(server, page):
     text = message.get_body(("plain",)).get_content()
     assert f"- {name}: {reason} — due " in text
     html = message.get_body(("html",)).get_content()
-    link = f"{server.url}/account?account={account_id}"
+    link = f"{server.url}/task?task={task_id}"
     assert f'<a href="{link}">{escape(name)}</a>' in html
 
     page.goto(link)
+    expect(page.locator("h1")).to_have_text(f"At-risk renewal: {name}")
+    expect(page.get_by_text(reason)).to_be_visible()
+    page.get_by_role("link", name="Open the account").click()
     expect(page.locator("h1")).to_have_text(name)
-    expect(page.get_by_text("Where the score comes from")).to_be_visible()
