@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -40,9 +41,19 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Inbox]:
+def smtp_server(login: tuple[str, str] | None = None) -> Iterator[Inbox]:
+    """The server; given login (username, password), it accepts mail only after that login (AUTH without TLS,
+    as a relay on the same host may)."""
     inbox = Inbox("127.0.0.1", free_port())
-    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
+    options = {}
+    if login is not None:
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            accepted = (auth_data.login.decode(), auth_data.password.decode()) == login
+            return AuthResult(success=accepted)
+
+        options = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port, **options)
     controller.start()
     try:
         yield inbox

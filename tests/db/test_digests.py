@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 import threading
 
 import pytest
@@ -221,3 +222,17 @@ def test_each_user_chooses_their_digest_and_the_choice_is_audited(engine):
     with engine.connect() as conn:
         row = conn.execute(select(AuditLog.action, AuditLog.before, AuditLog.after)).one()
     assert tuple(row) == ("set_digest_frequency", '{"digest": "off"}', '{"digest": "weekly"}')
+
+
+def test_the_mailer_logs_in_with_the_configured_credentials():
+    message = mail.Message("Hello", "<p>Hi</p>", "Hi")
+    with smtp_server(login=("mailer", "s3cret")) as inbox:
+        right = mail.SmtpSettings(inbox.host, inbox.port, "none", "d@example.com", "mailer", "s3cret")
+        with mail.mailer(mail.Destinations(right, "http://app", (), {})) as sender:
+            sender.send(("amy@example.com",), message)
+        anonymous = mail.SmtpSettings(inbox.host, inbox.port, "none", "d@example.com")
+        # 530: authentication required — the server takes mail only after the login.
+        refused = pytest.raises(smtplib.SMTPSenderRefused, match="530")
+        with mail.mailer(mail.Destinations(anonymous, "http://app", (), {})) as sender, refused:
+            sender.send(("amy@example.com",), message)
+    assert [m["Subject"] for m in inbox.messages] == ["Hello"]
