@@ -28,6 +28,8 @@ from db.models import Delivery, DigestPreference, User
 log = logging.getLogger("db.digests")
 # What a failed send raises: the SMTP server's refusal, the network, a webhook's error answer.
 SEND_ERRORS = (smtplib.SMTPException, OSError, httpx.HTTPError)
+# The detail of a period's row when there was nothing to send: done, but no message went out.
+NOTHING = "nothing to send"
 
 
 @dataclass
@@ -202,7 +204,7 @@ def attempt(
         mark_failed(engine, claimed, moment, error, settings)
         outcome.failed += 1
         return
-    mark_sent(engine, claimed, moment, detail or "nothing to send")
+    mark_sent(engine, claimed, moment, detail or NOTHING)
     if detail is None:
         outcome.empty += 1
     else:
@@ -210,13 +212,16 @@ def attempt(
 
 
 def status(engine: Engine) -> pd.DataFrame:
-    """Per kind of delivery: last sent, the latest error and when, sends waiting for a retry, sends given up."""
+    """Per kind of delivery: last sent (a message that went out, or a run), the latest error and when, sends
+    waiting for a retry, sends given up."""
     settings = queries.load_settings(engine)
     with engine.connect() as conn:
         last_sent = {
             kind: sent
             for kind, sent in conn.execute(
-                select(Delivery.kind, func.max(Delivery.sent_at)).group_by(Delivery.kind)
+                select(Delivery.kind, func.max(Delivery.sent_at))
+                .where(Delivery.detail != NOTHING)
+                .group_by(Delivery.kind)
             )
         }
         errors = conn.execute(

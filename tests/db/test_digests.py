@@ -236,3 +236,15 @@ def test_the_mailer_logs_in_with_the_configured_credentials():
         with mail.mailer(mail.Destinations(anonymous, "http://app", (), {})) as sender, refused:
             sender.send(("amy@example.com",), message)
     assert [m["Subject"] for m in inbox.messages] == ["Hello"]
+
+
+def test_a_digest_with_nothing_in_it_is_not_sent_and_not_counted_as_sent(engine, inbox):
+    quiet = add_user(engine, "quinn")
+    actor = service.Actor(id=quiet, username="quinn", name="Quinn", role="account_manager")
+    service.set_digest_frequency(engine, actor, "daily")
+    outcome = send(engine, inbox)
+    assert (outcome.sent, outcome.empty) == (0, 1)
+    assert inbox.messages == []
+    assert ledger(engine) == [("digest", str(quiet), "2026-12-07", 1, "nothing to send")]
+    assert digests.status(engine).set_index("channel").loc["E-mail digests", "last_sent"] is None
+    assert send(engine, inbox, NOW + dt.timedelta(hours=1)).elsewhere == 1
