@@ -220,7 +220,7 @@ def status(engine: Engine) -> pd.DataFrame:
             kind: sent
             for kind, sent in conn.execute(
                 select(Delivery.kind, func.max(Delivery.sent_at))
-                .where(Delivery.detail != NOTHING)
+                .where(Delivery.detail.is_distinct_from(NOTHING))
                 .group_by(Delivery.kind)
             )
         }
