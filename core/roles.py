@@ -110,6 +110,7 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/menu_book:",
         (ADMIN, ACCOUNT_MANAGER, MARKETING),
     ),
+    PageSpec("digests", "Digests", "pages/digests.py", ":material/mail:", ALL_ROLES),
     PageSpec("import", "Import and export", "pages/imports.py", ":material/upload_file:", (ADMIN,)),
     PageSpec("admin", "Admin", "pages/admin.py", ":material/admin_panel_settings:", (ADMIN,)),
 )
@@ -160,6 +161,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "save_playbook": (ADMIN,),
     "retire_playbook": (ADMIN,),
     "delete_playbook": (ADMIN,),
+    # Everyone chooses how often they get the digest (their own only).
+    "set_digest_frequency": ALL_ROLES,
 }
 
 
@@ -171,6 +174,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "task_queue": (ADMIN, ACCOUNT_MANAGER, MARKETING),
     "program_queue": (ADMIN, MARKETING),
     "all_tasks": (ADMIN,),
+    # When digests, webhooks and scheduled runs last went out or failed.
+    "delivery_status": (ADMIN,),
 }
 # Who may own a task: the queue's workers (sales ask for references, they do not work the queue).
 TASK_OWNERS = (ADMIN, ACCOUNT_MANAGER, MARKETING)

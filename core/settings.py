@@ -75,6 +75,33 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "churn_test_weeks", "Churn model: newest labelled weeks held out to test it", 13, 4, 52, "Churn model"
     ),
+    SettingSpec(
+        "scoring_hour", "Scoring run and task generation daily from (hour, UTC)", 5, 0, 23, "Schedule"
+    ),
+    SettingSpec(
+        "task_generation_hours", "Task generation between scoring runs every (hours)", 1, 1, 24, "Schedule"
+    ),
+    SettingSpec("digest_hour", "Digests and the weekly review sent from (hour, UTC)", 7, 0, 23, "Schedule"),
+    SettingSpec(
+        "digest_weekday", "Weekly digest and weekly review on (1 = Monday … 7 = Sunday)", 1, 1, 7, "Schedule"
+    ),
+    SettingSpec(
+        "delivery_retry_minutes",
+        "Failed send: first retry after (minutes), doubling each time",
+        5,
+        1,
+        1440,
+        "Schedule",
+    ),
+    SettingSpec("delivery_max_attempts", "Failed send: give up after (attempts)", 5, 1, 20, "Schedule"),
+    SettingSpec(
+        "delivery_claim_timeout_minutes",
+        "A send started but never finished is tried again after (minutes)",
+        30,
+        5,
+        1440,
+        "Schedule",
+    ),
     SettingSpec("weight_usage", "Weight: product usage", 30, 0, 100, "Health weights"),
     SettingSpec("weight_outcomes", "Weight: business outcomes", 15, 0, 100, "Health weights"),
     SettingSpec("weight_utilisation", "Weight: service utilisation", 15, 0, 100, "Health weights"),

@@ -26,6 +26,7 @@ from db.demo.timeline import day_number, history_weeks, numbered, stream
 
 TABLE_ORDER = (
     "users",
+    "digest_preferences",
     "accounts",
     "contacts",
     "churn_events",
@@ -73,6 +74,7 @@ def build(count: int, seed: int, as_of: dt.date, password_hash: str) -> Demo:
     tables["users"], staff = people.users(
         stream(seed, "users"), accounts=count, as_of=today, password_hash=password_hash
     )
+    tables["digest_preferences"] = people.digest_preferences(tables["users"], as_of=today)
     rng = stream(seed, "accounts")
     book, fate = accounts.accounts(rng, count=count, as_of=today, window_start=window_start, staff=staff)
     tables["accounts"] = accounts.accounts_table(book, fate)

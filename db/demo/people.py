@@ -107,6 +107,14 @@ def users(
     return frame, staff
 
 
+def digest_preferences(users: pd.DataFrame, *, as_of: int) -> pd.DataFrame:
+    """The four demo logins get the daily digest, so a demo shows it; the generated staff choose none."""
+    logins = users[users["username"].isin([username for username, _, _ in DEMO_USERS])]
+    return pd.DataFrame(
+        {"user_id": logins["id"].to_numpy(), "frequency": "daily", "updated_at": as_of * DAY_SECONDS}
+    )
+
+
 def company_names(rng: np.random.Generator, count: int) -> tuple[list[str], list[str]]:
     """Unique company names and their e-mail domains."""
     n_second, n_suffix = len(COMPANY_SECOND), len(COMPANY_SUFFIX)

@@ -31,6 +31,7 @@ from db.models.advocacy import (
     ThankYou,
 )
 from db.models.base import Base, Money, created_at, one_of
+from db.models.digests import Delivery, DigestPreference
 from db.models.people import AuditLog, LoginFailure, Setting, User
 from db.models.scoring import (
     ChurnRisk,
@@ -59,6 +60,8 @@ __all__ = [
     "ChurnRisk",
     "Contact",
     "CsmSentiment",
+    "Delivery",
+    "DigestPreference",
     "CustomAttribute",
     "EngagementTrigger",
     "HealthProfile",

@@ -35,6 +35,7 @@ from db.service.base import (
     now,
     write,
 )
+from db.service.digests import set_digest_frequency
 from db.service.references import (
     assign_reference,
     complete_reference,
@@ -113,6 +114,7 @@ __all__ = [
     "retire_playbook",
     "run_scoring",
     "save_playbook",
+    "set_digest_frequency",
     "set_user_disabled",
     "snooze_task",
     "update_settings",

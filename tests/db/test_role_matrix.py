@@ -57,6 +57,7 @@ MATRIX = {
     "save_playbook": {A},
     "retire_playbook": {A},
     "delete_playbook": {A},
+    "set_digest_frequency": {A, AM, M, S},
 }
 TASK_WRITES = {action for action, who in MATRIX.items() if "task" in action or "playbook" in action}
 TODAY = dt.date.today()
@@ -191,6 +192,7 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
         "delete_playbook": lambda actor: service.delete_playbook(
             engine, actor, unused_playbook(engine), version_of(engine, Playbook, unused_playbook(engine))
         ),
+        "set_digest_frequency": lambda actor: service.set_digest_frequency(engine, actor, "weekly"),
     }
 
 

@@ -35,12 +35,13 @@ ROLE_PAGES = {
         "Asset library",
         "Reference requests",
         "Playbooks",
+        "Digests",
         "Import and export",
         "Admin",
     ],
-    "amy": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Playbooks"],
-    "mark": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Playbooks"],
-    "sam": ["Home", "Asset library", "Reference requests"],
+    "amy": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Playbooks", "Digests"],
+    "mark": [*BOARD_PAGES, *KPI_PAGES, "Asset library", "Reference requests", "Playbooks", "Digests"],
+    "sam": ["Home", "Asset library", "Reference requests", "Digests"],
 }
 
 

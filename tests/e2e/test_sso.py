@@ -109,7 +109,9 @@ def test_a_known_email_signs_in_as_its_user_and_sees_its_roles_pages(server, pag
     expect(sidebar.get_by_text("Sam Sales")).to_be_visible()
     links = sidebar.get_by_test_id("stPageLink-NavLink")
     # Each link's text is its icon's ligature name followed by the page title.
-    expect(links).to_have_text(["homeHome", "library_booksAsset library", "handshakeReference requests"])
+    expect(links).to_have_text(
+        ["homeHome", "library_booksAsset library", "handshakeReference requests", "mailDigests"]
+    )
     screenshot(page, "sso-signed-in")
     # Streamlit keeps the identity in an HttpOnly cookie; the app's own login cookie is not written.
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}

@@ -1,0 +1,97 @@
+"""A real SMTP server (aiosmtpd) and a webhook receiver (http.server), both on 127.0.0.1, for the tests."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Inbox:
+    """What the SMTP server accepted; refuse holds SMTP answers to give the next messages instead."""
+
+    host: str
+    port: int
+    messages: list[email.message.EmailMessage] = field(default_factory=list)
+    recipients: list[list[str]] = field(default_factory=list)
+    refuse: list[str] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+        if self.refuse:
+            return self.refuse.pop(0)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def smtp_server(login: tuple[str, str] | None = None) -> Iterator[Inbox]:
+    """The server; given login (username, password), it accepts mail only after that login (AUTH without TLS,
+    as a relay on the same host may)."""
+    inbox = Inbox("127.0.0.1", free_port())
+    options = {}
+    if login is not None:
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            accepted = (auth_data.login.decode(), auth_data.password.decode()) == login
+            return AuthResult(success=accepted)
+
+        options = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port, **options)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Hook:
+    url: str
+    posts: list[dict] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+
+@contextmanager
+def webhook_server() -> Iterator[Hook]:
+    """Records every JSON post; answers the next of hook.statuses, else 200."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    hook = Hook(f"http://127.0.0.1:{server.server_address[1]}/hooks/team")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's hook name)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            status = hook.statuses.pop(0) if hook.statuses else 200
+            if status == 200:
+                hook.posts.append(json.loads(body))
+            self.send_response(status)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server.RequestHandlerClass = Handler
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield hook
+    finally:
+        server.shutdown()
+        server.server_close()
