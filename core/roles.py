@@ -110,7 +110,7 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/menu_book:",
         (ADMIN, ACCOUNT_MANAGER, MARKETING),
     ),
-    PageSpec("digests", "Digests", "pages/digests.py", ":material/mail:", ALL_ROLES),
+    PageSpec("digests", "Digests", "pages/digests.py", ":material/mail:", ROLES),
     PageSpec("import", "Import and export", "pages/imports.py", ":material/upload_file:", (ADMIN,)),
     PageSpec("admin", "Admin", "pages/admin.py", ":material/admin_panel_settings:", (ADMIN,)),
 )
@@ -162,7 +162,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "retire_playbook": (ADMIN,),
     "delete_playbook": (ADMIN,),
     # Everyone chooses how often they get the digest (their own only).
-    "set_digest_frequency": ALL_ROLES,
+    "set_digest_frequency": ROLES,
 }
 
 

@@ -45,7 +45,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ADVOCATES: ("advocates", "advocate_stage_changes", "outreach_attempts", "rewards", "thank_yous"),
     ASSETS: ("assets", "asset_industries", "asset_products", "reference_requests", "asset_usage"),
     PURCHASES: ("referrals", "referral_events", "purchases", "acquisition_spend"),
-    USERS: ("users", "login_failures", "audit_log"),
+    USERS: ("users", "login_failures", "audit_log", "digest_preferences", "deliveries"),
     SETTINGS: ("settings", "health_profiles", "import_profiles"),
     WORK: ("playbooks", "playbook_steps", "tasks", "task_steps"),
 }
@@ -81,7 +81,7 @@ WRITES: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         ("create_user", "change_role", "set_user_disabled", "reset_password", "log_out"), frozenset({USERS})
     ),
-    "run_scoring": frozenset({ACCOUNTS}),
+    "run_scoring": frozenset({ACCOUNTS, WORK}),  # the scoring run raises the tasks its scores call for
     "fit_churn_model": frozenset({ACCOUNTS}),
     "record_sentiment": frozenset({ACCOUNTS}),
     **dict.fromkeys(
@@ -105,7 +105,23 @@ WRITES: dict[str, frozenset[str]] = {
         ),
         frozenset({ASSETS}),
     ),
-    "import_data": frozenset().union(*IMPORTS.values()),
+    # Generating tasks reads every family and writes only tasks.
+    **dict.fromkeys(
+        (
+            "check_task_step",
+            "snooze_task",
+            "reassign_task",
+            "close_task",
+            "dismiss_task",
+            "generate_tasks",
+            "save_playbook",
+            "retire_playbook",
+            "delete_playbook",
+        ),
+        frozenset({WORK}),
+    ),
+    "set_digest_frequency": frozenset({USERS}),
+    "import_data": frozenset().union(*IMPORTS.values()) | {WORK},
 }
 
 _changed: ContextVar[set[str] | None] = ContextVar("changed", default=None)

@@ -99,7 +99,7 @@ def configured(environ: Mapping[str, str] | None = None, secrets_path: Path = SE
     hooks_file = digests_file.get("webhooks", {})
     webhooks = {
         role: url
-        for role in roles.ALL_ROLES
+        for role in roles.ROLES
         if (url := value(f"DIGEST_WEBHOOK_{role.upper()}", hooks_file, role))
     }
     return Destinations(
