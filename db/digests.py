@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core import digests, roles, weekly
-from db import kpis, queries, reads, references, tasks
+from db import kpis, profiles, queries, reads, references, tasks
 from db.engine import transaction
 from db.mail import Destinations, Mailer, post_webhook
 from db.models import Delivery, DigestPreference, User
@@ -88,8 +88,9 @@ def entered_at_risk(engine: Engine, settings: dict[str, float]) -> tuple[pd.Data
     columns = ["owner_id", "name", "score_last", "score_this"]
     if len(weeks) < 2:
         return pd.DataFrame(columns=columns).rename_axis("account_id"), None
-    this = weekly.scored(queries.snapshot_sub_scores(engine, weeks[0]), settings)
-    last = weekly.scored(queries.snapshot_sub_scores(engine, weeks[1]), settings)
+    segments, stored = profiles.account_segments(engine), profiles.load_profiles(engine)
+    this = weekly.scored(queries.snapshot_sub_scores(engine, weeks[0]), segments, settings, stored)
+    last = weekly.scored(queries.snapshot_sub_scores(engine, weeks[1]), segments, settings, stored)
     owners = reads.frame(engine, "SELECT id AS account_id, owner_id FROM accounts", []).set_index(
         "account_id"
     )

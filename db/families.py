@@ -74,6 +74,13 @@ IMPORTS: dict[str, frozenset[str]] = {
     "referrals": frozenset({PURCHASES, ADVOCATES}),
 }
 
+
+def imported(entity: str) -> frozenset[str]:
+    """What importing entity changes: what it stores, and the work queue, which an import that changed rows
+    regenerates (db/tasks.generate)."""
+    return IMPORTS[entity] | {WORK}
+
+
 # By action of core/roles.ACTIONS.
 WRITES: dict[str, frozenset[str]] = {
     "update_settings": frozenset({SETTINGS, ACCOUNTS}),  # some settings mark scored weeks for rescoring
@@ -121,7 +128,7 @@ WRITES: dict[str, frozenset[str]] = {
         frozenset({WORK}),
     ),
     "set_digest_frequency": frozenset({USERS}),
-    "import_data": frozenset().union(*IMPORTS.values()) | {WORK},
+    "import_data": frozenset().union(*map(imported, IMPORTS)),
 }
 
 _changed: ContextVar[set[str] | None] = ContextVar("changed", default=None)

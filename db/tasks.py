@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from core import advocates as advocate_rules
 from core import assets as asset_rules
-from core import pipeline
-from core import profiles as profile_rules
+from core import health, pipeline
 from core import tasks as rules
 from core import vocabulary as v
 from db import advocacy, profiles, queries, reads, references
@@ -164,7 +163,7 @@ def signals(engine: Engine, now: dt.datetime) -> pd.DataFrame:
         found.append(rules.account_signals(accounts, week, today, settings))
     lookback = today - dt.timedelta(days=settings["task_lookback_days"])
     candidates = advocacy.candidates(engine, today, week, promoters_since=lookback)
-    candidates["health_band"] = profile_rules.band(
+    candidates["health_band"] = health.band(
         candidates["health_score"], candidates["segment"], settings, stored_profiles
     )
     eligible = advocate_rules.eligibility(candidates, today, settings)["eligible"]
@@ -181,7 +180,7 @@ def signals(engine: Engine, now: dt.datetime) -> pd.DataFrame:
     found.append(rules.request_signals(requests, now))
     # No tags: staleness does not depend on them, and joining them is most of the library's read.
     library = references.library(engine, today, week, pd.DataFrame(columns=["asset_id", "kind", "value"]))
-    library["account_band"] = profile_rules.band(
+    library["account_band"] = health.band(
         library["account_score"],
         pd.Series(None, index=library.index, dtype=object),
         settings,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from core import weekly
 from core.digests import Message
-from db import kpis, queries, references
+from db import kpis, profiles, queries, references
 from ui import weekly_report
 
 
@@ -27,6 +27,7 @@ def review(engine, week: dt.date) -> weekly.WeeklyReview:
         kpis.referrals(engine),
         kpis.purchases_between(engine, start, end),
         settings,
+        profiles.load_profiles(engine),
     )
 
 

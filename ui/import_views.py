@@ -379,7 +379,7 @@ def _run(
             f"Nothing was imported: the data changed meanwhile and {len(result.problems):,} rows now have problems."
         )
         return
-    cache.after_write(families.IMPORTS[entity] | {families.USERS})
+    cache.after_write(families.imported(entity) | {families.USERS})
     # Usage events are stored as the account-weeks they add up to.
     stored = (
         f"{_plural(rows, 'event')} as {_plural(result.rows, 'account-week')}"

@@ -179,7 +179,7 @@ def run_import(
     first = next(chunks)
     mapping = mapping if mapping is not None else imports.auto_map(list(first.columns), entity)
     try:
-        with service.write(engine, actor, "import_data", families.IMPORTS[entity]) as session:
+        with service.write(engine, actor, "import_data", families.imported(entity)) as session:
             connection = session.connection()
             if entity == "usage_events":
                 outcome = _event_log(
