@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from db import demo, migrate, scoring
+from db import demo, scoring
 from db.engine import make_engine
+from tests.conftest import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -88,15 +90,19 @@ def streamlit_server(database_url: str | None, root: Path = ROOT) -> Iterator[Se
         process.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
-def demo_database(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
-    engine = make_engine(url)
-    migrate.upgrade(engine)
+def build_demo(path: Path) -> None:
+    engine = make_engine(migrated_sqlite(path))
     demo.generate(engine, accounts=200, as_of=dt.date.today())
     scoring.run(engine)
     engine.dispose()
-    return url
+
+
+@pytest.fixture(scope="session")
+def demo_database(built_once, tmp_path_factory) -> str:
+    """This worker's scored demo database of 200 accounts, a copy of the one built for the run."""
+    path = tmp_path_factory.mktemp("e2e") / "demo.db"
+    shutil.copyfile(built_once("e2e-demo.db", build_demo), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
