@@ -1,7 +1,8 @@
 """Fixtures that build small real databases: SQLite files and throwaway PostgreSQL databases.
 
 The suite runs in parallel: pytest-xdist workers (options in pyproject.toml), each a process with its own
-session fixtures. What keeps a test parallel-safe and cheap:
+session fixtures; tests go to whichever worker is free, except that a module's tests using a module-scoped
+fixture stay together on one. What keeps a test parallel-safe and cheap:
 
 - `engine` (with `database_url`): a migrated database of the test's own, once on SQLite and once on
   PostgreSQL. It is a copy of a database each worker migrates once (a file copy on SQLite,
@@ -34,6 +35,20 @@ from sqlalchemy.pool import NullPool
 
 from db import migrate, scratch
 from db.engine import make_engine
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A module's tests that share a module-scoped fixture (a browser test's server, a page test's database)
+    go to one worker, which builds it once (once per parameter of the fixture); every other test goes to
+    whichever worker is free."""
+    for item in items:
+        shared = [
+            name for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs[-1].scope == "module"
+        ]
+        if shared:
+            params = item.callspec.params if hasattr(item, "callspec") else {}
+            group = [item.module.__name__, *(str(params[name]) for name in shared if name in params)]
+            item.add_marker(pytest.mark.xdist_group("-".join(group)))
 
 
 def require_postgres() -> None:

@@ -44,14 +44,13 @@ from tests.builders import (
     survey,
 )
 from tests.db.factories import account, add_user
-from tests.pages.conftest import PASSWORD, database_at, log_in, page_file
+from tests.pages.conftest import database_at, log_in
 from ui import data, weekly_report
 
 TODAY = dt.date.today()
 MONTH, BEFORE = periods.recent("Month", TODAY, 3)[1:]
 DAYS = MONTH.days
 LAST_WEEK, THIS_WEEK = dt.date(2025, 6, 2), dt.date(2025, 6, 9)
-PAGES = ("pages/kpis.py", "pages/referrals.py", "pages/weekly.py")
 
 
 def on(period: periods.Period, day: int) -> dt.date:
@@ -666,24 +665,3 @@ def test_weekly_html_report_holds_the_summary_and_charts_without_scripts(app):
     assert not [header for header in headers if "_" in header]
     assert ">None<" not in html and ">nan<" not in html
     assert "Entered the at-risk band (1)" in html and "Account 2" in html
-
-
-# ---- access --------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_sales_is_not_offered_the_pages(app, page):
-    log_in(app, "sam")
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app.switch_page(page)
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_guard_refuses_sales_a_page_served_directly(environment, page):
-    direct = page_file(page.removeprefix("pages/")).run()
-    direct.text_input[0].input("sam")
-    direct.text_input[1].input(PASSWORD)
-    direct.button[0].click()
-    direct.run()
-    assert [e.value for e in direct.error] == ["Your role does not give access to this page."]
-    assert not direct.title and not direct.metric and not direct.dataframe
