@@ -110,8 +110,9 @@ def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # A fresh server's first page takes seconds on a busy 2-core machine; 5 s (the default) is too tight.
-        playwright_api.expect.set_options(timeout=15_000)
+        # A fresh server's first page takes seconds on a busy 2-core machine, busier still with the suite's
+        # two workers each driving a server and a browser; 5 s (the default) is too tight.
+        playwright_api.expect.set_options(timeout=30_000)
         yield browser
         browser.close()
 
