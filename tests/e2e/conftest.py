@@ -124,7 +124,7 @@ def page(browser, request):
         viewport=getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
     )
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)  # a wait that times out fails the test: long enough for a busy machine
     yield page
     context.close()
 
