@@ -22,12 +22,14 @@ def postgres_reachable() -> bool:
         return False
 
 
-def create_database(prefix: str = "advocacy_scratch") -> str:
-    """A fresh empty database on the PostgreSQL server; returns its URL."""
+def create_database(prefix: str = "advocacy_scratch", template: str | None = None) -> str:
+    """A fresh database on the PostgreSQL server, empty or a copy of the template database's URL (which
+    nobody may be connected to); returns its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     admin = _admin()
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     admin.dispose()
     return f"{POSTGRES_SERVER}/{name}"
 
@@ -38,3 +40,14 @@ def drop_database(url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def rename_database(url: str) -> str:
+    """The database at url (which nobody may be connected to) under a new random name; returns its new URL."""
+    name = url.rsplit("/", 1)[1]
+    new_name = f"{name.rsplit('_', 1)[0]}_{uuid.uuid4().hex[:12]}"
+    admin = _admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" RENAME TO "{new_name}"'))
+    admin.dispose()
+    return f"{POSTGRES_SERVER}/{new_name}"

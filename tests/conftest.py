@@ -1,15 +1,54 @@
-"""Fixtures that build small real databases: SQLite files and throwaway PostgreSQL databases."""
+"""Fixtures that build small real databases: SQLite files and throwaway PostgreSQL databases.
+
+The suite runs in parallel: pytest-xdist workers (options in pyproject.toml), each a process with its own
+session fixtures; tests go to whichever worker is free, except that a module's tests using a module-scoped
+fixture stay together on one. What keeps a test parallel-safe and cheap:
+
+- `engine` (with `database_url`): a migrated database of the test's own, once on SQLite and once on
+  PostgreSQL. It is a copy of a database each worker migrates once (a file copy on SQLite,
+  `CREATE DATABASE … TEMPLATE` on PostgreSQL, emptied and reused after the test rather than dropped), so a
+  test pays no migration. `database_url` without `engine` is an empty database, for tests that migrate
+  step by step themselves. A module-scoped database takes and gives back its copy through `postgres_copies`.
+- `migrated_sqlite(path)` (a function): a migrated SQLite database at path, a copy of the worker's, for
+  page and browser tests that build their own database (tests/pages/conftest.py `database_at` uses it).
+- `built_once(name, build)`: a file built once per run for all workers under a lock (the browser tests'
+  demo database); copy it before writing to it.
+- Files go under tmp_path / tmp_path_factory, ports come from `free_port()` (tests/e2e/conftest.py) and
+  PostgreSQL names from db/scratch.py (random), so no two workers share any of them.
+- Rows are made with tests/builders.py, not copied constructors.
+"""
 
 from __future__ import annotations
 
+import atexit
+import fcntl
+import functools
 import os
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, column, create_engine, insert, inspect, table, text
+from sqlalchemy.pool import NullPool
 
 from db import migrate, scratch
 from db.engine import make_engine
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A module's tests that share a module-scoped fixture (a browser test's server, a page test's database)
+    go to one worker, which builds it once (once per parameter of the fixture); every other test goes to
+    whichever worker is free."""
+    for item in items:
+        shared = [
+            name for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs[-1].scope == "module"
+        ]
+        if shared:
+            params = item.callspec.params if hasattr(item, "callspec") else {}
+            group = [item.module.__name__, *(str(params[name]) for name in shared if name in params)]
+            item.add_marker(pytest.mark.xdist_group("-".join(group)))
 
 
 def require_postgres() -> None:
@@ -20,24 +59,143 @@ def require_postgres() -> None:
         pytest.skip(f"PostgreSQL is not reachable at {scratch.POSTGRES_SERVER}")
 
 
+@functools.cache
+def _migrated_sqlite_file() -> Path:
+    """This process's migrated SQLite file, made on first use; databases are copies of it."""
+    folder = Path(tempfile.mkdtemp(prefix="advocacy-migrated-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    engine = make_engine(f"sqlite:///{folder / 'migrated.db'}")
+    migrate.upgrade(engine)
+    engine.dispose()  # the last connection out folds the write-ahead log into the file
+    return folder / "migrated.db"
+
+
+def migrated_sqlite(path: Path) -> str:
+    """The URL of a new migrated SQLite database at path."""
+    shutil.copyfile(_migrated_sqlite_file(), path)
+    return f"sqlite:///{path}"
+
+
+class PostgresCopies:
+    """Databases like a migrated template, one test's at a time. A database a test is done with is emptied
+    back to the template's rows and renamed (so no URL is used twice), which takes PostgreSQL a tenth of the
+    second or more that dropping and copying take on a busy machine; one that cannot be emptied is dropped."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.free: list[str] = []
+        engine = make_engine(template)
+        with engine.connect() as connection:
+            self.tables = inspect(connection).get_table_names()
+            self.rows = {
+                name: rows
+                for name in self.tables
+                if (rows := connection.execute(text(f'SELECT * FROM "{name}"')).mappings().all())
+            }
+            self.sequences = connection.execute(
+                text(
+                    "SELECT format('%I.%I', schemaname, sequencename), COALESCE(last_value, start_value), "
+                    "last_value IS NOT NULL FROM pg_sequences"
+                )
+            ).all()
+        engine.dispose()
+
+    def take(self) -> str:
+        return self.free.pop() if self.free else scratch.create_database(template=self.template)
+
+    def give_back(self, url: str) -> None:
+        try:
+            self.free.append(self._emptied(url))
+        except Exception:
+            scratch.drop_database(url)
+
+    def close(self) -> None:
+        for url in self.free:
+            scratch.drop_database(url)
+
+    def _emptied(self, url: str) -> str:
+        """The database at url, with the template's rows and sequences again, under a new name."""
+        engine = create_engine(url, poolclass=NullPool)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            connection.execute(text("SET LOCAL session_replication_role = replica"))  # no foreign-key checks
+            for name in self.tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+            for name, rows in self.rows.items():
+                connection.execute(insert(table(name, *(column(key) for key in rows[0]))), rows)
+            for name, value, called in self.sequences:
+                connection.execute(
+                    text("SELECT setval(:name, :value, :called)"),
+                    {"name": name, "value": value, "called": called},
+                )
+        engine.dispose()
+        return scratch.rename_database(url)
+
+
+@pytest.fixture(scope="session")
+def postgres_copies() -> Iterator[PostgresCopies]:
+    """This worker's migrated PostgreSQL database, never connected to, and the copies made of it."""
+    require_postgres()
+    template = scratch.create_database("advocacy_template")
+    engine = make_engine(template)
+    migrate.upgrade(engine)
+    engine.dispose()
+    copies = PostgresCopies(template)
+    yield copies
+    copies.close()
+    scratch.drop_database(template)
+
+
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory, worker_id) -> Callable[[str, Callable[[Path], None]], Path]:
+    """built_once(name, build): the file build(path) wrote, built by the first worker to ask, once per run."""
+    # Workers' temporary folders share a parent that belongs to this run alone.
+    root = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+
+    def get(name: str, build: Callable[[Path], None]) -> Path:
+        path = root / name
+        with open(root / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                partial = root / f"{name}.partial"
+                build(partial)
+                partial.rename(path)
+        return path
+
+    return get
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> Iterator[str]:
-    """An empty database URL, once for SQLite and once for PostgreSQL."""
+    """A database of the test's own, once for SQLite and once for PostgreSQL: migrated when the test also
+    uses `engine`, else empty."""
+    migrated = "engine" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        if migrated:
+            yield migrated_sqlite(tmp_path / "test.db")
+        else:
+            yield f"sqlite:///{tmp_path / 'test.db'}"
         return
     require_postgres()
-    url = scratch.create_database()
-    try:
+    if not migrated:
+        url = scratch.create_database()
         yield url
-    finally:
         scratch.drop_database(url)
+        return
+    copies = request.getfixturevalue("postgres_copies")
+    url = copies.take()
+    yield url
+    copies.give_back(url)
 
 
 @pytest.fixture
 def engine(database_url) -> Iterator[Engine]:
     """A migrated, empty database on each backend."""
     database = make_engine(database_url)
-    migrate.upgrade(database)
     yield database
     database.dispose()

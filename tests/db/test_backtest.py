@@ -9,24 +9,14 @@ from db.models import (
     AccountAttribute,
     ChurnEvent,
     CustomAttribute,
-    HealthSnapshot,
     Subscription,
     Ticket,
     UsageWeekly,
 )
+from tests.builders import snapshot
 from tests.db.factories import account, add_user
 
 WEEK_1, WEEK_2 = dt.date(2026, 1, 5), dt.date(2026, 1, 12)
-
-
-def snapshot(account_id: int, week: dt.date, score: float | None) -> HealthSnapshot:
-    return HealthSnapshot(
-        account_id=account_id,
-        week_start=week,
-        score=score,
-        weights_key="w",
-        computed_at=dt.datetime(2026, 5, 1),
-    )
 
 
 def build(engine) -> None:
@@ -43,10 +33,10 @@ def build(engine) -> None:
         session.flush()
         session.add_all(
             [
-                snapshot(1, WEEK_1, 80.0),
-                snapshot(1, WEEK_2, 70.0),
-                snapshot(2, WEEK_1, 40.0),
-                snapshot(2, WEEK_2, None),  # insufficient data: not in the panel
+                snapshot(account_id=1, week_start=WEEK_1, score=80.0),
+                snapshot(account_id=1, week_start=WEEK_2, score=70.0),
+                snapshot(account_id=2, week_start=WEEK_1, score=40.0),
+                snapshot(account_id=2, week_start=WEEK_2, score=None),  # insufficient data: not in the panel
                 # Plans: account 1 moved from Basic to Pro; the latest counts.
                 Subscription(external_id="S1", account_id=1, started_on=dt.date(2025, 1, 1), plan="Basic"),
                 Subscription(external_id="S2", account_id=1, started_on=dt.date(2025, 6, 1), plan="Pro"),

@@ -8,27 +8,9 @@ from sqlalchemy import Date, bindparam, text
 
 from db import kpis, queries, references, rules
 from db.engine import transaction
-from db.models import ChurnEvent, Subscription, UsageWeekly
-from tests.db.factories import account
+from tests.builders import account, churn, subscription, usage
 
 D = dt.date
-
-
-def usage(account_id: int, week: dt.date, active_users, logins, key_feature_events) -> UsageWeekly:
-    return UsageWeekly(
-        account_id=account_id,
-        week_start=week,
-        active_users=active_users,
-        logins=logins,
-        key_feature_events=key_feature_events,
-        seats_used=None,
-    )
-
-
-def subscription(account_id: int, started_on: dt.date) -> Subscription:
-    return Subscription(
-        external_id=f"SUB-{account_id}-{started_on}", account_id=account_id, started_on=started_on
-    )
 
 
 @pytest.fixture
@@ -48,17 +30,45 @@ def book(engine):
         session.flush()
         session.add_all(
             [
-                ChurnEvent(account_id=1, churned_on=D(2026, 3, 1)),
-                ChurnEvent(account_id=2, churned_on=D(2026, 3, 1)),
-                subscription(2, D(2026, 4, 1)),
-                ChurnEvent(account_id=3, churned_on=D(2026, 3, 4)),
-                usage(3, D(2026, 3, 2), 5, 20, 3),
-                usage(3, D(2026, 3, 16), 0, 0, 0),
-                usage(3, D(2026, 3, 23), None, None, None),
-                usage(3, D(2026, 3, 30), 0, 5, 0),
-                ChurnEvent(account_id=4, churned_on=D(2026, 3, 1)),
-                subscription(4, D(2026, 4, 1)),
-                ChurnEvent(account_id=4, churned_on=D(2026, 6, 1)),
+                churn(account_id=1, churned_on=D(2026, 3, 1)),
+                churn(account_id=2, churned_on=D(2026, 3, 1)),
+                subscription(account_id=2, started_on=D(2026, 4, 1)),
+                churn(account_id=3, churned_on=D(2026, 3, 4)),
+                usage(
+                    account_id=3,
+                    week_start=D(2026, 3, 2),
+                    active_users=5,
+                    logins=20,
+                    key_feature_events=3,
+                    seats_used=None,
+                ),
+                usage(
+                    account_id=3,
+                    week_start=D(2026, 3, 16),
+                    active_users=0,
+                    logins=0,
+                    key_feature_events=0,
+                    seats_used=None,
+                ),
+                usage(
+                    account_id=3,
+                    week_start=D(2026, 3, 23),
+                    active_users=None,
+                    logins=None,
+                    key_feature_events=None,
+                    seats_used=None,
+                ),
+                usage(
+                    account_id=3,
+                    week_start=D(2026, 3, 30),
+                    active_users=0,
+                    logins=5,
+                    key_feature_events=0,
+                    seats_used=None,
+                ),
+                churn(account_id=4, churned_on=D(2026, 3, 1)),
+                subscription(account_id=4, started_on=D(2026, 4, 1)),
+                churn(account_id=4, churned_on=D(2026, 6, 1)),
             ]
         )
     return engine

@@ -19,12 +19,12 @@ import pytest
 from sqlalchemy import Engine, MetaData, func, select
 
 from core.imports import ImportFileError, reading
-from db import demo, migrate, scratch
+from db import demo
 from db.engine import make_engine, transaction
 from db.imports import ENTITY_TABLES, ImportResult, run_import
 from db.models import Base, Referral
 from db.service import Actor, PermissionDenied
-from tests.conftest import require_postgres
+from tests.conftest import migrated_sqlite
 from tests.db import factories
 
 CORPUS = Path(__file__).resolve().parent.parent / "import_corpus"
@@ -87,18 +87,17 @@ def seed(engine: Engine) -> Book:
 def book(request, tmp_path_factory) -> Iterator[Book]:
     """One seeded database per backend for the whole module: the corpus files never collide on keys."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'corpus.db'}"
+        url = migrated_sqlite(tmp_path_factory.mktemp("corpus") / "corpus.db")
     else:
-        require_postgres()
-        url = scratch.create_database()
+        copies = request.getfixturevalue("postgres_copies")
+        url = copies.take()
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine)
         yield seed(engine)
     finally:
         engine.dispose()
         if request.param == "postgresql":
-            scratch.drop_database(url)
+            copies.give_back(url)
 
 
 def snapshot(book: Book) -> dict[str, tuple[int, str]]:

@@ -14,17 +14,15 @@ from db.engine import transaction
 from db.models import (
     AcquisitionSpend,
     Advocate,
-    AdvocateStageChange,
-    Asset,
     AssetUsage,
     ChurnEvent,
     Contact,
-    OutreachAttempt,
     Purchase,
     ReferenceRequest,
     Referral,
     SurveyResponse,
 )
+from tests.builders import ask, asset, stage_change
 from tests.db.factories import account, add_user, build_advocates
 
 D = dt.date
@@ -38,41 +36,6 @@ def day(text: str) -> pd.Timestamp:
 def rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
     """The frame's rows as tuples, sorted by columns (the queries promise no order)."""
     return list(frame.sort_values(columns)[columns].itertuples(index=False, name=None))
-
-
-def stage_change(advocate_id: int, from_stage: str | None, to_stage: str, at: dt.datetime):
-    return AdvocateStageChange(
-        advocate_id=advocate_id, from_stage=from_stage, to_stage=to_stage, changed_at=at
-    )
-
-
-def ask(advocate_id: int, sent_on, outcome: str, responded_on=None, follow_up: int = 0) -> OutreachAttempt:
-    return OutreachAttempt(
-        advocate_id=advocate_id,
-        purpose="reference",
-        channel="email",
-        owner_role="csm",
-        follow_up_number=follow_up,
-        sent_on=sent_on,
-        responded_on=responded_on,
-        outcome=outcome,
-    )
-
-
-def asset(id: int, status: str, published_on: dt.date | None, retired_on: dt.date | None = None) -> Asset:
-    return Asset(
-        retired_on=retired_on,
-        id=id,
-        title=f"Asset {id}",
-        asset_type="case_study",
-        account_id=1,
-        summary="",
-        company_size="SMB",
-        region="EMEA",
-        approval_status=status,
-        published_on=published_on,
-        url=f"https://example.com/{id}",
-    )
 
 
 @pytest.fixture
@@ -125,19 +88,44 @@ def world(engine):
         session.add_all(
             [
                 # Pat's history starts with an entry into 'candidate' (as the demo data records it) …
-                stage_change(1, None, "candidate", T(2026, 1, 2, 9)),
-                stage_change(1, "candidate", "nominated", T(2026, 1, 3, 9)),
-                stage_change(1, "nominated", "asked", T(2026, 1, 5, 9)),
-                stage_change(1, "asked", "agreed", T(2026, 1, 14, 10)),
-                stage_change(1, "agreed", "reference_ready", T(2026, 1, 14, 15)),
+                stage_change(
+                    advocate_id=1, from_stage=None, to_stage="candidate", changed_at=T(2026, 1, 2, 9)
+                ),
+                stage_change(
+                    advocate_id=1, from_stage="candidate", to_stage="nominated", changed_at=T(2026, 1, 3, 9)
+                ),
+                stage_change(
+                    advocate_id=1, from_stage="nominated", to_stage="asked", changed_at=T(2026, 1, 5, 9)
+                ),
+                stage_change(
+                    advocate_id=1, from_stage="asked", to_stage="agreed", changed_at=T(2026, 1, 14, 10)
+                ),
+                stage_change(
+                    advocate_id=1,
+                    from_stage="agreed",
+                    to_stage="reference_ready",
+                    changed_at=T(2026, 1, 14, 15),
+                ),
                 # … Dee's with the move out of it (as service.nominate records a new advocate).
-                stage_change(2, "candidate", "nominated", T(2026, 1, 2, 11)),
-                stage_change(2, "nominated", "asked", T(2026, 1, 5, 10)),
-                stage_change(2, "asked", "agreed", T(2026, 1, 6, 9)),
-                ask(1, D(2026, 1, 5), "no_response"),
-                ask(1, D(2026, 1, 12), "agreed", D(2026, 1, 14), follow_up=1),  # a follow-up: no new ask
-                ask(2, D(2026, 1, 5), "agreed", D(2026, 1, 6)),
-                ask(2, D(2026, 2, 2), "declined", D(2026, 2, 3)),
+                stage_change(
+                    advocate_id=2, from_stage="candidate", to_stage="nominated", changed_at=T(2026, 1, 2, 11)
+                ),
+                stage_change(
+                    advocate_id=2, from_stage="nominated", to_stage="asked", changed_at=T(2026, 1, 5, 10)
+                ),
+                stage_change(
+                    advocate_id=2, from_stage="asked", to_stage="agreed", changed_at=T(2026, 1, 6, 9)
+                ),
+                ask(advocate_id=1, sent_on=D(2026, 1, 5), outcome="no_response"),
+                ask(
+                    advocate_id=1,
+                    sent_on=D(2026, 1, 12),
+                    outcome="agreed",
+                    responded_on=D(2026, 1, 14),
+                    follow_up_number=1,
+                ),  # a follow-up: no new ask
+                ask(advocate_id=2, sent_on=D(2026, 1, 5), outcome="agreed", responded_on=D(2026, 1, 6)),
+                ask(advocate_id=2, sent_on=D(2026, 2, 2), outcome="declined", responded_on=D(2026, 2, 3)),
                 Referral(
                     id=1,
                     code="REF-1",
@@ -146,11 +134,11 @@ def world(engine):
                     campaign="q1",
                     created_on=D(2026, 1, 2),
                 ),
-                asset(1, "approved", D(2026, 1, 15)),
-                asset(2, "pending", None),
-                asset(3, "approved", D(2026, 1, 15)),
-                asset(4, "rejected", D(2026, 1, 16)),
-                asset(5, "approved", D(2026, 1, 15), retired_on=D(2026, 2, 1)),
+                asset(1, approval_status="approved", published_on=D(2026, 1, 15)),
+                asset(2, approval_status="pending", published_on=None),
+                asset(3, approval_status="approved", published_on=D(2026, 1, 15)),
+                asset(4, approval_status="rejected", published_on=D(2026, 1, 16)),
+                asset(5, approval_status="approved", published_on=D(2026, 1, 15), retired_on=D(2026, 2, 1)),
                 ReferenceRequest(
                     id=1,
                     prospect="Prospect A",

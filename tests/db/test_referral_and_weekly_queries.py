@@ -13,18 +13,16 @@ from db.engine import transaction
 from db.models import (
     Advocate,
     AdvocateStageChange,
-    Asset,
     AuditLog,
     ChurnEvent,
     Contact,
-    HealthSnapshot,
-    OutreachAttempt,
     Purchase,
     Referral,
     ReferralEvent,
     Reward,
     SurveyResponse,
 )
+from tests.builders import ask, asset, snapshot
 from tests.db.factories import add_user, build_references
 
 PAT, DEE, JOSE, ANN = 1, 2, 3, 4  # advocate ids; Pat and Ann on account 1, Dee on 2, José on 3
@@ -286,27 +284,19 @@ def test_stage_changes_between_cover_whole_days(engine, owner):
     assert frame.loc[0, "from_stage"] == "asked" and pd.isna(frame.loc[1, "from_stage"])
 
 
-def outreach(sent_on: dt.date, responded_on: dt.date | None, outcome: str, follow_up: int = 0):
-    return OutreachAttempt(
-        advocate_id=DEE,
-        purpose="reference",
-        channel="email",
-        owner_role="csm",
-        follow_up_number=follow_up,
-        sent_on=sent_on,
-        responded_on=responded_on,
-        outcome=outcome,
-    )
-
-
 def test_outreach_between_sent_or_answered_in_the_window(engine, owner):
     add(
         engine,
-        outreach(dt.date(2026, 11, 1), BEFORE, "declined"),  # both before
-        outreach(dt.date(2026, 11, 1), END, "agreed"),  # answered on the last day
-        outreach(START, None, "no_response"),  # sent on the first day
-        outreach(BEFORE, AFTER, "responded", 1),  # sent before, answered after
-        outreach(AFTER, None, "no_response", 2),  # sent after
+        # both before
+        ask(advocate_id=DEE, sent_on=dt.date(2026, 11, 1), responded_on=BEFORE, outcome="declined"),
+        # answered on the last day
+        ask(advocate_id=DEE, sent_on=dt.date(2026, 11, 1), responded_on=END, outcome="agreed"),
+        # sent on the first day
+        ask(advocate_id=DEE, sent_on=START, responded_on=None, outcome="no_response"),
+        # sent before, answered after
+        ask(advocate_id=DEE, sent_on=BEFORE, responded_on=AFTER, outcome="responded", follow_up_number=1),
+        # sent after
+        ask(advocate_id=DEE, sent_on=AFTER, responded_on=None, outcome="no_response", follow_up_number=2),
     )
     frame = kpis.outreach_between(engine, START, END).sort_values("sent_on", ignore_index=True)
     assert frame.columns.tolist() == ["sent_on", "responded_on", "outcome", "follow_up_number"]
@@ -349,39 +339,21 @@ def test_windowed_reads_are_empty_but_shaped_without_rows(engine, owner):
     assert purchases.empty and purchases["amount"].dtype == float
 
 
-def snapshot(account_id: int, week: dt.date, score: float | None) -> HealthSnapshot:
-    return HealthSnapshot(
-        account_id=account_id,
-        week_start=week,
-        score=score,
-        weights_key="default",
-        computed_at=dt.datetime(2026, 11, 20, 6, 0),
-    )
-
-
 def test_scored_weeks_newest_first_with_limit(engine, owner):
     assert kpis.scored_weeks(engine) == []
     weeks = [dt.date(2026, 10, 19) + dt.timedelta(weeks=n) for n in range(4)]  # 19 Oct … 9 Nov
-    add(engine, *(snapshot(account_id, week, 50.0) for week in weeks for account_id in (1, 2)))
+    add(
+        engine,
+        *(
+            snapshot(account_id=account_id, week_start=week, score=50.0)
+            for week in weeks
+            for account_id in (1, 2)
+        ),
+    )
     newest_first = sorted(weeks, reverse=True)
     assert kpis.scored_weeks(engine) == newest_first  # one entry per week, not per account
     assert kpis.scored_weeks(engine, limit=2) == newest_first[:2]
     assert all(type(week) is dt.date for week in kpis.scored_weeks(engine))
-
-
-def asset(id: int, account_id: int | None, contact_id: int | None, **overrides) -> Asset:
-    values = dict(
-        id=id,
-        title=f"Asset {id}",
-        asset_type="case_study",
-        account_id=account_id,
-        contact_id=contact_id,
-        company_size="SMB",
-        region="EMEA",
-        approval_status="approved",
-        url=f"https://example.com/{id}",
-    )
-    return Asset(**{**values, **overrides})
 
 
 def test_assets_changing_published_reviewed_or_aging_in_the_window(engine, owner):
@@ -394,24 +366,33 @@ def test_assets_changing_published_reviewed_or_aging_in_the_window(engine, owner
         engine,
         # Account 3 churned on 1 Nov (build_book); account 2 churns the day after the window.
         ChurnEvent(account_id=2, churned_on=AFTER, reason="moved", arr_lost=20_000),
-        snapshot(1, week, 72.5),
-        snapshot(1, week - dt.timedelta(weeks=1), 40.0),
-        snapshot(2, week, 55.0),
-        snapshot(3, week - dt.timedelta(weeks=1), 10.0),
+        snapshot(account_id=1, week_start=week, score=72.5),
+        snapshot(account_id=1, week_start=week - dt.timedelta(weeks=1), score=40.0),
+        snapshot(account_id=2, week_start=week, score=55.0),
+        snapshot(account_id=3, week_start=week - dt.timedelta(weeks=1), score=10.0),
         # Published on the last day.
-        asset(10, 2, 2, published_on=END, review_by=dt.date(2027, 11, 15)),
+        asset(10, account_id=2, contact_id=2, published_on=END, review_by=dt.date(2027, 11, 15)),
         # Due for review on the first day.
-        asset(11, 3, 3, asset_type="video_testimonial", published_on=dt.date(2025, 6, 1), review_by=START),
+        asset(
+            11,
+            account_id=3,
+            contact_id=3,
+            asset_type="video_testimonial",
+            published_on=dt.date(2025, 6, 1),
+            review_by=START,
+        ),
         # Published 10 Nov 2024: two years old (2 × 365.25 days) on 11 Nov 2026.
-        asset(12, 1, 4, approval_status="pending", published_on=dt.date(2024, 11, 10)),
+        asset(12, account_id=1, contact_id=4, approval_status="pending", published_on=dt.date(2024, 11, 10)),
         # Already two years old before the window and due for review after it: untouched.
-        asset(13, 1, 1, published_on=dt.date(2024, 11, 1), review_by=dt.date(2026, 12, 1)),
+        asset(
+            13, account_id=1, contact_id=1, published_on=dt.date(2024, 11, 1), review_by=dt.date(2026, 12, 1)
+        ),
         # Published and due the day after the window; due the day before it.
-        asset(14, 2, 2, published_on=AFTER, review_by=AFTER),
-        asset(15, 2, 2, review_by=BEFORE),
+        asset(14, account_id=2, contact_id=2, published_on=AFTER, review_by=AFTER),
+        asset(15, account_id=2, contact_id=2, review_by=BEFORE),
         # The approval runs out on the window's first day; retired in the window: never counted.
-        asset(16, 2, 2, published_on=dt.date(2025, 6, 1), approval_until=START),
-        asset(17, 2, 2, published_on=END, retired_on=END),
+        asset(16, account_id=2, contact_id=2, published_on=dt.date(2025, 6, 1), approval_until=START),
+        asset(17, account_id=2, contact_id=2, published_on=END, retired_on=END),
     )
     frame = kpis.assets_changing(engine, START, END, 2.0, week).sort_index()
     # build_references' assets 1 (published Jan 2026, review Jan 2027) and 2 (unpublished) are untouched too.
@@ -456,9 +437,9 @@ def test_assets_changing_score_follows_the_given_week(engine, owner):
     last_week = START - dt.timedelta(weeks=1)
     add(
         engine,
-        snapshot(1, START, 72.5),
-        snapshot(1, last_week, 40.0),
-        asset(10, 1, 1, published_on=START),
+        snapshot(account_id=1, week_start=START, score=72.5),
+        snapshot(account_id=1, week_start=last_week, score=40.0),
+        asset(10, account_id=1, contact_id=1, published_on=START),
     )
     assert kpis.assets_changing(engine, START, END, 2.0, last_week).loc[10, "account_score"] == 40.0
     assert kpis.assets_changing(engine, START, END, 2.0, START).loc[10, "account_score"] == 72.5

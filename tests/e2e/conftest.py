@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from db import demo, migrate, scoring
+from db import demo, scoring
 from db.engine import make_engine
+from tests.conftest import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -98,15 +99,19 @@ def copy_app(root: Path) -> None:
     shutil.copy(ROOT / ".streamlit" / "config.toml", root / ".streamlit")
 
 
-@pytest.fixture(scope="session")
-def demo_database(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.db'}"
-    engine = make_engine(url)
-    migrate.upgrade(engine)
+def build_demo(path: Path) -> None:
+    engine = make_engine(migrated_sqlite(path))
     demo.generate(engine, accounts=200, as_of=dt.date.today())
     scoring.run(engine)
     engine.dispose()
-    return url
+
+
+@pytest.fixture(scope="session")
+def demo_database(built_once, tmp_path_factory) -> str:
+    """This worker's scored demo database of 200 accounts, a copy of the one built for the run."""
+    path = tmp_path_factory.mktemp("e2e") / "demo.db"
+    shutil.copyfile(built_once("e2e-demo.db", build_demo), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
@@ -114,8 +119,9 @@ def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # A fresh server's first page takes seconds on a busy 2-core machine; 5 s (the default) is too tight.
-        playwright_api.expect.set_options(timeout=15_000)
+        # A fresh server's first page takes seconds on a busy 2-core machine, busier still with the suite's
+        # two workers each driving a server and a browser; 5 s (the default) is too tight.
+        playwright_api.expect.set_options(timeout=30_000)
         yield browser
         browser.close()
 
@@ -127,7 +133,7 @@ def page(browser, request):
         viewport=getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
     )
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)  # a wait that times out fails the test: long enough for a busy machine
     yield page
     context.close()
 

@@ -11,9 +11,10 @@ from sqlalchemy import update
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from db import migrate, scoring
+from db import scoring
 from db.engine import make_engine, transaction
 from db.models import User
+from tests.conftest import migrated_sqlite
 from tests.db.factories import add_user, build_book
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -23,9 +24,8 @@ ROLE_USERS = {"admin": "ada", "account_manager": "amy", "marketing": "mark", "sa
 
 def database_at(folder, build) -> str:
     """A migrated SQLite database in folder, built by build(engine), with one user per role, scored."""
-    url = f"sqlite:///{folder / 'app.db'}"
+    url = migrated_sqlite(folder / "app.db")
     engine = make_engine(url)
-    migrate.upgrade(engine)
     build(engine)  # creates amy as the owner of accounts 1 and 2
     for role, username in ROLE_USERS.items():
         if username != "amy":

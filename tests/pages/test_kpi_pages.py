@@ -24,30 +24,33 @@ from db.engine import make_engine, transaction
 from db.models import (
     AcquisitionSpend,
     Advocate,
-    AdvocateStageChange,
-    Asset,
     AssetUsage,
     AuditLog,
     ChurnEvent,
-    Contact,
     HealthSnapshot,
-    OutreachAttempt,
     Purchase,
-    ReferenceRequest,
-    Referral,
     ReferralEvent,
     Setting,
-    SurveyResponse,
+)
+from tests.builders import (
+    ask,
+    asset,
+    contact,
+    reference_request,
+    referral,
+    referral_event,
+    snapshot,
+    stage_change,
+    survey,
 )
 from tests.db.factories import account, add_user
-from tests.pages.conftest import PASSWORD, database_at, log_in, page_file
+from tests.pages.conftest import database_at, log_in
 from ui import data, weekly_report
 
 TODAY = dt.date.today()
 MONTH, BEFORE = periods.recent("Month", TODAY, 3)[1:]
 DAYS = MONTH.days
 LAST_WEEK, THIS_WEEK = dt.date(2025, 6, 2), dt.date(2025, 6, 9)
-PAGES = ("pages/kpis.py", "pages/referrals.py", "pages/weekly.py")
 
 
 def on(period: periods.Period, day: int) -> dt.date:
@@ -59,95 +62,14 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour))
 
 
-def survey(account_id: int, kind: str, score: int, day: dt.date, contact_id: int | None = None):
-    return SurveyResponse(
-        account_id=account_id, contact_id=contact_id, kind=kind, score=score, responded_on=day
-    )
-
-
-def contact(id: int, account_id: int, name: str) -> Contact:
-    return Contact(
-        id=id,
-        external_id=f"CON-{id}",
-        account_id=account_id,
-        name=name,
-        email=f"{name.lower()}@a{account_id}.example",
-        title="VP",
-        relationship_strength=4,
-    )
-
-
-def move(advocate_id: int, from_stage: str | None, to_stage: str, day: dt.date) -> AdvocateStageChange:
-    return AdvocateStageChange(
-        advocate_id=advocate_id, from_stage=from_stage, to_stage=to_stage, changed_at=at(day)
-    )
-
-
-def ask(advocate_id: int, sent_on: dt.date, outcome: str, responded_on=None, follow_up: int = 0):
-    return OutreachAttempt(
-        advocate_id=advocate_id,
-        purpose="reference",
-        channel="email",
-        owner_role="marketing",
-        follow_up_number=follow_up,
-        sent_on=sent_on,
-        responded_on=responded_on,
-        outcome=outcome,
-    )
-
-
-def request(
-    id: int, status: str, requested: dt.datetime, needed: dt.datetime, **overrides
-) -> ReferenceRequest:
-    return ReferenceRequest(
-        id=id,
-        prospect=f"Prospect {id}",
-        industry="Retail",
-        deal_size=50_000,
-        deal_stage="proposal",
-        kind="call",
-        requested_at=requested,
-        needed_by=needed,
-        status=status,
-        **overrides,
-    )
-
-
-def asset(id: int, published_on: dt.date) -> Asset:
-    return Asset(
-        id=id,
-        title=f"Story {id}",
-        asset_type="case_study",
-        account_id=1,
-        contact_id=1,
-        summary="",
-        company_size="SMB",
-        region="EMEA",
-        approval_status="approved",
-        published_on=published_on,
-        url=f"https://example.com/{id}",
-    )
-
-
-def referral(id: int, advocate_id: int, created_on: dt.date) -> Referral:
-    return Referral(
-        id=id,
-        code=f"REF-{id}",
-        advocate_id=advocate_id,
-        referred_company=f"Prospect company {id}",
-        campaign="spring",
-        created_on=created_on,
-    )
-
-
 def events(referral_id: int, *steps: tuple[str, dt.date]) -> list[ReferralEvent]:
-    return [ReferralEvent(referral_id=referral_id, event=event, occurred_at=at(day)) for event, day in steps]
+    return [referral_event(referral_id=referral_id, event=event, occurred_at=at(day)) for event, day in steps]
 
 
 def snapshots(week: dt.date, weights: str, subs: dict[int, tuple[float, ...]]) -> list[HealthSnapshot]:
     """Stored sub-scores (usage, outcomes, utilisation, feedback, support); the page recombines them."""
     return [
-        HealthSnapshot(
+        snapshot(
             account_id=account_id,
             week_start=week,
             score=None,
@@ -185,11 +107,11 @@ def build_program(engine: Engine) -> int:
         session.flush()
         session.add_all(
             [
-                contact(1, 1, "Pat"),
-                contact(2, 2, "Dee"),
-                contact(3, 3, "Olga"),
-                contact(4, 2, "Nina"),
-                contact(5, 5, "Wes"),
+                contact(1, 1, name="Pat"),
+                contact(2, 2, name="Dee"),
+                contact(3, 3, name="Olga"),
+                contact(4, 2, name="Nina"),
+                contact(5, 5, name="Wes"),
                 ChurnEvent(account_id=5, churned_on=on(m, 21), reason="budget", arr_lost=50_000),
                 AcquisitionSpend(month=m.start, channel="paid_search", amount=6_000),
                 AcquisitionSpend(month=b.start, channel="paid_search", amount=4_000),
@@ -217,78 +139,132 @@ def build_program(engine: Engine) -> int:
         session.add_all(
             [
                 # MONTH: NPS 10, 9, 8, 3 → (2 − 1) ÷ 4 = +25; CSAT 5, 4, 4, 2 → 3 ÷ 4 = 75 %.
-                survey(1, "nps", 10, on(m, 3)),
-                survey(4, "nps", 9, on(m, 21)),
-                survey(2, "nps", 8, on(m, 5)),
-                survey(3, "nps", 3, on(m, 6)),
-                survey(1, "csat", 5, on(m, 3)),
-                survey(2, "csat", 4, on(m, 5)),
-                survey(4, "csat", 4, on(m, 22)),
-                survey(3, "csat", 2, on(m, 6)),
+                survey(account_id=1, kind="nps", score=10, responded_on=on(m, 3)),
+                survey(account_id=4, kind="nps", score=9, responded_on=on(m, 21)),
+                survey(account_id=2, kind="nps", score=8, responded_on=on(m, 5)),
+                survey(account_id=3, kind="nps", score=3, responded_on=on(m, 6)),
+                survey(account_id=1, kind="csat", score=5, responded_on=on(m, 3)),
+                survey(account_id=2, kind="csat", score=4, responded_on=on(m, 5)),
+                survey(account_id=4, kind="csat", score=4, responded_on=on(m, 22)),
+                survey(account_id=3, kind="csat", score=2, responded_on=on(m, 6)),
                 # BEFORE: NPS 10, 2 → 0; CSAT 5, 1 → 50 %.
-                survey(1, "nps", 10, on(b, 3)),
-                survey(2, "nps", 2, on(b, 4)),
-                survey(1, "csat", 5, on(b, 3)),
-                survey(3, "csat", 1, on(b, 4)),
+                survey(account_id=1, kind="nps", score=10, responded_on=on(b, 3)),
+                survey(account_id=2, kind="nps", score=2, responded_on=on(b, 4)),
+                survey(account_id=1, kind="csat", score=5, responded_on=on(b, 3)),
+                survey(account_id=3, kind="csat", score=1, responded_on=on(b, 4)),
                 # Stage history: at MONTH's end Nina and Wes asked, Dee and Olga agreed, Pat reference-ready.
-                move(1, None, "nominated", on(b, 3)),
-                move(1, "nominated", "asked", on(b, 5)),
-                move(1, "asked", "agreed", on(m, 6)),
-                move(1, "agreed", "reference_ready", on(m, 8)),
-                move(2, None, "nominated", on(b, 2)),
-                move(2, "nominated", "asked", on(b, 4)),
-                move(2, "asked", "agreed", on(m, 3)),
-                move(3, None, "nominated", on(b, 1)),
-                move(3, "nominated", "asked", on(b, 10)),
-                move(3, "asked", "agreed", on(b, 25)),
-                move(4, None, "nominated", on(m, 2)),
-                move(4, "nominated", "asked", on(m, 4)),
-                move(5, None, "nominated", LAST_WEEK + dt.timedelta(days=1)),
-                move(5, "nominated", "asked", THIS_WEEK + dt.timedelta(days=1)),
+                stage_change(advocate_id=1, from_stage=None, to_stage="nominated", changed_at=at(on(b, 3))),
+                stage_change(
+                    advocate_id=1, from_stage="nominated", to_stage="asked", changed_at=at(on(b, 5))
+                ),
+                stage_change(advocate_id=1, from_stage="asked", to_stage="agreed", changed_at=at(on(m, 6))),
+                stage_change(
+                    advocate_id=1, from_stage="agreed", to_stage="reference_ready", changed_at=at(on(m, 8))
+                ),
+                stage_change(advocate_id=2, from_stage=None, to_stage="nominated", changed_at=at(on(b, 2))),
+                stage_change(
+                    advocate_id=2, from_stage="nominated", to_stage="asked", changed_at=at(on(b, 4))
+                ),
+                stage_change(advocate_id=2, from_stage="asked", to_stage="agreed", changed_at=at(on(m, 3))),
+                stage_change(advocate_id=3, from_stage=None, to_stage="nominated", changed_at=at(on(b, 1))),
+                stage_change(
+                    advocate_id=3, from_stage="nominated", to_stage="asked", changed_at=at(on(b, 10))
+                ),
+                stage_change(advocate_id=3, from_stage="asked", to_stage="agreed", changed_at=at(on(b, 25))),
+                stage_change(advocate_id=4, from_stage=None, to_stage="nominated", changed_at=at(on(m, 2))),
+                stage_change(
+                    advocate_id=4, from_stage="nominated", to_stage="asked", changed_at=at(on(m, 4))
+                ),
+                stage_change(
+                    advocate_id=5,
+                    from_stage=None,
+                    to_stage="nominated",
+                    changed_at=at(LAST_WEEK + dt.timedelta(days=1)),
+                ),
+                stage_change(
+                    advocate_id=5,
+                    from_stage="nominated",
+                    to_stage="asked",
+                    changed_at=at(THIS_WEEK + dt.timedelta(days=1)),
+                ),
                 # Asks: BEFORE Dee, Pat, Olga (Olga agreed in BEFORE); MONTH Nina (+ a follow-up), Dee and Pat
                 # agreed in MONTH; Wes asked in THIS_WEEK.
-                ask(2, on(b, 4), "agreed", on(m, 3)),
-                ask(1, on(b, 5), "agreed", on(m, 6)),
-                ask(3, on(b, 10), "agreed", on(b, 25)),
-                ask(4, on(m, 4), "no_response"),
-                ask(4, on(m, 12), "no_response", follow_up=1),
-                ask(5, THIS_WEEK + dt.timedelta(days=1), "no_response"),
-                asset(1, on(m, 9)),
-                asset(2, THIS_WEEK + dt.timedelta(days=2)),
+                ask(
+                    owner_role="marketing",
+                    advocate_id=2,
+                    sent_on=on(b, 4),
+                    outcome="agreed",
+                    responded_on=on(m, 3),
+                ),
+                ask(
+                    owner_role="marketing",
+                    advocate_id=1,
+                    sent_on=on(b, 5),
+                    outcome="agreed",
+                    responded_on=on(m, 6),
+                ),
+                ask(
+                    owner_role="marketing",
+                    advocate_id=3,
+                    sent_on=on(b, 10),
+                    outcome="agreed",
+                    responded_on=on(b, 25),
+                ),
+                ask(owner_role="marketing", advocate_id=4, sent_on=on(m, 4), outcome="no_response"),
+                ask(
+                    owner_role="marketing",
+                    advocate_id=4,
+                    sent_on=on(m, 12),
+                    outcome="no_response",
+                    follow_up_number=1,
+                ),
+                ask(
+                    owner_role="marketing",
+                    advocate_id=5,
+                    sent_on=THIS_WEEK + dt.timedelta(days=1),
+                    outcome="no_response",
+                ),
+                asset(1, title="Story 1", contact_id=1, published_on=on(m, 9)),
+                asset(2, title="Story 2", contact_id=1, published_on=THIS_WEEK + dt.timedelta(days=2)),
                 # MONTH: request 1 fulfilled on time and won, request 2 fulfilled late and lost.
-                request(
+                reference_request(
                     1,
-                    "done",
-                    at(on(m, 1)),
-                    at(on(m, 10)),
+                    status="done",
+                    requested_at=at(on(m, 1)),
+                    needed_by=at(on(m, 10)),
                     assigned_advocate_id=1,
                     fulfilled_at=at(on(m, 8)),
                     outcome="won",
                     won_amount=50_000,
                 ),
-                request(
+                reference_request(
                     2,
-                    "done",
-                    at(on(m, 1)),
-                    at(on(m, 10)),
+                    status="done",
+                    requested_at=at(on(m, 1)),
+                    needed_by=at(on(m, 10)),
                     assigned_advocate_id=1,
                     fulfilled_at=at(on(m, 14)),
                     outcome="lost",
                 ),
                 # THIS_WEEK: request 3 fulfilled (late); request 4 open and overdue since LAST_WEEK.
-                request(
+                reference_request(
                     3,
-                    "done",
-                    at(LAST_WEEK + dt.timedelta(days=1), 9),
-                    at(THIS_WEEK + dt.timedelta(days=2), 9),
+                    status="done",
+                    requested_at=at(LAST_WEEK + dt.timedelta(days=1), 9),
+                    needed_by=at(THIS_WEEK + dt.timedelta(days=2), 9),
                     fulfilled_at=at(THIS_WEEK + dt.timedelta(days=3)),
                 ),
-                request(4, "open", at(LAST_WEEK, 9), at(LAST_WEEK + dt.timedelta(days=4), 9)),
-                referral(1, 1, on(m, 2)),
-                referral(2, 1, on(m, 7)),
-                referral(3, 1, on(m, 9)),
-                referral(4, 1, on(b, 20)),
-                referral(5, 1, THIS_WEEK),
+                reference_request(
+                    4,
+                    status="open",
+                    requested_at=at(LAST_WEEK, 9),
+                    needed_by=at(LAST_WEEK + dt.timedelta(days=4), 9),
+                ),
+                referral(1, advocate_id=1, created_on=on(m, 2)),
+                referral(2, advocate_id=1, created_on=on(m, 7)),
+                referral(3, advocate_id=1, created_on=on(m, 9)),
+                referral(4, advocate_id=1, created_on=on(b, 20)),
+                referral(5, advocate_id=1, created_on=THIS_WEEK),
             ]
         )
         session.flush()
@@ -330,11 +306,41 @@ def build_program(engine: Engine) -> int:
                 ),
                 Purchase(account_id=5, purchased_on=THIS_WEEK + dt.timedelta(days=3), amount=500),
                 # LAST_WEEK: NPS 7; THIS_WEEK: NPS 10 (Pat), 9 (Dee), 4 (Olga) and a CSAT.
-                survey(1, "nps", 7, LAST_WEEK + dt.timedelta(days=1), 1),
-                survey(1, "nps", 10, THIS_WEEK + dt.timedelta(days=1), 1),
-                survey(2, "nps", 9, THIS_WEEK + dt.timedelta(days=2), 2),
-                survey(3, "nps", 4, THIS_WEEK + dt.timedelta(days=3), 3),
-                survey(1, "csat", 5, THIS_WEEK + dt.timedelta(days=1), 1),
+                survey(
+                    account_id=1,
+                    kind="nps",
+                    score=7,
+                    responded_on=LAST_WEEK + dt.timedelta(days=1),
+                    contact_id=1,
+                ),
+                survey(
+                    account_id=1,
+                    kind="nps",
+                    score=10,
+                    responded_on=THIS_WEEK + dt.timedelta(days=1),
+                    contact_id=1,
+                ),
+                survey(
+                    account_id=2,
+                    kind="nps",
+                    score=9,
+                    responded_on=THIS_WEEK + dt.timedelta(days=2),
+                    contact_id=2,
+                ),
+                survey(
+                    account_id=3,
+                    kind="nps",
+                    score=4,
+                    responded_on=THIS_WEEK + dt.timedelta(days=3),
+                    contact_id=3,
+                ),
+                survey(
+                    account_id=1,
+                    kind="csat",
+                    score=5,
+                    responded_on=THIS_WEEK + dt.timedelta(days=1),
+                    contact_id=1,
+                ),
                 # Account 2 healthy (80) last week, at risk (24) this week; 3 at risk both weeks; 1 healthy.
                 *snapshots(LAST_WEEK, weights, {1: (90,) * 5, 2: (80,) * 5, 3: (40,) * 5}),
                 *snapshots(THIS_WEEK, weights, {1: (90,) * 5, 2: (10, 30, 30, 30, 30), 3: (50,) * 5}),
@@ -660,33 +666,3 @@ def test_weekly_html_report_holds_the_summary_and_charts_without_scripts(app):
     assert not [header for header in headers if "_" in header]
     assert ">None<" not in html and ">nan<" not in html
     assert "Entered the at-risk band (1)" in html and "Account 2" in html
-
-
-# ---- access --------------------------------------------------------------------------------------------------
-
-
-NOT_FOR_SALES = {
-    "pages/kpis.py": "Program KPIs is not available to the Sales role.",
-    "pages/referrals.py": "Referral program is not available to the Sales role.",
-    "pages/weekly.py": "Weekly review is not available to the Sales role.",
-}
-MENU = " The pages you can open are in the menu on the left."
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_sales_opening_the_pages_is_told_they_are_not_for_sales(app, page):
-    log_in(app, "sam")
-    app.switch_page(page).run()
-    assert [e.value for e in app.error] == [NOT_FOR_SALES[page] + MENU]
-    assert not app.main.title and not app.main.metric and not app.main.dataframe
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_guard_refuses_sales_a_page_served_directly(environment, page):
-    direct = page_file(page.removeprefix("pages/")).run()
-    direct.text_input[0].input("sam")
-    direct.text_input[1].input(PASSWORD)
-    direct.button[0].click()
-    direct.run()
-    assert [e.value for e in direct.error] == [NOT_FOR_SALES[page] + MENU]
-    assert not direct.title and not direct.metric and not direct.dataframe

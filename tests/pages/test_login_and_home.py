@@ -1,45 +1,18 @@
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import roles
 from core.roles import ROLE_LABELS
-from tests.pages.conftest import PASSWORD, ROLE_USERS, log_in, page_file
+from tests.pages.conftest import APP, PASSWORD, ROLE_USERS, log_in, page_file
 
-PAGES = [
-    "pages/home.py",
-    "pages/overview.py",
-    "pages/playbooks.py",
-    "pages/health.py",
-    "pages/account.py",
-    "pages/score_check.py",
-    "pages/advocates.py",
-    "pages/outreach.py",
-    "pages/admin.py",
-]
-TITLES = {
-    "pages/home.py": "Home",
-    "pages/health.py": "Health board",
-    "pages/account.py": "Account health",
-    "pages/score_check.py": "Does the score work?",
-    "pages/advocates.py": "Advocate pipeline",
-    "pages/outreach.py": "Outreach effectiveness",
-    "pages/admin.py": "Admin",
-}
-BOARD = {
-    "pages/home.py",
-    "pages/overview.py",
-    "pages/playbooks.py",
-    "pages/health.py",
-    "pages/account.py",
-    "pages/score_check.py",
-    "pages/advocates.py",
-    "pages/outreach.py",
-}
-ALLOWED = {
-    "admin": {*BOARD, "pages/admin.py"},
-    "account_manager": BOARD,
-    "marketing": BOARD,
-    "sales": {"pages/home.py"},
-}
+PAGES = sorted(f"pages/{path.name}" for path in (Path(APP).parent / "pages").glob("*.py"))
+SPECS = {spec.path: spec for spec in roles.PAGES}
+
+
+def test_the_role_matrix_lists_every_page_file():
+    assert sorted(SPECS) == PAGES
 
 
 def test_only_the_login_form_renders_before_login(app):
@@ -95,41 +68,36 @@ def test_account_manager_sees_own_book_by_default(app):
 @pytest.mark.parametrize("page", PAGES)
 def test_navigation_offers_only_the_roles_pages(app, role, page):
     log_in(app, ROLE_USERS[role])
-    if page in ALLOWED[role]:
+    if role in SPECS[page].roles:
         app.switch_page(page).run()
         assert not app.exception and not app.error
-        assert app.title[0].value in (
-            "Home",
-            "Overview",
-            "Playbooks",
-            "Health board",
-            "Account health",
-            "Does the score work?",
-            "Advocate pipeline",
-            "Outreach effectiveness",
-            "Admin",
-        )
+        assert app.title[0].value == SPECS[page].title
     else:
         # The page is there, but says it is not for this role and shows nothing else.
         app.switch_page(page).run()
         assert not app.exception
         assert [e.value for e in app.error] == [
-            f"{TITLES[page]} is not available to the {ROLE_LABELS[role]} role. "
+            f"{SPECS[page].title} is not available to the {ROLE_LABELS[role]} role. "
             "The pages you can open are in the menu on the left."
         ]
         assert not app.main.title and not app.main.metric and not app.main.dataframe
 
 
-def test_guard_refuses_a_page_outside_the_role_even_when_served_directly(environment):
-    direct = page_file("admin.py").run()
-    direct.text_input[0].input("sam")
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [(role, page) for page in PAGES for role in ROLE_USERS if role not in SPECS[page].roles],
+)
+def test_guard_refuses_a_page_outside_the_role_even_when_served_directly(environment, role, page):
+    direct = page_file(page.removeprefix("pages/")).run()
+    direct.text_input[0].input(ROLE_USERS[role])
     direct.text_input[1].input(PASSWORD)
     direct.button[0].click()
     direct.run()
     assert [e.value for e in direct.error] == [
-        "Admin is not available to the Sales role. The pages you can open are in the menu on the left."
+        f"{SPECS[page].title} is not available to the {ROLE_LABELS[role]} role. "
+        "The pages you can open are in the menu on the left."
     ]
-    assert not direct.title and not direct.number_input
+    assert not direct.title and not direct.metric and not direct.number_input and not direct.dataframe
 
 
 def test_admin_logs_in_on_a_page_served_directly(environment):
