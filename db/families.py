@@ -95,7 +95,7 @@ WRITES: dict[str, frozenset[str]] = {
         ("nominate", "log_outreach", "record_response", "move_stage", "record_reward", "record_thank_you"),
         frozenset({ADVOCATES}),
     ),
-    "issue_referral_code": frozenset({PURCHASES}),
+    "issue_referral_code": frozenset({ADVOCATES, PURCHASES}),  # the code is the advocate's, used by referrals
     **dict.fromkeys(
         (
             "create_reference_request",

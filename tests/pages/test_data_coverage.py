@@ -53,7 +53,7 @@ def assert_panel(app) -> None:
     assert [w.value for w in app.warning] == [
         "Business outcomes: no milestones imported — the score uses 4 of 5 dimensions."
     ]
-    assert "of the 2 accounts active in the week of 16 Nov 2026" in app.caption[-1].value
+    assert "of the 2 accounts active in the week of 16 Nov 2026" in app.main.caption[-1].value
     by_dimension, by_input = (frame.value for frame in app.dataframe[-2:])
     assert dict(zip(by_dimension["dimension"], by_dimension["accounts"], strict=True)) == DIMENSIONS
     assert dict(zip(by_input["input"], by_input["accounts"], strict=True)) == INPUTS
