@@ -135,7 +135,7 @@ def test_names_with_markup_show_as_typed(server, page, hostile_database):
     page.wait_for_function("document.cookie.includes('advocacy_session')")
     page.goto(f"{server.url}/account?account={account_id}")
     expect(page.locator("h1")).to_have_text(SCRIPT)
-    caption = page.get_by_test_id("stCaptionContainer").first
+    caption = page.get_by_test_id("stMain").get_by_test_id("stCaptionContainer").first
     expect(caption).to_contain_text("bold")
     assert MARKDOWN in shown(caption)
     expect(caption.locator("a, strong")).to_have_count(0)

@@ -237,7 +237,7 @@ def test_an_analyst_takes_saas_exports_to_scored_weeks_and_a_backtest(server, pa
     open_page(page, "Health board")
     expect(page.get_by_text("Scores for the week of 21 Oct 2024", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stCaptionContainer").filter(has_text="Showing")).to_have_text(
-        "Showing 32 of 32 accounts."
+        "Showing 32 of 32 accounts. Select a row to open its account here."
     )
     screenshot(page, "real-exports-health-board")
     board = page.get_by_test_id("stDataFrame")
