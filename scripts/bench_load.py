@@ -64,7 +64,11 @@ SETTLED = """([title, last]) => {
         && heading !== null && heading.textContent.trim() === title
         && document.querySelector(last) !== null;
 }"""
-LAST_ELEMENT = {BOARD_LINK: "[data-testid='stDownloadButton']", HOME_LINK: "[data-testid='stExpander']"}
+# Home (My work) ends with the admin's "Generate tasks now" button.
+LAST_ELEMENT = {
+    BOARD_LINK: "[data-testid='stDownloadButton']",
+    HOME_LINK: "[data-testid='stMain'] [data-testid='stButton']",
+}
 
 
 @dataclass
