@@ -18,28 +18,33 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from core import roles
-from db import demo, migrate, queries, scoring
+from db import demo, migrate, queries, scoring, tasks
 from db.engine import make_engine
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, log_in, settle, streamlit_server
 
 SIZES = ({"width": 1280, "height": 720}, {"width": 1400, "height": 1000})
 
 
-def build_demo(path: Path, accounts: int) -> tuple[str, int]:
-    """A scored demo database at path and the id of an account with a score (for the account page)."""
+def build_demo(path: Path, accounts: int) -> tuple[str, dict[str, str]]:
+    """A scored demo database at path, and the query that opens the account page on the lowest-scored account
+    and the task page on the first open task."""
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     migrate.upgrade(engine)
     demo.generate(engine, accounts=accounts, as_of=dt.date.today())
     scoring.run(engine)
     week = queries.latest_scored_week(engine)
-    account_id = int(queries.board(engine, week, None).index[0])
+    queries_of = {
+        "account": f"?account={int(queries.board(engine, week, None)['score'].idxmin())}",
+        "task": f"?task={int(tasks.open_tasks(engine)['task_id'].min())}",
+    }
     engine.dispose()
-    return url, account_id
+    return url, queries_of
 
 
-def page_path(spec: roles.PageSpec, account_id: int) -> str:
-    return f"/{spec.key}?account={account_id}" if spec.key == "account" else f"/{spec.key}"
+def page_path(spec: roles.PageSpec, queries_of: dict[str, str]) -> str:
+    """The page's address: Home is the app's root; the account and task pages open one of theirs."""
+    return "/" if spec.key == "home" else f"/{spec.key}{queries_of.get(spec.key, '')}"
 
 
 def full_page(page, size: dict[str, int], path: Path) -> None:
@@ -55,7 +60,7 @@ def shoot(out: Path, accounts: int, users: list[str], keys: list[str]) -> int:
     """Every page (or those in keys) of every demo user (or those in users) at every size; the pages shot."""
     shot = 0
     with tempfile.TemporaryDirectory() as folder:
-        database_url, account_id = build_demo(Path(folder) / "demo.db", accounts)
+        database_url, queries_of = build_demo(Path(folder) / "demo.db", accounts)
         with streamlit_server(database_url) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for size in SIZES:
@@ -71,7 +76,7 @@ def shoot(out: Path, accounts: int, users: list[str], keys: list[str]) -> int:
                     for spec in roles.pages_for(role):
                         if keys and spec.key not in keys:
                             continue
-                        page.goto(server.url + page_path(spec, account_id))
+                        page.goto(server.url + page_path(spec, queries_of))
                         page.get_by_test_id("stMainBlockContainer").locator("h1").first.wait_for()
                         settle(page)
                         # Charts draw after the script ends; give Vega a moment.

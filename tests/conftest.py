@@ -38,10 +38,14 @@ from db.engine import make_engine
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """A module's tests that share a module-scoped fixture (a browser test's server, a page test's database)
-    go to one worker, which builds it once (once per parameter of the fixture); every other test goes to
-    whichever worker is free."""
+    """Browser tests take turns on one worker: two app servers and two Chromiums at once on 2 cores made their
+    waits time out. Among the others, a module's tests that share a module-scoped fixture (a page test's
+    database) go to one worker, which builds it once (once per parameter of the fixture); every other test goes
+    to whichever worker is free."""
     for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            continue
         shared = [
             name for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs[-1].scope == "module"
         ]

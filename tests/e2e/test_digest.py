@@ -93,5 +93,6 @@ def test_the_digest_arrives_and_its_link_opens_the_account(server, page):
     page.goto(link)
     expect(page.locator("h1")).to_have_text(f"At-risk renewal: {name}")
     expect(page.get_by_text(reason)).to_be_visible()
+    settle(page)
     page.get_by_role("link", name="Open the account").click()
     expect(page.locator("h1")).to_have_text(name)
