@@ -48,6 +48,8 @@ bench: install-dev chromium
 	$(PYTHON) -m scripts.bench_load --postgres
 	$(PYTHON) -m scripts.bench_digests
 	$(PYTHON) -m scripts.bench_digests --postgres
+	$(PYTHON) -m scripts.bench_browser
+	$(PYTHON) -m scripts.bench_browser --postgres
 
 # Every page each demo user may open, at 1280×720 and 1400×1000, into screenshots/ (on a temporary demo database).
 screenshots: install-dev chromium
