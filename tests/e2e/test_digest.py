@@ -14,16 +14,17 @@ from sqlalchemy import insert, select
 from db import digests, mail, service
 from db.engine import make_engine
 from db.models import Account, Task, User
-from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
+from tests.e2e.conftest import build_demo, log_in, screenshot, settle, streamlit_server
 from tests.mail_servers import smtp_server
 
 ADMIN = service.Actor(id=None, username="e2e", name="E2E", role="admin")
 
 
 @pytest.fixture(scope="module")
-def server(demo_database, tmp_path_factory):
+def server(built_once, tmp_path_factory):
     copy = tmp_path_factory.mktemp("digest") / "demo.db"
-    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
+    # The demo as built, not this worker's copy that earlier browser tests changed.
+    shutil.copy(built_once("e2e-demo.db", build_demo), copy)
     with streamlit_server(f"sqlite:///{copy}") as running:
         yield running
 

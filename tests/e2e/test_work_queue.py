@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from db import queries
 from db.engine import make_engine
 from db.models import Task
-from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
+from tests.e2e.conftest import build_demo, log_in, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -22,11 +22,12 @@ DIMENSIONS = ("usage", "outcomes", "utilisation", "feedback", "support")
 
 
 @pytest.fixture(scope="module")
-def dropped(demo_database, tmp_path_factory) -> tuple[str, int, str]:
+def dropped(built_once, tmp_path_factory) -> tuple[str, int, str]:
     """A copy of the demo database in which one of amy's healthy accounts scored 62 in the latest week, 18
     points or more below its score four weeks before: (url, account id, account name)."""
     copy = tmp_path_factory.mktemp("work") / "demo.db"
-    shutil.copy(demo_database.removeprefix("sqlite:///"), copy)
+    # The demo as built, not this worker's copy that earlier browser tests changed.
+    shutil.copy(built_once("e2e-demo.db", build_demo), copy)
     url = f"sqlite:///{copy}"
     engine = make_engine(url)
     week = queries.latest_scored_week(engine)
