@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import referrals, roles
 from db import service
-from ui import advocate_forms, auth, charts, data, downloads, numbers, period_picker, writes
+from ui import advocate_forms, auth, charts, data, downloads, numbers, period_picker, pickers, writes
 
 actor = auth.require_page("referrals")
 writes.show_flash()
@@ -109,18 +109,15 @@ with codes:
     if waiting.empty:
         st.info("Every advocate who agreed already has a code.")
     else:
-        names = dict(
-            zip(waiting["id"], waiting["contact_name"] + " — " + waiting["account_name"], strict=True)
+        names = pd.Series(
+            (waiting["contact_name"] + " — " + waiting["account_name"]).to_numpy(), index=waiting["id"]
         )
-        with st.form("issue_code"):
-            chosen = st.selectbox(
-                "Advocate who agreed", list(names), format_func=names.get, key="code_advocate"
+        chosen = pickers.pick("Advocate who agreed", names, "code_advocate", "advocate")
+        if st.button("Issue code", type="primary", disabled=chosen is None, key="issue_code"):
+            writes.attempt(
+                lambda: service.issue_referral_code(data.engine(), actor, chosen),
+                f"Issued a referral code to {names[chosen]}.",
             )
-            if st.form_submit_button("Issue code", type="primary"):
-                writes.attempt(
-                    lambda: service.issue_referral_code(data.engine(), actor, chosen),
-                    f"Issued a referral code to {names[chosen]}.",
-                )
 with thanks:
     owed = table[table["thank_you_owed"]]
     st.subheader(f"Thank-yous owed for converted referrals ({len(owed):,})")

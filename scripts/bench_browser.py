@@ -3,6 +3,7 @@
     python -m scripts.bench_browser              # a temporary SQLite file
     python -m scripts.bench_browser --postgres   # a scratch PostgreSQL database (dropped at the end)
     python -m scripts.bench_browser --accounts 2000 --sessions 5
+    python -m scripts.bench_browser --keep /tmp/bench.db   # SQLite: build the file once, reuse it on later runs
 
 Builds the demo book (scripts.bench_health.build: generated, last five weeks scored), starts `streamlit run
 app.py` on it and, in the same run, a minimal Streamlit app of two pages with the same configuration. A load is
@@ -265,7 +266,10 @@ async def drive(app: Server, minimal_app: Server, sessions: int) -> None:
 
 
 def bench(url: str, args: argparse.Namespace, folder: Path) -> None:
-    in_fresh_process(build, url, args.accounts, args.seed, dt.date.today())
+    if args.keep is None or not args.keep.exists():
+        in_fresh_process(build, url, args.accounts, args.seed, dt.date.today())
+    else:
+        print(f"   reusing {args.keep} as built by an earlier run", flush=True)
     minimal = folder / "minimal.py"
     minimal.write_text(MINIMAL_APP)
     print(f"   machine load before the browser: {load_average()}", flush=True)
@@ -279,9 +283,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--postgres", action="store_true", help="bench a scratch PostgreSQL database")
+    parser.add_argument(
+        "--keep", type=Path, help="SQLite: the database file to build, or to reuse if it exists"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = scratch.create_database("advocacy_bench") if args.postgres else f"sqlite:///{folder}/browser.db"
+        if args.postgres:
+            url = scratch.create_database("advocacy_bench")
+        else:
+            url = f"sqlite:///{args.keep or Path(folder) / 'browser.db'}"
         try:
             bench(url, args, Path(folder))
         finally:

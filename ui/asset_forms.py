@@ -14,7 +14,7 @@ from core import vocabulary as v
 from db import asset_files, service
 from db.service import Actor
 from db.service.assets import MAX_QUOTE_LENGTH, MAX_SUMMARY_LENGTH, MAX_URL_LENGTH
-from ui import data, text
+from ui import data, pickers, text
 from ui.writes import attempt, show_stale
 
 APPROVAL_LABELS = {"pending": "Pending", "approved": "Approved", "rejected": "Rejected"}
@@ -50,14 +50,7 @@ def download(asset_id: int, asset: pd.Series) -> None:
 def _customer(key: str, current: int | None) -> int | None:
     """The featured customer, chosen outside the form so that its contacts can be offered inside it."""
     names = data.account_names()["name"].sort_values()
-    options = [None, *names.index]
-    return st.selectbox(
-        "Customer",
-        options,
-        index=options.index(current) if current in options else 0,
-        format_func=lambda account: "No customer" if account is None else names[account],
-        key=f"{key}_customer",
-    )
+    return pickers.pick("Customer", names, f"{key}_customer", "customer", current, nothing="No customer")
 
 
 def _draft_fields(key: str, account_id: int | None, current: pd.Series | None) -> service.AssetDraft:
@@ -166,14 +159,12 @@ def edit_asset(actor: Actor, library: pd.DataFrame) -> None:
     """Edit one asset of the library, record the customer's approval, or retire it."""
     with st.expander("Edit an asset", icon=":material/edit:"):
         show_stale()
-        titles = library["title"]
-        asset_id = st.selectbox(
+        asset_id = pickers.pick(
             "Asset to edit",
-            titles.sort_values().index,
-            index=None,
-            format_func=titles.get,
+            library["title"].sort_values(),
+            "edit_asset_choice",
+            "asset",
             placeholder="Choose an asset to edit",
-            key="edit_asset_choice",
         )
         if asset_id is None:
             return
@@ -247,14 +238,8 @@ def refresh_or_retire(actor: Actor, stale: pd.DataFrame) -> None:
     """Bulk actions on the stale list: 'Reviewed, still good' (a new review-by date) or retire."""
     if stale.empty:
         return
+    chosen = pickers.pick_many("Stale assets", stale["title"], "stale_chosen", "stale asset")
     with st.form("stale_actions"):
-        chosen = st.multiselect(
-            "Stale assets",
-            stale.index,
-            format_func=stale["title"].get,
-            key="stale_chosen",
-            placeholder="Choose assets",
-        )
         left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
         review_by = left.date_input(
             "Next review by",

@@ -527,7 +527,7 @@ def test_marketing_issues_a_referral_code_to_an_advocate_who_agreed(app, app_dat
     # Dee and Olga agreed; Pat already has a code; Nina and Wes were only asked.
     assert choose.options == ["Dee — Account 2", "Olga — Account 3"]
     choose.set_value(2)
-    app.button(key="FormSubmitter:issue_code-Issue code").click().run()
+    app.button(key="issue_code").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert app.toast[0].value == "Issued a referral code to Dee — Account 2."
     assert app.selectbox(key="code_advocate").options == ["Olga — Account 3"]
