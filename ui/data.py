@@ -34,7 +34,7 @@ from db import imports as importer
 from db import tasks as task_reads
 from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
-from db.families import ACCOUNTS, ADVOCATES, ASSETS, FAMILIES, PURCHASES, SETTINGS, USERS, WORK
+from db.families import ACCOUNTS, ADVOCATES, ASSETS, FAMILIES, PURCHASES, SENTIMENTS, SETTINGS, USERS, WORK
 from db.service import Actor
 from ui import facts, import_worker
 from ui.cache import loader
@@ -186,7 +186,7 @@ def attribute_values(names: tuple[str, ...], account_id: int | None = None) -> p
     return attributes.attribute_values(engine(), {name: kinds[name] for name in names}, account_id)
 
 
-@loader(ACCOUNTS, SETTINGS, show_spinner="Counting the data behind the score…")
+@loader(ACCOUNTS, SETTINGS, SENTIMENTS, show_spinner="Counting the data behind the score…")
 def data_coverage(week: dt.date) -> coverage.Coverage:
     """How many of the accounts active in week have data for each input of the score, as of its Sunday."""
     as_of = week + dt.timedelta(days=6)
@@ -306,12 +306,12 @@ def account(account_id: int) -> pd.Series | None:
     return queries.account(engine(), account_id)
 
 
-@loader(ACCOUNTS, ADVOCATES)
+@loader(ACCOUNTS, ADVOCATES, SENTIMENTS)
 def account_events(account_id: int, since: dt.date) -> pd.DataFrame:
     return queries.account_events(engine(), account_id, since)
 
 
-@loader(ACCOUNTS, SETTINGS)
+@loader(ACCOUNTS, SETTINGS, SENTIMENTS)
 def account_features(account_id: int, as_of: dt.date) -> pd.DataFrame:
     return queries.health_features(engine(), as_of, account_id=account_id)
 

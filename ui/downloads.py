@@ -16,6 +16,12 @@ def numbers(frame: pd.DataFrame, file_stem: str, key: str) -> None:
 
 
 def csv_button(frame: pd.DataFrame, file_stem: str, key: str, label: str = "Download CSV") -> None:
+    """The CSV is written when the button is clicked, not on every run of the page."""
     st.download_button(
-        label, export.to_csv(frame), file_name=f"{file_stem}.csv", mime="text/csv", key=key, on_click="ignore"
+        label,
+        lambda: export.to_csv(frame),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
     )

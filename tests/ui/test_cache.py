@@ -14,7 +14,7 @@ import pytest
 from streamlit.runtime.caching.cache_utils import CachedFunc
 
 import ui
-from db.families import ACCOUNTS, ASSETS, PURCHASES, SETTINGS, USERS
+from db.families import ACCOUNTS, ASSETS, PURCHASES, SENTIMENTS, SETTINGS, USERS
 from ui import cache
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,4 +179,4 @@ def test_a_page_write_clears_the_families_its_write_changed(monkeypatch):
     monkeypatch.setattr(st, "rerun", lambda: None)
     writes.attempt(lambda: families.note("edit_asset"), "Saved.")
     writes.attempt(lambda: families.note("record_sentiment"), "Saved.")
-    assert cleared == [{ASSETS, USERS}, {ACCOUNTS, USERS}]
+    assert cleared == [{ASSETS, USERS}, {SENTIMENTS, USERS}]
