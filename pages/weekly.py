@@ -34,22 +34,7 @@ week = picker.selectbox(
     label_visibility="collapsed",
 )
 period.caption(weekly_report.period(week))
-activity = data.two_weeks(week)
-review = weekly.review(
-    week,
-    data.sub_scores(week),
-    data.sub_scores(week - dt.timedelta(days=7)),
-    data.account_names(),
-    activity["surveys"],
-    activity["stage_changes"],
-    activity["outreach"],
-    data.assets_changing(week - dt.timedelta(days=7), week + dt.timedelta(days=6), week),
-    data.reference_requests(),
-    data.referrals(),
-    activity["purchases"],
-    data.settings(),
-    data.health_profiles(),
-)
+review = data.weekly_review(week)
 
 # The summary in two halves side by side, so the whole week fits above the fold on a 1280×720 projector.
 summary = weekly_report.readable_summary(review.summary)
@@ -72,7 +57,7 @@ with st.container(horizontal=True):
     )
     st.download_button(
         "Summary (CSV)",
-        export.to_csv(review.summary),
+        lambda: export.to_csv(review.summary),
         file_name=f"weekly-review-{week}-summary.csv",
         mime="text/csv",
         key="weekly_summary_csv",

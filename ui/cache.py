@@ -152,6 +152,10 @@ class _ReadIndexer:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._indexer, name)
 
+    def __call__(self, axis: object) -> _ReadIndexer:
+        """pandas itself asks for an indexer along an axis (frame.iloc(axis=1), as in melt)."""
+        return _ReadIndexer(self._indexer(axis))
+
 
 def _refuse() -> NoReturn:
     raise TypeError("This frame is shared by every session and read-only: change a copy (frame.copy()).")

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from core import advocates, assets, board, coverage, health, score_validation
+from core import advocates, assets, board, coverage, health, score_validation, weekly
 from core import tasks as task_rules
 from core.imports import Mapping
 from db import (
@@ -548,6 +548,27 @@ def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
         "outreach": kpis.outreach_between(engine(), start, end),
         "purchases": kpis.purchases_between(engine(), start, end),
     }
+
+
+@loader(ACCOUNTS, ADVOCATES, ASSETS, PURCHASES, SETTINGS, shared=True)
+def weekly_review(week: dt.date) -> weekly.WeeklyReview:
+    """The weekly review of week against the week before (core.weekly.review)."""
+    activity = two_weeks(week)
+    return weekly.review(
+        week,
+        sub_scores(week),
+        sub_scores(week - dt.timedelta(days=7)),
+        account_names(),
+        activity["surveys"],
+        activity["stage_changes"],
+        activity["outreach"],
+        assets_changing(week - dt.timedelta(days=7), week + dt.timedelta(days=6), week),
+        reference_requests(),
+        referrals(),
+        activity["purchases"],
+        settings(),
+        health_profiles(),
+    )
 
 
 @loader(ASSETS, ACCOUNTS, SETTINGS)

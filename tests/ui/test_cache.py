@@ -151,6 +151,9 @@ def test_a_shared_result_is_read_only_and_what_is_derived_from_it_is_not(loaders
     column = frame["score"]
     column.iloc[0] = 1.0
     assert type(low) is pd.DataFrame and type(copied) is pd.DataFrame
+    # pandas' own reshaping reads the frame through its indexers (melt calls frame.iloc(axis=1)).
+    long = frame.melt(id_vars=["account"], value_vars=["score"])
+    assert long["value"].tolist() == [71.5, 40.0]
     assert frame["score"].tolist() == [71.5, 40.0]
     assert frame["segment"].isna().tolist() == [False, True]
     assert list(frame.columns) == ["account", "score", "segment"] and list(frame.index) == [0, 1]
