@@ -6,6 +6,7 @@ from core import board, export, health
 from ui import attribute_views, auth, board_view, book, data, facts, numbers
 
 actor = auth.require_page("health")
+board_view.open_chosen()
 
 # Rows drawn in the table; the CSV export carries every filtered row.
 TABLE_ROWS = 200
@@ -81,7 +82,7 @@ shown["renewal_date"] = shown["renewal_date"].map(facts.day)
 shown["owner"] = shown["owner"].fillna("none")
 
 board_view.remember(ordered.index)
-picked = st.dataframe(
+st.dataframe(
     shown[
         [
             "name",
@@ -100,8 +101,8 @@ picked = st.dataframe(
     ],
     hide_index=True,
     placeholder="—",
-    key="open_account",
-    on_select="rerun",
+    key=board_view.TABLE,
+    on_select=board_view.open_selected,
     selection_mode="single-row",
     column_config={
         "name": "Account",
@@ -122,8 +123,6 @@ picked = st.dataframe(
         "owner": "Owner",
     },
 )
-if picked.selection.rows:
-    st.switch_page("pages/account.py", query_params={"account": str(shown.index[picked.selection.rows[0]])})
 st.caption(
     f"Showing {len(shown):,} of {len(filtered):,} accounts."
     + (" Select a row to open its account here." if len(shown) else "")

@@ -11,6 +11,8 @@ from core import board
 PREFIX = "board_"
 VIEW = "health_board_view"
 ORDER = "health_board_order"
+TABLE = "open_account"
+OPENING = "health_board_opening"
 
 
 def restore() -> None:
@@ -27,6 +29,19 @@ def remember(order: pd.Index) -> None:
         key: value for key, value in st.session_state.to_dict().items() if key.startswith(PREFIX)
     }
     st.session_state[ORDER] = [int(account_id) for account_id in order]
+
+
+def open_selected() -> None:
+    """The table's selection callback: note the selected row's account (the table shows the first rows of the
+    board's order) for open_chosen() at the start of the run that follows."""
+    if rows := st.session_state[TABLE].selection.rows:
+        st.session_state[OPENING] = st.session_state[ORDER][rows[0]]
+
+
+def open_chosen() -> None:
+    """Open the account a row selection chose, before the board is drawn again for nothing."""
+    if (account_id := st.session_state.pop(OPENING, None)) is not None:
+        st.switch_page("pages/account.py", query_params={"account": str(account_id)})
 
 
 def account_navigation(account_id: int) -> None:
