@@ -163,6 +163,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "delete_playbook": (ADMIN,),
     # Everyone chooses how often they get the digest (their own only).
     "set_digest_frequency": ROLES,
+    # A digest in doubt (the sender stopped while handing it over) goes again only when an admin says so.
+    "resend_delivery": (ADMIN,),
 }
 
 

@@ -127,7 +127,7 @@ WRITES: dict[str, frozenset[str]] = {
         ),
         frozenset({WORK}),
     ),
-    "set_digest_frequency": frozenset({USERS}),
+    **dict.fromkeys(("set_digest_frequency", "resend_delivery"), frozenset({USERS})),
     "import_data": frozenset().union(*map(imported, IMPORTS)),
 }
 

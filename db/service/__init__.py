@@ -35,7 +35,7 @@ from db.service.base import (
     now,
     write,
 )
-from db.service.digests import set_digest_frequency
+from db.service.digests import resend_delivery, set_digest_frequency
 from db.service.references import (
     assign_reference,
     complete_reference,
@@ -108,6 +108,7 @@ __all__ = [
     "record_reward",
     "record_sentiment",
     "record_thank_you",
+    "resend_delivery",
     "reset_password",
     "restore_asset",
     "retire_assets",
