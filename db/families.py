@@ -47,7 +47,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     PURCHASES: ("referrals", "referral_events", "purchases", "acquisition_spend"),
     USERS: ("users", "login_failures", "audit_log", "digest_preferences", "deliveries"),
     SETTINGS: ("settings", "health_profiles", "import_profiles"),
-    WORK: ("playbooks", "playbook_steps", "tasks", "task_steps"),
+    WORK: ("playbooks", "playbook_steps", "tasks", "task_steps", "account_activities"),
 }
 
 # What each import entity stores (an account import can also derive subscriptions' facts and mark weeks
@@ -116,6 +116,7 @@ WRITES: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         (
             "check_task_step",
+            "log_account_activity",
             "snooze_task",
             "reassign_task",
             "close_task",

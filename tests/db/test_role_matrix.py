@@ -50,6 +50,7 @@ MATRIX = {
     "retire_assets": {A, M},
     "restore_asset": {A, M},
     "check_task_step": {A, AM, M},
+    "log_account_activity": {A, AM, M},
     "snooze_task": {A, AM, M},
     "reassign_task": {A, AM, M},
     "close_task": {A, AM, M},
@@ -61,7 +62,11 @@ MATRIX = {
     "set_digest_frequency": {A, AM, M, S},
     "resend_delivery": {A},
 }
-TASK_WRITES = {action for action, who in MATRIX.items() if "task" in action or "playbook" in action}
+TASK_WRITES = {
+    action
+    for action in MATRIX
+    if "task" in action or "playbook" in action or action == "log_account_activity"
+}
 TODAY = dt.date.today()
 PASSWORD = "a long enough passphrase"
 ASSET = service.AssetDraft(
@@ -166,6 +171,16 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
         "restore_asset": lambda actor: service.restore_asset(engine, actor, 2, version_of(engine, Asset, 2)),
         # Tasks 1–5 are amy's (add_work); playbook 1 is the seeded at-risk one, the last one unused.
         "check_task_step": lambda actor: service.check_step(engine, actor, 1, 2, True),
+        "log_account_activity": lambda actor: service.log_account_activity(
+            engine,
+            actor,
+            1,
+            channel="call",
+            happened_on=TODAY,
+            contact_id=1,
+            note="Champion is worried about the price rise",
+            outcome="Exec call booked",
+        ),
         "snooze_task": lambda actor: service.snooze_task(
             engine, actor, 2, version_of(engine, Task, 2), TODAY + dt.timedelta(days=7), "Champion on leave"
         ),
