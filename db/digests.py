@@ -4,9 +4,10 @@ Each send is one `deliveries` row per kind, recipient and period. A run claims t
 (inserting it, or taking over one that failed and is due again), marks it sending with the message's
 Message-ID in a transaction of its own right before the message leaves, sends, then marks it sent or failed.
 The unique row means several replicas send each digest once. A row claimed but never marked (a crash halfway)
-is taken over only after the claim timeout, and logged, so a send still in progress is never repeated; one
-still sending then (the process stopped after the message may have reached the server) is never sent again
-on its own: it is in doubt, logged and shown to admins, who may resend it (db/service/digests.py).
+is taken over only after the claim timeout, and logged, so a send still in progress is never repeated. One
+still sending then (the process stopped after the message may have reached the server), or whose send failed
+after the message left without a refusal, is never sent again on its own: it is in doubt, logged and shown to
+admins, who may resend it (db/service/digests.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ from db.models import Delivery, DigestPreference, User
 log = logging.getLogger("db.digests")
 # What a failed send raises: the SMTP server's refusal, the network, a webhook's error answer.
 SEND_ERRORS = (smtplib.SMTPException, OSError, httpx.HTTPError)
+# Of those, the ones that say the message was not taken: the SMTP server's refusal (an error code), a webhook's
+# error status, a connection that never opened. Any other error once the message was handed over (the
+# connection dropped, no answer in time) leaves it in doubt: it may have arrived, so it is not tried again.
+REFUSALS = (
+    smtplib.SMTPResponseException,
+    smtplib.SMTPRecipientsRefused,
+    httpx.HTTPStatusError,
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+)
 # The detail of a period's row when there was nothing to send: done, but no message went out.
 NOTHING = "nothing to send"
 
@@ -222,6 +233,25 @@ def mark_failed(engine: Engine, delivery_id: int, moment: dt.datetime, error: Ex
     )
 
 
+def mark_in_doubt(engine: Engine, delivery_id: int, moment: dt.datetime, error: Exception) -> None:
+    """Keep the error of a send that failed after its message was handed over without a refusal: released, still
+    sending, so it is in doubt and goes again only when an admin resends it."""
+    with transaction(engine) as session:
+        row = session.get(Delivery, delivery_id)
+        row.claimed_at = None
+        row.last_error = f"{type(error).__name__}: {error}"[:500]
+        row.last_error_at = moment
+        kind, recipient, period, message_id = row.kind, row.recipient, row.period, row.message_id
+    log.error(
+        "delivery in doubt, not sent again: %s while sending: kind=%s recipient=%s period=%s message_id=%s",
+        type(error).__name__,
+        kind,
+        recipient,
+        period,
+        message_id,
+    )
+
+
 def attempt(
     engine: Engine,
     kind: str,
@@ -234,20 +264,27 @@ def attempt(
     errors: tuple[type[Exception], ...] = SEND_ERRORS,
 ) -> None:
     """Claim, send, mark: send(sending) calls sending(message_id) right before its message leaves, and
-    returns the detail to keep, or None when there was nothing to send; an error of errors is kept on the
-    row for a retry with back-off."""
+    returns the detail to keep, or None when there was nothing to send. An error of errors is kept on the row
+    for a retry with back-off, unless it came after the message left without saying it was refused (REFUSALS):
+    then the send is in doubt."""
     claimed = claim(engine, kind, recipient, period, moment, settings)
     if claimed is None:
         outcome.elsewhere += 1
         return
+    handed = False
 
     def sending(message_id: str | None) -> None:
+        nonlocal handed
         mark_sending(engine, claimed, moment, message_id)
+        handed = True
 
     try:
         detail = send(sending)
     except errors as error:
-        mark_failed(engine, claimed, moment, error, settings)
+        if handed and not isinstance(error, REFUSALS):
+            mark_in_doubt(engine, claimed, moment, error)
+        else:
+            mark_failed(engine, claimed, moment, error, settings)
         outcome.failed += 1
         return
     mark_sent(engine, claimed, moment, detail or NOTHING)

@@ -150,6 +150,18 @@ class Mailer:
             connection.login(s.username, s.password)
         return connection
 
+    def _open(self) -> smtplib.SMTP:
+        """The connection, checked with NOOP when kept from an earlier message: one the server dropped while
+        idle is opened again before anything of the next message is sent."""
+        if self._connection is not None:
+            try:
+                self._connection.noop()
+            except (smtplib.SMTPServerDisconnected, OSError):
+                self._connection = None
+        if self._connection is None:
+            self._connection = self._connect()
+        return self._connection
+
     def send(
         self,
         to: tuple[str, ...],
@@ -157,18 +169,14 @@ class Mailer:
         attachment: tuple[str, bytes] | None = None,
         handing: Callable[[str], None] | None = None,
     ) -> None:
-        """Hand one message to the SMTP server; any refusal or network error raises (the caller retries).
-        handing(message_id), when given, runs first: the ledger marks the send in doubt before it leaves."""
+        """Hand one message to the SMTP server, never twice: any refusal or network error raises (the caller
+        retries a refusal). handing(message_id), when given, runs once the connection is open, right before
+        the message leaves: from then on the ledger counts the send in doubt until it is marked sent."""
         mail = email(self.settings.sender, to, message, attachment)
+        connection = self._open()
         if handing is not None:
             handing(mail["Message-ID"])
-        if self._connection is None:
-            self._connection = self._connect()
-        try:
-            self._connection.send_message(mail)
-        except smtplib.SMTPServerDisconnected:
-            self._connection = self._connect()
-            self._connection.send_message(mail)
+        connection.send_message(mail)
 
     def close(self) -> None:
         if self._connection is not None:

@@ -5,7 +5,7 @@
 
 Each user owns 2 accounts, has 4 open tasks (1 overdue, 2 created in the last day, 1 older) and one of their
 accounts entered the at-risk band in the last scored week; every digest goes through the ledger (claim,
-send, mark). Prints figures against the target; it asserts nothing.
+sending, send, mark). Prints figures against the target; it asserts nothing.
 """
 
 from __future__ import annotations

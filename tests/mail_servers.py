@@ -32,19 +32,24 @@ def free_port() -> int:
 
 @dataclass
 class Inbox:
-    """What the SMTP server accepted; refuse holds SMTP answers to give the next messages instead."""
+    """What the SMTP server accepted; refuse holds SMTP answers to give the next messages instead; drop is how
+    many of the next messages it keeps but hangs up on before it answers (the client cannot know they arrived)."""
 
     host: str
     port: int
     messages: list[email.message.EmailMessage] = field(default_factory=list)
     recipients: list[list[str]] = field(default_factory=list)
     refuse: list[str] = field(default_factory=list)
+    drop: int = 0
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
         if self.refuse:
             return self.refuse.pop(0)
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         self.recipients.append(list(envelope.rcpt_tos))
+        if self.drop:
+            self.drop -= 1
+            server.transport.close()
         return "250 Message accepted for delivery"
 
 

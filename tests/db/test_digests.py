@@ -308,6 +308,25 @@ def test_a_crash_after_the_server_took_the_digest_never_sends_it_twice(engine, i
     assert message_id in before
 
 
+def test_a_connection_dropped_after_the_digest_left_leaves_it_in_doubt(engine, inbox, caplog):
+    book(engine)
+    # The server keeps amy's digest but hangs up before it answers; ben's goes through on a new connection.
+    inbox.drop = 1
+    caplog.set_level(logging.ERROR, logger="db.digests")
+    outcome = send(engine, inbox)
+    assert (outcome.sent, outcome.failed) == (1, 1)
+    assert (
+        "delivery in doubt, not sent again: SMTPServerDisconnected while sending: kind=digest" in caplog.text
+    )
+    status = digests.status(engine, NOW).set_index("channel").loc["E-mail digests"]
+    assert (status["in_doubt"], status["retrying"]) == (1, 0)
+    assert status["last_error"].startswith("SMTPServerDisconnected")
+    # Past the retry minutes and the claim timeout alike, it is not sent again.
+    assert send(engine, inbox, NOW + dt.timedelta(hours=1)).elsewhere == 2
+    assert sorted(to for to in inbox.recipients) == [["amy@example.com"], ["ben@example.com"]]
+    assert digests.in_doubt(engine, NOW + dt.timedelta(hours=1))["recipient"].tolist() == ["Amy"]
+
+
 def test_a_crash_before_the_digest_left_sends_it_once_after_the_timeout(engine, inbox, monkeypatch):
     ids = book(engine)
     with transaction(engine) as session:
