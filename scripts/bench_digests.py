@@ -135,7 +135,7 @@ def measure(url: str) -> None:
         f"Digests, {USERS:,} users with 4 open tasks each ({engine.dialect.name}); data built in {built_s:.1f} s"
     )
     print(
-        f"   read, render, claim, hand to SMTP, mark: {send_s:6.1f} s  (target ≤ {TARGET_S:g} s: "
+        f"   read, render, claim, mark sending, hand to SMTP, mark: {send_s:6.1f} s  (target ≤ {TARGET_S:g} s: "
         f"{verdict(send_s <= TARGET_S)}) — {outcome}; {received:,} received, "
         f"{sum(sizes) / max(len(sizes), 1) / 1024:.1f} KiB each, {received / send_s:.0f} digests/s",
         flush=True,
