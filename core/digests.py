@@ -163,6 +163,12 @@ def hourly_period(moment: dt.datetime, every_hours: int) -> str:
     return f"{moment.date().isoformat()}T{moment.hour // every_hours * every_hours:02d}"
 
 
+def in_period(period_key: str, moment: dt.datetime) -> bool:
+    """Whether a digest's period (a day or an ISO week, as period() writes it) is the one moment falls in: a
+    send of an earlier period no longer goes out (the next period's digest carries its work)."""
+    return period_key in (period("daily", moment), period("weekly", moment))
+
+
 def is_due(frequency: str, moment: dt.datetime, hour: int, weekday: int) -> bool:
     """Whether this period's digest is due at moment: from hour on each day (daily), or from hour on weekday
     (1 = Monday) to the end of that ISO week (weekly), so a scheduler that was down catches up in the period."""

@@ -153,6 +153,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     # The work queue: account managers work their own tasks, marketing and admins every task; admins keep
     # the playbooks and start a generation run.
     "check_task_step": (ADMIN, ACCOUNT_MANAGER, MARKETING),
+    # A call, e-mail or meeting with the account, logged on the task by whoever may work it.
+    "log_account_activity": (ADMIN, ACCOUNT_MANAGER, MARKETING),
     "snooze_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
     "reassign_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
     "close_task": (ADMIN, ACCOUNT_MANAGER, MARKETING),
@@ -163,6 +165,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "delete_playbook": (ADMIN,),
     # Everyone chooses how often they get the digest (their own only).
     "set_digest_frequency": ROLES,
+    # A digest in doubt (the sender stopped while handing it over) goes again only when an admin says so.
+    "resend_delivery": (ADMIN,),
 }
 
 

@@ -57,6 +57,10 @@ OUTCOME_LABELS = {
     "done": "Done",
     "other": "Other",
 }
+# The activity log of an account (calls, e-mails and meetings with the customer, logged from a task); not the
+# advocate outreach log, which records asks to advocates.
+ACTIVITY_CHANNELS = ("call", "email", "meeting")
+ACTIVITY_CHANNEL_LABELS = {"call": "Call", "email": "E-mail", "meeting": "Meeting"}
 
 # Tasks whose condition the data clears once the work is done close themselves when it clears: the follow-up
 # was sent, the thank-you recorded, the request assigned or fulfilled, the asset reviewed. Account tasks

@@ -1,9 +1,13 @@
-"""Digests: the reads behind them, the send ledger (claim → send → mark) and the sending runs.
+"""Digests: the reads behind them, the send ledger (claim → sending → send → mark) and the sending runs.
 
 Each send is one `deliveries` row per kind, recipient and period. A run claims the row before it sends
-(inserting it, or taking over one that failed and is due again), sends, then marks it sent or failed. The
-unique row means several replicas send each digest once; a row claimed but never marked (a crash halfway)
-is taken over only after the claim timeout, and logged, so a send still in progress is never repeated.
+(inserting it, or taking over one that failed and is due again), marks it sending with the message's
+Message-ID in a transaction of its own right before the message leaves, sends, then marks it sent or failed.
+The unique row means several replicas send each digest once. A row claimed but never marked (a crash halfway)
+is taken over only after the claim timeout, and logged, so a send still in progress is never repeated. One
+still sending then (the process stopped after the message may have reached the server), or whose send failed
+after the message left without a refusal, is never sent again on its own: it is in doubt, logged and shown to
+admins, who may resend it (db/service/digests.py).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from dataclasses import dataclass
 
 import httpx
 import pandas as pd
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core import digests, roles, weekly
 from db import kpis, profiles, queries, reads, references, tasks
@@ -28,6 +33,16 @@ from db.models import Delivery, DigestPreference, User
 log = logging.getLogger("db.digests")
 # What a failed send raises: the SMTP server's refusal, the network, a webhook's error answer.
 SEND_ERRORS = (smtplib.SMTPException, OSError, httpx.HTTPError)
+# Of those, the ones that say the message was not taken: the SMTP server's refusal (an error code), a webhook's
+# error status, a connection that never opened. Any other error once the message was handed over (the
+# connection dropped, no answer in time) leaves it in doubt: it may have arrived, so it is not tried again.
+REFUSALS = (
+    smtplib.SMTPResponseException,
+    smtplib.SMTPRecipientsRefused,
+    httpx.HTTPStatusError,
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+)
 # The detail of a period's row when there was nothing to send: done, but no message went out.
 NOTHING = "nothing to send"
 
@@ -113,7 +128,7 @@ def claim(
     engine: Engine, kind: str, recipient: str, period: str, moment: dt.datetime, settings
 ) -> int | None:
     """The id of the delivery row this run now holds for kind, recipient and period, or None when it was sent,
-    is being sent elsewhere, waits for its next try or was given up."""
+    is being sent elsewhere, is in doubt, waits for its next try or was given up."""
     try:
         with transaction(engine) as session:
             row = Delivery(kind=kind, recipient=recipient, period=period, claimed_at=moment, attempts=1)
@@ -125,9 +140,12 @@ def claim(
     with transaction(engine) as session:
         row = session.execute(select(Delivery).where(*key)).scalar_one()
         timeout = moment - dt.timedelta(minutes=settings["delivery_claim_timeout_minutes"])
-        if row.sent_at is not None or row.attempts >= settings["delivery_max_attempts"]:
+        if row.sent_at is not None or (row.claimed_at is not None and row.claimed_at > timeout):
             return None
-        if row.claimed_at is not None and row.claimed_at > timeout:
+        if row.sending_at is not None:
+            _in_doubt(session, row)
+            return None
+        if row.attempts >= settings["delivery_max_attempts"]:
             return None
         if row.claimed_at is None and row.next_attempt_at is not None and row.next_attempt_at > moment:
             return None
@@ -136,7 +154,7 @@ def claim(
         taken = session.execute(
             update(Delivery)
             .where(Delivery.id == row.id, Delivery.claimed_at.is_not_distinct_from(previous))
-            .where(Delivery.sent_at.is_(None))
+            .where(Delivery.sent_at.is_(None), Delivery.sending_at.is_(None))
             .values(claimed_at=moment, attempts=Delivery.attempts + 1)
         ).rowcount
         if taken and previous is not None:
@@ -150,12 +168,44 @@ def claim(
         return row.id if taken else None
 
 
+def _in_doubt(session: Session, row: Delivery) -> None:
+    """A row whose claim timed out while its message was being handed over: released (not claimed, still
+    sending) and logged once, by the run that finds it first. It is not sent again unless an admin asks."""
+    if row.claimed_at is None:
+        return
+    released = session.execute(
+        update(Delivery)
+        .where(Delivery.id == row.id, Delivery.claimed_at == row.claimed_at, Delivery.sent_at.is_(None))
+        .values(claimed_at=None)
+    ).rowcount
+    if released:
+        log.warning(
+            "delivery in doubt, not sent again: the process stopped while sending at %s: kind=%s recipient=%s "
+            "period=%s message_id=%s",
+            row.sending_at,
+            row.kind,
+            row.recipient,
+            row.period,
+            row.message_id,
+        )
+
+
+def mark_sending(engine: Engine, delivery_id: int, moment: dt.datetime, message_id: str | None) -> None:
+    """Committed before the message leaves: from now on a crash leaves the send in doubt, never repeated."""
+    with transaction(engine) as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(sending_at=moment, message_id=message_id)
+        )
+
+
 def mark_sent(engine: Engine, delivery_id: int, moment: dt.datetime, detail: str) -> None:
     with transaction(engine) as session:
         session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id)
-            .values(sent_at=moment, claimed_at=None, detail=detail)
+            .values(sent_at=moment, claimed_at=None, sending_at=None, detail=detail)
         )
 
 
@@ -164,7 +214,8 @@ def mark_failed(engine: Engine, delivery_id: int, moment: dt.datetime, error: Ex
     with transaction(engine) as session:
         row = session.get(Delivery, delivery_id)
         wait = dt.timedelta(minutes=settings["delivery_retry_minutes"] * 2 ** (row.attempts - 1))
-        row.claimed_at = None
+        # The server or the network reported the failure: the message did not arrive, so it may go again.
+        row.claimed_at, row.sending_at = None, None
         row.last_error = f"{type(error).__name__}: {error}"[:500]
         row.last_error_at = moment
         row.next_attempt_at = moment + wait
@@ -182,6 +233,25 @@ def mark_failed(engine: Engine, delivery_id: int, moment: dt.datetime, error: Ex
     )
 
 
+def mark_in_doubt(engine: Engine, delivery_id: int, moment: dt.datetime, error: Exception) -> None:
+    """Keep the error of a send that failed after its message was handed over without a refusal: released, still
+    sending, so it is in doubt and goes again only when an admin resends it."""
+    with transaction(engine) as session:
+        row = session.get(Delivery, delivery_id)
+        row.claimed_at = None
+        row.last_error = f"{type(error).__name__}: {error}"[:500]
+        row.last_error_at = moment
+        kind, recipient, period, message_id = row.kind, row.recipient, row.period, row.message_id
+    log.error(
+        "delivery in doubt, not sent again: %s while sending: kind=%s recipient=%s period=%s message_id=%s",
+        type(error).__name__,
+        kind,
+        recipient,
+        period,
+        message_id,
+    )
+
+
 def attempt(
     engine: Engine,
     kind: str,
@@ -189,20 +259,32 @@ def attempt(
     period: str,
     moment: dt.datetime,
     settings: dict[str, float],
-    send: Callable[[], str | None],
+    send: Callable[[Callable[[str | None], None]], str | None],
     outcome: Outcome,
     errors: tuple[type[Exception], ...] = SEND_ERRORS,
 ) -> None:
-    """Claim, send, mark: send() returns the detail to keep, or None when there was nothing to send; an
-    error of errors is kept on the row for a retry with back-off."""
+    """Claim, send, mark: send(sending) calls sending(message_id) right before its message leaves, and
+    returns the detail to keep, or None when there was nothing to send. An error of errors is kept on the row
+    for a retry with back-off, unless it came after the message left without saying it was refused (REFUSALS):
+    then the send is in doubt."""
     claimed = claim(engine, kind, recipient, period, moment, settings)
     if claimed is None:
         outcome.elsewhere += 1
         return
+    handed = False
+
+    def sending(message_id: str | None) -> None:
+        nonlocal handed
+        mark_sending(engine, claimed, moment, message_id)
+        handed = True
+
     try:
-        detail = send()
+        detail = send(sending)
     except errors as error:
-        mark_failed(engine, claimed, moment, error, settings)
+        if handed and not isinstance(error, REFUSALS):
+            mark_in_doubt(engine, claimed, moment, error)
+        else:
+            mark_failed(engine, claimed, moment, error, settings)
         outcome.failed += 1
         return
     mark_sent(engine, claimed, moment, detail or NOTHING)
@@ -212,10 +294,45 @@ def attempt(
         outcome.sent += 1
 
 
-def status(engine: Engine) -> pd.DataFrame:
-    """Per kind of delivery: last sent (a message that went out, or a run), the latest error and when, sends
-    waiting for a retry, sends given up."""
+def in_doubt_clause(moment: dt.datetime, settings) -> ColumnElement[bool]:
+    """Rows in doubt at moment: not sent, and still sending once their claim was released or timed out."""
+    timeout = moment - dt.timedelta(minutes=settings["delivery_claim_timeout_minutes"])
+    return and_(
+        Delivery.sent_at.is_(None),
+        Delivery.sending_at.is_not(None),
+        or_(Delivery.claimed_at.is_(None), Delivery.claimed_at <= timeout),
+    )
+
+
+def in_doubt(engine: Engine, moment: dt.datetime) -> pd.DataFrame:
+    """Every send in doubt at moment, newest first: id, kind, recipient (a digest's: the user's name), period,
+    sending_at, message_id."""
+    clause = in_doubt_clause(moment, queries.load_settings(engine))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Delivery.id,
+                Delivery.kind,
+                Delivery.recipient,
+                Delivery.period,
+                Delivery.sending_at,
+                Delivery.message_id,
+            )
+            .where(clause)
+            .order_by(Delivery.sending_at.desc())
+        ).all()
+        names = {str(user_id): name for user_id, name in conn.execute(select(User.id, User.name))}
+    frame = pd.DataFrame(rows, columns=["id", "kind", "recipient", "period", "sending_at", "message_id"])
+    digest = frame["kind"] == "digest"
+    frame.loc[digest, "recipient"] = frame.loc[digest, "recipient"].map(names).fillna(frame["recipient"])
+    return frame
+
+
+def status(engine: Engine, moment: dt.datetime | None = None) -> pd.DataFrame:
+    """Per kind of delivery at moment (now when None): last sent (a message that went out, or a run), the
+    latest error and when, sends waiting for a retry, sends given up, sends in doubt and the latest of them."""
     settings = queries.load_settings(engine)
+    moment = dt.datetime.now(dt.UTC).replace(tzinfo=None) if moment is None else moment
     with engine.connect() as conn:
         last_sent = {
             kind: sent
@@ -232,9 +349,17 @@ def status(engine: Engine) -> pd.DataFrame:
         ).all()
         unsent = conn.execute(
             select(Delivery.kind, Delivery.attempts).where(
-                Delivery.sent_at.is_(None), Delivery.claimed_at.is_(None)
+                Delivery.sent_at.is_(None), Delivery.claimed_at.is_(None), Delivery.sending_at.is_(None)
             )
         ).all()
+        doubtful = {
+            kind: (count, latest)
+            for kind, count, latest in conn.execute(
+                select(Delivery.kind, func.count(), func.max(Delivery.sending_at))
+                .where(in_doubt_clause(moment, settings))
+                .group_by(Delivery.kind)
+            )
+        }
     latest_error = {row.kind: row for row in errors}
     rows = []
     for kind, label in digests.CHANNELS.items():
@@ -251,6 +376,8 @@ def status(engine: Engine) -> pd.DataFrame:
                 "given_up": sum(
                     r.attempts >= settings["delivery_max_attempts"] for r in unsent if r.kind == kind
                 ),
+                "in_doubt": doubtful.get(kind, (0, None))[0],
+                "in_doubt_at": doubtful.get(kind, (0, None))[1],
             }
         )
     return pd.DataFrame(rows)
@@ -270,11 +397,12 @@ def send_digests(engine: Engine, destinations: Destinations, mailer: Mailer, mom
     material = book(engine, settings)
     for recipient in due:
 
-        def send(recipient: digests.Recipient = recipient) -> str | None:
+        def send(sending, recipient: digests.Recipient = recipient) -> str | None:
             contents = digests.contents(recipient, material, moment)
             if contents.empty:
                 return None
-            mailer.send((recipient.email,), digests.render(recipient, contents, destinations.app_url, moment))
+            message = digests.render(recipient, contents, destinations.app_url, moment)
+            mailer.send((recipient.email,), message, handing=sending)
             return contents.summary
 
         period = digests.period(recipient.frequency, moment)
@@ -293,13 +421,14 @@ def send_team_digests(engine: Engine, destinations: Destinations, moment: dt.dat
     for role, url in destinations.webhooks.items():
         team = [digests.Recipient(p.id, p.name, p.email, p.role, "daily") for p in members if p.role == role]
 
-        def send(role: str = role, url: str = url, team: list = team) -> str:
+        def send(sending, role: str = role, url: str = url, team: list = team) -> str:
             summary = digests.team_summary(
                 roles.ROLE_LABELS[role],
                 [(person, digests.contents(person, material, moment)) for person in team],
                 destinations.app_url,
                 moment,
             )
+            sending(None)
             post_webhook(url, summary)
             return f"{len(team):,} members"
 

@@ -49,7 +49,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     PURCHASES: ("referrals", "referral_events", "purchases", "acquisition_spend"),
     USERS: ("users", "login_failures", "audit_log", "digest_preferences", "deliveries"),
     SETTINGS: ("settings", "health_profiles", "import_profiles"),
-    WORK: ("playbooks", "playbook_steps", "tasks", "task_steps"),
+    WORK: ("playbooks", "playbook_steps", "tasks", "task_steps", "account_activities"),
     SENTIMENTS: ("csm_sentiments",),
 }
 
@@ -119,6 +119,7 @@ WRITES: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         (
             "check_task_step",
+            "log_account_activity",
             "snooze_task",
             "reassign_task",
             "close_task",
@@ -130,7 +131,7 @@ WRITES: dict[str, frozenset[str]] = {
         ),
         frozenset({WORK}),
     ),
-    "set_digest_frequency": frozenset({USERS}),
+    **dict.fromkeys(("set_digest_frequency", "resend_delivery"), frozenset({USERS})),
     "import_data": frozenset().union(*map(imported, IMPORTS)),
 }
 

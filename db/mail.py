@@ -7,6 +7,7 @@ the settings table, which every admin can read and the CSV export writes out:
 |---|---|---|
 | SMTP_HOST, SMTP_PORT | [smtp] host, port | the SMTP server (port 587 by default) |
 | SMTP_TLS | [smtp] tls | starttls (default), ssl or none |
+| SMTP_CA_FILE | [smtp] ca_file | a PEM file of the certificates to trust for TLS (default: the system's) |
 | SMTP_SENDER | [smtp] sender | the From address |
 | SMTP_USERNAME, SMTP_PASSWORD | [smtp] username, password | log in when set |
 | APP_URL | [digests] app_url | where links in messages point (default http://localhost:8501) |
@@ -20,10 +21,11 @@ import os
 import smtplib
 import ssl
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
 import httpx
@@ -49,6 +51,7 @@ class SmtpSettings:
     sender: str
     username: str = ""
     password: str = field(default="", repr=False)
+    ca_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def configured(environ: Mapping[str, str] | None = None, secrets_path: Path = SE
             sender=value("SMTP_SENDER", smtp_file, "sender", f"advocacy-dashboard@{host}"),
             username=value("SMTP_USERNAME", smtp_file, "username"),
             password=value("SMTP_PASSWORD", smtp_file, "password"),
+            ca_file=value("SMTP_CA_FILE", smtp_file, "ca_file"),
         )
         if host
         else None
@@ -113,9 +117,11 @@ def configured(environ: Mapping[str, str] | None = None, secrets_path: Path = SE
 def email(
     sender: str, to: tuple[str, ...], message: Message, attachment: tuple[str, bytes] | None = None
 ) -> EmailMessage:
-    """The message as an e-mail: plain text with an HTML alternative, and an optional HTML file attached."""
+    """The message as an e-mail with its own Message-ID: plain text with an HTML alternative, and an optional
+    HTML file attached."""
     mail = EmailMessage()
     mail["Subject"], mail["From"], mail["To"] = message.subject, sender, ", ".join(to)
+    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
     if attachment is not None:
@@ -133,30 +139,44 @@ class Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        trusted = ssl.create_default_context(cafile=s.ca_file or None)
         if s.tls == "ssl":
-            connection = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context()
-            )
+            connection = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT_SECONDS, context=trusted)
         else:
             connection = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT_SECONDS)
             if s.tls == "starttls":
-                connection.starttls(context=ssl.create_default_context())
+                connection.starttls(context=trusted)
         if s.username:
             connection.login(s.username, s.password)
         return connection
 
-    def send(
-        self, to: tuple[str, ...], message: Message, attachment: tuple[str, bytes] | None = None
-    ) -> None:
-        """Hand one message to the SMTP server; any refusal or network error raises (the caller retries)."""
-        mail = email(self.settings.sender, to, message, attachment)
+    def _open(self) -> smtplib.SMTP:
+        """The connection, checked with NOOP when kept from an earlier message: one the server dropped while
+        idle is opened again before anything of the next message is sent."""
+        if self._connection is not None:
+            try:
+                self._connection.noop()
+            except (smtplib.SMTPServerDisconnected, OSError):
+                self._connection = None
         if self._connection is None:
             self._connection = self._connect()
-        try:
-            self._connection.send_message(mail)
-        except smtplib.SMTPServerDisconnected:
-            self._connection = self._connect()
-            self._connection.send_message(mail)
+        return self._connection
+
+    def send(
+        self,
+        to: tuple[str, ...],
+        message: Message,
+        attachment: tuple[str, bytes] | None = None,
+        handing: Callable[[str], None] | None = None,
+    ) -> None:
+        """Hand one message to the SMTP server, never twice: any refusal or network error raises (the caller
+        retries a refusal). handing(message_id), when given, runs once the connection is open, right before
+        the message leaves: from then on the ledger counts the send in doubt until it is marked sent."""
+        mail = email(self.settings.sender, to, message, attachment)
+        connection = self._open()
+        if handing is not None:
+            handing(mail["Message-ID"])
+        connection.send_message(mail)
 
     def close(self) -> None:
         if self._connection is not None:

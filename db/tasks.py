@@ -325,6 +325,22 @@ def task(engine: Engine, task_id: int) -> tuple[pd.Series, pd.DataFrame] | None:
     return row, steps
 
 
+ACTIVITIES_SQL = """
+SELECT a.id, a.task_id, a.happened_on, a.channel, c.name AS contact, a.note, a.outcome, u.name AS logged_by
+FROM account_activities a
+LEFT JOIN contacts c ON c.id = a.contact_id
+LEFT JOIN users u ON u.id = a.created_by
+WHERE a.account_id = :account_id
+ORDER BY a.happened_on DESC, a.id DESC
+"""
+
+
+def activities(engine: Engine, account_id: int) -> pd.DataFrame:
+    """The account's activity log (calls, e-mails and meetings logged from its tasks), newest first: id,
+    task_id, happened_on, channel, contact (None when not said), note, outcome, logged_by."""
+    return reads.frame(engine, ACTIVITIES_SQL, ["happened_on"], {"account_id": account_id})
+
+
 PLAYBOOK_LIST_SQL = """
 SELECT p.id, p.name, p.reason, p.description, p.retired_on, p.version,
        (SELECT COUNT(*) FROM tasks t WHERE t.playbook_id = p.id AND t.status IN ('open', 'snoozed')) AS open_tasks,

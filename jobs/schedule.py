@@ -26,22 +26,27 @@ def _tasks(engine: Engine) -> str:
     return tasks.generate(engine).sentence()
 
 
-def _weekly_review(engine: Engine, destinations: mail.Destinations, sender: mail.Mailer) -> str | None:
+def _weekly_review(
+    engine: Engine, destinations: mail.Destinations, sender: mail.Mailer, sending: Callable[[str], None]
+) -> str | None:
     weeks = kpis.scored_weeks(engine, limit=2)
     if len(weeks) < 2:
         return None
     report = weekly_review.review(engine, weeks[0])
     message, attachment = weekly_review.message(report, destinations.app_url, service.now())
-    sender.send(destinations.weekly_review_to, message, attachment)
+    sender.send(destinations.weekly_review_to, message, attachment, handing=sending)
     return f"week of {weeks[0]} to {len(destinations.weekly_review_to):,} addresses"
 
 
 def _job(
     engine: Engine, kind: str, period: str, moment: dt.datetime, settings, work: Callable[[], str]
 ) -> str:
-    """Run work once for kind and period; any error is kept on its ledger row and retried like a failed send."""
+    """Run work once for kind and period; any error is kept on its ledger row and retried like a failed send.
+    A run sends no message: a crash during one is taken over after the claim timeout, never in doubt."""
     outcome = digests.Outcome()
-    digests.attempt(engine, kind, "all", period, moment, settings, work, outcome, errors=(Exception,))
+    digests.attempt(
+        engine, kind, "all", period, moment, settings, lambda _sending: work(), outcome, errors=(Exception,)
+    )
     return "ran" if outcome.sent else "failed" if outcome.failed else "done for this period already"
 
 
@@ -75,7 +80,7 @@ def run_due(engine: Engine, destinations: mail.Destinations, moment: dt.datetime
                     rules.period("weekly", moment),
                     moment,
                     settings,
-                    lambda: _weekly_review(engine, destinations, sender),
+                    lambda sending: _weekly_review(engine, destinations, sender, sending),
                     outcome,
                 )
                 done.append(f"weekly review: {outcome}")

@@ -136,6 +136,9 @@ with st.expander(f"All {len(events):,} events"):
         },
     )
 
+st.subheader("Calls and e-mails")
+work_views.activity_log(account_id)
+
 if roles.may(actor, "record_sentiment") and roles.in_book(actor, account["owner_id"]):
     st.subheader("Your read of this account")
     work_views.sentiment_form(actor, account_id, "account")

@@ -9,4 +9,4 @@ st.title("Digests")
 writes.show_flash()
 digest_views.preference_form(actor)
 if roles.may(actor, "delivery_status"):
-    digest_views.delivery_status()
+    digest_views.delivery_status(actor)

@@ -46,3 +46,6 @@ work_views.steps_checklist(actor, task, steps, may_work)
 if may_work:
     st.subheader("Work it")
     work_views.work_forms(actor, task)
+if pd.notna(task["account_id"]):
+    st.subheader("Calls and e-mails")
+    work_views.activity_log(int(task["account_id"]))

@@ -5,7 +5,7 @@
 
 Each user owns 2 accounts, has 4 open tasks (1 overdue, 2 created in the last day, 1 older) and one of their
 accounts entered the at-risk band in the last scored week; every digest goes through the ledger (claim,
-send, mark). Prints figures against the target; it asserts nothing.
+sending, send, mark). Prints figures against the target; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def measure(url: str) -> None:
         f"Digests, {USERS:,} users with 4 open tasks each ({engine.dialect.name}); data built in {built_s:.1f} s"
     )
     print(
-        f"   read, render, claim, hand to SMTP, mark: {send_s:6.1f} s  (target ≤ {TARGET_S:g} s: "
+        f"   read, render, claim, mark sending, hand to SMTP, mark: {send_s:6.1f} s  (target ≤ {TARGET_S:g} s: "
         f"{verdict(send_s <= TARGET_S)}) — {outcome}; {received:,} received, "
         f"{sum(sizes) / max(len(sizes), 1) / 1024:.1f} KiB each, {received / send_s:.0f} digests/s",
         flush=True,

@@ -591,6 +591,11 @@ def task(task_id: int) -> tuple[pd.Series, pd.DataFrame] | None:
     return task_reads.task(engine(), task_id)
 
 
+@loader(WORK, ACCOUNTS, USERS)
+def account_activities(account_id: int) -> pd.DataFrame:
+    return task_reads.activities(engine(), account_id)
+
+
 @loader(WORK)
 def playbooks() -> tuple[pd.DataFrame, pd.DataFrame]:
     return task_reads.playbooks(engine())

@@ -47,7 +47,15 @@ def _moment(value: object) -> str:
     return "—" if pd.isna(value) else f"{numbers.day(value)} {pd.Timestamp(value):%H:%M}"
 
 
-def delivery_status() -> None:
+def in_doubt_note(count: int, latest: object) -> str:
+    """A channel's sends in doubt in words: "—", or "2 may not have arrived: process stopped while sending at
+    7 Dec 2026 08:00"."""
+    if not count:
+        return "—"
+    return f"{count:,} may not have arrived: process stopped while sending at {_moment(latest)}"
+
+
+def delivery_status(actor: service.Actor) -> None:
     """Where messages go (never a password or a webhook's address) and, per channel, the last send and error."""
     st.subheader("Delivery")
     try:
@@ -75,12 +83,59 @@ def delivery_status() -> None:
             "Error at": status["last_error_at"].map(_moment),
             "Waiting to retry": status["retrying"].map(numbers.count),
             "Given up": status["given_up"].map(numbers.count),
+            "In doubt": [
+                in_doubt_note(count, latest)
+                for count, latest in zip(status["in_doubt"], status["in_doubt_at"], strict=True)
+            ],
         }
     )
     st.dataframe(
-        shown, hide_index=True, column_config={"Last error": st.column_config.TextColumn(width="large")}
+        shown,
+        hide_index=True,
+        column_config={
+            "Last error": st.column_config.TextColumn(width="large"),
+            "In doubt": st.column_config.TextColumn(width="large"),
+        },
     )
     st.caption(
         "Sending runs in `python -m jobs`, never in a page. A failed send is tried again after the retry "
-        "minutes (Admin → Settings → Schedule), doubling each time, until the most attempts."
+        "minutes (Admin → Settings → Schedule), doubling each time, until the most attempts. A message is "
+        "never sent twice on its own: one whose sender stopped while handing it to the server is in doubt "
+        "until you resend it."
     )
+    resend_form(actor)
+
+
+def resend_form(actor: service.Actor) -> None:
+    """The sends in doubt, and an admin's explicit resend of one (the recipient may then get it twice)."""
+    doubtful = digests.in_doubt(data.engine(), service.now())
+    if doubtful.empty:
+        return
+    st.markdown("**Sends in doubt** — the process stopped while handing these to the server.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Channel": doubtful["kind"].map(rules.CHANNELS),
+                "To": doubtful["recipient"],
+                "Period": doubtful["period"],
+                "Sending at": doubtful["sending_at"].map(_moment),
+                "Message-ID": doubtful["message_id"].map(numbers.text),
+            }
+        ),
+        hide_index=True,
+    )
+    labels = {
+        int(row.id): f"{rules.CHANNELS[row.kind]} to {row.recipient}, {row.period}"
+        for row in doubtful.itertuples()
+    }
+    with st.form("resend_delivery"):
+        chosen = st.selectbox("Send again", list(labels), format_func=labels.get)
+        st.caption(
+            "Only if it did not arrive (ask the recipient, or search the mail server's log for its Message-ID): "
+            "the next run sends it again while its period lasts."
+        )
+        if st.form_submit_button("Resend"):
+            writes.attempt(
+                lambda: service.resend_delivery(data.engine(), actor, chosen),
+                f"{labels[chosen]}: the next run sends it again.",
+            )

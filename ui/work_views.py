@@ -15,6 +15,7 @@ from db.service import Actor
 from ui import advocate_forms, data, numbers, text, writes
 
 EVERYONE, QUEUE = "Everyone", "Marketing queue"
+ACTIVITY_TAB = "Log a call or e-mail"
 SENTIMENTS = {
     1: "1 · very negative",
     2: "2 · negative",
@@ -126,12 +127,18 @@ def steps_checklist(actor: Actor, task: pd.Series, steps: pd.DataFrame, may_work
 
 
 def work_forms(actor: Actor, task: pd.Series) -> None:
-    """Everything that moves a live task: the subject's own record (sentiment, a follow-up, a thank-you),
-    snooze, reassign, close with an outcome, dismiss."""
+    """Everything that moves a live task: a call, e-mail or meeting with its account, the subject's own record
+    (sentiment, a follow-up, a thank-you), snooze, reassign, close with an outcome, dismiss."""
     task_id, version = int(task["task_id"]), int(task["version"])
     engine = data.engine()
-    log, snooze, reassign, close, dismiss = st.tabs(["Log", "Snooze", "Reassign", "Close", "Dismiss"])
-    with log:
+    names = ["Record", "Snooze", "Reassign", "Close", "Dismiss"]
+    about_account = pd.notna(task["account_id"])
+    tabs = st.tabs([ACTIVITY_TAB, *names] if about_account else names)
+    if about_account:
+        with tabs[0]:
+            activity_form(actor, task)
+    record, snooze, reassign, close, dismiss = tabs[-5:]
+    with record:
         subject_forms(actor, task)
     with snooze, st.form(f"snooze_{task_id}"):
         until = st.date_input("Snooze until", value=dt.date.today() + dt.timedelta(days=7))
@@ -161,6 +168,61 @@ def work_forms(actor: Actor, task: pd.Series) -> None:
         why = st.text_area("Why it needs no work", max_chars=service.MAX_NOTE_LENGTH)
         if st.form_submit_button("Dismiss"):
             writes.attempt(lambda: service.dismiss_task(engine, actor, task_id, version, why), "Dismissed.")
+
+
+def activity_form(actor: Actor, task: pd.Series) -> None:
+    """Log a call, e-mail or meeting with the task's account: the day (today unless changed), with whom (one
+    of its contacts, optional), a note and what came of it (optional)."""
+    task_id, today = int(task["task_id"]), dt.date.today()
+    people = {None: "Not said", **data.contacts_of(int(task["account_id"]))["name"].to_dict()}
+    with st.form(f"activity_{task_id}", clear_on_submit=True):
+        channel = st.radio(
+            "Channel",
+            task_rules.ACTIVITY_CHANNELS,
+            format_func=task_rules.ACTIVITY_CHANNEL_LABELS.get,
+            horizontal=True,
+        )
+        happened_on = st.date_input("Date", value=today, max_value=today)
+        contact = st.selectbox("With whom (optional)", list(people), format_func=people.get)
+        note = st.text_area("Note", max_chars=service.MAX_NOTE_LENGTH, placeholder="What was said or agreed")
+        outcome = st.text_input("Outcome (optional)", max_chars=200, placeholder="e.g. renewal call booked")
+        if st.form_submit_button("Log it", type="primary"):
+            writes.attempt(
+                lambda: service.log_account_activity(
+                    data.engine(),
+                    actor,
+                    task_id,
+                    channel=channel,
+                    happened_on=happened_on,
+                    contact_id=contact,
+                    note=note,
+                    outcome=outcome,
+                ),
+                f"{task_rules.ACTIVITY_CHANNEL_LABELS[channel]} of {numbers.day(happened_on)} logged.",
+            )
+
+
+def activity_log(account_id: int) -> None:
+    """The account's calls, e-mails and meetings (logged from its tasks), newest first."""
+    logged = data.account_activities(account_id)
+    if logged.empty:
+        st.caption("No call, e-mail or meeting logged yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Date": logged["happened_on"].map(numbers.day),
+                "Channel": logged["channel"].map(task_rules.ACTIVITY_CHANNEL_LABELS),
+                "With": logged["contact"].map(numbers.text),
+                "Note": logged["note"],
+                "Outcome": logged["outcome"].map(numbers.text),
+                "Logged by": logged["logged_by"].map(numbers.text),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Note": st.column_config.TextColumn(width="large")},
+    )
 
 
 def subject_forms(actor: Actor, task: pd.Series) -> None:

@@ -42,10 +42,11 @@ from db.models.scoring import (
     ModelFit,
     RescoreWeek,
 )
-from db.models.work import Playbook, PlaybookStep, Task, TaskStep
+from db.models.work import AccountActivity, Playbook, PlaybookStep, Task, TaskStep
 
 __all__ = [
     "Account",
+    "AccountActivity",
     "AccountAttribute",
     "AcquisitionSpend",
     "Advocate",

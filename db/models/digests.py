@@ -27,7 +27,9 @@ class Delivery(Base):
     """One scheduled send or run: claimed before it starts, marked sent after, or its error and next try kept.
 
     A row claimed but neither sent nor failed is a crash halfway; it is taken over only after the claim
-    timeout (a setting), so a send in progress elsewhere is never repeated.
+    timeout (a setting), so a send in progress elsewhere is never repeated. A message is marked sending (with
+    its Message-ID) in a committed transaction before it leaves: a row still sending after the claim timeout
+    may have arrived, so it is never sent again on its own but is in doubt until an admin resends it.
     """
 
     __tablename__ = "deliveries"
@@ -47,3 +49,5 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     detail: Mapped[str | None] = mapped_column(String(200))
+    sending_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    message_id: Mapped[str | None] = mapped_column(String(200))

@@ -1,4 +1,5 @@
-"""The work queue: playbooks (versioned lists of steps), the tasks the rules raise and their step check-offs."""
+"""The work queue: playbooks (versioned lists of steps), the tasks the rules raise, their step check-offs and
+the activity log of calls, e-mails and meetings logged from them."""
 
 from __future__ import annotations
 
@@ -131,3 +132,27 @@ class TaskStep(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     done_at: Mapped[dt.datetime] = mapped_column(DateTime)
     done_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AccountActivity(Base):
+    """A call, e-mail or meeting with an account's people, logged from one of its tasks: on which day, with
+    whom (one of the account's contacts, or not said), a note and what came of it. Not the advocate outreach
+    log (outreach_attempts: asks to advocates)."""
+
+    __tablename__ = "account_activities"
+    __table_args__ = (
+        one_of("channel", t.ACTIVITY_CHANNELS),
+        Index("ix_account_activities_account_id_happened_on", "account_id", "happened_on"),
+        Index("ix_account_activities_task_id", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(10))
+    happened_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

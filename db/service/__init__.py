@@ -35,7 +35,7 @@ from db.service.base import (
     now,
     write,
 )
-from db.service.digests import set_digest_frequency
+from db.service.digests import resend_delivery, set_digest_frequency
 from db.service.references import (
     assign_reference,
     complete_reference,
@@ -50,6 +50,7 @@ from db.service.tasks import (
     delete_playbook,
     dismiss_task,
     generate_tasks,
+    log_account_activity,
     reassign_task,
     retire_playbook,
     save_playbook,
@@ -94,6 +95,7 @@ __all__ = [
     "generate_tasks",
     "hash_password",
     "issue_referral_code",
+    "log_account_activity",
     "log_asset_use",
     "log_out",
     "log_outreach",
@@ -108,6 +110,7 @@ __all__ = [
     "record_reward",
     "record_sentiment",
     "record_thank_you",
+    "resend_delivery",
     "reset_password",
     "restore_asset",
     "retire_assets",

@@ -1,5 +1,6 @@
-"""Working the queue: check off a playbook step, snooze, reassign, close with an outcome, dismiss; generate
-tasks on demand; keep the playbooks (saved as new versions, retired rather than deleted while in use)."""
+"""Working the queue: check off a playbook step, log a call, e-mail or meeting with the account, snooze,
+reassign, close with an outcome, dismiss; generate tasks on demand; keep the playbooks (saved as new
+versions, retired rather than deleted while in use)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from sqlalchemy.orm.attributes import flag_modified
 from core import roles
 from core import tasks as task_rules
 from db import tasks as task_work
-from db.models import Playbook, PlaybookStep, Task, TaskStep, User
+from db.models import Account, AccountActivity, Contact, Playbook, PlaybookStep, Task, TaskStep, User
 from db.service.base import (
+    MAX_NOTE_LENGTH,
     Actor,
     PermissionDenied,
     StaleEdit,
@@ -22,6 +24,7 @@ from db.service.base import (
     claim,
     clean_note,
     clean_text,
+    not_after_today,
     now,
     one_of,
     write,
@@ -29,6 +32,8 @@ from db.service.base import (
 
 MAX_PLAYBOOK_STEPS = 20
 MAX_SNOOZE_DAYS = 180
+# How far back a call or e-mail may be logged.
+MAX_ACTIVITY_AGE_DAYS = 365
 
 
 def _stale_task(_session: Session, task: Task) -> StaleEdit:
@@ -78,6 +83,71 @@ def check_step(engine: Engine, actor: Actor, task_id: int, position: int, done: 
         if done:
             session.add(TaskStep(task_id=task_id, position=position, done_at=now(), done_by=actor.id))
         audit(session, actor, "check_task_step", "task", task_id, None, {"step": position, "done": done})
+
+
+def log_account_activity(
+    engine: Engine,
+    actor: Actor,
+    task_id: int,
+    *,
+    channel: str,
+    happened_on: dt.date,
+    contact_id: int | None,
+    note: str,
+    outcome: str,
+) -> int:
+    """Log a call, e-mail or meeting with the account of a live task, by whoever may work the task: the day
+    (today or up to a year back), with whom (one of the account's contacts, or None), a note and an optional
+    outcome. Returns the activity's id."""
+    one_of("Channel", channel, task_rules.ACTIVITY_CHANNELS)
+    not_after_today("Date", happened_on)
+    if happened_on < now().date() - dt.timedelta(days=MAX_ACTIVITY_AGE_DAYS):
+        raise ValidationError(f"Date {happened_on:%d %b %Y} is more than {MAX_ACTIVITY_AGE_DAYS} days ago.")
+    note = clean_text("Note", note, MAX_NOTE_LENGTH, multiline=True)
+    if not note:
+        raise ValidationError("Note: say what was said or agreed.")
+    outcome = clean_text("Outcome", outcome, 200) or None
+    with write(engine, actor, "log_account_activity") as session:
+        task = _claim_task(session, actor, task_id, None)
+        if task.account_id is None:
+            raise ValidationError(
+                f"Task {task_id} is not about an account: there is no account to log it on."
+            )
+        if contact_id is not None:
+            contact = session.get(Contact, contact_id)
+            if contact is None or contact.account_id != task.account_id:
+                account = session.get(Account, task.account_id)
+                raise ValidationError(f"Contact {contact_id} is not one of {account.name}'s contacts.")
+        row = AccountActivity(
+            account_id=task.account_id,
+            task_id=task_id,
+            contact_id=contact_id,
+            channel=channel,
+            happened_on=happened_on,
+            note=note,
+            outcome=outcome,
+            created_at=now(),
+            created_by=actor.id,
+        )
+        session.add(row)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "log_account_activity",
+            "account",
+            task.account_id,
+            None,
+            {
+                "activity": row.id,
+                "task": task_id,
+                "channel": channel,
+                "on": happened_on,
+                "contact": contact_id,
+                "outcome": outcome,
+            },
+        )
+        return row.id
 
 
 def snooze_task(

@@ -78,6 +78,15 @@ def test_the_period_is_the_day_or_the_iso_week():
     assert digests.period("weekly", dt.datetime(2027, 1, 1, 9, 0)) == "2026-W53"
 
 
+def test_a_send_belongs_to_its_own_day_or_week_only():
+    sunday = dt.datetime(2026, 12, 13, 23, 59)
+    assert digests.in_period("2026-12-07", MONDAY)
+    assert not digests.in_period("2026-12-07", MONDAY + dt.timedelta(days=1))
+    assert digests.in_period("2026-W50", sunday)
+    assert not digests.in_period("2026-W50", sunday + dt.timedelta(minutes=1))
+    assert not digests.in_period("2026-W49", MONDAY)
+
+
 @pytest.mark.parametrize(
     ("frequency", "moment", "due"),
     [

@@ -1,5 +1,6 @@
 """Digests end to end on SQLite and PostgreSQL: what arrives at a real SMTP server on 127.0.0.1, the ledger's
-claim → send → mark (once per user and period, retries with back-off, crashes) and the team webhook."""
+claim → sending → send → mark (once per user and period, retries with back-off, crashes: never twice) and
+the team webhook."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from db import digests, mail, service
 from db.engine import transaction
 from db.models import AuditLog, Delivery, DigestPreference, Task
 from tests.db.factories import account, add_user
-from tests.mail_servers import smtp_server, webhook_server
+from tests.mail_servers import free_port, smtp_server, webhook_server
 
 # Monday 7 December 2026, 08:00 UTC: past the default digest hour (7).
 NOW = dt.datetime(2026, 12, 7, 8, 0)
@@ -157,7 +158,7 @@ def admin(engine) -> service.Actor:
 def test_a_claim_left_by_a_crash_is_taken_over_only_after_the_timeout(engine, inbox, caplog):
     ids = book(engine)
     settings = {"delivery_claim_timeout_minutes": 30, "delivery_max_attempts": 5, "delivery_retry_minutes": 5}
-    # A replica claimed amy's digest and died before it sent (or before it marked it sent).
+    # A replica claimed amy's digest and died before it handed the message to the server.
     assert digests.claim(engine, "digest", str(ids["amy"]), "2026-12-07", NOW, settings) is not None
     caplog.set_level(logging.WARNING, logger="db.digests")
     during = send(engine, inbox, NOW + dt.timedelta(minutes=29))
@@ -248,3 +249,134 @@ def test_a_digest_with_nothing_in_it_is_not_sent_and_not_counted_as_sent(engine,
     assert ledger(engine) == [("digest", str(quiet), "2026-12-07", 1, "nothing to send")]
     assert digests.status(engine).set_index("channel").loc["E-mail digests", "last_sent"] is None
     assert send(engine, inbox, NOW + dt.timedelta(hours=1)).elsewhere == 1
+
+
+class Died(BaseException):
+    """The process stopping at a point of the send: nothing after it runs, no handler catches it."""
+
+
+def dies(*args) -> None:
+    raise Died
+
+
+def test_a_crash_after_the_server_took_the_digest_never_sends_it_twice(engine, inbox, monkeypatch, caplog):
+    ids = book(engine)
+    with transaction(engine) as session:
+        session.get(DigestPreference, ids["ben"]).frequency = "off"
+
+    # The SMTP server accepted amy's digest; the process died before it marked the row sent.
+    with monkeypatch.context() as patched:
+        patched.setattr(digests, "mark_sent", dies)
+        with pytest.raises(Died):
+            send(engine, inbox)
+    assert len(inbox.messages) == 1
+    message_id = inbox.messages[0]["Message-ID"]
+    caplog.set_level(logging.WARNING, logger="db.digests")
+    # Within the claim timeout, another replica leaves it alone; past it, the send is in doubt, not repeated.
+    assert send(engine, inbox, NOW + dt.timedelta(minutes=29)).elsewhere == 1
+    assert send(engine, inbox, NOW + dt.timedelta(minutes=31)).elsewhere == 1
+    assert send(engine, inbox, NOW + dt.timedelta(hours=3)).elsewhere == 1
+    assert len(inbox.messages) == 1
+    assert caplog.text.count("delivery in doubt, not sent again") == 1
+    assert (
+        f"the process stopped while sending at 2026-12-07 08:00:00: kind=digest recipient={ids['amy']}"
+        in (caplog.text)
+    )
+    status = digests.status(engine, NOW + dt.timedelta(hours=3)).set_index("channel").loc["E-mail digests"]
+    assert (status["in_doubt"], status["in_doubt_at"], status["retrying"]) == (1, NOW, 0)
+    assert status["last_sent"] is None
+    doubtful = digests.in_doubt(engine, NOW + dt.timedelta(hours=3))
+    assert doubtful[["kind", "recipient", "period", "message_id"]].values.tolist() == [
+        ["digest", "Amy", "2026-12-07", message_id]
+    ]
+
+    # An admin resends it explicitly (audited); the next run sends it again, once.
+    monkeypatch.setattr(service.digests, "now", lambda: NOW + dt.timedelta(hours=3))
+    ada = admin(engine)
+    assert service.resend_delivery(engine, ada, int(doubtful["id"].iloc[0])) == "2026-12-07"
+    with pytest.raises(service.ValidationError, match="is not in doubt"):
+        service.resend_delivery(engine, ada, int(doubtful["id"].iloc[0]))
+    assert send(engine, inbox, NOW + dt.timedelta(hours=4)).sent == 1
+    assert send(engine, inbox, NOW + dt.timedelta(hours=5)).elsewhere == 1
+    assert [to for to in inbox.recipients] == [["amy@example.com"], ["amy@example.com"]]
+    assert inbox.messages[1]["Message-ID"] != message_id
+    assert digests.in_doubt(engine, NOW + dt.timedelta(hours=5)).empty
+    with engine.connect() as conn:
+        (before,) = conn.execute(
+            select(AuditLog.before).where(AuditLog.action == "resend_delivery")
+        ).scalars()
+    assert message_id in before
+
+
+def test_a_connection_dropped_after_the_digest_left_leaves_it_in_doubt(engine, inbox, caplog):
+    book(engine)
+    # The server keeps amy's digest but hangs up before it answers; ben's goes through on a new connection.
+    inbox.drop = 1
+    caplog.set_level(logging.ERROR, logger="db.digests")
+    outcome = send(engine, inbox)
+    assert (outcome.sent, outcome.failed) == (1, 1)
+    assert (
+        "delivery in doubt, not sent again: SMTPServerDisconnected while sending: kind=digest" in caplog.text
+    )
+    status = digests.status(engine, NOW).set_index("channel").loc["E-mail digests"]
+    assert (status["in_doubt"], status["retrying"]) == (1, 0)
+    assert status["last_error"].startswith("SMTPServerDisconnected")
+    # Past the retry minutes and the claim timeout alike, it is not sent again.
+    assert send(engine, inbox, NOW + dt.timedelta(hours=1)).elsewhere == 2
+    assert sorted(to for to in inbox.recipients) == [["amy@example.com"], ["ben@example.com"]]
+    assert digests.in_doubt(engine, NOW + dt.timedelta(hours=1))["recipient"].tolist() == ["Amy"]
+
+
+def test_a_crash_before_the_digest_left_sends_it_once_after_the_timeout(engine, inbox, monkeypatch):
+    ids = book(engine)
+    with transaction(engine) as session:
+        session.get(DigestPreference, ids["ben"]).frequency = "off"
+
+    # The process died while marking the send: the message never left.
+    with monkeypatch.context() as patched:
+        patched.setattr(digests, "mark_sending", dies)
+        with pytest.raises(Died):
+            send(engine, inbox)
+    assert inbox.messages == []
+    assert send(engine, inbox, NOW + dt.timedelta(minutes=31)).sent == 1
+    assert send(engine, inbox, NOW + dt.timedelta(minutes=62)).elsewhere == 1
+    assert [to for to in inbox.recipients] == [["amy@example.com"]]
+
+
+def test_a_server_that_refuses_the_connection_is_retried_not_in_doubt(engine):
+    ids = book(engine)
+    with transaction(engine) as session:
+        session.get(DigestPreference, ids["ben"]).frequency = "off"
+    closed = mail.Destinations(
+        mail.SmtpSettings("127.0.0.1", free_port(), "none", "digests@example.com"),
+        "http://app.example",
+        (),
+        {},
+    )
+    with mail.mailer(closed) as sender:
+        outcome = digests.send_digests(engine, closed, sender, NOW)
+    assert outcome.failed == 1
+    status = digests.status(engine, NOW).set_index("channel").loc["E-mail digests"]
+    assert (status["retrying"], status["in_doubt"]) == (1, 0)
+    assert status["last_error"].startswith("ConnectionRefusedError")
+    with smtp_server() as inbox:
+        assert send(engine, inbox, NOW + dt.timedelta(minutes=5)).sent == 1
+    assert len(inbox.messages) == 1
+
+
+def test_a_send_in_doubt_of_a_period_that_is_over_is_not_resent(engine, inbox, monkeypatch):
+    ids = book(engine)
+    with transaction(engine) as session:
+        session.get(DigestPreference, ids["ben"]).frequency = "off"
+    with monkeypatch.context() as patched:
+        patched.setattr(digests, "mark_sent", dies)
+        with pytest.raises(Died):
+            send(engine, inbox)
+    monkeypatch.setattr(service.digests, "now", lambda: NOW + dt.timedelta(days=1))
+    (row,) = digests.in_doubt(engine, NOW + dt.timedelta(days=1))["id"]
+    with pytest.raises(service.ValidationError, match="its period 2026-12-07 is over"):
+        service.resend_delivery(engine, admin(engine), int(row))
+    with pytest.raises(service.PermissionDenied):
+        service.resend_delivery(
+            engine, service.Actor(id=ids["amy"], username="amy", name="Amy", role="account_manager"), int(row)
+        )

@@ -9,10 +9,11 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Engine, func, select
 
+from core import digests as digest_rules
 from core import roles
 from db import churn_model, demo, imports, profiles_write, service
 from db.engine import transaction
-from db.models import Advocate, Asset, AuditLog, Playbook, ReferenceRequest, Task, User
+from db.models import Advocate, Asset, AuditLog, Delivery, Playbook, ReferenceRequest, Task, User
 from tests.builders import account, churn, contact
 from tests.db.factories import add_user, build_references
 
@@ -49,6 +50,7 @@ MATRIX = {
     "retire_assets": {A, M},
     "restore_asset": {A, M},
     "check_task_step": {A, AM, M},
+    "log_account_activity": {A, AM, M},
     "snooze_task": {A, AM, M},
     "reassign_task": {A, AM, M},
     "close_task": {A, AM, M},
@@ -58,8 +60,13 @@ MATRIX = {
     "retire_playbook": {A},
     "delete_playbook": {A},
     "set_digest_frequency": {A, AM, M, S},
+    "resend_delivery": {A},
 }
-TASK_WRITES = {action for action, who in MATRIX.items() if "task" in action or "playbook" in action}
+TASK_WRITES = {
+    action
+    for action in MATRIX
+    if "task" in action or "playbook" in action or action == "log_account_activity"
+}
 TODAY = dt.date.today()
 PASSWORD = "a long enough passphrase"
 ASSET = service.AssetDraft(
@@ -164,6 +171,16 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
         "restore_asset": lambda actor: service.restore_asset(engine, actor, 2, version_of(engine, Asset, 2)),
         # Tasks 1–5 are amy's (add_work); playbook 1 is the seeded at-risk one, the last one unused.
         "check_task_step": lambda actor: service.check_step(engine, actor, 1, 2, True),
+        "log_account_activity": lambda actor: service.log_account_activity(
+            engine,
+            actor,
+            1,
+            channel="call",
+            happened_on=TODAY,
+            contact_id=1,
+            note="Champion is worried about the price rise",
+            outcome="Exec call booked",
+        ),
         "snooze_task": lambda actor: service.snooze_task(
             engine, actor, 2, version_of(engine, Task, 2), TODAY + dt.timedelta(days=7), "Champion on leave"
         ),
@@ -194,11 +211,14 @@ def writes(engine: Engine, victim: int) -> dict[str, Callable[[service.Actor], o
             engine, actor, unused_playbook(engine), version_of(engine, Playbook, unused_playbook(engine))
         ),
         "set_digest_frequency": lambda actor: service.set_digest_frequency(engine, actor, "weekly"),
+        # Delivery 1 is in doubt (add_work).
+        "resend_delivery": lambda actor: service.resend_delivery(engine, actor, 1),
     }
 
 
 def add_work(engine: Engine, owner: int) -> None:
-    """Five open at-risk-save tasks of amy's (ids 1–5) and a retired playbook no task uses."""
+    """Five open at-risk-save tasks of amy's (ids 1–5), a retired playbook no task uses and today's digest of
+    amy's in doubt (delivery 1: the sender stopped while handing it over)."""
     with transaction(engine) as session:
         session.add_all(
             Task(
@@ -217,6 +237,17 @@ def add_work(engine: Engine, owner: int) -> None:
             for number in range(5)
         )
         session.add(Playbook(name="Old save", reason="at_risk", description="", retired_on=TODAY))
+        moment = service.now()
+        session.add(
+            Delivery(
+                kind="digest",
+                recipient=str(owner),
+                period=digest_rules.period("daily", moment),
+                attempts=1,
+                sending_at=moment - dt.timedelta(hours=1),
+                message_id="<1@example.com>",
+            )
+        )
 
 
 def unused_playbook(engine: Engine) -> int:

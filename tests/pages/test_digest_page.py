@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from db import digests
+from core import digests as rules
+from db import digests, service
 from db.engine import make_engine, transaction
-from db.models import Delivery
+from db.models import AuditLog, Delivery
 from tests.db.factories import build_book
 from tests.pages.conftest import database_at, log_in
+
+SENDING = service.now() - dt.timedelta(hours=2)
 
 
 @pytest.fixture
@@ -36,6 +39,15 @@ def app_database_url(tmp_path) -> str:
                         attempts=2,
                         last_error="HTTPStatusError: Server error '503 Service Unavailable'",
                         last_error_at=dt.datetime(2026, 12, 7, 7, 5),
+                    ),
+                    # Today's digest of mark's: the sender stopped while handing it over, two hours ago.
+                    dict(
+                        kind="digest",
+                        recipient="3",
+                        period=rules.period("daily", SENDING),
+                        attempts=1,
+                        sending_at=SENDING,
+                        message_id="<1.2@example.com>",
                     ),
                 ],
             )
@@ -93,3 +105,21 @@ def test_an_admin_sees_when_each_channel_last_sent_and_failed(app, no_smtp):
     assert status.loc["Team chat webhooks", "Error at"] == "7 Dec 2026 07:05"
     assert status.loc["Team chat webhooks", "Waiting to retry"] == "1"
     assert status.loc["Scoring run", "Last sent"] == "—"
+    assert status.loc["E-mail digests", "In doubt"] == (
+        f"1 may not have arrived: process stopped while sending at {SENDING:%-d %b %Y %H:%M}"
+    )
+    assert status.loc["Team chat webhooks", "In doubt"] == "—"
+
+
+def test_an_admin_resends_a_digest_in_doubt(app, app_database_url, no_smtp):
+    open_digests(app, "ada")
+    doubtful = app.dataframe[1].value
+    assert doubtful[["Channel", "To", "Message-ID"]].values.tolist() == [
+        ["E-mail digests", "Mark", "<1.2@example.com>"]
+    ]
+    app.button(key="FormSubmitter:resend_delivery-Resend").click().run()
+    assert app.toast[0].value.endswith(": the next run sends it again.")
+    assert len(app.dataframe) == 1
+    with make_engine(app_database_url).connect() as conn:
+        assert conn.scalar(select(AuditLog.action).where(AuditLog.entity == "delivery")) == "resend_delivery"
+        assert conn.scalar(select(Delivery.sending_at).where(Delivery.recipient == "3")) is None

@@ -120,3 +120,33 @@ def test_admin_saves_a_new_version_of_a_playbook_and_cannot_delete_one_in_use(ap
     next(box for box in app.selectbox if box.label == "Playbook").select("At-risk save").run()
     next(button for button in app.button if button.label == "Delete").click().run()
     assert app.error[0].value == "At-risk save is used by 1 task (1 open): retire it instead of deleting it."
+
+
+def test_a_call_is_logged_on_the_task_and_shown_on_the_task_and_the_account(app, app_database_url):
+    log_in(app, "amy")
+    engine = make_engine(app_database_url)
+    with engine.connect() as conn:
+        task_id = conn.scalar(select(Task.id).where(Task.reason == "at_risk"))
+    app.query_params["task"] = str(task_id)
+    app.switch_page("pages/task.py").run()
+    assert app.tabs[0].label == "Log a call or e-mail"
+    assert "No call, e-mail or meeting logged yet." in [c.value for c in app.main.caption]
+    next(radio for radio in app.radio if radio.label == "Channel").set_value("meeting")
+    next(area for area in app.text_area if area.label == "Note").input("QBR: usage dropped after the reorg")
+    next(box for box in app.text_input if box.label == "Outcome (optional)").input("Training planned")
+    app.button(key=f"FormSubmitter:activity_{task_id}-Log it").click().run()
+    assert not app.error, [e.value for e in app.error]
+    assert app.toast[0].value.startswith("Meeting of ") and app.toast[0].value.endswith(" logged.")
+    logged = app.dataframe[-1].value
+    assert logged[["Channel", "With", "Note", "Outcome", "Logged by"]].values.tolist() == [
+        ["Meeting", "—", "QBR: usage dropped after the reorg", "Training planned", "Amy"]
+    ]
+    # An empty note is refused in place, naming the field.
+    app.button(key=f"FormSubmitter:activity_{task_id}-Log it").click().run()
+    assert app.error[0].value == "Note: say what was said or agreed."
+
+    app.query_params["account"] = "2"
+    app.switch_page("pages/account.py").run()
+    assert not app.exception
+    assert "Calls and e-mails" in [s.value for s in app.subheader]
+    assert app.dataframe[-1].value["Note"].tolist() == ["QBR: usage dropped after the reorg"]
