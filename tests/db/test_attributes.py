@@ -5,9 +5,9 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import insert
 
-from db import attributes, coverage
 from db.engine import transaction
 from db.models import AccountAttribute, CustomAttribute
+from db.reads import accounts as account_reads
 from tests.db.factories import AS_OF, build_book
 
 
@@ -51,16 +51,16 @@ KINDS = {
 
 
 def test_attribute_kinds_in_name_order(engine):
-    assert attributes.attribute_kinds(engine) == {}
+    assert account_reads.attribute_kinds(engine) == {}
     build_book(engine)
     add_attributes(engine)
-    assert list(attributes.attribute_kinds(engine).items()) == list(KINDS.items())
+    assert list(account_reads.attribute_kinds(engine).items()) == list(KINDS.items())
 
 
 def test_attribute_values_typed_with_unknown_as_na(engine):
     build_book(engine)
     add_attributes(engine)
-    values = attributes.attribute_values(engine, KINDS)
+    values = account_reads.attribute_values(engine, KINDS)
     assert list(values.index) == [1, 2] and list(values.columns) == list(KINDS)
     assert values["Contract"].tolist() == ["Two year", "Month-to-month"]
     assert values["monthly charges"].tolist() == [1234.5, 20.0]
@@ -73,14 +73,14 @@ def test_attribute_values_typed_with_unknown_as_na(engine):
 def test_attribute_values_of_some_attributes_or_one_account(engine):
     build_book(engine)
     add_attributes(engine)
-    one = attributes.attribute_values(engine, {"Contract start": "date"})
+    one = account_reads.attribute_values(engine, {"Contract start": "date"})
     assert list(one.columns) == ["Contract start"] and list(one.index) == [1]
-    second = attributes.attribute_values(engine, KINDS, account_id=2)
+    second = account_reads.attribute_values(engine, KINDS, account_id=2)
     assert list(second.index) == [2] and second.loc[2, "Contract"] == "Month-to-month"
-    assert attributes.attribute_values(engine, {}).empty
+    assert account_reads.attribute_values(engine, {}).empty
 
 
 def test_ticketed_accounts_counts_any_ticket_up_to_the_day(engine):
     build_book(engine)  # account 2's tickets: January to 10 Nov 2026
-    assert coverage.ticketed_accounts(engine, AS_OF) == {2}
-    assert coverage.ticketed_accounts(engine, dt.date(2025, 12, 31)) == set()
+    assert account_reads.ticketed_accounts(engine, AS_OF) == {2}
+    assert account_reads.ticketed_accounts(engine, dt.date(2025, 12, 31)) == set()

@@ -4,15 +4,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from db import queries
 from db.engine import transaction
 from db.models import AuditLog, Setting, Ticket, UsageWeekly
+from db.reads import accounts as account_reads
+from db.reads import assets as asset_reads
+from db.reads import users as user_reads
 from tests.db.factories import AS_OF, account, build_book
 
 
 def test_health_features_hand_computed(engine):
     build_book(engine)
-    features = queries.health_features(engine, AS_OF)
+    features = account_reads.health_features(engine, AS_OF)
     assert list(features.index) == [1, 2]  # churned account 3 is not active
 
     steady = features.loc[1]
@@ -38,38 +40,38 @@ def test_health_features_hand_computed(engine):
 
 def test_health_features_for_one_account_match_the_book(engine):
     build_book(engine)
-    book = queries.health_features(engine, AS_OF)
-    one = queries.health_features(engine, AS_OF, account_id=2)
+    book = account_reads.health_features(engine, AS_OF)
+    one = account_reads.health_features(engine, AS_OF, account_id=2)
     assert list(one.index) == [2]
     assert one.loc[2].equals(book.loc[2])
-    assert queries.health_features(engine, AS_OF, account_id=3).empty  # churned
+    assert account_reads.health_features(engine, AS_OF, account_id=3).empty  # churned
 
 
 def test_health_features_in_the_past(engine):
     build_book(engine)
-    before_churn = queries.health_features(engine, dt.date(2026, 10, 1))
+    before_churn = account_reads.health_features(engine, dt.date(2026, 10, 1))
     assert 3 in before_churn.index
 
 
 def test_nps_counts(engine):
     owner = build_book(engine)
-    counts = queries.nps_counts(engine, dt.date(2026, 8, 20), AS_OF)
+    counts = account_reads.nps_counts(engine, dt.date(2026, 8, 20), AS_OF)
     assert counts.to_dict() == {10: 1, 3: 1, 0: 1}
-    assert queries.nps_counts(engine, dt.date(2026, 8, 20), AS_OF, owner).to_dict() == {10: 1, 3: 1}
+    assert account_reads.nps_counts(engine, dt.date(2026, 8, 20), AS_OF, owner).to_dict() == {10: 1, 3: 1}
 
 
 def test_open_reference_requests(engine):
     build_book(engine)
-    requests = queries.open_reference_requests(engine)
+    requests = asset_reads.open_reference_requests(engine)
     assert requests["prospect"].tolist() == ["Prospect A"]
     assert requests["needed_by"].iloc[0] == dt.datetime(2026, 11, 12, 9)
 
 
 def test_data_as_of_is_the_end_of_the_latest_usage_week(engine):
-    assert queries.data_as_of(engine, AS_OF) == AS_OF  # no usage yet
+    assert account_reads.data_as_of(engine, AS_OF) == AS_OF  # no usage yet
     build_book(engine)
-    assert queries.data_as_of(engine, dt.date(2026, 12, 31)) == dt.date(2026, 11, 22)
-    assert queries.data_as_of(engine, AS_OF) == AS_OF
+    assert account_reads.data_as_of(engine, dt.date(2026, 12, 31)) == dt.date(2026, 11, 22)
+    assert account_reads.data_as_of(engine, AS_OF) == AS_OF
 
 
 # --- unknown inputs and weeks without usage -----------------------------------------------------------
@@ -136,7 +138,7 @@ def sparse_book(engine):
 
 
 def test_a_week_without_usage_after_the_first_counts_as_zero_use(sparse_book):
-    f = queries.health_features(sparse_book, AS_OF).loc[4]
+    f = account_reads.health_features(sparse_book, AS_OF).loc[4]
     # Recent weeks 26 Oct … 16 Nov: 4 on record, rows in 2. A row that leaves a count unknown counts in
     # neither the total nor the weeks: active users (12 + 4) ÷ 4; logins 60 ÷ (1 known + 2 without a row);
     # key-feature events 2 ÷ 3.
@@ -149,7 +151,7 @@ def test_a_week_without_usage_after_the_first_counts_as_zero_use(sparse_book):
     assert f["key_feature_events_prior"] == pytest.approx(4 / 3)
     assert f["seats_used"] == pytest.approx(6.0)  # seats used: the mean of the recent weeks that know it
     # No row in the twelve weeks after earlier use: zero use, not no data.
-    quiet = queries.health_features(sparse_book, AS_OF).loc[6]
+    quiet = account_reads.health_features(sparse_book, AS_OF).loc[6]
     assert quiet[["active_users_recent", "logins_prior", "key_feature_events_recent"]].tolist() == [0, 0, 0]
     assert pd.isna(quiet["seats_used"])
 
@@ -157,7 +159,7 @@ def test_a_week_without_usage_after_the_first_counts_as_zero_use(sparse_book):
 def test_without_the_setting_a_week_without_usage_is_no_data(sparse_book):
     with transaction(sparse_book) as session:
         session.execute(update(Setting).where(Setting.key == "usage_gap_is_zero").values(value="0"))
-    features = queries.health_features(sparse_book, AS_OF)
+    features = account_reads.health_features(sparse_book, AS_OF)
     f = features.loc[4]
     assert f[["active_users_recent", "logins_recent", "key_feature_events_recent"]].tolist() == [8, 60, 2]
     assert f[["active_users_prior", "logins_prior", "key_feature_events_prior"]].tolist() == [8, 40, 4]
@@ -167,7 +169,7 @@ def test_without_the_setting_a_week_without_usage_is_no_data(sparse_book):
 
 
 def test_unknown_seats_and_ticket_details_are_not_scored_as_zero(sparse_book):
-    f = queries.health_features(sparse_book, AS_OF).loc[5]
+    f = account_reads.health_features(sparse_book, AS_OF).loc[5]
     assert pd.isna(f["seats_purchased"])
     # Two open tickets of unknown severity and category: open, but neither high severity nor billing; the
     # escalated one is a complaint by its escalation.
@@ -204,6 +206,6 @@ def test_an_audit_search_with_control_characters_finds_the_text_around_them(engi
                 },
             ],
         )
-    rows, total = queries.audit_log(engine, queries.AuditFilter(text="a\x00m\x1by"), 10)
+    rows, total = user_reads.audit_log(engine, user_reads.AuditFilter(text="a\x00m\x1by"), 10)
     assert total == 1
     assert rows["entity_id"].tolist() == ["7"]
