@@ -415,9 +415,9 @@ def test_assets_changing_published_reviewed_or_aging_in_the_window(engine, owner
         "published_on",
         "review_by",
         "approval_until",
+        "segment",
         "account_churned",
         "account_score",
-        "segment",
         "contact_left",
     ]
     assert frame["title"].tolist() == ["Asset 10", "Asset 11", "Asset 12"]
