@@ -1,14 +1,15 @@
+"""The accounts and health family's reads (db/reads/accounts.py) on SQLite and PostgreSQL: the health score's
+inputs, NPS counts, the data's last day, custom attributes and the coverage panel's ticket read."""
+
 import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from db.engine import transaction
-from db.models import AuditLog, Setting, Ticket, UsageWeekly
+from db.models import AccountAttribute, CustomAttribute, Setting, Ticket, UsageWeekly
 from db.reads import accounts as account_reads
-from db.reads import assets as asset_reads
-from db.reads import users as user_reads
 from tests.db.factories import AS_OF, account, build_book
 
 
@@ -58,13 +59,6 @@ def test_nps_counts(engine):
     counts = account_reads.nps_counts(engine, dt.date(2026, 8, 20), AS_OF)
     assert counts.to_dict() == {10: 1, 3: 1, 0: 1}
     assert account_reads.nps_counts(engine, dt.date(2026, 8, 20), AS_OF, owner).to_dict() == {10: 1, 3: 1}
-
-
-def test_open_reference_requests(engine):
-    build_book(engine)
-    requests = asset_reads.open_reference_requests(engine)
-    assert requests["prospect"].tolist() == ["Prospect A"]
-    assert requests["needed_by"].iloc[0] == dt.datetime(2026, 11, 12, 9)
 
 
 def test_data_as_of_is_the_end_of_the_latest_usage_week(engine):
@@ -181,31 +175,79 @@ def test_unknown_seats_and_ticket_details_are_not_scored_as_zero(sparse_book):
     ]
 
 
-def test_an_audit_search_with_control_characters_finds_the_text_around_them(engine):
-    with transaction(engine) as conn:
-        conn.execute(
-            AuditLog.__table__.insert(),
+# --- custom attributes and the coverage panel's ticket read ----------------------------------------
+
+
+def add_attributes(engine) -> None:
+    """Custom attributes of each kind on build_book's accounts 1 and 2: one with a single value, one without any."""
+    with transaction(engine) as session:
+        session.execute(
+            insert(CustomAttribute),
             [
-                {
-                    "at": dt.datetime(2026, 11, 2),
-                    "username": "ada",
-                    "action": "change_role",
-                    "entity": "user",
-                    "entity_id": "7",
-                    "before": '{"username": "amy"}',
-                    "after": None,
-                },
-                {
-                    "at": dt.datetime(2026, 11, 3),
-                    "username": "ada",
-                    "action": "change_role",
-                    "entity": "user",
-                    "entity_id": "8",
-                    "before": '{"username": "bob"}',
-                    "after": None,
-                },
+                {"name": "Contract", "kind": "text"},
+                {"name": "monthly charges", "kind": "number"},
+                {"name": "Partner", "kind": "bool"},
+                {"name": "Contract start", "kind": "date"},
+                {"name": "Discount", "kind": "number"},
+                {"name": "Tenure band", "kind": "text"},
             ],
         )
-    rows, total = user_reads.audit_log(engine, user_reads.AuditFilter(text="a\x00m\x1by"), 10)
-    assert total == 1
-    assert rows["entity_id"].tolist() == ["7"]
+        session.execute(
+            insert(AccountAttribute),
+            [
+                {"account_id": 1, "name": "Contract", "text_value": "Two year"},
+                {"account_id": 2, "name": "Contract", "text_value": "Month-to-month"},
+                {"account_id": 1, "name": "monthly charges", "number_value": 1234.5},
+                {"account_id": 2, "name": "monthly charges", "number_value": 20.0},
+                {"account_id": 1, "name": "Partner", "number_value": 1.0},
+                {"account_id": 2, "name": "Partner", "number_value": 0.0},
+                {"account_id": 1, "name": "Contract start", "date_value": dt.date(2024, 3, 5)},
+                {"account_id": 2, "name": "Discount", "number_value": 10.0},
+            ],
+        )
+
+
+KINDS = {
+    "Contract": "text",
+    "Contract start": "date",
+    "Discount": "number",
+    "monthly charges": "number",
+    "Partner": "bool",
+    "Tenure band": "text",
+}
+
+
+def test_attribute_kinds_in_name_order(engine):
+    assert account_reads.attribute_kinds(engine) == {}
+    build_book(engine)
+    add_attributes(engine)
+    assert list(account_reads.attribute_kinds(engine).items()) == list(KINDS.items())
+
+
+def test_attribute_values_typed_with_unknown_as_na(engine):
+    build_book(engine)
+    add_attributes(engine)
+    values = account_reads.attribute_values(engine, KINDS)
+    assert list(values.index) == [1, 2] and list(values.columns) == list(KINDS)
+    assert values["Contract"].tolist() == ["Two year", "Month-to-month"]
+    assert values["monthly charges"].tolist() == [1234.5, 20.0]
+    assert values["Partner"].dtype == "boolean" and values["Partner"].tolist() == [True, False]
+    assert values.loc[1, "Contract start"] == pd.Timestamp(2024, 3, 5)
+    assert pd.isna(values.loc[2, "Contract start"])
+    assert values["Tenure band"].isna().all()
+
+
+def test_attribute_values_of_some_attributes_or_one_account(engine):
+    build_book(engine)
+    add_attributes(engine)
+    one = account_reads.attribute_values(engine, {"Contract start": "date"})
+    assert list(one.columns) == ["Contract start"] and list(one.index) == [1]
+    second = account_reads.attribute_values(engine, KINDS, account_id=2)
+    assert list(second.index) == [2] and second.loc[2, "Contract"] == "Month-to-month"
+    assert account_reads.attribute_values(engine, {}).empty
+
+
+def test_ticketed_accounts_counts_any_ticket_up_to_the_day(engine):
+    build_book(engine)  # account 2's tickets: January to 10 Nov 2026
+    assert account_reads.ticketed_accounts(engine, AS_OF) == {2}
+    assert account_reads.ticketed_accounts(engine, dt.date(2025, 12, 31)) == set()
