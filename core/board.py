@@ -89,7 +89,8 @@ def filter_board(
     table: pd.DataFrame, chosen: BoardFilter, attributes: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The rows matching every chosen filter (an empty choice does not filter). attributes: the custom attribute
-    values by account (db.attributes), needed when chosen filters on one; an account missing there is unknown."""
+    values by account (db.reads.accounts.attribute_values), needed when chosen filters on one; an account missing
+    there is unknown."""
     keep = pd.Series(True, index=table.index)
     for column, values in (
         ("owner", chosen.owners),
@@ -203,7 +204,7 @@ def export_table(
 ) -> pd.DataFrame:
     """The board's rows with the columns a CSV export carries, scores rounded to one decimal, the churn risk's why
     (whys: by account; blank where the risk is unknown), then each custom
-    attribute (attributes: values by account, db.attributes) under its own name, or "NAME (custom attribute)"
+    attribute (attributes: values by account, db.reads.accounts) under its own name, or "NAME (custom attribute)"
     where a column above has that name; unknown is blank."""
     frame = table.reset_index()[["account_id", *EXPORT_COLUMNS]].rename(columns=EXPORT_COLUMNS)
     numeric = ["score", "change_4_weeks", *(f"{dim}_score" for dim in health.DIMENSIONS), "churn_risk_pct"]

@@ -1,6 +1,6 @@
 """Data coverage: how many active accounts the health score has real data for, per dimension and per input.
 
-An input has real data for an account when the score's own read of it (db.queries.health_features as of a
+An input has real data for an account when the score's own read of it (db.reads.accounts.health_features as of a
 week's Sunday) finds some:
 - active users, logins, key-feature events: the recent 4-week mean is known — a usage row in those weeks that
   knows the count, or, with usage_gap_is_zero, any earlier usage week (the weeks since count as zero use);

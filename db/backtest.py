@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from core import score_validation
-from db import attributes, reads
+from db import reads
+from db.reads import accounts as account_reads
 
 # The usage weeks the first week's trend reads: its 4 recent weeks and the 8 before them.
 USAGE_WEEKS_BEFORE = score_validation.RECENT_WEEKS + score_validation.PRIOR_WEEKS - 1
@@ -93,10 +94,10 @@ def active_users(engine: Engine, since: dt.date, until: dt.date) -> pd.DataFrame
 
 def numeric_attributes(engine: Engine) -> pd.DataFrame:
     """Every custom numeric attribute's values (a column each, index account_id)."""
-    kinds = {name: kind for name, kind in attributes.attribute_kinds(engine).items() if kind == "number"}
+    kinds = {name: kind for name, kind in account_reads.attribute_kinds(engine).items() if kind == "number"}
     if not kinds:
         return pd.DataFrame(index=pd.Index([], name="account_id", dtype="int64"))
-    return attributes.attribute_values(engine, kinds)
+    return account_reads.attribute_values(engine, kinds)
 
 
 def panel(engine: Engine, last_week: dt.date, horizon_days: int) -> pd.DataFrame:

@@ -14,8 +14,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select, text
 
 from core import churn_model, health, roles
-from db import attributes, bulk, profiles, profiles_write, queries, reads, rules, service
+from db import bulk, profiles_write, reads, rules, service
 from db.models import ChurnRisk, HealthSnapshot, ModelFit
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 
 EPOCH = pd.Timestamp("1970-01-01")
 
@@ -99,17 +101,17 @@ def _features(kinds: dict[str, str], weekly: bool) -> tuple[churn_model.Feature,
 
 
 def _custom(engine: Engine) -> tuple[dict[str, str], pd.DataFrame]:
-    kinds = {name: kind for name, kind in attributes.attribute_kinds(engine).items() if kind != "date"}
-    return kinds, attributes.attribute_values(engine, kinds)
+    kinds = {name: kind for name, kind in account_reads.attribute_kinds(engine).items() if kind != "date"}
+    return kinds, account_reads.attribute_values(engine, kinds)
 
 
 def fit_history(engine: Engine, today: dt.date | None = None) -> churn_model.Result:
     """Fit the churn-risk layer on the book's history: out of time on the weekly snapshots when their history
     is long enough to hold out test weeks; else on accounts with cross-validation, when churn is recorded."""
     today = today or dt.date.today()
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     horizon, test_weeks = int(settings["churn_horizon_days"]), int(settings["churn_test_weeks"])
-    known_until = queries.data_as_of(engine, today)
+    known_until = account_reads.data_as_of(engine, today)
     weeks = _scored_weeks(engine)
     split = churn_model.split_weeks(weeks, known_until, horizon, test_weeks)
     churn_accounts, churn_days = _churn_events(engine)
@@ -174,7 +176,7 @@ def _fit_weeks(
         )
     current = _with_facts(_week_rows(engine, latest), accounts, subscriptions, custom)
     result = churn_model.fit_over_time(
-        rows, current, _features(kinds, True), split, settings, profiles.load_profiles(engine)
+        rows, current, _features(kinds, True), split, settings, settings_reads.load_profiles(engine)
     )
     result.card["risk_week"] = latest.isoformat()
     return result

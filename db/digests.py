@@ -25,10 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import digests, roles, weekly
-from db import kpis, profiles, queries, reads, references, tasks
+from db import reads
 from db.engine import transaction
 from db.mail import Destinations, Mailer, post_webhook
 from db.models import Delivery, DigestPreference, User
+from db.reads import accounts as account_reads
+from db.reads import assets as asset_reads
+from db.reads import settings as settings_reads
+from db.reads import work as work_reads
 
 log = logging.getLogger("db.digests")
 # What a failed send raises: the SMTP server's refusal, the network, a webhook's error answer.
@@ -99,17 +103,17 @@ def people(engine: Engine) -> list[digests.Recipient]:
 def entered_at_risk(engine: Engine, settings: dict[str, float]) -> tuple[pd.DataFrame, dt.date | None]:
     """Accounts that entered the at-risk band in the latest scored week (owner_id, name, score_last, score_this;
     index account_id), and that week (None before two weeks are scored)."""
-    weeks = kpis.scored_weeks(engine, limit=2)
+    weeks = account_reads.scored_weeks(engine, limit=2)
     columns = ["owner_id", "name", "score_last", "score_this"]
     if len(weeks) < 2:
         return pd.DataFrame(columns=columns).rename_axis("account_id"), None
-    segments, stored = profiles.account_segments(engine), profiles.load_profiles(engine)
-    this = weekly.scored(queries.snapshot_sub_scores(engine, weeks[0]), segments, settings, stored)
-    last = weekly.scored(queries.snapshot_sub_scores(engine, weeks[1]), segments, settings, stored)
+    segments, stored = account_reads.account_segments(engine), settings_reads.load_profiles(engine)
+    this = weekly.scored(account_reads.snapshot_sub_scores(engine, weeks[0]), segments, settings, stored)
+    last = weekly.scored(account_reads.snapshot_sub_scores(engine, weeks[1]), segments, settings, stored)
     owners = reads.frame(engine, "SELECT id AS account_id, owner_id FROM accounts", []).set_index(
         "account_id"
     )
-    accounts = kpis.account_names(engine)
+    accounts = account_reads.account_names(engine)
     entered = weekly.entered_at_risk(this, last, accounts).join(owners)
     return entered[columns], weeks[0]
 
@@ -118,7 +122,7 @@ def book(engine: Engine, settings: dict[str, float]) -> digests.Book:
     """Every open task, the accounts that entered at risk and the open reference requests, grouped for
     core.digests.contents to cut per user."""
     entered, week = entered_at_risk(engine, settings)
-    return digests.prepare(tasks.open_tasks(engine), entered, week, references.requests(engine))
+    return digests.prepare(work_reads.open_tasks(engine), entered, week, asset_reads.requests(engine))
 
 
 # ---- the ledger -----------------------------------------------------------------------
@@ -307,7 +311,7 @@ def in_doubt_clause(moment: dt.datetime, settings) -> ColumnElement[bool]:
 def in_doubt(engine: Engine, moment: dt.datetime) -> pd.DataFrame:
     """Every send in doubt at moment, newest first: id, kind, recipient (a digest's: the user's name), period,
     sending_at, message_id."""
-    clause = in_doubt_clause(moment, queries.load_settings(engine))
+    clause = in_doubt_clause(moment, settings_reads.load_settings(engine))
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -331,7 +335,7 @@ def in_doubt(engine: Engine, moment: dt.datetime) -> pd.DataFrame:
 def status(engine: Engine, moment: dt.datetime | None = None) -> pd.DataFrame:
     """Per kind of delivery at moment (now when None): last sent (a message that went out, or a run), the
     latest error and when, sends waiting for a retry, sends given up, sends in doubt and the latest of them."""
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     moment = dt.datetime.now(dt.UTC).replace(tzinfo=None) if moment is None else moment
     with engine.connect() as conn:
         last_sent = {
@@ -388,7 +392,7 @@ def status(engine: Engine, moment: dt.datetime | None = None) -> pd.DataFrame:
 
 def send_digests(engine: Engine, destinations: Destinations, mailer: Mailer, moment: dt.datetime) -> Outcome:
     """Every digest due at moment and not yet sent for its period, one e-mail per user."""
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     hour, weekday = int(settings["digest_hour"]), int(settings["digest_weekday"])
     due = [r for r in people(engine) if digests.is_due(r.frequency, moment, hour, weekday)]
     outcome = Outcome()
@@ -412,7 +416,7 @@ def send_digests(engine: Engine, destinations: Destinations, mailer: Mailer, mom
 
 def send_team_digests(engine: Engine, destinations: Destinations, moment: dt.datetime) -> Outcome:
     """Each team's (role's) daily summary to its webhook, from the digest hour on."""
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     outcome = Outcome()
     if not destinations.webhooks or not digests.is_due("daily", moment, int(settings["digest_hour"]), 1):
         return outcome

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, delete, false, select, text, update
 from core import profiles as profile_rules
 from core import settings as settings_rules
 from db.models import Account, HealthProfile, Setting
-from db.profiles import stored_profiles
+from db.reads.settings import stored_profiles
 from db.service import Actor, StaleEdit, ValidationError, audit, now, write
 
 ACTION = "update_health_profile"

@@ -19,15 +19,16 @@ from sqlalchemy import Connection, Date, DateTime, Engine, bindparam, delete, fu
 from core import health, periods
 from core import profiles as profile_rules
 from core.profiles import Profiles
-from db import bulk, logs, queries, tasks
-from db import profiles as db_profiles
+from db import bulk, logs, tasks
 from db.engine import make_engine
 from db.models import HealthSnapshot, RescoreWeek, UsageWeekly
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 
 log = logging.getLogger(__name__)
 
 # The usage history a week's score needs: the recent weeks and the baseline weeks before them.
-HISTORY_WEEKS = queries.RECENT_WEEKS + queries.PRIOR_WEEKS
+HISTORY_WEEKS = account_reads.RECENT_WEEKS + account_reads.PRIOR_WEEKS
 WARM_UP_WEEKS = HISTORY_WEEKS - 1
 
 
@@ -41,7 +42,7 @@ def scorable_weeks(engine: Engine, today: dt.date) -> list[dt.date]:
     with engine.connect() as conn:
         first, last = (
             conn.execute(select(UsageWeekly.week_start).order_by(UsageWeekly.week_start).limit(1)).scalar(),
-            queries.data_as_of(engine, today),
+            account_reads.data_as_of(engine, today),
         )
     if first is None:
         return []
@@ -75,7 +76,7 @@ def plan(engine: Engine, settings: dict[str, float], today: dt.date, full: bool 
             ).all()
         )
         marked = dict(conn.execute(select(RescoreWeek.week_start, RescoreWeek.marked_at)).all())
-    current = weights_key(settings, db_profiles.load_profiles(engine))
+    current = weights_key(settings, settings_reads.load_profiles(engine))
     new = [week for week in weeks if week not in keys]
     scored = [week for week in weeks if week in keys]
     changed = scored if full else [week for week in scored if week in marked]
@@ -88,7 +89,7 @@ def _store(
     engine: Engine, week: dt.date, subs: pd.DataFrame, segments: pd.Series, settings: dict[str, float]
 ) -> int:
     """Replace one week's snapshots with subs and the score combined under each account's segment profile."""
-    profiles = db_profiles.load_profiles(engine)
+    profiles = settings_reads.load_profiles(engine)
     scored = profile_rules.combine(subs, segments, settings, profiles)[["score", *health.DIMENSIONS]]
     values = scored.astype(object).where(scored.notna(), None)
     # Dates as text in SQLAlchemy's own format: SQLite stores them so, PostgreSQL casts them.
@@ -128,14 +129,14 @@ def _store(
 
 def score_week(engine: Engine, week: dt.date, settings: dict[str, float]) -> int:
     """Score one week from the raw data, as of its Sunday; returns the rows written."""
-    features = queries.health_features(engine, week + dt.timedelta(days=6))
+    features = account_reads.health_features(engine, week + dt.timedelta(days=6))
     return _store(engine, week, health.sub_scores(features), features["segment"], settings)
 
 
 def reweigh_week(engine: Engine, week: dt.date, settings: dict[str, float]) -> int:
     """Recombine one week's stored sub-scores under new weights (sub-scores do not depend on weights)."""
-    subs = queries.snapshot_sub_scores(engine, week)
-    return _store(engine, week, subs, db_profiles.account_segments(engine), settings)
+    subs = account_reads.snapshot_sub_scores(engine, week)
+    return _store(engine, week, subs, account_reads.account_segments(engine), settings)
 
 
 def _count(count: int, noun: str) -> str:
@@ -180,7 +181,7 @@ def score_book(
     """Score every week that needs it (see plan), oldest first. A week's rescore mark is deleted once the week is
     rescored, unless an import marked it again meanwhile (its marked_at then differs from the one read)."""
     started = time.perf_counter()
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     todo = plan(engine, settings, today or dt.date.today(), full)
     work = sorted(
         [(week, score_week) for week in todo.new + todo.changed]
@@ -251,7 +252,7 @@ def why_not_scored(engine: Engine, today: dt.date | None = None) -> str | None:
             f"week is {first}, so the first scorable week is {first + dt.timedelta(weeks=WARM_UP_WEEKS)} (usage "
             f"so far ends with the week of {latest})."
         )
-    todo = plan(engine, queries.load_settings(engine), today)
+    todo = plan(engine, settings_reads.load_settings(engine), today)
     waiting = [
         f"{_count(len(weeks), 'week')} {what}"
         for weeks, what in (

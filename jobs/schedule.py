@@ -10,7 +10,9 @@ from sqlalchemy import Engine
 
 from core import digests as rules
 from core import roles
-from db import digests, kpis, mail, queries, service, tasks
+from db import digests, mail, service, tasks
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 from jobs import weekly_review
 
 log = logging.getLogger("jobs")
@@ -29,7 +31,7 @@ def _tasks(engine: Engine) -> str:
 def _weekly_review(
     engine: Engine, destinations: mail.Destinations, sender: mail.Mailer, sending: Callable[[str], None]
 ) -> str | None:
-    weeks = kpis.scored_weeks(engine, limit=2)
+    weeks = account_reads.scored_weeks(engine, limit=2)
     if len(weeks) < 2:
         return None
     report = weekly_review.review(engine, weeks[0])
@@ -52,7 +54,7 @@ def _job(
 
 def run_due(engine: Engine, destinations: mail.Destinations, moment: dt.datetime) -> list[str]:
     """Run whatever is due at moment (naive UTC) and not yet done for its period; one line per kind."""
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     hour, weekday = int(settings["digest_hour"]), int(settings["digest_weekday"])
     done: list[str] = []
     if moment.hour >= settings["scoring_hour"]:

@@ -6,28 +6,32 @@ import datetime as dt
 
 from core import weekly
 from core.digests import Message
-from db import kpis, profiles, queries, references
+from db.reads import accounts as account_reads
+from db.reads import advocates as advocate_reads
+from db.reads import assets as asset_reads
+from db.reads import purchases as purchase_reads
+from db.reads import settings as settings_reads
 from ui import weekly_report
 
 
 def review(engine, week: dt.date) -> weekly.WeeklyReview:
     """The review of week against the week before, from the same reads as the Weekly review page."""
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     start, end = week - dt.timedelta(days=7), week + dt.timedelta(days=6)
     return weekly.review(
         week,
-        queries.snapshot_sub_scores(engine, week),
-        queries.snapshot_sub_scores(engine, week - dt.timedelta(days=7)),
-        kpis.account_names(engine),
-        kpis.surveys_between(engine, start, end),
-        kpis.stage_changes_between(engine, start, end),
-        kpis.outreach_between(engine, start, end),
-        kpis.assets_changing(engine, start, end, settings["asset_max_age_years"], week),
-        references.requests(engine),
-        kpis.referrals(engine),
-        kpis.purchases_between(engine, start, end),
+        account_reads.snapshot_sub_scores(engine, week),
+        account_reads.snapshot_sub_scores(engine, week - dt.timedelta(days=7)),
+        account_reads.account_names(engine),
+        account_reads.surveys_between(engine, start, end),
+        advocate_reads.stage_changes_between(engine, start, end),
+        advocate_reads.outreach_between(engine, start, end),
+        asset_reads.assets_changing(engine, start, end, settings["asset_max_age_years"], week),
+        asset_reads.requests(engine),
+        purchase_reads.referrals(engine),
+        purchase_reads.purchases_between(engine, start, end),
         settings,
-        profiles.load_profiles(engine),
+        settings_reads.load_profiles(engine),
     )
 
 

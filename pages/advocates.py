@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from core import advocates, outreach, pipeline
-from db.advocacy import OutreachFilter
+from db.reads.advocates import OutreachFilter
 from ui import advocate_views as views
 from ui import auth, book, data, numbers, writes
 

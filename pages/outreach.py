@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from core import outreach
-from db.advocacy import OutreachFilter
+from db.reads.advocates import OutreachFilter
 from ui import auth, charts, data, downloads
 
 actor = auth.require_page("outreach")

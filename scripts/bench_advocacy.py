@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 from core import advocates, health, outreach
-from db import advocacy, profiles, queries
 from db.engine import make_engine
+from db.reads import accounts as account_reads
+from db.reads import advocates as advocate_reads
+from db.reads import settings as settings_reads
 from scripts.bench_health import best_of, logged_in, measure_from_command_line, peak_mb, timed_run, verdict
 
 TARGET_RANKING_S = 1.0
@@ -24,16 +26,16 @@ REPEATS = 3
 def measure_core(url: str, today: dt.date) -> None:
     """The candidates query, then ranking + eligibility of the whole base (best of REPEATS)."""
     engine = make_engine(url)
-    settings = queries.load_settings(engine)
-    week = queries.latest_scored_week(engine)
-    query_s, candidates = best_of(1, lambda: advocacy.candidates(engine, today, week))
+    settings = settings_reads.load_settings(engine)
+    week = account_reads.latest_scored_week(engine)
+    query_s, candidates = best_of(1, lambda: advocate_reads.candidates(engine, today, week))
     candidates["health_band"] = health.band(
-        candidates["health_score"], candidates["segment"], settings, profiles.load_profiles(engine)
+        candidates["health_score"], candidates["segment"], settings, settings_reads.load_profiles(engine)
     )
     rank_s, ranked = best_of(REPEATS, lambda: advocates.rank(candidates, today, settings))
-    latest = advocacy.outreach_choices(engine).latest
-    year = advocacy.OutreachFilter(latest - dt.timedelta(days=365), latest)
-    tally_s, tally = best_of(1, lambda: advocacy.outreach_tally(engine, year))
+    latest = advocate_reads.outreach_choices(engine).latest
+    year = advocate_reads.OutreachFilter(latest - dt.timedelta(days=365), latest)
+    tally_s, tally = best_of(1, lambda: advocate_reads.outreach_tally(engine, year))
     rates_s, _ = best_of(REPEATS, lambda: [outreach.rates(tally, by) for by in outreach.GROUPINGS])
     engine.dispose()
     print(f"1. Ranking the whole base as of {today} ({engine.dialect.name})")

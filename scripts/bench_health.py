@@ -26,8 +26,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
 from core import health, periods
-from db import demo, migrate, queries, scoring, scratch
+from db import demo, migrate, scoring, scratch
 from db.engine import make_engine
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -90,7 +92,7 @@ def build(url: str, accounts: int, seed: int, as_of: dt.date) -> None:
     generation_s = time.perf_counter() - started
     after_generation_mb = peak_mb()
 
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     weeks = scoring.scorable_weeks(engine, as_of)[-WEEKS_TO_SCORE:]
     started = time.perf_counter()
     for week in weeks:
@@ -159,8 +161,8 @@ def pandas_features(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataF
     """What HEALTH_FEATURES_SQL computes, for every active account, from whole tables in memory."""
     day = pd.Timestamp(as_of)
     day_end = pd.Timestamp(dt.datetime.combine(as_of, dt.time.max))
-    recent_from = pd.Timestamp(periods.week_start(as_of)) - pd.Timedelta(weeks=queries.RECENT_WEEKS - 1)
-    prior_from = recent_from - pd.Timedelta(weeks=queries.PRIOR_WEEKS)
+    recent_from = pd.Timestamp(periods.week_start(as_of)) - pd.Timedelta(weeks=account_reads.RECENT_WEEKS - 1)
+    prior_from = recent_from - pd.Timedelta(weeks=account_reads.PRIOR_WEEKS)
     year_ago, half_year_ago = day - pd.Timedelta(days=365), day - pd.Timedelta(days=182)
     quarter_ago = pd.Timestamp(dt.datetime.combine(as_of - dt.timedelta(days=90), dt.time.max))
 
@@ -252,13 +254,13 @@ def read_all_then_score(engine: Engine, as_of: dt.date, settings: dict[str, floa
 def measure_rescoring(engine: Engine, week: dt.date, settings: dict[str, float]) -> tuple[float, float]:
     """Best-of-REPEATS times of the bare SQL aggregate and of the full rescoring of week; prints them."""
     week_end = week + dt.timedelta(days=6)
-    bare_s, features = best_of(REPEATS, lambda: queries.health_features(engine, week_end))
+    bare_s, features = best_of(REPEATS, lambda: account_reads.health_features(engine, week_end))
     full_s, rows = best_of(REPEATS, lambda: scoring.score_week(engine, week, settings))
     print(
         f"2. Rescoring the week of {week} ({len(features):,} active accounts, {rows:,} snapshots written), "
         f"best of {REPEATS}"
     )
-    print(f"   a. bare SQL aggregate (queries.health_features):       {bare_s:7.2f} s")
+    print(f"   a. bare SQL aggregate (account_reads.health_features):       {bare_s:7.2f} s")
     print(f"   b. full rescoring (scoring.score_week):                {full_s:7.2f} s", flush=True)
     return bare_s, full_s
 
@@ -269,7 +271,7 @@ def measure_read_all(
     """Best-of-REPEATS time of the read-everything baseline, checked against the SQL path; prints it and the ratios."""
     week_end = week + dt.timedelta(days=6)
     read_all_s, baseline = best_of(REPEATS, lambda: read_all_then_score(engine, week_end, settings))
-    reference = health.score_accounts(queries.health_features(engine, week_end), settings)
+    reference = health.score_accounts(account_reads.health_features(engine, week_end), settings)
     same_accounts = baseline.index.equals(reference.index)
     difference = (baseline["score"] - reference["score"]).abs().max() if same_accounts else float("nan")
     same_bands = same_accounts and baseline["band"].equals(reference["band"])
@@ -379,7 +381,7 @@ def measure_board(url: str) -> None:
 def measure(url: str, today: dt.date) -> None:
     """Rescoring, the board page and peak memory, in this (fresh) process."""
     engine = make_engine(url)
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     week = latest_week(engine, today)
     bare_s, full_s = measure_rescoring(engine, week, settings)
     after_rescoring_mb = peak_mb()

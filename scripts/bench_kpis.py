@@ -64,29 +64,33 @@ def measure(url: str, today: dt.date) -> None:
 def measure_report(url: str, week: dt.date) -> None:
     """The self-contained HTML report of a week, built as the download button builds it."""
     from core import weekly
-    from db import kpis, profiles, queries, references
     from db.engine import make_engine
+    from db.reads import accounts as account_reads
+    from db.reads import advocates as advocate_reads
+    from db.reads import assets as asset_reads
+    from db.reads import purchases as purchase_reads
+    from db.reads import settings as settings_reads
     from ui import weekly_report
 
     engine = make_engine(url)
     before = week - dt.timedelta(days=7)
     end = week + dt.timedelta(days=6)
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     started = time.perf_counter()
     review = weekly.review(
         week,
-        queries.snapshot_sub_scores(engine, week),
-        queries.snapshot_sub_scores(engine, before),
-        kpis.account_names(engine),
-        kpis.surveys_between(engine, before, end),
-        kpis.stage_changes_between(engine, before, end),
-        kpis.outreach_between(engine, before, end),
-        kpis.assets_changing(engine, before, end, settings["asset_max_age_years"], week),
-        references.requests(engine),
-        kpis.referrals(engine),
-        kpis.purchases_between(engine, before, end),
+        account_reads.snapshot_sub_scores(engine, week),
+        account_reads.snapshot_sub_scores(engine, before),
+        account_reads.account_names(engine),
+        account_reads.surveys_between(engine, before, end),
+        advocate_reads.stage_changes_between(engine, before, end),
+        advocate_reads.outreach_between(engine, before, end),
+        asset_reads.assets_changing(engine, before, end, settings["asset_max_age_years"], week),
+        asset_reads.requests(engine),
+        purchase_reads.referrals(engine),
+        purchase_reads.purchases_between(engine, before, end),
         settings,
-        profiles.load_profiles(engine),
+        settings_reads.load_profiles(engine),
     )
     html = weekly_report.html(review, dt.datetime.now())
     report_s = time.perf_counter() - started

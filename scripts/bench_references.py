@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from core import advocates, assets, matching
-from db import advocacy, queries, references
 from db.engine import make_engine
+from db.reads import accounts as account_reads
+from db.reads import advocates as advocate_reads
+from db.reads import assets as asset_reads
+from db.reads import settings as settings_reads
 from scripts.bench_health import best_of, logged_in, measure_from_command_line, timed_run, verdict
 
 TARGET_FILTER_S = 0.2
@@ -24,14 +27,16 @@ REPEATS = 3
 def measure_core(url: str, today: dt.date) -> None:
     """Library filter and prospect match in core, on data loaded once (as the pages' caches hold it)."""
     engine = make_engine(url)
-    settings = queries.load_settings(engine)
-    week = queries.latest_scored_week(engine)
-    tags = references.tags(engine)
-    load_s, library = best_of(1, lambda: references.library(engine, today, week, tags))
+    settings = settings_reads.load_settings(engine)
+    week = account_reads.latest_scored_week(engine)
+    tags = asset_reads.tags(engine)
+    load_s, library = best_of(1, lambda: asset_reads.library(engine, today, week, tags))
     library["account_band"] = None
-    pool = advocacy.candidates(engine, today, week, in_program=True).reset_index().set_index("advocate_id")
+    pool = (
+        advocate_reads.candidates(engine, today, week, in_program=True).reset_index().set_index("advocate_id")
+    )
     pool["health_band"] = None
-    activities = advocacy.reference_activities(engine)
+    activities = asset_reads.reference_activities(engine)
     engine.dispose()
     flags = assets.freshness(library, today, settings)
     chosen = assets.LibraryFilter(industries=("Retail",), approvals=("approved",), text="reporting")

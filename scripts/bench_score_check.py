@@ -20,8 +20,9 @@ import tempfile
 import time
 
 from core import score_validation
-from db import backtest, migrate, queries, scratch
+from db import backtest, migrate, scratch
 from db.engine import make_engine
+from db.reads import accounts as account_reads
 from scripts.bench_health import in_fresh_process, peak_mb, verdict
 from scripts.score_histories import build_history
 
@@ -45,7 +46,7 @@ def build(url: str, accounts: int, weeks: int, signal: str) -> None:
 
 def measure(url: str) -> None:
     engine = make_engine(url)
-    latest = queries.latest_scored_week(engine)
+    latest = account_reads.latest_scored_week(engine)
     newest = latest - dt.timedelta(days=HORIZON_DAYS)
     last_week = newest - dt.timedelta(days=newest.weekday())
     started, cpu = time.perf_counter(), time.process_time()

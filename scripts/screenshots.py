@@ -18,8 +18,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from core import roles
-from db import demo, migrate, queries, scoring, tasks
+from db import demo, migrate, scoring
 from db.engine import make_engine
+from db.reads import accounts as account_reads
+from db.reads import work as work_reads
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, log_in, settle, streamlit_server
 
 SIZES = ({"width": 1280, "height": 720}, {"width": 1400, "height": 1000})
@@ -33,10 +35,10 @@ def build_demo(path: Path, accounts: int) -> tuple[str, dict[str, str]]:
     migrate.upgrade(engine)
     demo.generate(engine, accounts=accounts, as_of=dt.date.today())
     scoring.run(engine)
-    week = queries.latest_scored_week(engine)
+    week = account_reads.latest_scored_week(engine)
     queries_of = {
-        "account": f"?account={int(queries.board(engine, week, None)['score'].idxmin())}",
-        "task": f"?task={int(tasks.open_tasks(engine)['task_id'].min())}",
+        "account": f"?account={int(account_reads.board(engine, week, None)['score'].idxmin())}",
+        "task": f"?task={int(work_reads.open_tasks(engine)['task_id'].min())}",
     }
     engine.dispose()
     return url, queries_of

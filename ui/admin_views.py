@@ -14,7 +14,8 @@ from core import profiles as profile_rules
 from core import settings as settings_rules
 from core.roles import ROLE_LABELS
 from core.vocabulary import ROLES
-from db import queries, scoring, service
+from db import scoring, service
+from db.reads import users as user_reads
 from db.service import Actor
 from ui import data, text, writes
 
@@ -283,7 +284,7 @@ def readable_log(rows: pd.DataFrame) -> pd.DataFrame:
     )[["at", "username", "action", "entity", "entity_id", "before", "after"]]
 
 
-def audit_csv(chosen: queries.AuditFilter) -> bytes:
+def audit_csv(chosen: user_reads.AuditFilter) -> bytes:
     """Every audit row chosen lets through, up to AUDIT_EXPORT_ROWS, newest first, as a spreadsheet-safe CSV."""
     rows, _ = data.audit_rows(chosen, AUDIT_EXPORT_ROWS)
     return export.to_csv(readable_log(rows))
@@ -307,7 +308,7 @@ def audit_log() -> None:
         "Contains", placeholder="entity id, before or after, e.g. amy", max_chars=200, key="audit_text"
     )
     start, end = (tuple(days) + (None, None))[:2] if days else (None, None)
-    chosen = queries.AuditFilter(
+    chosen = user_reads.AuditFilter(
         start=start,
         end=end or start,
         usernames=tuple(usernames),

@@ -7,7 +7,7 @@ changed, and only those. A new loader in ui/data.py:
 
     @loader(ADVOCATES, ACCOUNTS)  # it reads advocates and accounts: a write to either clears it
     def thank_yous() -> pd.DataFrame:
-        return advocacy.thank_yous(engine())
+        return advocate_reads.thank_yous(engine())
 
 A write names what it changes in db/families.py (WRITES, by role-matrix action).
 

@@ -18,23 +18,17 @@ from sqlalchemy import Engine
 from core import advocates, assets, board, coverage, health, score_validation, weekly
 from core import tasks as task_rules
 from core.imports import Mapping
-from db import (
-    advocacy,
-    attributes,
-    backtest,
-    churn_model,
-    kpis,
-    migrate,
-    profiles,
-    queries,
-    references,
-    scoring,
-)
+from db import backtest, churn_model, migrate, scoring
 from db import imports as importer
-from db import tasks as task_reads
-from db.coverage import ticketed_accounts
 from db.engine import database_url, is_embedded_demo, make_engine
 from db.families import ACCOUNTS, ADVOCATES, ASSETS, FAMILIES, PURCHASES, SENTIMENTS, SETTINGS, USERS, WORK
+from db.reads import accounts as account_reads
+from db.reads import advocates as advocate_reads
+from db.reads import assets as asset_reads
+from db.reads import purchases as purchase_reads
+from db.reads import settings as settings_reads
+from db.reads import users as user_reads
+from db.reads import work as work_reads
 from db.service import Actor
 from ui import facts, import_worker
 from ui.cache import loader
@@ -65,33 +59,33 @@ def engine(progress: Callable[[str, float], None] | None = None) -> Engine:
 
 @loader(SETTINGS)
 def settings() -> dict[str, float]:
-    return queries.load_settings(engine())
+    return settings_reads.load_settings(engine())
 
 
 @loader(SETTINGS)
 def health_profiles() -> dict[str, dict[str, float]]:
-    return profiles.load_profiles(engine())
+    return settings_reads.load_profiles(engine())
 
 
 @loader(ACCOUNTS, SETTINGS)
 def segments() -> list[str]:
-    return profiles.segments(engine())
+    return account_reads.segments(engine())
 
 
 # Short: a logout or a disabled user on another replica must take effect within seconds.
 @loader(USERS, ttl="10s")
 def credentials() -> pd.DataFrame:
-    return queries.user_credentials(engine())
+    return user_reads.user_credentials(engine())
 
 
 @loader(USERS)
 def users() -> pd.DataFrame:
-    return queries.users(engine())
+    return user_reads.users(engine())
 
 
-def audit_rows(chosen: queries.AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
-    """queries.audit_log with a missing entity id, before or after as None, for the screen and the CSV alike."""
-    rows, total = queries.audit_log(engine(), chosen, limit)
+def audit_rows(chosen: user_reads.AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
+    """db.reads.users.audit_log with a missing entity id, before or after as None, for the screen and the CSV alike."""
+    rows, total = user_reads.audit_log(engine(), chosen, limit)
     for column in ("entity_id", "before", "after"):
         # pandas 3 reads a NULL among text as a float NaN: neither text for json.loads nor None.
         values = rows[column].astype(object)
@@ -100,18 +94,18 @@ def audit_rows(chosen: queries.AuditFilter, limit: int) -> tuple[pd.DataFrame, i
 
 
 @loader(USERS, show_spinner="Searching the audit log…")
-def audit_log(chosen: queries.AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
+def audit_log(chosen: user_reads.AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
     return audit_rows(chosen, limit)
 
 
 @loader(USERS)
 def audit_choices() -> dict[str, list[str]]:
-    return queries.audit_choices(engine())
+    return user_reads.audit_choices(engine())
 
 
 @loader(ACCOUNTS)
 def latest_scored_week() -> dt.date | None:
-    return queries.latest_scored_week(engine())
+    return account_reads.latest_scored_week(engine())
 
 
 @loader(ACCOUNTS, SETTINGS)
@@ -125,7 +119,7 @@ def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     """The scored book for a week's snapshots under the current settings and profiles (as of the week's Sunday),
     with the churn risk of the newest fit where it scored this week."""
     return board.board_table(
-        queries.board(engine(), week, owner_id),
+        account_reads.board(engine(), week, owner_id),
         settings(),
         week + dt.timedelta(days=6),
         health_profiles(),
@@ -175,7 +169,7 @@ def board_sorted(week: dt.date, owner_id: int | None, chosen: board.BoardFilter,
 
 @loader(ACCOUNTS)
 def attribute_kinds() -> dict[str, str]:
-    return attributes.attribute_kinds(engine())
+    return account_reads.attribute_kinds(engine())
 
 
 # A resource like the health board: an attribute's values for every account, shared by every filter change.
@@ -183,29 +177,31 @@ def attribute_kinds() -> dict[str, str]:
 def attribute_values(names: tuple[str, ...], account_id: int | None = None) -> pd.DataFrame:
     """The typed values of these custom attributes for every account, or one."""
     kinds = attribute_kinds()
-    return attributes.attribute_values(engine(), {name: kinds[name] for name in names}, account_id)
+    return account_reads.attribute_values(engine(), {name: kinds[name] for name in names}, account_id)
 
 
 @loader(ACCOUNTS, SETTINGS, SENTIMENTS, show_spinner="Counting the data behind the score…")
 def data_coverage(week: dt.date) -> coverage.Coverage:
     """How many of the accounts active in week have data for each input of the score, as of its Sunday."""
     as_of = week + dt.timedelta(days=6)
-    return coverage.coverage(queries.health_features(engine(), as_of), ticketed_accounts(engine(), as_of))
+    return coverage.coverage(
+        account_reads.health_features(engine(), as_of), account_reads.ticketed_accounts(engine(), as_of)
+    )
 
 
 @loader(ACCOUNTS)
 def score_history(account_ids: tuple[int, ...], since: dt.date) -> pd.DataFrame:
-    return queries.score_history(engine(), list(account_ids), since)
+    return account_reads.score_history(engine(), list(account_ids), since)
 
 
 @loader(ACCOUNTS)
 def nps_counts(since: dt.date, as_of: dt.date, owner_id: int | None) -> pd.Series:
-    return queries.nps_counts(engine(), since, as_of, owner_id)
+    return account_reads.nps_counts(engine(), since, as_of, owner_id)
 
 
 @loader(ASSETS)
 def open_reference_requests() -> pd.DataFrame:
-    return queries.open_reference_requests(engine())
+    return asset_reads.open_reference_requests(engine())
 
 
 # A resource, not data: shared, not pickled again on every rerun.
@@ -303,53 +299,53 @@ def _in_worker(
 
 @loader(ACCOUNTS)
 def account(account_id: int) -> pd.Series | None:
-    return queries.account(engine(), account_id)
+    return account_reads.account(engine(), account_id)
 
 
 @loader(ACCOUNTS, ADVOCATES, SENTIMENTS)
 def account_events(account_id: int, since: dt.date) -> pd.DataFrame:
-    return queries.account_events(engine(), account_id, since)
+    return account_reads.account_events(engine(), account_id, since)
 
 
 @loader(ACCOUNTS, SETTINGS, SENTIMENTS)
 def account_features(account_id: int, as_of: dt.date) -> pd.DataFrame:
-    return queries.health_features(engine(), as_of, account_id=account_id)
+    return account_reads.health_features(engine(), as_of, account_id=account_id)
 
 
 @loader(ACCOUNTS)
 def churned_between(after: dt.date, until: dt.date) -> set[int]:
-    return queries.churned_between(engine(), after, until)
+    return account_reads.churned_between(engine(), after, until)
 
 
 @loader(ADVOCATES)
 def recent_outreach(since: dt.date) -> pd.DataFrame:
-    return advocacy.recent_outreach(engine(), since)
+    return advocate_reads.recent_outreach(engine(), since)
 
 
 @loader(ADVOCATES)
 def advocate_outreach(advocate_id: int) -> pd.DataFrame:
     with engine().connect() as conn:
-        return advocacy.outreach_of(conn, advocate_id)
+        return advocate_reads.outreach_of(conn, advocate_id)
 
 
 @loader(ADVOCATES, ACCOUNTS)
-def outreach_choices() -> advocacy.OutreachChoices:
-    return advocacy.outreach_choices(engine())
+def outreach_choices() -> advocate_reads.OutreachChoices:
+    return advocate_reads.outreach_choices(engine())
 
 
 @loader(ADVOCATES, ACCOUNTS, show_spinner="Counting outreach…")
-def outreach_tally(chosen: advocacy.OutreachFilter) -> pd.DataFrame:
-    return advocacy.outreach_tally(engine(), chosen)
+def outreach_tally(chosen: advocate_reads.OutreachFilter) -> pd.DataFrame:
+    return advocate_reads.outreach_tally(engine(), chosen)
 
 
 @loader(ADVOCATES, ACCOUNTS, ASSETS)
-def outreach_funnel(chosen: advocacy.OutreachFilter) -> dict[str, int]:
-    return advocacy.outreach_funnel(engine(), chosen)
+def outreach_funnel(chosen: advocate_reads.OutreachFilter) -> dict[str, int]:
+    return advocate_reads.outreach_funnel(engine(), chosen)
 
 
 @loader(ADVOCATES, ACCOUNTS)
-def response_days(chosen: advocacy.OutreachFilter) -> pd.DataFrame:
-    return advocacy.response_days(engine(), chosen)
+def response_days(chosen: advocate_reads.OutreachFilter) -> pd.DataFrame:
+    return advocate_reads.response_days(engine(), chosen)
 
 
 # A resource like the health board: the ranked base is large and read-only.
@@ -357,7 +353,7 @@ def response_days(chosen: advocacy.OutreachFilter) -> pd.DataFrame:
 def ranked_candidates(today: dt.date, week: dt.date | None, owner_id: int | None) -> pd.DataFrame:
     """Contacts not yet in the program, in ask order with score and eligibility (one owner's book or all)."""
     current = settings()
-    candidates = advocacy.candidates(engine(), today, week)
+    candidates = advocate_reads.candidates(engine(), today, week)
     if owner_id is not None:
         candidates = candidates[candidates["owner_id"] == owner_id]
     candidates["health_band"] = _with_band(candidates, "health_score")
@@ -366,27 +362,27 @@ def ranked_candidates(today: dt.date, week: dt.date | None, owner_id: int | None
 
 @loader(ASSETS)
 def reference_activities() -> pd.DataFrame:
-    return advocacy.reference_activities(engine())
+    return asset_reads.reference_activities(engine())
 
 
 @loader(ADVOCATES, ACCOUNTS)
 def advocate_records() -> pd.DataFrame:
-    return advocacy.advocates(engine())
+    return advocate_reads.advocates(engine())
 
 
 @loader(ADVOCATES)
 def stage_changes() -> pd.DataFrame:
-    return advocacy.stage_changes(engine())
+    return advocate_reads.stage_changes(engine())
 
 
 @loader(ADVOCATES)
 def thank_yous() -> pd.DataFrame:
-    return advocacy.thank_yous(engine())
+    return advocate_reads.thank_yous(engine())
 
 
 @loader(ADVOCATES, ASSETS, PURCHASES)
 def owed_thank_yous() -> pd.DataFrame:
-    return advocacy.owed_thank_yous(engine())
+    return advocate_reads.owed_thank_yous(engine())
 
 
 def _with_band(frame: pd.DataFrame, score: str) -> pd.Series:
@@ -396,13 +392,13 @@ def _with_band(frame: pd.DataFrame, score: str) -> pd.Series:
 
 @loader(ASSETS)
 def asset_tags() -> pd.DataFrame:
-    return references.tags(engine())
+    return asset_reads.tags(engine())
 
 
 @loader(ASSETS, ACCOUNTS, SETTINGS, shared=True, show_spinner="Loading the library…")
 def library(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     """Every asset with its featured customer's state (health band under the current settings)."""
-    library = references.library(engine(), today, week, asset_tags())
+    library = asset_reads.library(engine(), today, week, asset_tags())
     library["account_band"] = _with_band(library, "account_score").where(library["account_score"].notna())
     library["searchable"] = assets.searchable_text(library)
     return library
@@ -410,40 +406,40 @@ def library(today: dt.date, week: dt.date | None) -> pd.DataFrame:
 
 @loader(ASSETS, ACCOUNTS)
 def retired_assets() -> pd.DataFrame:
-    return references.retired_assets(engine())
+    return asset_reads.retired_assets(engine())
 
 
 @loader(ACCOUNTS)
 def contacts_of(account_id: int) -> pd.DataFrame:
-    return references.contacts_of(engine(), account_id)
+    return account_reads.contacts_of(engine(), account_id)
 
 
 @loader(ACCOUNTS)
 def customers_by_industry(today: dt.date) -> pd.DataFrame:
-    return references.customers_by_industry(engine(), today)
+    return account_reads.customers_by_industry(engine(), today)
 
 
 @loader(ACCOUNTS, ADVOCATES, ASSETS, SETTINGS, shared=True, show_spinner="Loading reference-ready advocates…")
 def reference_pool(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     """Advocates who agreed or are reference-ready, by advocate id, with what matching and eligibility need."""
-    pool = advocacy.candidates(engine(), today, week, in_program=True)
+    pool = advocate_reads.candidates(engine(), today, week, in_program=True)
     pool["health_band"] = _with_band(pool, "health_score")
     return pool.reset_index().set_index("advocate_id")
 
 
 @loader(ASSETS, ADVOCATES, ACCOUNTS)
 def reference_requests() -> pd.DataFrame:
-    return references.requests(engine())
+    return asset_reads.requests(engine())
 
 
 @loader(ASSETS)
 def asset_deals() -> pd.DataFrame:
-    return references.asset_deals(engine())
+    return asset_reads.asset_deals(engine())
 
 
 @loader(ASSETS)
 def advocate_deals() -> pd.DataFrame:
-    return references.advocate_deals(engine())
+    return asset_reads.advocate_deals(engine())
 
 
 # --- KPIs, referrals and the weekly review ---------------------------------------------------------
@@ -451,91 +447,91 @@ def advocate_deals() -> pd.DataFrame:
 
 @loader(ACCOUNTS)
 def survey_daily() -> pd.DataFrame:
-    return kpis.survey_daily(engine())
+    return account_reads.survey_daily(engine())
 
 
 @loader(ACCOUNTS)
 def survey_groups(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return kpis.survey_groups(engine(), start, end)
+    return account_reads.survey_groups(engine(), start, end)
 
 
 # Resources like the health board: every purchase and every customer, read-only.
 @loader(PURCHASES, shared=True, show_spinner="Loading purchases…")
 def purchases() -> pd.DataFrame:
     """Every purchase."""
-    return kpis.purchases(engine())
+    return purchase_reads.purchases(engine())
 
 
 @loader(PURCHASES)
 def purchases_between(start: dt.date, end: dt.date) -> pd.DataFrame:
-    return kpis.purchases_between(engine(), start, end)
+    return purchase_reads.purchases_between(engine(), start, end)
 
 
 @loader(PURCHASES)
 def purchase_daily() -> pd.DataFrame:
-    return kpis.purchase_daily(engine())
+    return purchase_reads.purchase_daily(engine())
 
 
 @loader(PURCHASES)
 def buyers_between(start: dt.date, end: dt.date) -> pd.Series:
-    return kpis.buyers_between(engine(), start, end)
+    return purchase_reads.buyers_between(engine(), start, end)
 
 
 @loader(ACCOUNTS, PURCHASES, shared=True)
 def customers() -> pd.DataFrame:
     """Every account as a customer."""
-    return kpis.customers(engine())
+    return purchase_reads.customers(engine())
 
 
 @loader(PURCHASES)
 def spend() -> pd.DataFrame:
-    return kpis.spend(engine())
+    return purchase_reads.spend(engine())
 
 
 @loader(ASSETS, ADVOCATES)
 def program_daily() -> pd.DataFrame:
-    return kpis.program_daily(engine())
+    return advocate_reads.program_daily(engine())
 
 
 @loader(ADVOCATES)
 def stage_flow() -> pd.DataFrame:
-    return kpis.stage_flow(engine())
+    return advocate_reads.stage_flow(engine())
 
 
 @loader(PURCHASES, ADVOCATES, ACCOUNTS)
 def referrals() -> pd.DataFrame:
-    return kpis.referrals(engine())
+    return purchase_reads.referrals(engine())
 
 
 @loader(PURCHASES)
 def referral_events() -> pd.DataFrame:
-    return kpis.referral_events(engine())
+    return purchase_reads.referral_events(engine())
 
 
 @loader(PURCHASES, ADVOCATES, ACCOUNTS)
 def referrer_advocates() -> pd.DataFrame:
-    return kpis.referrer_advocates(engine())
+    return purchase_reads.referrer_advocates(engine())
 
 
 @loader(ADVOCATES)
 def rewards() -> pd.DataFrame:
-    return kpis.rewards(engine())
+    return advocate_reads.rewards(engine())
 
 
 @loader(ACCOUNTS)
 def scored_weeks() -> list[dt.date]:
-    return kpis.scored_weeks(engine())
+    return account_reads.scored_weeks(engine())
 
 
 @loader(ACCOUNTS)
 def sub_scores(week: dt.date) -> pd.DataFrame:
-    return queries.snapshot_sub_scores(engine(), week)
+    return account_reads.snapshot_sub_scores(engine(), week)
 
 
 @loader(ACCOUNTS, shared=True)
 def account_names() -> pd.DataFrame:
     """Every account's name, owner, segment, industry and ARR."""
-    return kpis.account_names(engine())
+    return account_reads.account_names(engine())
 
 
 @loader(ACCOUNTS, ADVOCATES, PURCHASES, show_spinner="Loading the two weeks…")
@@ -543,10 +539,10 @@ def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
     """Survey answers, stage changes, outreach and purchases of the week and the one before."""
     start, end = week - dt.timedelta(days=7), week + dt.timedelta(days=6)
     return {
-        "surveys": kpis.surveys_between(engine(), start, end),
-        "stage_changes": kpis.stage_changes_between(engine(), start, end),
-        "outreach": kpis.outreach_between(engine(), start, end),
-        "purchases": kpis.purchases_between(engine(), start, end),
+        "surveys": account_reads.surveys_between(engine(), start, end),
+        "stage_changes": advocate_reads.stage_changes_between(engine(), start, end),
+        "outreach": advocate_reads.outreach_between(engine(), start, end),
+        "purchases": purchase_reads.purchases_between(engine(), start, end),
     }
 
 
@@ -574,7 +570,7 @@ def weekly_review(week: dt.date) -> weekly.WeeklyReview:
 @loader(ASSETS, ACCOUNTS, SETTINGS)
 def assets_changing(start: dt.date, end: dt.date, week: dt.date) -> pd.DataFrame:
     """Assets that could have been published or turned stale in the days start…end."""
-    return kpis.assets_changing(engine(), start, end, settings()["asset_max_age_years"], week)
+    return asset_reads.assets_changing(engine(), start, end, settings()["asset_max_age_years"], week)
 
 
 # --- the work queue ---
@@ -582,27 +578,27 @@ def assets_changing(start: dt.date, end: dt.date, week: dt.date) -> pd.DataFrame
 
 @loader(WORK, ACCOUNTS, USERS)
 def open_tasks(owner_ids: tuple[int, ...] | None, as_of: dt.date, queue: bool) -> pd.DataFrame:
-    """db.tasks.open_tasks of these owners (None: everyone) and, with queue, the marketing queue's."""
-    return task_reads.open_tasks(engine(), None if owner_ids is None else list(owner_ids), as_of, queue=queue)
+    """db.reads.work.open_tasks of these owners (None: everyone) and, with queue, the marketing queue's."""
+    return work_reads.open_tasks(engine(), None if owner_ids is None else list(owner_ids), as_of, queue=queue)
 
 
 @loader(WORK, ACCOUNTS, USERS)
 def task(task_id: int) -> tuple[pd.Series, pd.DataFrame] | None:
-    return task_reads.task(engine(), task_id)
+    return work_reads.task(engine(), task_id)
 
 
 @loader(WORK, ACCOUNTS, USERS)
 def account_activities(account_id: int) -> pd.DataFrame:
-    return task_reads.activities(engine(), account_id)
+    return work_reads.activities(engine(), account_id)
 
 
 @loader(WORK)
 def playbooks() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return task_reads.playbooks(engine())
+    return work_reads.playbooks(engine())
 
 
 @loader(WORK, ACCOUNTS)
 def playbook_effect(today: dt.date, horizon_days: int) -> pd.DataFrame:
     """core.tasks.playbook_effect over every account task with a playbook."""
-    tasks, churns = task_reads.effect_inputs(engine())
+    tasks, churns = work_reads.effect_inputs(engine())
     return task_rules.playbook_effect(tasks, churns, today, horizon_days)

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, text
 
-from db import queries, reads
+from db import reads
 from db.engine import transaction
 from db.models import Task, TaskStep
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 
 WORKED_SHARE = 0.6
 SNAPSHOTS_SQL = """
@@ -26,10 +28,10 @@ ORDER BY s.account_id, s.week_start
 
 def seed_task_history(engine: Engine, seed: int = 7) -> int:
     """Insert the closed and dismissed at-risk tasks of the past; returns how many."""
-    last_week = queries.latest_scored_week(engine)
+    last_week = account_reads.latest_scored_week(engine)
     if last_week is None:
         return 0
-    line = queries.load_settings(engine)["band_at_risk_below"]
+    line = settings_reads.load_settings(engine)["band_at_risk_below"]
     weeks = reads.frame(
         engine,
         SNAPSHOTS_SQL,

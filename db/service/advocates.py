@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from core import advocates, health, pipeline, referrals, roles
 from core import vocabulary as v
-from db import advocacy, queries
 from db.models import Account, Advocate, AdvocateStageChange, Contact, OutreachAttempt, Reward, ThankYou
-from db.profiles import stored_profiles
+from db.reads import accounts as account_reads
+from db.reads import advocates as advocate_reads
+from db.reads.settings import stored_profiles
 from db.service.base import (
     Actor,
     PermissionDenied,
@@ -56,7 +57,9 @@ def candidate(session: Session, contact_id: int, today: dt.date, settings: dict[
     """One contact's facts as a candidate, with the health band (its account's segment's thresholds), read in the
     write's own transaction; empty when the contact has left the company or the account is no longer a customer."""
     connection = session.connection()
-    facts = advocacy.candidates(connection, today, queries.latest_scored_week(connection), contact_id)
+    facts = advocate_reads.candidates(
+        connection, today, account_reads.latest_scored_week(connection), contact_id
+    )
     facts["health_band"] = health.band(
         facts["health_score"], facts["segment"], settings, stored_profiles(connection)
     )
@@ -120,7 +123,7 @@ def _follow_up_number(session: Session, advocate: Advocate, follow_up: bool, sen
         if problems:
             raise ValidationError("Not now: " + "; ".join(problems) + ".")
         return 0
-    attempts = advocacy.outreach_of(session.connection(), advocate.id)
+    attempts = advocate_reads.outreach_of(session.connection(), advocate.id)
     if refusal := pipeline.check_follow_up(attempts, advocate.id, settings):
         raise ValidationError(refusal)
     return pipeline.next_follow_up(attempts, advocate.id)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from core import advocates, matching, references
 from core import vocabulary as v
-from db import advocacy
 from db.models import AssetUsage, ReferenceRequest
+from db.reads import assets as asset_reads
 from db.service.advocates import candidate, claim_advocate
 from db.service.assets import approved_asset, money, required_text
 from db.service.base import (
@@ -113,7 +113,7 @@ def _check_reference_advocate(session: Session, actor: Actor, advocate_id: int, 
     if facts.empty:
         raise ValidationError("The advocate has left the company or the account is no longer a customer.")
     fatigue = advocates.fatigue(
-        advocacy.reference_activities(session.connection(), advocate_id), today, settings
+        asset_reads.reference_activities(session.connection(), advocate_id), today, settings
     )
     problems = matching.exclusion_reasons(facts.set_index("advocate_id"), fatigue, settings, today)
     if problems.iloc[0]:

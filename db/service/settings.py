@@ -12,7 +12,7 @@ from core import profiles as profile_rules
 from core import settings as settings_rules
 from db import scoring
 from db.models import Setting, User
-from db.profiles import stored_profiles
+from db.reads.settings import stored_profiles
 from db.service.base import (
     Actor,
     StaleEdit,

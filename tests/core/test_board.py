@@ -10,7 +10,7 @@ AS_OF = dt.date(2026, 11, 22)
 
 
 def board_rows() -> pd.DataFrame:
-    """Three accounts as queries.board returns them: stored sub-scores plus facts."""
+    """Three accounts as db.reads.accounts.board returns them: stored sub-scores plus facts."""
     return pd.DataFrame(
         {
             "name": ["A", "B", "C"],
@@ -85,7 +85,7 @@ def test_export_table_columns():
 
 
 def attribute_values() -> pd.DataFrame:
-    """Custom attributes as db.attributes reads them: accounts 1 and 2 have values, account 3 none."""
+    """Custom attributes as db.reads.accounts.attribute_values reads them: accounts 1 and 2 have values, account 3 none."""
     return pd.DataFrame(
         {
             "Contract": ["Two year", "Monthly"],

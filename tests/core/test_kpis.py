@@ -47,13 +47,13 @@ def purchase_rows(rows: list[tuple[int, str, float, float]]) -> pd.DataFrame:
 
 
 def with_first_purchase(customers: pd.DataFrame, purchases: pd.DataFrame) -> pd.DataFrame:
-    """customers with each one's first purchase day (NaT for none), as db.kpis.customers reads them."""
+    """customers with each one's first purchase day (NaT for none), as db.reads.purchases.customers reads them."""
     first = purchases.groupby("account_id")["purchased_on"].min()
     return customers.assign(first_purchase=first.reindex(customers.index))
 
 
 def daily(purchases: pd.DataFrame) -> pd.DataFrame:
-    """Purchases per day, as db.kpis.purchase_daily reads them."""
+    """Purchases per day, as db.reads.purchases.purchase_daily reads them."""
     return purchases.groupby("purchased_on", as_index=False).agg(
         purchases=("account_id", "size"),
         amount=("amount", "sum"),
@@ -62,7 +62,7 @@ def daily(purchases: pd.DataFrame) -> pd.DataFrame:
 
 
 def buyers(purchases: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Series:
-    """The account of each purchase of the days start…end, as db.kpis.buyers_between reads them."""
+    """The account of each purchase of the days start…end, as db.reads.purchases.buyers_between reads them."""
     return purchases.loc[
         purchases["purchased_on"].between(pd.Timestamp(start), pd.Timestamp(end)), "account_id"
     ]

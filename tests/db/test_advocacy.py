@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, update
 
-from db import advocacy, service
+from db import service
 from db.engine import transaction
 from db.models import (
     Account,
@@ -17,6 +17,7 @@ from db.models import (
     Reward,
     ThankYou,
 )
+from db.reads import advocates as advocate_reads
 from tests.db.factories import add_user, build_advocates
 
 PAT, DEE = 1, 2  # contacts: Pat (account 1, NPS 10, CSAT 5, 5), Dee (account 2, NPS 3)
@@ -86,9 +87,9 @@ def test_from_nomination_to_reference_ready_every_step_audited(engine, book):
     ]
     assert actions == ["nominate", "log_outreach", "move_stage", "record_thank_you", "record_reward"]
     # The agreement is owed a thank-you, and the one recorded settles it.
-    owed = advocacy.owed_thank_yous(engine)
+    owed = advocate_reads.owed_thank_yous(engine)
     assert list(owed["reason"]) == ["agreement"]
-    assert list(advocacy.thank_yous(engine)["reason"]) == ["agreement"]
+    assert list(advocate_reads.thank_yous(engine)["reason"]) == ["agreement"]
 
 
 def test_an_ask_to_an_ineligible_contact_is_refused_with_its_reason(engine, book):
@@ -233,7 +234,7 @@ def test_rewards_are_validated(engine, book):
 
 
 def test_candidates_carry_what_eligibility_needs(engine, book):
-    frame = advocacy.candidates(engine, dt.date(2026, 11, 25), None)
+    frame = advocate_reads.candidates(engine, dt.date(2026, 11, 25), None)
     assert list(frame.index) == [PAT, DEE]
     assert frame.loc[PAT, "nps_latest"] == 10
     assert frame.loc[PAT, "csat_mean"] == 5 and frame.loc[PAT, "csat_count"] == 2
@@ -322,8 +323,10 @@ def seed_outreach(engine) -> None:
 
 def test_outreach_is_tallied_filtered_and_timed_in_the_database(engine, book):
     seed_outreach(engine)
-    everything = advocacy.OutreachFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-    tally = advocacy.outreach_tally(engine, everything).sort_values(["month", "channel", "follow_up_number"])
+    everything = advocate_reads.OutreachFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    tally = advocate_reads.outreach_tally(engine, everything).sort_values(
+        ["month", "channel", "follow_up_number"]
+    )
     assert tally.to_dict("records") == [
         {
             "month": "2026-01",
@@ -359,33 +362,40 @@ def test_outreach_is_tallied_filtered_and_timed_in_the_database(engine, book):
         },
     ]
     # asked: Pat and Dee; responded and agreed: Pat; Pat is featured in an asset → produced.
-    assert advocacy.outreach_funnel(engine, everything) == {
+    assert advocate_reads.outreach_funnel(engine, everything) == {
         "asked": 2,
         "responded": 1,
         "agreed": 1,
         "produced": 1,
     }
-    days = advocacy.response_days(engine, everything).sort_values("channel")
+    days = advocate_reads.response_days(engine, everything).sort_values("channel")
     assert days.to_dict("records") == [
         {"channel": "email", "days": 1, "n": 1},
         {"channel": "phone", "days": 3, "n": 1},
     ]
 
-    march = advocacy.OutreachFilter(dt.date(2026, 3, 1), dt.date(2026, 3, 1))
-    assert advocacy.outreach_tally(engine, march)["channel"].tolist() == ["phone"]
-    software = advocacy.OutreachFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31), industries=("Software",))
-    assert advocacy.outreach_tally(engine, software)["channel"].tolist() == ["in_person"]
-    nobody = advocacy.OutreachFilter(dt.date(2026, 1, 1), dt.date(2026, 12, 31), owner_ids=(book + 100,))
-    assert advocacy.outreach_tally(engine, nobody).empty
-    assert advocacy.outreach_funnel(engine, nobody) == {
+    march = advocate_reads.OutreachFilter(dt.date(2026, 3, 1), dt.date(2026, 3, 1))
+    assert advocate_reads.outreach_tally(engine, march)["channel"].tolist() == ["phone"]
+    software = advocate_reads.OutreachFilter(
+        dt.date(2026, 1, 1), dt.date(2026, 12, 31), industries=("Software",)
+    )
+    assert advocate_reads.outreach_tally(engine, software)["channel"].tolist() == ["in_person"]
+    nobody = advocate_reads.OutreachFilter(
+        dt.date(2026, 1, 1), dt.date(2026, 12, 31), owner_ids=(book + 100,)
+    )
+    assert advocate_reads.outreach_tally(engine, nobody).empty
+    assert advocate_reads.outreach_funnel(engine, nobody) == {
         "asked": 0,
         "responded": 0,
         "agreed": 0,
         "produced": 0,
     }
 
-    choices = advocacy.outreach_choices(engine)
+    choices = advocate_reads.outreach_choices(engine)
     assert choices.latest == dt.date(2026, 3, 2)
     assert (choices.segments, choices.industries) == (["Enterprise", "SMB"], ["Retail", "Software"])
     assert choices.owners == {book: "Amy"}
-    assert advocacy.recent_outreach(engine, dt.date(2026, 3, 1))["channel"].tolist() == ["phone", "in_person"]
+    assert advocate_reads.recent_outreach(engine, dt.date(2026, 3, 1))["channel"].tolist() == [
+        "phone",
+        "in_person",
+    ]

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from core import asset_files as rules
-from db import asset_files, demo, references, service
+from db import asset_files, demo, service
 from db.models import Asset, AssetIndustry, AssetProduct, AuditLog
+from db.reads import assets as asset_reads
 from tests.db.factories import build_references
 
 TODAY = dt.date.today()
@@ -179,12 +180,12 @@ def test_bulk_review_retire_and_restore(library):
     assert row(engine, 1).retired_on is None
     assert service.retire_assets(engine, mark, {1: 2, 2: 2}) == 2
     assert row(engine, 1).retired_on == TODAY
-    assert references.library(engine, TODAY, None, references.tags(engine)).empty
-    assert list(references.retired_assets(engine).index) == [1, 2]
+    assert asset_reads.library(engine, TODAY, None, asset_reads.tags(engine)).empty
+    assert list(asset_reads.retired_assets(engine).index) == [1, 2]
     with pytest.raises(service.ValidationError, match="retired"):
         service.log_asset_use(engine, mark, 1, "Acme renewal")
     service.restore_asset(engine, mark, 1, 3)
-    assert list(references.library(engine, TODAY, None, references.tags(engine)).index) == [1]
+    assert list(asset_reads.library(engine, TODAY, None, asset_reads.tags(engine)).index) == [1]
     with pytest.raises(service.ValidationError, match="not retired"):
         service.restore_asset(engine, mark, 1, 4)
     assert [action for action, _ in audit_actions(engine)] == [

@@ -5,8 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core import churn_model as cm
-from db import churn_model, profiles, profiles_write, queries, service, synthetic
+from db import churn_model, profiles_write, service, synthetic
 from db.models import AuditLog, ChurnRisk, ModelFit
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 from tests.db.factories import add_user
 from tests.db.test_real_exports import run, telecom_workbook
 
@@ -38,7 +40,7 @@ def test_fit_on_weekly_history_is_tested_out_of_time_and_stored_with_its_risks(e
     assert card["auc_low"] > 0.5 and card["fitted_by"] == "user-admin"
     assert len(card["calibration"]) == 10
     risks = churn_model.risks(engine, LAST_WEEK)
-    alive = len(queries.snapshot_sub_scores(engine, LAST_WEEK))
+    alive = len(account_reads.snapshot_sub_scores(engine, LAST_WEEK))
     assert len(risks) == alive and risks.between(0, 1).all()
     assert churn_model.risks(engine, LAST_WEEK - dt.timedelta(weeks=1)).empty  # the fit scored one week
     whys = churn_model.whys(engine)
@@ -93,11 +95,11 @@ def test_adopting_fitted_weights_is_an_audited_settings_change_that_can_be_undon
     assert weights["proposed_status"] == cm.OK
     shown = cm.weights_settings(pd.Series(weights["current"]))
     churn_model.adopt_weights(engine, actor, fit_id, shown)
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert {dim: settings[f"weight_{dim}"] for dim in weights["proposed"]} == weights["proposed"]
     adopted = {key: settings[key] for key in shown}
     churn_model.restore_weights(engine, actor, fit_id, adopted)
-    assert {key: queries.load_settings(engine)[key] for key in shown} == shown
+    assert {key: settings_reads.load_settings(engine)[key] for key in shown} == shown
     with engine.connect() as conn:
         changes = conn.scalar(select(func.count()).where(AuditLog.action == "update_settings"))
     assert changes >= 2
@@ -107,7 +109,7 @@ def test_adopting_a_profiles_fitted_weights_writes_the_profile_audited_and_undoa
     # 1,000 accounts: each of the three segments has enough churn to be fitted on its own.
     synthetic.weekly_history(engine, accounts=1000, weeks=60, last_week=LAST_WEEK, signal=1.5)
     actor = admin(engine)
-    segment = profiles.segments(engine)[0]
+    segment = account_reads.segments(engine)[0]
     profiles_write.update_profile(engine, actor, segment, {"weight_support": 30})
     fit_id = churn_model.fit_and_store(engine, actor, TODAY)
     fitted = churn_model.card(engine, fit_id)["profile_weights"]
@@ -117,15 +119,15 @@ def test_adopting_a_profiles_fitted_weights_writes_the_profile_audited_and_undoa
     shown = {key: weights["before"][key] for key in weights["before"]}
     assert shown["weight_support"] == 30 and shown["weight_usage"] is None
     churn_model.adopt_profile_weights(engine, actor, fit_id, segment, shown)
-    own = profiles.load_profiles(engine)[segment]
+    own = settings_reads.load_profiles(engine)[segment]
     assert {dim: own[f"weight_{dim}"] for dim in weights["proposed"]} == weights["proposed"]
     with engine.connect() as conn:
         audited = conn.scalar(select(func.count()).where(AuditLog.action == "update_health_profile"))
     assert audited >= 2
     churn_model.restore_profile_weights(engine, actor, fit_id, segment, {key: own.get(key) for key in shown})
-    assert profiles.load_profiles(engine)[segment] == {"weight_support": 30.0}
+    assert settings_reads.load_profiles(engine)[segment] == {"weight_support": 30.0}
     # The global settings were left alone.
-    assert queries.load_settings(engine)["weight_usage"] == 30
+    assert settings_reads.load_settings(engine)["weight_usage"] == 30
     with pytest.raises(service.ValidationError, match="no health weights for Nowhere"):
         churn_model.adopt_profile_weights(engine, actor, fit_id, "Nowhere", {})
 

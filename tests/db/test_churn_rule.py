@@ -6,8 +6,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Date, bindparam, text
 
-from db import kpis, queries, references, rules
+from db import rules
 from db.engine import transaction
+from db.reads import accounts as account_reads
+from db.reads import purchases as purchase_reads
 from tests.builders import account, churn, subscription, usage
 
 D = dt.date
@@ -103,18 +105,18 @@ def test_active_counts_an_unknown_start_as_a_customer_and_leaves_out_later_ones(
 
 def test_backtest_counts_every_churn_inside_the_horizon(book):
     # 2 churned on 1 Mar and came back on 1 Apr: within the horizon it still churned.
-    assert queries.churned_between(book, D(2026, 2, 28), D(2026, 5, 31)) == {1, 2, 3, 4}
+    assert account_reads.churned_between(book, D(2026, 2, 28), D(2026, 5, 31)) == {1, 2, 3, 4}
     # Only 4's second churn falls after April.
-    assert queries.churned_between(book, D(2026, 4, 30), D(2026, 7, 31)) == {4}
+    assert account_reads.churned_between(book, D(2026, 4, 30), D(2026, 7, 31)) == {4}
 
 
 def test_health_features_score_a_returned_account_and_one_without_customer_since(book):
-    active = queries.health_features(book, D(2026, 5, 1))
+    active = account_reads.health_features(book, D(2026, 5, 1))
     assert list(active.index) == [2, 3, 4, 5, 6]
 
 
 def test_customers_carry_one_row_per_account_with_the_churn_that_still_holds(book):
-    frame = kpis.customers(book).sort_index()
+    frame = purchase_reads.customers(book).sort_index()
     assert list(frame.index) == [1, 2, 3, 4, 5, 6, 7]
     assert frame["churned_on"].tolist()[:5] == [
         pd.Timestamp("2026-03-01"),
@@ -126,6 +128,6 @@ def test_customers_carry_one_row_per_account_with_the_churn_that_still_holds(boo
 
 
 def test_customers_by_industry_count_active_accounts(book):
-    assert references.customers_by_industry(book, D(2026, 12, 1)).to_dict("records") == [
+    assert account_reads.customers_by_industry(book, D(2026, 12, 1)).to_dict("records") == [
         {"industry": "Retail", "customers": 4}
     ]

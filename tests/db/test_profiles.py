@@ -4,9 +4,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db import profiles, profiles_write, queries, scoring, service
+from db import profiles_write, scoring, service
 from db.engine import transaction
 from db.models import Account, AuditLog, HealthSnapshot
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 from db.service.advocates import candidate
 from tests.db.factories import THIS_WEEK, add_user, build_advocates, build_book
 
@@ -29,14 +31,14 @@ def audit(engine) -> list[tuple]:
 
 def test_a_profile_is_stored_audited_and_cleared(engine, admin):
     build_book(engine)  # accounts 1–3 are SMB
-    assert profiles.segments(engine) == ["SMB"]
+    assert account_reads.segments(engine) == ["SMB"]
     stored = profiles_write.update_profile(
         engine, admin, "SMB", {"weight_usage": "50", "band_healthy_min": 80, "weight_support": None}
     )
     assert stored == {"weight_usage": 50, "band_healthy_min": 80}
-    assert profiles.load_profiles(engine) == {"SMB": {"weight_usage": 50.0, "band_healthy_min": 80.0}}
+    assert settings_reads.load_profiles(engine) == {"SMB": {"weight_usage": 50.0, "band_healthy_min": 80.0}}
     profiles_write.update_profile(engine, admin, "SMB", {"weight_usage": None})
-    assert profiles.load_profiles(engine) == {"SMB": {"band_healthy_min": 80.0}}
+    assert settings_reads.load_profiles(engine) == {"SMB": {"band_healthy_min": 80.0}}
     assert audit(engine) == [
         ("update_health_profile", "health_profile", "SMB weight_usage", None, "50.0"),
         ("update_health_profile", "health_profile", "SMB band_healthy_min", None, "80.0"),
@@ -72,7 +74,7 @@ def test_a_profile_that_makes_no_sense_is_refused_whole(engine, admin, segment, 
     build_book(engine)
     with pytest.raises(service.ValidationError, match=message):
         profiles_write.update_profile(engine, admin, segment, {"band_healthy_min": 70, **changes})
-    assert profiles.load_profiles(engine) == {} and audit(engine) == []
+    assert settings_reads.load_profiles(engine) == {} and audit(engine) == []
 
 
 def test_a_global_save_that_breaks_a_profile_is_refused_naming_it(engine, admin):
@@ -87,8 +89,8 @@ def test_a_global_save_that_breaks_a_profile_is_refused_naming_it(engine, admin)
         "global setting) is above 'Healthy band: score at least' 65 (the SMB profile's own); the at-risk "
         "threshold must not be higher than the healthy one."
     )
-    assert queries.load_settings(engine)["band_at_risk_below"] == 60
-    assert queries.load_settings(engine)["recircle_days"] == 75
+    assert settings_reads.load_settings(engine)["band_at_risk_below"] == 60
+    assert settings_reads.load_settings(engine)["recircle_days"] == 75
     assert audit(engine) == before
     # Below the profile's 65 it fits.
     assert service.update_settings(engine, admin, {"band_at_risk_below": 64}) == {"band_at_risk_below": 64}
@@ -109,7 +111,7 @@ def test_the_write_services_advocate_check_bands_under_the_segments_profile(engi
 
     def band() -> str:
         with Session(engine) as session:
-            facts = candidate(session, 1, TODAY, queries.load_settings(engine))
+            facts = candidate(session, 1, TODAY, settings_reads.load_settings(engine))
             return facts["health_band"].iloc[0]
 
     # 58 is below the global 60: at risk. SMB's own at-risk threshold of 55 makes it watch.
@@ -124,7 +126,7 @@ def test_only_admins_change_profiles(engine, role):
     actor = service.Actor(id=add_user(engine, "someone", role), username="someone", name="S", role=role)
     with pytest.raises(service.PermissionDenied):
         profiles_write.update_profile(engine, actor, "SMB", {"weight_usage": 40})
-    assert profiles.load_profiles(engine) == {}
+    assert settings_reads.load_profiles(engine) == {}
 
 
 def test_a_value_changed_since_the_form_was_read_is_not_overwritten(engine, admin):
@@ -140,7 +142,7 @@ def test_a_value_changed_since_the_form_was_read_is_not_overwritten(engine, admi
     profiles_write.update_profile(
         engine, admin, "SMB", {"weight_usage": None, "weight_support": 30}, read={"weight_usage": None}
     )
-    assert profiles.load_profiles(engine) == {"SMB": {"weight_usage": 50.0, "weight_support": 30.0}}
+    assert settings_reads.load_profiles(engine) == {"SMB": {"weight_usage": 50.0, "weight_support": 30.0}}
 
 
 def stored_scores(engine) -> dict[int, float]:
@@ -159,9 +161,9 @@ def test_scoring_combines_each_account_under_its_segments_weights(engine, admin)
         session.execute(update(Account).where(Account.id == 2).values(segment="Enterprise"))
     scoring.run(engine, today=TODAY)
     before = stored_scores(engine)
-    subs = queries.snapshot_sub_scores(engine, THIS_WEEK)
+    subs = account_reads.snapshot_sub_scores(engine, THIS_WEEK)
     profiles_write.update_profile(engine, admin, "Enterprise", {"weight_usage": 100, "weight_outcomes": 0})
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     # The new profile's weights change the weights key: every scored week is recombined, none rescored.
     plan = scoring.plan(engine, settings, TODAY)
     assert (plan.new, plan.changed, len(plan.reweigh)) == ([], [], 2)

@@ -14,9 +14,11 @@ import pytest
 
 from core import board, imports, proof
 from db import imports as db_imports
-from db import queries, scoring
+from db import scoring
 from db.engine import ROOT
 from db.imports import cli
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 from db.users import OPERATOR
 
 TEMPLATES = ROOT / "assets" / "templates"
@@ -352,11 +354,11 @@ def test_saas_exports_reach_scored_weeks_and_a_backtest(engine, database_url, tm
     # The week of 15 July 2024: every account that churned in May or June came back by 20 July (a new
     # subscription), so all 40 are scored, and those 8 churn again in September, inside 90 days.
     week = dt.date(2024, 7, 15)
-    settings = queries.load_settings(engine)
-    scored = board.board_table(queries.board(engine, week), settings, week + dt.timedelta(days=6))
+    settings = settings_reads.load_settings(engine)
+    scored = board.board_table(account_reads.board(engine, week), settings, week + dt.timedelta(days=6))
     assert len(scored) == 40
     end = week + dt.timedelta(days=6)
-    result = proof.prove(scored, queries.churned_between(engine, end, end + dt.timedelta(days=90)))
+    result = proof.prove(scored, account_reads.churned_between(engine, end, end + dt.timedelta(days=90)))
     assert (result.accounts, result.churned) == (40, 8)
     assert result.auc is not None and 0.0 <= result.auc <= 1.0
 

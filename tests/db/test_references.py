@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core import settings as settings_rules
-from db import references, service
+from db import service
 from db.models import AssetUsage, AuditLog, ReferenceRequest
+from db.reads import accounts as account_reads
+from db.reads import assets as asset_reads
 from tests.db.factories import add_user, build_references
 
 PAT, DEE = 1, 2
@@ -58,7 +60,7 @@ def test_a_request_is_needed_within_the_sla_and_fulfilled_by_a_reference_ready_a
     service.record_deal_outcome(engine, sales, request_id, stored(engine, request_id).version, "won", 90_000)
     row = stored(engine, request_id)
     assert (row.status, row.outcome, row.won_amount) == ("done", "won", 90_000)
-    deals = references.advocate_deals(engine)
+    deals = asset_reads.advocate_deals(engine)
     assert deals.loc[1].to_dict() == {"uses": 1, "won": 1, "lost": 0, "won_amount": 90_000}
     with engine.connect() as conn:
         actions = list(conn.scalars(select(AuditLog.action).order_by(AuditLog.id)))
@@ -111,7 +113,7 @@ def test_a_done_asset_request_counts_as_a_use_with_its_outcome(engine, world):
     service.complete_reference(engine, marketing, request_id, stored(engine, request_id).version, "done")
     service.log_asset_use(engine, sales, 1, "Prospect Y", "lost", 20_000)
     service.record_deal_outcome(engine, sales, request_id, stored(engine, request_id).version, "won", 75_000)
-    deals = references.asset_deals(engine)
+    deals = asset_reads.asset_deals(engine)
     assert deals.loc[1].to_dict() == {"uses": 2, "won": 1, "lost": 1, "won_amount": 75_000}
 
 
@@ -145,11 +147,11 @@ def test_sales_cannot_assign_and_nobody_logs_an_unapproved_asset(engine, world):
 
 
 def test_library_reads_tags_and_the_featured_customers_state(engine, world):
-    tags = references.tags(engine)
-    library = references.library(engine, dt.date(2026, 11, 25), None, tags)
+    tags = asset_reads.tags(engine)
+    library = asset_reads.library(engine, dt.date(2026, 11, 25), None, tags)
     assert library.loc[1, "industries"] == "Apparel, Retail"
     assert library.loc[1, "products"] == "Analytics"
     assert library.loc[2, "products"] == ""
     assert not library.loc[1, "account_churned"] and not library.loc[1, "contact_left"]
-    customers = references.customers_by_industry(engine, dt.date(2026, 11, 25)).set_index("industry")
+    customers = account_reads.customers_by_industry(engine, dt.date(2026, 11, 25)).set_index("industry")
     assert customers["customers"].to_dict() == {"Retail": 2}  # account 3 churned

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core import referrals as referral_rules
-from db import kpis, service
+from db import service
 from db.engine import transaction
 from db.models import (
     Advocate,
@@ -22,6 +22,10 @@ from db.models import (
     Reward,
     SurveyResponse,
 )
+from db.reads import accounts as account_reads
+from db.reads import advocates as advocate_reads
+from db.reads import assets as asset_reads
+from db.reads import purchases as purchase_reads
 from tests.builders import ask, asset, snapshot
 from tests.db.factories import add_user, build_references
 
@@ -121,7 +125,7 @@ def add_referrals(engine) -> None:
 
 def test_referrals_name_the_advocate_and_their_account(engine, owner):
     add_referrals(engine)
-    frame = kpis.referrals(engine).sort_index()
+    frame = purchase_reads.referrals(engine).sort_index()
     assert frame.index.name == "id"
     assert frame.index.tolist() == [10, 11]
     assert frame.columns.tolist() == [
@@ -151,7 +155,7 @@ def test_referral_events_keep_their_moment(engine, owner):
         ReferralEvent(referral_id=10, event="purchase", occurred_at=dt.datetime(2026, 4, 1, 9, 0)),
         ReferralEvent(referral_id=11, event="email_sent", occurred_at=dt.datetime(2026, 10, 5, 8, 0)),
     )
-    frame = kpis.referral_events(engine).sort_values("occurred_at", ignore_index=True)
+    frame = purchase_reads.referral_events(engine).sort_values("occurred_at", ignore_index=True)
     assert frame.columns.tolist() == ["referral_id", "event", "occurred_at"]
     assert is_datetime(frame["occurred_at"])
     assert frame.to_dict("list") == {
@@ -167,7 +171,7 @@ def test_referral_events_keep_their_moment(engine, owner):
 
 def test_referrer_advocates_have_a_code_or_a_referral(engine, owner):
     add_referrals(engine)
-    frame = kpis.referrer_advocates(engine).sort_index()
+    frame = purchase_reads.referrer_advocates(engine).sort_index()
     assert frame.index.name == "id"
     assert frame.index.tolist() == [PAT, DEE, JOSE]  # Ann has neither
     assert frame.columns.tolist() == ["advocate", "account", "stage", "referral_code"]
@@ -180,7 +184,7 @@ def test_referrer_advocates_have_a_code_or_a_referral(engine, owner):
 
 
 def test_referrer_advocates_empty_without_codes_or_referrals(engine, owner):
-    frame = kpis.referrer_advocates(engine)
+    frame = purchase_reads.referrer_advocates(engine)
     assert frame.empty
     assert frame.columns.tolist() == ["advocate", "account", "stage", "referral_code"]
 
@@ -191,7 +195,7 @@ def test_rewards_value_is_float_and_may_be_missing(engine, owner):
         Reward(advocate_id=PAT, kind="discount", value=250.5, given_on=dt.date(2026, 4, 2)),
         Reward(advocate_id=DEE, kind="community_recognition", value=None, given_on=dt.date(2026, 10, 6)),
     )
-    frame = kpis.rewards(engine).sort_values("given_on", ignore_index=True)
+    frame = advocate_reads.rewards(engine).sort_values("given_on", ignore_index=True)
     assert frame.columns.tolist() == ["advocate_id", "kind", "value", "given_on"]
     assert frame["value"].dtype == float
     assert is_datetime(frame["given_on"])
@@ -205,7 +209,7 @@ def test_rewards_value_is_float_and_may_be_missing(engine, owner):
 
 
 def test_account_names_with_owner_and_float_arr(engine, owner):
-    frame = kpis.account_names(engine).sort_index()
+    frame = account_reads.account_names(engine).sort_index()
     assert frame.index.name == "account_id"
     assert frame.index.tolist() == [1, 2, 3]
     assert frame.columns.tolist() == ["name", "owner", "segment", "industry", "arr"]
@@ -226,7 +230,7 @@ def test_surveys_between_includes_both_ends_of_the_window(engine, owner):
         SurveyResponse(account_id=2, contact_id=None, kind="csat", score=2, responded_on=END),
         SurveyResponse(account_id=2, contact_id=2, kind="nps", score=1, responded_on=AFTER, comment="late"),
     )
-    frame = kpis.surveys_between(engine, START, END).sort_values("responded_on", ignore_index=True)
+    frame = account_reads.surveys_between(engine, START, END).sort_values("responded_on", ignore_index=True)
     assert frame.columns.tolist() == [
         "account_id",
         "account",
@@ -262,7 +266,9 @@ def test_stage_changes_between_cover_whole_days(engine, owner):
             advocate_id=ANN, from_stage=None, to_stage="asked", changed_at=dt.datetime(2026, 11, 12, 12, 30)
         ),
     )
-    frame = kpis.stage_changes_between(engine, START, END).sort_values("changed_at", ignore_index=True)
+    frame = advocate_reads.stage_changes_between(engine, START, END).sort_values(
+        "changed_at", ignore_index=True
+    )
     assert frame.columns.tolist() == [
         "advocate_id",
         "advocate",
@@ -298,7 +304,7 @@ def test_outreach_between_sent_or_answered_in_the_window(engine, owner):
         # sent after
         ask(advocate_id=DEE, sent_on=AFTER, responded_on=None, outcome="no_response", follow_up_number=2),
     )
-    frame = kpis.outreach_between(engine, START, END).sort_values("sent_on", ignore_index=True)
+    frame = advocate_reads.outreach_between(engine, START, END).sort_values("sent_on", ignore_index=True)
     assert frame.columns.tolist() == ["sent_on", "responded_on", "outcome", "follow_up_number"]
     assert is_datetime(frame["sent_on"]) and is_datetime(frame["responded_on"])
     assert frame["sent_on"].tolist() == [pd.Timestamp("2026-11-01"), pd.Timestamp(START)]
@@ -316,7 +322,9 @@ def test_purchases_between_with_referral_id_as_float(engine, owner):
         Purchase(account_id=2, purchased_on=END, amount=250.75),
         Purchase(account_id=2, purchased_on=AFTER, amount=2.0, referral_id=11),
     )
-    frame = kpis.purchases_between(engine, START, END).sort_values("purchased_on", ignore_index=True)
+    frame = purchase_reads.purchases_between(engine, START, END).sort_values(
+        "purchased_on", ignore_index=True
+    )
     assert frame.columns.tolist() == ["account_id", "purchased_on", "amount", "referral_id"]
     assert is_datetime(frame["purchased_on"])
     assert frame["amount"].dtype == float and frame["referral_id"].dtype == float
@@ -327,20 +335,20 @@ def test_purchases_between_with_referral_id_as_float(engine, owner):
 
 
 def test_windowed_reads_are_empty_but_shaped_without_rows(engine, owner):
-    assert kpis.surveys_between(engine, START, END).empty
-    assert kpis.stage_changes_between(engine, START, END).empty
-    assert kpis.outreach_between(engine, START, END).columns.tolist() == [
+    assert account_reads.surveys_between(engine, START, END).empty
+    assert advocate_reads.stage_changes_between(engine, START, END).empty
+    assert advocate_reads.outreach_between(engine, START, END).columns.tolist() == [
         "sent_on",
         "responded_on",
         "outcome",
         "follow_up_number",
     ]
-    purchases = kpis.purchases_between(engine, START, END)
+    purchases = purchase_reads.purchases_between(engine, START, END)
     assert purchases.empty and purchases["amount"].dtype == float
 
 
 def test_scored_weeks_newest_first_with_limit(engine, owner):
-    assert kpis.scored_weeks(engine) == []
+    assert account_reads.scored_weeks(engine) == []
     weeks = [dt.date(2026, 10, 19) + dt.timedelta(weeks=n) for n in range(4)]  # 19 Oct … 9 Nov
     add(
         engine,
@@ -351,9 +359,9 @@ def test_scored_weeks_newest_first_with_limit(engine, owner):
         ),
     )
     newest_first = sorted(weeks, reverse=True)
-    assert kpis.scored_weeks(engine) == newest_first  # one entry per week, not per account
-    assert kpis.scored_weeks(engine, limit=2) == newest_first[:2]
-    assert all(type(week) is dt.date for week in kpis.scored_weeks(engine))
+    assert account_reads.scored_weeks(engine) == newest_first  # one entry per week, not per account
+    assert account_reads.scored_weeks(engine, limit=2) == newest_first[:2]
+    assert all(type(week) is dt.date for week in account_reads.scored_weeks(engine))
 
 
 def test_assets_changing_published_reviewed_or_aging_in_the_window(engine, owner):
@@ -394,7 +402,7 @@ def test_assets_changing_published_reviewed_or_aging_in_the_window(engine, owner
         asset(16, account_id=2, contact_id=2, published_on=dt.date(2025, 6, 1), approval_until=START),
         asset(17, account_id=2, contact_id=2, published_on=END, retired_on=END),
     )
-    frame = kpis.assets_changing(engine, START, END, 2.0, week).sort_index()
+    frame = asset_reads.assets_changing(engine, START, END, 2.0, week).sort_index()
     # build_references' assets 1 (published Jan 2026, review Jan 2027) and 2 (unpublished) are untouched too.
     assert frame.index.name == "asset_id"
     assert frame.index.tolist() == [10, 11, 12, 16]
@@ -407,9 +415,9 @@ def test_assets_changing_published_reviewed_or_aging_in_the_window(engine, owner
         "published_on",
         "review_by",
         "approval_until",
+        "segment",
         "account_churned",
         "account_score",
-        "segment",
         "contact_left",
     ]
     assert frame["title"].tolist() == ["Asset 10", "Asset 11", "Asset 12"]
@@ -441,8 +449,8 @@ def test_assets_changing_score_follows_the_given_week(engine, owner):
         snapshot(account_id=1, week_start=last_week, score=40.0),
         asset(10, account_id=1, contact_id=1, published_on=START),
     )
-    assert kpis.assets_changing(engine, START, END, 2.0, last_week).loc[10, "account_score"] == 40.0
-    assert kpis.assets_changing(engine, START, END, 2.0, START).loc[10, "account_score"] == 72.5
+    assert asset_reads.assets_changing(engine, START, END, 2.0, last_week).loc[10, "account_score"] == 40.0
+    assert asset_reads.assets_changing(engine, START, END, 2.0, START).loc[10, "account_score"] == 72.5
 
 
 # --- issuing referral codes -------------------------------------------------------------------------------
@@ -462,7 +470,7 @@ def test_marketing_issues_a_code_to_an_agreed_advocate(engine, owner):
         str(DEE),
     )
     assert row.before is None and json.loads(row.after) == {"referral_code": "DEE-2"}
-    assert kpis.referrer_advocates(engine).loc[DEE, "referral_code"] == "DEE-2"
+    assert purchase_reads.referrer_advocates(engine).loc[DEE, "referral_code"] == "DEE-2"
 
 
 def test_code_is_built_from_the_contact_name(engine, owner):

@@ -4,9 +4,11 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from core import health
-from db import queries, scoring, service
+from db import scoring, service
 from db.engine import transaction
 from db.models import AuditLog, ChurnEvent, HealthSnapshot, RescoreWeek, Setting, Ticket, UsageWeekly
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 from tests.db.factories import THIS_WEEK, account, add_user, build_book
 
 TODAY = dt.date(2026, 11, 23)
@@ -42,7 +44,7 @@ def test_rescoring_a_week_replaces_its_snapshots(engine):
                 account_id=2, churned_on=THIS_WEEK + dt.timedelta(days=5), reason="moved", arr_lost=20_000
             )
         )
-    scoring.score_week(engine, THIS_WEEK, queries.load_settings(engine))
+    scoring.score_week(engine, THIS_WEEK, settings_reads.load_settings(engine))
     assert snapshot_counts(engine) == {LAST_WEEK: 2, THIS_WEEK: 1}
     with engine.connect() as conn:
         assert list(
@@ -53,9 +55,11 @@ def test_rescoring_a_week_replaces_its_snapshots(engine):
 def test_snapshot_matches_the_live_score(engine):
     build_book(engine)
     scoring.run(engine, today=TODAY)
-    settings = queries.load_settings(engine)
-    live = health.score_accounts(queries.health_features(engine, THIS_WEEK + dt.timedelta(days=6)), settings)
-    stored = queries.score_history(engine, [1, 2], THIS_WEEK).set_index("account_id")
+    settings = settings_reads.load_settings(engine)
+    live = health.score_accounts(
+        account_reads.health_features(engine, THIS_WEEK + dt.timedelta(days=6)), settings
+    )
+    stored = account_reads.score_history(engine, [1, 2], THIS_WEEK).set_index("account_id")
     assert stored["score"].to_dict() == pytest.approx(live["score"].to_dict())
     assert stored.loc[2, "support"] == pytest.approx(live.loc[2, "support"])
 
@@ -72,7 +76,7 @@ def test_insufficient_data_is_stored_as_null(engine):
             )
         ).one()
     assert tuple(stored) == (None, None, None)  # NULL, not NaN, on both databases
-    assert queries.board(engine, THIS_WEEK).loc[4, ["usage", "utilisation"]].isna().all()
+    assert account_reads.board(engine, THIS_WEEK).loc[4, ["usage", "utilisation"]].isna().all()
 
 
 def test_weights_change_reweighs_stored_sub_scores(engine):
@@ -90,11 +94,11 @@ def test_weights_change_reweighs_stored_sub_scores(engine):
             "weight_support": 0,
         },
     )
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert scoring.plan(engine, settings, TODAY) == scoring.Plan([], [], [LAST_WEEK, THIS_WEEK], {})
     assert scoring.run(engine, today=TODAY) == 2
-    board = queries.board(engine, THIS_WEEK, owner)
-    stored = queries.score_history(engine, [1, 2], THIS_WEEK).set_index("account_id")
+    board = account_reads.board(engine, THIS_WEEK, owner)
+    stored = account_reads.score_history(engine, [1, 2], THIS_WEEK).set_index("account_id")
     # Usage alone now: the stored score is the usage sub-score.
     assert stored["score"].to_dict() == pytest.approx(board["usage"].to_dict())
 
@@ -107,7 +111,7 @@ def test_the_largest_weights_fit_the_stored_weights_key(engine):
         for dimension in ("usage", "outcomes", "utilisation", "feedback", "support")
     }
     service.update_settings(engine, admin, weights)
-    key = scoring.weights_key(queries.load_settings(engine))
+    key = scoring.weights_key(settings_reads.load_settings(engine))
     assert len(key) == 63
     assert scoring.run(engine, today=TODAY) == 2
     with engine.connect() as connection:
@@ -121,19 +125,19 @@ def test_switching_weeks_without_usage_off_marks_every_scored_week(engine):
     scoring.run(engine, today=TODAY)
     admin = service.Actor(id=add_user(engine, "ada", "admin"), username="ada", name="Ada", role="admin")
     service.update_settings(engine, admin, {"usage_gap_is_zero": 0})
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert scoring.plan(engine, settings, TODAY).changed == [LAST_WEEK, THIS_WEEK]
 
 
 def test_board_rows(engine):
     owner = build_book(engine)
     scoring.run(engine, today=TODAY)
-    board = queries.board(engine, THIS_WEEK)
+    board = account_reads.board(engine, THIS_WEEK)
     assert list(board.index) == [1, 2]
     assert board.loc[2, "seats_used"] == 10 and board.loc[2, "owner"] == "Amy"
     assert board["score_4_weeks_ago"].isna().all()  # no snapshots four weeks earlier
-    assert queries.board(engine, THIS_WEEK, owner + 1).empty
-    assert queries.latest_scored_week(engine) == THIS_WEEK
+    assert account_reads.board(engine, THIS_WEEK, owner + 1).empty
+    assert account_reads.latest_scored_week(engine) == THIS_WEEK
 
 
 def test_only_admins_run_scoring_and_it_is_audited(engine):
@@ -207,7 +211,7 @@ def test_the_next_run_rescores_exactly_the_marked_weeks(engine):
             insert(Ticket).values(account_id=1, opened_at=dt.datetime(2026, 11, 18, 9), severity="urgent")
         )
         scoring.mark_changed(conn, dt.date(2026, 11, 18))
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert scoring.plan(engine, settings, TODAY) == scoring.Plan([], [THIS_WEEK], [], marks(engine))
     report = scoring.score_book(engine, today=TODAY)
     assert report == scoring.RunReport(new=0, rescored=1, reweighed=0)
@@ -216,8 +220,8 @@ def test_the_next_run_rescores_exactly_the_marked_weeks(engine):
     after = computed_at(engine)
     assert after[LAST_WEEK] == before[LAST_WEEK] and after[THIS_WEEK] > before[THIS_WEEK]
     # 100 − 5 (open) − 15 (high severity) = 80
-    assert queries.snapshot_sub_scores(engine, THIS_WEEK).loc[1, "support"] == pytest.approx(80)
-    assert queries.snapshot_sub_scores(engine, LAST_WEEK).loc[1, "support"] == pytest.approx(100)
+    assert account_reads.snapshot_sub_scores(engine, THIS_WEEK).loc[1, "support"] == pytest.approx(80)
+    assert account_reads.snapshot_sub_scores(engine, LAST_WEEK).loc[1, "support"] == pytest.approx(100)
 
 
 def test_a_week_marked_again_during_its_rescore_stays_marked(engine, monkeypatch):
@@ -243,7 +247,7 @@ def test_marked_weeks_are_rescored_and_the_others_reweighed_after_a_weights_chan
     with transaction(engine) as session:
         session.execute(update(Setting).where(Setting.key == "weight_usage").values(value="50"))
     mark(engine, THIS_WEEK)
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert scoring.plan(engine, settings, TODAY) == scoring.Plan([], [THIS_WEEK], [LAST_WEEK], marks(engine))
     report = scoring.score_book(engine, today=TODAY)
     assert report.sentence() == (

@@ -5,8 +5,11 @@ import bcrypt
 import pytest
 from sqlalchemy import event, func, select
 
-from db import queries, service
+from db import service
 from db.models import AuditLog, ReferenceRequest, Setting, User
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
+from db.reads import users as user_reads
 from tests.db.factories import add_user, build_book, build_references
 
 
@@ -22,7 +25,7 @@ def audit_rows(engine) -> list[AuditLog]:
 
 def test_update_settings_stores_and_audits(engine, admin):
     service.update_settings(engine, admin, {"recircle_days": "60", "max_follow_ups": 3})
-    assert queries.load_settings(engine)["recircle_days"] == 60
+    assert settings_reads.load_settings(engine)["recircle_days"] == 60
     rows = audit_rows(engine)
     assert len(rows) == 1  # max_follow_ups did not change
     assert (rows[0].username, rows[0].action, rows[0].entity_id) == (
@@ -38,7 +41,7 @@ def test_only_admins_change_settings(engine, role):
     actor = service.Actor(id=add_user(engine, "eve", role), username="eve", name="Eve", role=role)
     with pytest.raises(service.PermissionDenied):
         service.update_settings(engine, actor, {"recircle_days": 60})
-    assert queries.load_settings(engine)["recircle_days"] == 75
+    assert settings_reads.load_settings(engine)["recircle_days"] == 75
     assert audit_rows(engine) == []
 
 
@@ -47,7 +50,7 @@ def test_invalid_settings_change_nothing(engine, admin):
         service.update_settings(engine, admin, {"max_follow_ups": 5, "recircle_days": 9999})
     with pytest.raises(service.ValidationError, match="at-risk below"):
         service.update_settings(engine, admin, {"band_at_risk_below": 90})
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert (settings["max_follow_ups"], settings["band_at_risk_below"]) == (3, 60)
     assert audit_rows(engine) == []
 
@@ -55,7 +58,7 @@ def test_invalid_settings_change_nothing(engine, admin):
 def test_reset_is_an_update_to_the_defaults(engine, admin):
     service.update_settings(engine, admin, {"weight_usage": 50})
     service.update_settings(engine, admin, {"weight_usage": 30})
-    assert queries.load_settings(engine)["weight_usage"] == 30
+    assert settings_reads.load_settings(engine)["weight_usage"] == 30
     assert [r.after for r in audit_rows(engine)] == ["50.0", "30.0"]
 
 
@@ -68,7 +71,7 @@ def test_create_user_hashes_password_and_audits(engine, admin):
     assert user.role == "sales" and "a long pass phrase" not in user.password_hash
     assert bcrypt.checkpw(b"a long pass phrase", user.password_hash.encode())
     assert audit_rows(engine)[-1].action == "create_user"
-    assert queries.user_credentials(engine)["username"].tolist() == ["ada", "sam.s"]
+    assert user_reads.user_credentials(engine)["username"].tolist() == ["ada", "sam.s"]
 
 
 USERNAME_RULE = "use 2–64 of a–z, 0–9, '.', '_' and '-', starting with a letter or digit."
@@ -148,7 +151,7 @@ def test_log_out_ends_the_users_cookies_and_is_audited(engine, role):
     actor = service.Actor(id=add_user(engine, "eve", role), username="eve", name="Eve", role=role)
     before = service.now()
     service.log_out(engine, actor)
-    valid_from = queries.user_credentials(engine).set_index("username").loc["eve", "sessions_valid_from"]
+    valid_from = user_reads.user_credentials(engine).set_index("username").loc["eve", "sessions_valid_from"]
     assert valid_from >= before
     assert [(r.action, r.entity_id) for r in audit_rows(engine)] == [("log_out", str(actor.id))]
 
@@ -157,7 +160,9 @@ def test_account_manager_records_sentiment_for_own_accounts_only(engine):
     owner = build_book(engine)  # amy owns accounts 1 and 2; 3 has no owner
     amy = service.Actor(id=owner, username="amy", name="Amy", role="account_manager")
     service.record_sentiment(engine, amy, 1, 2, "  worried about the renewal  ")
-    assert queries.health_features(engine, service.now().date(), account_id=1).loc[1, "csm_sentiment"] == 2
+    assert (
+        account_reads.health_features(engine, service.now().date(), account_id=1).loc[1, "csm_sentiment"] == 2
+    )
     assert audit_rows(engine)[-1].after == '{"sentiment": 2, "note": "worried about the renewal"}'
     with pytest.raises(service.PermissionDenied, match="not in your book"):
         service.record_sentiment(engine, amy, 3, 4, "")

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from db import queries, service
+from db import service
 from db.models import AuditLog
+from db.reads import settings as settings_reads
 from tests.db.factories import add_user
 
 MINUTE = dt.timedelta(minutes=1)
@@ -56,11 +57,11 @@ def test_a_write_from_a_login_before_the_sessions_ended_is_refused(engine, ada_a
         with pytest.raises(service.PermissionDenied) as refused:
             write()
         assert str(refused.value) == service.SESSION_ENDED
-    assert queries.load_settings(engine)["target_nps"] != 50
+    assert settings_reads.load_settings(engine)["target_nps"] != 50
     assert audit_actions(engine) == audit
     # Logging in again starts a session the ending does not touch.
     service.update_settings(engine, logged_in(ada.id, "ada", "admin", service.now()), {"target_nps": 50})
-    assert queries.load_settings(engine)["target_nps"] == 50
+    assert settings_reads.load_settings(engine)["target_nps"] == 50
 
 
 def test_a_login_after_the_last_logout_writes(engine, ada_and_bob):
@@ -76,7 +77,7 @@ def test_another_users_logout_leaves_a_session_alone(engine, ada_and_bob):
     ada, bob = ada_and_bob
     service.log_out(engine, bob)
     service.update_settings(engine, ada, {"target_nps": 50})
-    assert queries.load_settings(engine)["target_nps"] == 50
+    assert settings_reads.load_settings(engine)["target_nps"] == 50
 
 
 def test_the_command_line_has_no_login_to_end(engine, ada_and_bob):
@@ -84,4 +85,4 @@ def test_the_command_line_has_no_login_to_end(engine, ada_and_bob):
     operator = service.Actor(id=None, username="command-line", name="Command line", role="admin")
     service.log_out(engine, ada)
     service.update_settings(engine, operator, {"target_nps": 50})
-    assert queries.load_settings(engine)["target_nps"] == 50
+    assert settings_reads.load_settings(engine)["target_nps"] == 50

@@ -14,6 +14,7 @@ from db import tasks as task_reads
 from db.demo.work import seed_task_history
 from db.engine import transaction
 from db.models import HealthSnapshot, Playbook, PlaybookStep, ReferenceRequest, Task
+from db.reads import work as work_reads
 from tests.db.factories import account, add_user, build_book
 
 NOW = dt.datetime(2026, 11, 18, 9, 0)
@@ -73,18 +74,18 @@ def test_open_tasks_reads_the_live_tasks_of_the_owners_asked_for(engine):
                 _task(subject_kind="asset", subject_id=7, reason="asset_stale", due_on=dt.date(2026, 11, 20)),
             ],
         )
-    everyone = task_reads.open_tasks(engine, as_of=dt.date(2026, 11, 18))
+    everyone = work_reads.open_tasks(engine, as_of=dt.date(2026, 11, 18))
     assert everyone["account_id"].tolist()[:2] == [2, 1]
     assert len(everyone) == 3
-    amys = task_reads.open_tasks(engine, [amy], as_of=dt.date(2026, 11, 18))
+    amys = work_reads.open_tasks(engine, [amy], as_of=dt.date(2026, 11, 18))
     assert amys.loc[0, "account_name"] == "Account 1"
     assert amys.loc[0, "playbook"] == "At-risk save"
     assert amys.loc[0, "due_on"] == pd.Timestamp("2026-11-18")
     assert str(amys["created_at"].dtype).startswith("datetime64")
-    with_queue = task_reads.open_tasks(engine, [amy], as_of=dt.date(2026, 11, 18), queue=True)
+    with_queue = work_reads.open_tasks(engine, [amy], as_of=dt.date(2026, 11, 18), queue=True)
     assert with_queue["reason"].tolist() == ["at_risk", "asset_stale"]
     # The snooze ends on its day: the task is back in bob's queue.
-    back = task_reads.open_tasks(engine, [bob], as_of=dt.date(2026, 11, 25))
+    back = work_reads.open_tasks(engine, [bob], as_of=dt.date(2026, 11, 25))
     assert back["reason"].tolist() == ["at_risk", "score_drop"]
 
 
@@ -99,7 +100,7 @@ def test_one_live_task_per_subject_and_reason(engine):
 
 
 def live(engine) -> list[tuple[str, str | None]]:
-    frame = task_reads.open_tasks(engine, as_of=dt.date.today() + dt.timedelta(days=400))
+    frame = work_reads.open_tasks(engine, as_of=dt.date.today() + dt.timedelta(days=400))
     owners = [None if pd.isna(owner) else owner for owner in frame["owner_name"]]
     return sorted(zip(frame["reason"], owners, strict=True), key=lambda pair: pair[0])
 
@@ -113,7 +114,7 @@ def test_generation_raises_each_task_once_and_again_only_after_the_cool_down(eng
         ("request_overdue", None),
         ("request_unassigned", None),
     ]
-    at_risk = task_reads.open_tasks(engine).set_index("reason").loc["at_risk"]
+    at_risk = work_reads.open_tasks(engine).set_index("reason").loc["at_risk"]
     assert (
         at_risk["reason_text"] == "Health score 24 in the week of 16 Nov 2026, below the at-risk line of 60."
     )

@@ -7,8 +7,10 @@ import bcrypt
 import pytest
 from sqlalchemy import func, select, update
 
-from db import queries, service
+from db import service
 from db.models import AuditLog, User
+from db.reads import settings as settings_reads
+from db.reads import users as user_reads
 from tests.db.factories import add_user
 
 
@@ -85,7 +87,7 @@ def test_disabling_ends_sessions_and_enabling_restores_the_login(engine, ada, am
     disabled = user(engine, amy)
     assert disabled.disabled and disabled.version == 2
     assert before <= disabled.sessions_valid_from <= service.now()
-    assert "amy" not in queries.user_credentials(engine)["username"].tolist()
+    assert "amy" not in user_reads.user_credentials(engine)["username"].tolist()
     row = audit_rows(engine)[-1]
     assert before_after(row) == (
         {"username": "amy", "disabled": False},
@@ -96,7 +98,7 @@ def test_disabling_ends_sessions_and_enabling_restores_the_login(engine, ada, am
     enabled = user(engine, amy)
     assert (enabled.disabled, enabled.version) == (False, 3)
     assert enabled.sessions_valid_from == disabled.sessions_valid_from  # old cookies stay refused
-    assert "amy" in queries.user_credentials(engine)["username"].tolist()
+    assert "amy" in user_reads.user_credentials(engine)["username"].tolist()
     assert before_after(audit_rows(engine)[-1]) == (
         {"username": "amy", "disabled": True},
         {"username": "amy", "disabled": False},
@@ -291,7 +293,7 @@ def test_a_stale_settings_save_is_refused_naming_the_setting_and_its_value(engin
         "Nothing was saved; the form now shows the current values."
     )
     assert stale.value.current["target_nps"] == 45
-    stored = queries.load_settings(engine)
+    stored = settings_reads.load_settings(engine)
     assert (stored["target_nps"], stored["target_csat"]) == (45, 85)
     assert audit_rows(engine) == audit
 
@@ -306,7 +308,7 @@ def test_an_untouched_setting_does_not_overwrite_a_newer_value(engine, ada):
         read={"recircle_days": 75, "max_follow_ups": 3},
     )
     assert stored == {"max_follow_ups": 5}
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert (settings["recircle_days"], settings["max_follow_ups"]) == (60, 5)
     assert [(row.username, row.entity_id) for row in audit_rows(engine)] == [
         ("bob", "recircle_days"),
@@ -331,6 +333,6 @@ def test_two_settings_saves_at_once_exactly_one_wins(engine, ada):
     losers = [result for result in results if isinstance(result, service.StaleEdit)]
     assert len(winners) == 1 and len(losers) == 1, results
     won = winners[0]["target_nps"]
-    assert queries.load_settings(engine)["target_nps"] == won
+    assert settings_reads.load_settings(engine)["target_nps"] == won
     assert f"Target NPS was changed to {won:g} by" in str(losers[0])
     assert [(row.entity_id, json.loads(row.after)) for row in audit_rows(engine)] == [("target_nps", won)]

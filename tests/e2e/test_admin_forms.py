@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from db import queries, service
+from db import service
 from db.engine import make_engine
 from db.models import User
+from db.reads import settings as settings_reads
 from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +65,7 @@ def test_a_refused_settings_save_shows_the_stored_value_and_the_next_save_keeps_
     csat.fill("90")
     csat.press("Tab")
     save(page, CSAT)
-    stored = queries.load_settings(engine)
+    stored = settings_reads.load_settings(engine)
     engine.dispose()
     assert (stored["target_nps"], stored["target_csat"]) == (45, 90)
 

@@ -11,9 +11,14 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
 from core import board, health, kpis, outreach, overview, periods, referrals
-from db import advocacy, demo, queries, references
-from db import kpis as kpis_db
+from db import demo
 from db.engine import make_engine
+from db.reads import accounts as account_reads
+from db.reads import advocates as advocate_reads
+from db.reads import assets as asset_reads
+from db.reads import purchases as purchase_reads
+from db.reads import settings as settings_reads
+from db.reads import users as user_reads
 from tests.e2e.conftest import ARTIFACTS, log_in, screenshot, settle, streamlit_server
 from ui import numbers
 
@@ -74,16 +79,18 @@ def metrics_by_label(page: Page, *awaited: str) -> dict[str, str]:
 def expected_home(database_url: str, owner: str | None) -> dict[str, str]:
     """The Home figures computed independently from the same database through core/."""
     engine = make_engine(database_url)
-    week = queries.latest_scored_week(engine)
+    week = account_reads.latest_scored_week(engine)
     as_of = week + dt.timedelta(days=6)
     owner_id = None
     if owner:
-        owner_id = int(queries.user_credentials(engine).set_index("username").loc[owner, "id"])
-    scored = board.board_table(queries.board(engine, week, owner_id), queries.load_settings(engine), as_of)
+        owner_id = int(user_reads.user_credentials(engine).set_index("username").loc[owner, "id"])
+    scored = board.board_table(
+        account_reads.board(engine, week, owner_id), settings_reads.load_settings(engine), as_of
+    )
     figures = overview.home_figures(
         scored,
-        queries.nps_counts(engine, as_of - dt.timedelta(days=90), as_of, owner_id),
-        queries.open_reference_requests(engine),
+        account_reads.nps_counts(engine, as_of - dt.timedelta(days=90), as_of, owner_id),
+        asset_reads.open_reference_requests(engine),
         dt.datetime.now(),
     )
     engine.dispose()
@@ -195,11 +202,13 @@ def test_account_manager_works_the_health_board_and_opens_an_account(server, pag
     page.get_by_test_id("stSidebar").get_by_text("Health board").click()
     expect(page.locator("h1")).to_have_text("Health board")
     engine = make_engine(server.database_url)
-    week = queries.latest_scored_week(engine)
-    amy = int(queries.user_credentials(engine).set_index("username").loc["amy", "id"])
+    week = account_reads.latest_scored_week(engine)
+    amy = int(user_reads.user_credentials(engine).set_index("username").loc["amy", "id"])
     expected = board.summarise(
         board.board_table(
-            queries.board(engine, week, amy), queries.load_settings(engine), week + dt.timedelta(days=6)
+            account_reads.board(engine, week, amy),
+            settings_reads.load_settings(engine),
+            week + dt.timedelta(days=6),
         )
     )
     engine.dispose()
@@ -215,8 +224,8 @@ def test_account_manager_works_the_health_board_and_opens_an_account(server, pag
 
     worst = board.sort_board(
         board.board_table(
-            queries.board(make_engine(server.database_url), week, amy),
-            queries.load_settings(make_engine(server.database_url)),
+            account_reads.board(make_engine(server.database_url), week, amy),
+            settings_reads.load_settings(make_engine(server.database_url)),
             week + dt.timedelta(days=6),
         ),
         "Lowest score first",
@@ -292,7 +301,7 @@ def test_marketing_logs_an_ask_through_to_reference_ready(server, page):
     screenshot(page, "advocates-pipeline")
 
     engine = make_engine(server.database_url)
-    records = advocacy.advocates(engine)
+    records = advocate_reads.advocates(engine)
     engine.dispose()
     assert records.loc[records["contact_name"] == contact, "stage"].tolist() == ["reference_ready"]
 
@@ -302,8 +311,10 @@ def test_outreach_page_states_a_finding_the_intervals_support(server, page):
     page.get_by_test_id("stSidebar").get_by_text("Outreach effectiveness").click()
     expect(page.locator("h1")).to_have_text("Outreach effectiveness")
     engine = make_engine(server.database_url)
-    latest = advocacy.outreach_choices(engine).latest
-    tally = advocacy.outreach_tally(engine, advocacy.OutreachFilter(latest - dt.timedelta(days=365), latest))
+    latest = advocate_reads.outreach_choices(engine).latest
+    tally = advocate_reads.outreach_tally(
+        engine, advocate_reads.OutreachFilter(latest - dt.timedelta(days=365), latest)
+    )
     engine.dispose()
     expected = outreach.finding(outreach.rates(tally, "channel"))
     expect(page.get_by_text(expected)).to_be_visible()
@@ -321,8 +332,8 @@ def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfil
     expect(sales.get_by_text(re.compile(r"^Showing \d+ of \d+ assets\.$"))).to_be_visible()
     screenshot(sales, "library-retail")
     engine = make_engine(server.database_url)
-    library = references.library(
-        engine, dt.date.today(), queries.latest_scored_week(engine), references.tags(engine)
+    library = asset_reads.library(
+        engine, dt.date.today(), account_reads.latest_scored_week(engine), asset_reads.tags(engine)
     )
     engine.dispose()
     retail_titles = set(
@@ -357,7 +368,7 @@ def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfil
     screenshot(marketing, "references-requests")
     marketing.close()
     engine = make_engine(server.database_url)
-    requests = references.requests(engine)
+    requests = asset_reads.requests(engine)
     engine.dispose()
     assert requests.loc[requests["prospect"] == "Zenith Outfitters", "status"].tolist() == ["assigned"]
 
@@ -378,14 +389,14 @@ def test_marketing_reads_the_kpis_and_tries_the_word_of_mouth_calculator(server,
     expect(page.locator("h1")).to_have_text("Program KPIs")
     engine = make_engine(server.database_url)
     today = dt.date.today()
-    survey, daily = kpis_db.survey_daily(engine), kpis_db.purchase_daily(engine)
-    customers, spend = kpis_db.customers(engine), kpis_db.spend(engine)
+    survey, daily = account_reads.survey_daily(engine), purchase_reads.purchase_daily(engine)
+    customers, spend = purchase_reads.customers(engine), purchase_reads.spend(engine)
     quarter, year = periods.recent("Quarter", today, 1)[0], periods.recent("Year", today, 1)[0]
     expected, expected_year = (
         kpis.loyalty(
             survey,
             daily,
-            kpis_db.buyers_between(engine, period.start, period.end),
+            purchase_reads.buyers_between(engine, period.start, period.end),
             customers,
             spend,
             period.start,
@@ -444,7 +455,11 @@ def test_marketing_sees_the_referral_funnel_and_issues_a_code(server, page):
     quarter = periods.recent("Quarter", dt.date.today(), 1)[0]
     start, end = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)
     figures = referrals.summary(
-        kpis_db.referrals(engine), kpis_db.referral_events(engine), kpis_db.purchases(engine), start, end
+        purchase_reads.referrals(engine),
+        purchase_reads.referral_events(engine),
+        purchase_reads.purchases(engine),
+        start,
+        end,
     )
     engine.dispose()
     shown = metrics_by_label(page, "Referrals sent", "Landing page views")

@@ -10,8 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from core import board, roles
-from db import demo, queries
+from db import demo
 from db.engine import make_engine
+from db.reads import accounts as account_reads
+from db.reads import settings as settings_reads
 from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
@@ -27,9 +29,11 @@ def server(demo_database):
 def board_order(database_url: str, sort: str) -> list[int]:
     """The whole company's board in the given order, computed through core/ from the same database."""
     engine = make_engine(database_url)
-    week = queries.latest_scored_week(engine)
+    week = account_reads.latest_scored_week(engine)
     table = board.board_table(
-        queries.board(engine, week, None), queries.load_settings(engine), week + dt.timedelta(days=6)
+        account_reads.board(engine, week, None),
+        settings_reads.load_settings(engine),
+        week + dt.timedelta(days=6),
     )
     names = board.sort_board(table, sort)["name"]
     engine.dispose()
@@ -107,7 +111,7 @@ def test_no_request_leaves_the_server_on_any_page(server, page, username):
 
 def board_first_account(database_url: str) -> int:
     engine = make_engine(database_url)
-    week = queries.latest_scored_week(engine)
-    account_id = int(queries.board(engine, week, None).index[0])
+    week = account_reads.latest_scored_week(engine)
+    account_id = int(account_reads.board(engine, week, None).index[0])
     engine.dispose()
     return account_id

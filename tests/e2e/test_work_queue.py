@@ -14,9 +14,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select, text
 
-from db import digests, mail, queries, service
+from db import digests, mail, service
 from db.engine import make_engine
 from db.models import AccountActivity, Contact, Task
+from db.reads import accounts as account_reads
 from tests.e2e.conftest import build_demo, log_in, screenshot, settle, streamlit_server
 from tests.mail_servers import smtp_server
 
@@ -36,7 +37,7 @@ def dropped(built_once, tmp_path_factory) -> tuple[str, int, str]:
     shutil.copy(built_once("e2e-demo.db", build_demo), copy)
     url = f"sqlite:///{copy}"
     engine = make_engine(url)
-    week = queries.latest_scored_week(engine)
+    week = account_reads.latest_scored_week(engine)
     with engine.begin() as conn:
         account_id, name = conn.execute(
             text(

@@ -8,9 +8,11 @@ import streamlit as st
 from sqlalchemy import insert, select, update
 from streamlit.testing.v1 import AppTest
 
-from db import queries, service
+from db import service
 from db.engine import make_engine
 from db.models import AuditLog, User
+from db.reads import settings as settings_reads
+from db.reads import users as user_reads
 from tests.db.factories import add_user, build_book
 from tests.pages.conftest import PASSWORD, ROLE_USERS, database_at, log_in, page_file
 from ui import admin_views, data
@@ -211,7 +213,7 @@ def test_admin_disables_a_user_and_their_sessions_end(app, app_engine):
     button(app, "Disable sam").click().run()
     sam = stored_user(app_engine, "sam")
     assert sam.disabled and sam.sessions_valid_from >= before
-    assert "sam" not in queries.user_credentials(app_engine)["username"].tolist()
+    assert "sam" not in user_reads.user_credentials(app_engine)["username"].tolist()
     assert not app.dataframe[0].value.set_index("username").loc["sam", "enabled"]
     assert button(app, "Enable sam")
 
@@ -275,7 +277,7 @@ def test_a_stale_settings_save_shows_the_message_and_the_current_values(app, app
     ]
     nps = app.number_input(key="setting-target_nps")
     assert nps.value == 45 and not browser_keeps_its_own(nps)
-    assert queries.load_settings(app_engine)["target_nps"] == 45
+    assert settings_reads.load_settings(app_engine)["target_nps"] == 45
 
 
 def test_after_a_refused_save_the_next_save_of_another_setting_keeps_the_stored_value(app, app_engine):
@@ -292,7 +294,7 @@ def test_after_a_refused_save_the_next_save_of_another_setting_keeps_the_stored_
     form_of(app, "setting-target_csat").button[0].click()
     app.run()
     assert not app.warning and not app.error
-    stored = queries.load_settings(app_engine)
+    stored = settings_reads.load_settings(app_engine)
     assert (stored["target_nps"], stored["target_csat"]) == (45, 90)
 
 
@@ -304,7 +306,7 @@ def test_a_save_keeps_a_newer_value_of_a_setting_the_form_left_alone(app, app_en
     form_of(app, "setting-target_csat").button[0].click()
     app.run()
     assert not app.warning and not app.error
-    stored = queries.load_settings(app_engine)
+    stored = settings_reads.load_settings(app_engine)
     assert (stored["target_nps"], stored["target_csat"]) == (45, 90)
     nps = app.number_input(key="setting-target_nps")
     assert nps.value == 45 and not browser_keeps_its_own(nps)
@@ -317,7 +319,7 @@ def test_admin_changes_and_resets_a_setting(app, app_engine):
     form_of(app, "setting-recircle_days").button[0].click()
     app.run()
     assert not app.error
-    assert queries.load_settings(app_engine)["recircle_days"] == 60
+    assert settings_reads.load_settings(app_engine)["recircle_days"] == 60
     assert app.number_input(key="setting-recircle_days").value == 60
     with app_engine.connect() as conn:
         last = conn.execute(select(AuditLog).order_by(AuditLog.id.desc())).first()
@@ -330,7 +332,7 @@ def test_admin_changes_and_resets_a_setting(app, app_engine):
 
     form_of(app, "setting-recircle_days").button[1].click()
     app.run()
-    assert queries.load_settings(app_engine)["recircle_days"] == 75
+    assert settings_reads.load_settings(app_engine)["recircle_days"] == 75
     assert app.number_input(key="setting-recircle_days").value == 75
 
 
@@ -340,7 +342,7 @@ def test_inconsistent_bands_are_refused_with_a_message(app, app_engine):
     form_of(app, "setting-band_at_risk_below").button[0].click()
     app.run()
     assert literal("at-risk below") in app.error[0].value
-    assert queries.load_settings(app_engine)["band_at_risk_below"] == 60
+    assert settings_reads.load_settings(app_engine)["band_at_risk_below"] == 60
 
 
 def test_weights_preview_counts_band_changes_before_saving(app, app_engine):
@@ -352,7 +354,7 @@ def test_weights_preview_counts_band_changes_before_saving(app, app_engine):
     app.run()
     # Support alone: account 2 scores 35 (still at risk), account 1 scores 100 (still healthy).
     assert any("0 of 2 accounts would change band" in m.value for m in app.markdown)
-    assert queries.load_settings(app_engine)["weight_usage"] == 30  # nothing saved
+    assert settings_reads.load_settings(app_engine)["weight_usage"] == 30  # nothing saved
 
 
 def test_scoring_run_is_audited(app, app_engine):
@@ -443,7 +445,7 @@ def test_the_audit_log_filters_in_the_database_and_shows_n_of_m(app, app_engine)
 
 def test_the_audit_csv_carries_every_filtered_row(environment, app_engine):
     add_audit_rows(app_engine, 600)
-    csv = admin_views.audit_csv(queries.AuditFilter(usernames=("bob",))).decode("utf-8-sig")
+    csv = admin_views.audit_csv(user_reads.AuditFilter(usernames=("bob",))).decode("utf-8-sig")
     lines = csv.splitlines()
     assert lines[0] == "at,username,action,entity,entity_id,before,after"
     assert len(lines) == 1 + 600
@@ -508,13 +510,13 @@ def test_the_audit_log_shows_rows_without_before_or_after(app, app_engine):
 
 def test_the_audit_csv_carries_rows_without_before_or_after(environment, app_engine):
     add_audit_rows_without_values(app_engine)
-    rows, _ = data.audit_rows(queries.AuditFilter(), 10)
+    rows, _ = data.audit_rows(user_reads.AuditFilter(), 10)
     assert rows[["entity_id", "before", "after"]].values.tolist() == [
         [None, '{"name": "fintech"}', None],
         ["amy", None, '{"address": "10.0.0.7", "failures": 1, "wait_seconds": 0}'],
         ["2", None, None],
     ]
-    csv = admin_views.audit_csv(queries.AuditFilter()).decode("utf-8-sig")
+    csv = admin_views.audit_csv(user_reads.AuditFilter()).decode("utf-8-sig")
     assert csv.splitlines() == [
         "at,username,action,entity,entity_id,before,after",
         "2026-11-21 08:10:00,ada,Remove tag,asset_tag,,name: fintech,",

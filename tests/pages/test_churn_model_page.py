@@ -6,9 +6,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from db import churn_model, profiles, queries, synthetic
+from db import churn_model, synthetic
 from db.engine import make_engine
 from db.models import AuditLog, ModelFit
+from db.reads import settings as settings_reads
 from tests.db.factories import add_user
 from tests.pages.conftest import database_at, log_in
 
@@ -93,13 +94,13 @@ def test_admin_adopts_the_fitted_weights_and_undoes_it(app, model_database):
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     assert "These fitted weights are in use." in [i.value for i in app.info]
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert {dim: settings[f"weight_{dim}"] for dim in card["health_weights"]["proposed"]} == card[
         "health_weights"
     ]["proposed"]
     app.button(key="churn_weights_undo").click()
     app.run()
-    settings = queries.load_settings(engine)
+    settings = settings_reads.load_settings(engine)
     assert {dim: settings[f"weight_{dim}"] for dim in card["health_weights"]["current"]} == card[
         "health_weights"
     ]["current"]
@@ -145,12 +146,12 @@ def test_admin_adopts_a_profiles_fitted_weights_and_undoes_it(app, model_databas
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     assert "These fitted weights are Enterprise's." in [i.value for i in app.info]
-    assert profiles.load_profiles(engine)["Enterprise"] == {
+    assert settings_reads.load_profiles(engine)["Enterprise"] == {
         f"weight_{dim}": value for dim, value in proposed.items()
     }
-    assert queries.load_settings(engine)["weight_usage"] == card["health_weights"]["current"]["usage"]
+    assert settings_reads.load_settings(engine)["weight_usage"] == card["health_weights"]["current"]["usage"]
     app.button(key="profile_weights_undo_Enterprise").click()
     app.run()
-    assert "Enterprise" not in profiles.load_profiles(engine)
+    assert "Enterprise" not in settings_reads.load_profiles(engine)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).where(AuditLog.action == "update_health_profile")) == 10

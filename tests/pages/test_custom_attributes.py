@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.db.factories import build_book
-from tests.db.test_attributes import add_attributes
+from tests.db.reads.test_accounts import add_attributes
 from tests.pages.conftest import database_at, log_in
 
 

@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from db import profiles, profiles_write, service
+from db import profiles_write, service
 from db.engine import make_engine
 from db.models import AuditLog, HealthSnapshot, User
+from db.reads import settings as settings_reads
 from tests.db.factories import THIS_WEEK, add_user, build_book
 from tests.pages.conftest import database_at, log_in
 
@@ -60,10 +61,10 @@ def test_a_segment_gets_its_own_weights_previewed_saved_and_scored(app, app_engi
     click(app, "Preview")
     # Support alone: account 2 scores 35 (still at risk), account 1 scores 100 (still healthy).
     assert any("0 of 2 SMB accounts would change band" in m.value for m in app.markdown)
-    assert profiles.load_profiles(app_engine) == {}
+    assert settings_reads.load_profiles(app_engine) == {}
     click(app, "Save")
     assert not app.exception, [e.value for e in app.exception]
-    assert profiles.load_profiles(app_engine) == {"SMB": dict.fromkeys(SUPPORT_ONLY, 0.0)}
+    assert settings_reads.load_profiles(app_engine) == {"SMB": dict.fromkeys(SUPPORT_ONLY, 0.0)}
     # The save recombined the stored sub-scores under the profile.
     assert score_of(app_engine, 2) == pytest.approx(35) and score_of(app_engine, 1) == pytest.approx(100)
     with app_engine.connect() as conn:
@@ -72,7 +73,7 @@ def test_a_segment_gets_its_own_weights_previewed_saved_and_scored(app, app_engi
         ).all()
     assert sorted(audited) == sorted((f"SMB {key}", "0.0") for key in SUPPORT_ONLY)
     click(app, "Use the global settings")
-    assert profiles.load_profiles(app_engine) == {}
+    assert settings_reads.load_profiles(app_engine) == {}
 
 
 def test_thresholds_that_overlap_are_refused_with_the_rule(app, app_engine):
@@ -83,7 +84,7 @@ def test_thresholds_that_overlap_are_refused_with_the_rule(app, app_engine):
         "SMB profile: 'At-risk band: score below' 90 (the SMB profile's own) is above 'Healthy band: score at "
         "least' 75 (the global setting); the at-risk threshold must not be higher than the healthy one."
     ]
-    assert profiles.load_profiles(app_engine) == {}
+    assert settings_reads.load_profiles(app_engine) == {}
 
 
 def test_a_profile_changed_by_another_admin_since_is_not_overwritten(app, app_engine):
@@ -99,4 +100,4 @@ def test_a_profile_changed_by_another_admin_since_is_not_overwritten(app, app_en
         "the form now shows the current values."
     ]
     assert app.number_input(key="profile-SMB-weight_usage").value == 50
-    assert profiles.load_profiles(app_engine) == {"SMB": {"weight_usage": 50.0}}
+    assert settings_reads.load_profiles(app_engine) == {"SMB": {"weight_usage": 50.0}}

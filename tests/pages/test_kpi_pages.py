@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select, update
 from streamlit.testing.v1 import AppTest
 
 from core import kpis, periods, weekly
-from db import queries, scoring
+from db import scoring
 from db.engine import make_engine, transaction
 from db.models import (
     AcquisitionSpend,
@@ -32,6 +32,7 @@ from db.models import (
     ReferralEvent,
     Setting,
 )
+from db.reads import settings as settings_reads
 from tests.builders import (
     ask,
     asset,
@@ -91,7 +92,7 @@ def build_program(engine: Engine) -> int:
     (5, asked); surveys, purchases, spend, outreach, requests, referrals and two scored weeks. Returns Amy's id."""
     amy = add_user(engine)
     otto = add_user(engine, "otto")
-    weights = scoring.weights_key(queries.load_settings(engine))
+    weights = scoring.weights_key(settings_reads.load_settings(engine))
     m, b = MONTH, BEFORE
     with transaction(engine) as session:
         session.add_all(

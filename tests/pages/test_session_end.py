@@ -5,9 +5,10 @@ import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from db import queries, service
+from db import service
 from db.engine import make_engine
 from db.models import User
+from db.reads import settings as settings_reads
 from tests.db.factories import add_user, build_book
 from tests.pages.conftest import APP, database_at, log_in
 from ui.text import literal
@@ -68,7 +69,7 @@ def test_a_password_reset_ends_the_open_session_and_refuses_its_writes(app, app_
     form.button[0].click()
     app.run()
     assert [e.value for e in app.error] == [literal(service.SESSION_ENDED)]
-    assert queries.load_settings(app_engine)["target_nps"] == 40
+    assert settings_reads.load_settings(app_engine)["target_nps"] == 40
     st.cache_data.clear()  # the credentials' few seconds have passed
     app.run()
     assert not app.exception

@@ -5,8 +5,9 @@ import jwt
 import pandas as pd
 from sqlalchemy import select
 
-from db import queries, service
+from db import service
 from db.models import User
+from db.reads import users as user_reads
 from tests.db.factories import add_user
 from ui.auth import COOKIE_DAYS, cookie_user
 
@@ -66,9 +67,9 @@ def test_cookie_issued_before_a_user_was_disabled_is_refused_even_after_enabling
     admin, amy = admin_and_amy(engine)
     issued_before = time.time() - 60
     service.set_user_disabled(engine, admin, amy, True, version=1)
-    assert cookie_is_revoked(token("amy", issued_before), KEY, queries.user_credentials(engine))
+    assert cookie_is_revoked(token("amy", issued_before), KEY, user_reads.user_credentials(engine))
     service.set_user_disabled(engine, admin, amy, False, version=2)
-    users = queries.user_credentials(engine)
+    users = user_reads.user_credentials(engine)
     assert cookie_is_revoked(token("amy", issued_before), KEY, users)
     assert not cookie_is_revoked(token("amy", valid_from(engine, amy) + 60), KEY, users)
 
@@ -76,8 +77,8 @@ def test_cookie_issued_before_a_user_was_disabled_is_refused_even_after_enabling
 def test_cookie_issued_before_a_password_reset_is_refused(engine):
     admin, amy = admin_and_amy(engine)
     issued_before = time.time() - 60
-    assert not cookie_is_revoked(token("amy", issued_before), KEY, queries.user_credentials(engine))
+    assert not cookie_is_revoked(token("amy", issued_before), KEY, user_reads.user_credentials(engine))
     service.reset_password(engine, admin, amy, "a brand new passphrase", version=1)
-    users = queries.user_credentials(engine)
+    users = user_reads.user_credentials(engine)
     assert cookie_is_revoked(token("amy", issued_before), KEY, users)
     assert not cookie_is_revoked(token("amy", valid_from(engine, amy) + 60), KEY, users)

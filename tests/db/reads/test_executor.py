@@ -7,8 +7,9 @@ import datetime as dt
 
 import pandas as pd
 
-from db import queries, reads
+from db import reads
 from db.engine import transaction
+from db.reads import accounts as account_reads
 from tests.db.factories import account, add_user
 
 
@@ -16,7 +17,7 @@ def test_dates_are_datetime64_on_both_databases(engine):
     owner = add_user(engine)
     with transaction(engine) as session:
         session.add(account(1, owner, customer_since=dt.date(2024, 3, 5), renewal_date=None))
-    read = queries.account(engine, 1)
+    read = account_reads.account(engine, 1)
     assert read["customer_since"] == pd.Timestamp("2024-03-05")
     assert isinstance(read["customer_since"], pd.Timestamp)
     assert pd.isna(read["renewal_date"])

@@ -1,7 +1,13 @@
-"""Large reads, fast: the driver's plain rows straight into DataFrames, for text queries of the read side."""
+"""The read side: its one executor here (frame; between for a window of days; numbers for large reads of numbers
+only), and one module per data family (db/families.py): accounts (accounts and health), advocates (advocates and
+outreach), assets (assets and references), purchases (purchases and referrals), users (users and audit),
+settings, and work (tasks and playbooks). Shared rules are SQL fragments written once (db/rules.py).
+
+Large reads, fast: the driver's plain rows straight into DataFrames."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,6 +38,13 @@ def frame(
     for column in dates:
         read[column] = pd.to_datetime(read[column], format="ISO8601")
     return read if index is None else read.set_index(index)
+
+
+def between(
+    source: Engine | Connection, sql: str, dates: Sequence[str], start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """The rows of sql, whose :start and :end bind the days start…end (end inclusive, as the day after)."""
+    return frame(source, sql, dates, {"start": start, "end": end + dt.timedelta(days=1)})
 
 
 def day_number(engine: Engine, column: str) -> str:

@@ -1,18 +1,21 @@
+"""The accounts and health family's reads (db/reads/accounts.py) on SQLite and PostgreSQL: the health score's
+inputs, NPS counts, the data's last day, custom attributes and the coverage panel's ticket read."""
+
 import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
-from db import queries
 from db.engine import transaction
-from db.models import AuditLog, Setting, Ticket, UsageWeekly
+from db.models import AccountAttribute, CustomAttribute, Setting, Ticket, UsageWeekly
+from db.reads import accounts as account_reads
 from tests.db.factories import AS_OF, account, build_book
 
 
 def test_health_features_hand_computed(engine):
     build_book(engine)
-    features = queries.health_features(engine, AS_OF)
+    features = account_reads.health_features(engine, AS_OF)
     assert list(features.index) == [1, 2]  # churned account 3 is not active
 
     steady = features.loc[1]
@@ -38,38 +41,31 @@ def test_health_features_hand_computed(engine):
 
 def test_health_features_for_one_account_match_the_book(engine):
     build_book(engine)
-    book = queries.health_features(engine, AS_OF)
-    one = queries.health_features(engine, AS_OF, account_id=2)
+    book = account_reads.health_features(engine, AS_OF)
+    one = account_reads.health_features(engine, AS_OF, account_id=2)
     assert list(one.index) == [2]
     assert one.loc[2].equals(book.loc[2])
-    assert queries.health_features(engine, AS_OF, account_id=3).empty  # churned
+    assert account_reads.health_features(engine, AS_OF, account_id=3).empty  # churned
 
 
 def test_health_features_in_the_past(engine):
     build_book(engine)
-    before_churn = queries.health_features(engine, dt.date(2026, 10, 1))
+    before_churn = account_reads.health_features(engine, dt.date(2026, 10, 1))
     assert 3 in before_churn.index
 
 
 def test_nps_counts(engine):
     owner = build_book(engine)
-    counts = queries.nps_counts(engine, dt.date(2026, 8, 20), AS_OF)
+    counts = account_reads.nps_counts(engine, dt.date(2026, 8, 20), AS_OF)
     assert counts.to_dict() == {10: 1, 3: 1, 0: 1}
-    assert queries.nps_counts(engine, dt.date(2026, 8, 20), AS_OF, owner).to_dict() == {10: 1, 3: 1}
-
-
-def test_open_reference_requests(engine):
-    build_book(engine)
-    requests = queries.open_reference_requests(engine)
-    assert requests["prospect"].tolist() == ["Prospect A"]
-    assert requests["needed_by"].iloc[0] == dt.datetime(2026, 11, 12, 9)
+    assert account_reads.nps_counts(engine, dt.date(2026, 8, 20), AS_OF, owner).to_dict() == {10: 1, 3: 1}
 
 
 def test_data_as_of_is_the_end_of_the_latest_usage_week(engine):
-    assert queries.data_as_of(engine, AS_OF) == AS_OF  # no usage yet
+    assert account_reads.data_as_of(engine, AS_OF) == AS_OF  # no usage yet
     build_book(engine)
-    assert queries.data_as_of(engine, dt.date(2026, 12, 31)) == dt.date(2026, 11, 22)
-    assert queries.data_as_of(engine, AS_OF) == AS_OF
+    assert account_reads.data_as_of(engine, dt.date(2026, 12, 31)) == dt.date(2026, 11, 22)
+    assert account_reads.data_as_of(engine, AS_OF) == AS_OF
 
 
 # --- unknown inputs and weeks without usage -----------------------------------------------------------
@@ -136,7 +132,7 @@ def sparse_book(engine):
 
 
 def test_a_week_without_usage_after_the_first_counts_as_zero_use(sparse_book):
-    f = queries.health_features(sparse_book, AS_OF).loc[4]
+    f = account_reads.health_features(sparse_book, AS_OF).loc[4]
     # Recent weeks 26 Oct … 16 Nov: 4 on record, rows in 2. A row that leaves a count unknown counts in
     # neither the total nor the weeks: active users (12 + 4) ÷ 4; logins 60 ÷ (1 known + 2 without a row);
     # key-feature events 2 ÷ 3.
@@ -149,7 +145,7 @@ def test_a_week_without_usage_after_the_first_counts_as_zero_use(sparse_book):
     assert f["key_feature_events_prior"] == pytest.approx(4 / 3)
     assert f["seats_used"] == pytest.approx(6.0)  # seats used: the mean of the recent weeks that know it
     # No row in the twelve weeks after earlier use: zero use, not no data.
-    quiet = queries.health_features(sparse_book, AS_OF).loc[6]
+    quiet = account_reads.health_features(sparse_book, AS_OF).loc[6]
     assert quiet[["active_users_recent", "logins_prior", "key_feature_events_recent"]].tolist() == [0, 0, 0]
     assert pd.isna(quiet["seats_used"])
 
@@ -157,7 +153,7 @@ def test_a_week_without_usage_after_the_first_counts_as_zero_use(sparse_book):
 def test_without_the_setting_a_week_without_usage_is_no_data(sparse_book):
     with transaction(sparse_book) as session:
         session.execute(update(Setting).where(Setting.key == "usage_gap_is_zero").values(value="0"))
-    features = queries.health_features(sparse_book, AS_OF)
+    features = account_reads.health_features(sparse_book, AS_OF)
     f = features.loc[4]
     assert f[["active_users_recent", "logins_recent", "key_feature_events_recent"]].tolist() == [8, 60, 2]
     assert f[["active_users_prior", "logins_prior", "key_feature_events_prior"]].tolist() == [8, 40, 4]
@@ -167,7 +163,7 @@ def test_without_the_setting_a_week_without_usage_is_no_data(sparse_book):
 
 
 def test_unknown_seats_and_ticket_details_are_not_scored_as_zero(sparse_book):
-    f = queries.health_features(sparse_book, AS_OF).loc[5]
+    f = account_reads.health_features(sparse_book, AS_OF).loc[5]
     assert pd.isna(f["seats_purchased"])
     # Two open tickets of unknown severity and category: open, but neither high severity nor billing; the
     # escalated one is a complaint by its escalation.
@@ -179,31 +175,79 @@ def test_unknown_seats_and_ticket_details_are_not_scored_as_zero(sparse_book):
     ]
 
 
-def test_an_audit_search_with_control_characters_finds_the_text_around_them(engine):
-    with transaction(engine) as conn:
-        conn.execute(
-            AuditLog.__table__.insert(),
+# --- custom attributes and the coverage panel's ticket read ----------------------------------------
+
+
+def add_attributes(engine) -> None:
+    """Custom attributes of each kind on build_book's accounts 1 and 2: one with a single value, one without any."""
+    with transaction(engine) as session:
+        session.execute(
+            insert(CustomAttribute),
             [
-                {
-                    "at": dt.datetime(2026, 11, 2),
-                    "username": "ada",
-                    "action": "change_role",
-                    "entity": "user",
-                    "entity_id": "7",
-                    "before": '{"username": "amy"}',
-                    "after": None,
-                },
-                {
-                    "at": dt.datetime(2026, 11, 3),
-                    "username": "ada",
-                    "action": "change_role",
-                    "entity": "user",
-                    "entity_id": "8",
-                    "before": '{"username": "bob"}',
-                    "after": None,
-                },
+                {"name": "Contract", "kind": "text"},
+                {"name": "monthly charges", "kind": "number"},
+                {"name": "Partner", "kind": "bool"},
+                {"name": "Contract start", "kind": "date"},
+                {"name": "Discount", "kind": "number"},
+                {"name": "Tenure band", "kind": "text"},
             ],
         )
-    rows, total = queries.audit_log(engine, queries.AuditFilter(text="a\x00m\x1by"), 10)
-    assert total == 1
-    assert rows["entity_id"].tolist() == ["7"]
+        session.execute(
+            insert(AccountAttribute),
+            [
+                {"account_id": 1, "name": "Contract", "text_value": "Two year"},
+                {"account_id": 2, "name": "Contract", "text_value": "Month-to-month"},
+                {"account_id": 1, "name": "monthly charges", "number_value": 1234.5},
+                {"account_id": 2, "name": "monthly charges", "number_value": 20.0},
+                {"account_id": 1, "name": "Partner", "number_value": 1.0},
+                {"account_id": 2, "name": "Partner", "number_value": 0.0},
+                {"account_id": 1, "name": "Contract start", "date_value": dt.date(2024, 3, 5)},
+                {"account_id": 2, "name": "Discount", "number_value": 10.0},
+            ],
+        )
+
+
+KINDS = {
+    "Contract": "text",
+    "Contract start": "date",
+    "Discount": "number",
+    "monthly charges": "number",
+    "Partner": "bool",
+    "Tenure band": "text",
+}
+
+
+def test_attribute_kinds_in_name_order(engine):
+    assert account_reads.attribute_kinds(engine) == {}
+    build_book(engine)
+    add_attributes(engine)
+    assert list(account_reads.attribute_kinds(engine).items()) == list(KINDS.items())
+
+
+def test_attribute_values_typed_with_unknown_as_na(engine):
+    build_book(engine)
+    add_attributes(engine)
+    values = account_reads.attribute_values(engine, KINDS)
+    assert list(values.index) == [1, 2] and list(values.columns) == list(KINDS)
+    assert values["Contract"].tolist() == ["Two year", "Month-to-month"]
+    assert values["monthly charges"].tolist() == [1234.5, 20.0]
+    assert values["Partner"].dtype == "boolean" and values["Partner"].tolist() == [True, False]
+    assert values.loc[1, "Contract start"] == pd.Timestamp(2024, 3, 5)
+    assert pd.isna(values.loc[2, "Contract start"])
+    assert values["Tenure band"].isna().all()
+
+
+def test_attribute_values_of_some_attributes_or_one_account(engine):
+    build_book(engine)
+    add_attributes(engine)
+    one = account_reads.attribute_values(engine, {"Contract start": "date"})
+    assert list(one.columns) == ["Contract start"] and list(one.index) == [1]
+    second = account_reads.attribute_values(engine, KINDS, account_id=2)
+    assert list(second.index) == [2] and second.loc[2, "Contract"] == "Month-to-month"
+    assert account_reads.attribute_values(engine, {}).empty
+
+
+def test_ticketed_accounts_counts_any_ticket_up_to_the_day(engine):
+    build_book(engine)  # account 2's tickets: January to 10 Nov 2026
+    assert account_reads.ticketed_accounts(engine, AS_OF) == {2}
+    assert account_reads.ticketed_accounts(engine, dt.date(2025, 12, 31)) == set()

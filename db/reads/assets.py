@@ -1,28 +1,45 @@
-"""Read queries of the asset library and reference requests, shaped for core.assets, core.matching and
-core.references."""
+"""Reads of the assets and references family: the asset library and its tags, reference requests, what assets
+and advocates did in deals, and the assets that may turn stale.
+
+Each returns DataFrames shaped for core.assets, core.matching, core.references and core.weekly."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Date, Engine, bindparam, case, func, select, text
+from sqlalchemy import Connection, Date, Engine, bindparam, case, func, select, text
 
 from db import reads, rules
-from db.models import AssetUsage, Contact, ReferenceRequest
+from db.models import AssetUsage, ReferenceRequest
+
+
+def featured_state(day: str) -> str:
+    """SQL columns of an asset's featured customer that its freshness depends on (core.assets.freshness): segment
+    (for the band), account_churned and contact_left (1 or 0, as of day, an SQL expression) and account_score (the
+    snapshot of :week), from assets s joined with FEATURED_JOINS."""
+    return (
+        f"a.segment, CASE WHEN {rules.churned('s.account_id', day)} THEN 1 ELSE 0 END AS account_churned, "
+        "h.score AS account_score, "
+        f"CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= {day} THEN 1 ELSE 0 END AS contact_left"
+    )
+
+
+FEATURED_JOINS = """
+LEFT JOIN accounts a ON a.id = s.account_id
+LEFT JOIN contacts c ON c.id = s.contact_id
+LEFT JOIN health_snapshots h ON h.account_id = s.account_id AND h.week_start = :week
+"""
+FEATURED_TYPES = {"account_score": float, "account_churned": bool, "contact_left": bool}
 
 LIBRARY_SQL = text(
     f"""
 SELECT s.id, s.title, s.asset_type, s.summary, s.quote, s.company_size, s.region, s.approval_status,
     s.published_on, s.review_by, s.url, s.account_id, a.name AS account_name, s.contact_id, c.name AS contact_name,
-    s.approved_by, s.approved_on, s.approval_until, s.file_key, s.file_name, s.file_type, s.version, a.segment,
-    CASE WHEN {rules.churned("s.account_id", ":today")} THEN 1 ELSE 0 END AS account_churned,
-    h.score AS account_score,
-    CASE WHEN c.left_company_on IS NOT NULL AND c.left_company_on <= :today THEN 1 ELSE 0 END AS contact_left
+    s.approved_by, s.approved_on, s.approval_until, s.file_key, s.file_name, s.file_type, s.version,
+    {featured_state(":today")}
 FROM assets s
-LEFT JOIN accounts a ON a.id = s.account_id
-LEFT JOIN contacts c ON c.id = s.contact_id
-LEFT JOIN health_snapshots h ON h.account_id = s.account_id AND h.week_start = :week
+{FEATURED_JOINS}
 WHERE s.retired_on IS NULL
 ORDER BY s.id
 """
@@ -44,8 +61,7 @@ def library(engine: Engine, today: dt.date, week: dt.date | None, asset_tags: pd
     dates = ["published_on", "review_by", "approved_on", "approval_until"]
     frame = reads.frame(engine, LIBRARY_SQL, dates, {"today": today, "week": week}, index="id")
     frame[["account_id", "contact_id"]] = frame[["account_id", "contact_id"]].astype("Int64")
-    frame[["account_churned", "contact_left"]] = frame[["account_churned", "contact_left"]].astype(bool)
-    frame["account_score"] = frame["account_score"].astype(float)
+    frame = frame.astype(FEATURED_TYPES)
     joined = asset_tags.sort_values("value").groupby(["asset_id", "kind"])["value"].agg(", ".join).unstack()
     frame["industries"] = joined.get("industry", pd.Series(dtype=object)).reindex(frame.index).fillna("")
     frame["products"] = joined.get("product", pd.Series(dtype=object)).reindex(frame.index).fillna("")
@@ -63,22 +79,52 @@ def retired_assets(engine: Engine) -> pd.DataFrame:
     return reads.frame(engine, RETIRED_SQL, ["retired_on"], index="id")
 
 
-def contacts_of(engine: Engine, account_id: int) -> pd.DataFrame:
-    """The contacts of one account, by id: name, title (for choosing an asset's featured contact)."""
-    stmt = select(Contact.id, Contact.name, Contact.title).where(Contact.account_id == account_id)
-    with engine.connect() as conn:
-        return pd.read_sql(stmt.order_by(Contact.name), conn, index_col="id")
+ASSETS_CHANGING_SQL = text(
+    f"""
+SELECT s.id AS asset_id, s.title, s.asset_type, s.approval_status, s.published_on, s.review_by,
+    s.approval_until, {featured_state(":end")}
+FROM assets s
+{FEATURED_JOINS}
+WHERE s.retired_on IS NULL
+  AND (s.published_on BETWEEN :start AND :end OR s.review_by BETWEEN :start AND :end
+       OR s.approval_until BETWEEN :start AND :end OR s.published_on BETWEEN :aged_start AND :aged_end)
+"""
+).bindparams(*(bindparam(name, type_=Date) for name in ("start", "end", "week", "aged_start", "aged_end")))
 
 
-CUSTOMERS_BY_INDUSTRY_SQL = text(
-    f"SELECT a.industry, COUNT(*) AS customers FROM accounts a WHERE {rules.active('a', ':today')} "
-    "GROUP BY a.industry"
-).bindparams(bindparam("today", type_=Date))
+def assets_changing(
+    engine: Engine, start: dt.date, end: dt.date, max_age_years: float, week: dt.date
+) -> pd.DataFrame:
+    """The assets not retired that could have been published or turned stale in the days start…end (published,
+    due for review, their approval running out or reaching max_age_years in them), by asset_id, with what
+    core.assets.freshness needs (account_score from week's snapshot, and the account's segment for its band)."""
+    age = dt.timedelta(days=max_age_years * 365.25)
+    params = {
+        "start": start,
+        "end": end,
+        "week": week,
+        "aged_start": start - age - dt.timedelta(days=1),
+        "aged_end": end - age + dt.timedelta(days=1),
+    }
+    frame = reads.frame(
+        engine, ASSETS_CHANGING_SQL, ["published_on", "review_by", "approval_until"], params, index="asset_id"
+    )
+    return frame.astype(FEATURED_TYPES)
 
 
-def customers_by_industry(engine: Engine, today: dt.date) -> pd.DataFrame:
-    """Active customers per industry: industry, customers."""
-    return reads.frame(engine, CUSTOMERS_BY_INDUSTRY_SQL, (), {"today": today})
+# --- reference requests and deals ------------------------------------------------------------------
+
+
+OPEN_REQUESTS_SQL = text(
+    "SELECT id, prospect, kind, status, needed_by, assigned_advocate_id FROM reference_requests "
+    "WHERE status IN ('open', 'assigned')"
+)
+
+
+def open_reference_requests(engine: Engine) -> pd.DataFrame:
+    """Reference requests still waiting for fulfilment: id, prospect, kind, status, needed_by,
+    assigned_advocate_id (NaN while open)."""
+    return reads.frame(engine, OPEN_REQUESTS_SQL, ["needed_by"])
 
 
 REQUESTS_SQL = """
@@ -134,3 +180,19 @@ def advocate_deals(engine: Engine) -> pd.DataFrame:
     )
     with engine.connect() as conn:
         return pd.read_sql(stmt, conn, index_col="advocate_id").astype(float)
+
+
+ACTIVITIES_SQL = (
+    "SELECT assigned_advocate_id AS advocate_id, COALESCE(fulfilled_at, requested_at) AS activity_at "
+    "FROM reference_requests WHERE assigned_advocate_id IS NOT NULL AND status IN ('assigned', 'done')"
+)
+
+
+def reference_activities(source: Engine | Connection, advocate_id: int | None = None) -> pd.DataFrame:
+    """Reference requests advocates (or one advocate) took on — assigned or done — on the day fulfilled or else
+    requested; source may be a connection inside a write's transaction."""
+    sql, params = ACTIVITIES_SQL, {}
+    if advocate_id is not None:
+        sql, params = sql + " AND assigned_advocate_id = :advocate_id", {"advocate_id": advocate_id}
+    frame = reads.frame(source, sql, ["activity_at"], params)
+    return frame.assign(on=frame.pop("activity_at").dt.normalize())

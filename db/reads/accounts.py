@@ -1,47 +1,24 @@
-"""Read queries: parameterised SQL that aggregates in the database and returns DataFrames."""
+"""Reads of the accounts and health family: the health score's inputs and snapshots, the board, one account and
+its events, surveys, churn, segments, custom attributes and the data coverage panel's reads.
+
+Each returns DataFrames shaped for core.health, core.board, core.coverage, core.kpis and core.weekly."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Date, DateTime, Engine, Select, bindparam, func, or_, select, text
+from sqlalchemy import Connection, Date, DateTime, Engine, String, bindparam, select, text
 
 from core import health, periods
-from core import settings as settings_rules
+from core.vocabulary import SURVEY_KINDS
 from db import reads, rules
 from db.engine import connected
-from db.models import AuditLog, Setting, User
+from db.models import Account, Contact
+from db.reads import settings as settings_reads
 
 # Weeks of usage read for the health score: 4 recent weeks compared with the 8 before.
 RECENT_WEEKS, PRIOR_WEEKS = 4, 8
-
-
-def load_settings(engine: Engine) -> dict[str, float]:
-    """Every setting: stored value where an admin set one, the brief's default otherwise."""
-    with engine.connect() as conn:
-        stored = {key: float(value) for key, value in conn.execute(select(Setting.key, Setting.value))}
-    return settings_rules.resolve(stored)
-
-
-def user_credentials(engine: Engine) -> pd.DataFrame:
-    """Enabled users with their bcrypt hashes, roles and the moment their login cookies became valid."""
-    stmt = select(
-        User.id, User.username, User.name, User.email, User.password_hash, User.role, User.sessions_valid_from
-    ).where(User.disabled.is_(False))
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
-
-
-def users(engine: Engine) -> pd.DataFrame:
-    """Every user, enabled or not, with role, creation time and the version an edit must name."""
-    stmt = select(
-        User.id, User.username, User.name, User.email, User.role, User.disabled, User.created_at, User.version
-    ).order_by(User.username)
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
 
 
 # Each window is a MATERIALIZED CTE so both databases read it through its own index (usage by
@@ -203,7 +180,7 @@ def health_features(engine: Engine, as_of: dt.date, account_id: int | None = Non
         "recent": (recent_from, this_week),
         "prior": (prior_from, recent_from - dt.timedelta(weeks=1)),
     }
-    gap_is_zero = load_settings(engine)["usage_gap_is_zero"] == 1
+    gap_is_zero = settings_reads.load_settings(engine)["usage_gap_is_zero"] == 1
     means = health.usage_means(frame, windows, gap_is_zero)
     counts = [column for column in frame.columns if column.endswith(("_rows", "_total", "_known"))]
     frame = frame.drop(columns=["first_usage_week", *counts]).join(means)
@@ -225,16 +202,6 @@ def nps_counts(engine: Engine, since: dt.date, as_of: dt.date, owner_id: int | N
     """NPS responses per score (0–10) answered in (since, as_of]."""
     frame = reads.frame(engine, NPS_COUNTS_SQL, (), {"since": since, "as_of": as_of, "owner_id": owner_id})
     return frame.set_index("score")["responses"].astype(int)
-
-
-OPEN_REQUESTS_SQL = text(
-    "SELECT id, prospect, status, needed_by FROM reference_requests WHERE status IN ('open', 'assigned')"
-)
-
-
-def open_reference_requests(engine: Engine) -> pd.DataFrame:
-    """Reference requests still waiting for fulfilment, with their needed-by time."""
-    return reads.frame(engine, OPEN_REQUESTS_SQL, ["needed_by"])
 
 
 def data_as_of(engine: Engine, today: dt.date) -> dt.date:
@@ -351,81 +318,169 @@ def churned_between(engine: Engine, after: dt.date, until: dt.date) -> set[int]:
         return set(conn.scalars(CHURNED_SQL, {"after": after, "until": until}))
 
 
-# --- the audit log ---------------------------------------------------------------------------------
+# --- surveys ---------------------------------------------------------------------------------------
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Naming every kind lets the (kind, responded_on, score) index find a period's answers on both databases.
+SURVEY_KINDS_SQL = "(" + ", ".join(f"'{kind}'" for kind in SURVEY_KINDS) + ")"
+SURVEY_DAILY_SQL = (
+    "SELECT responded_on AS day, kind, score, COUNT(*) AS responses FROM survey_responses "
+    "GROUP BY kind, responded_on, score"
+)
 
 
-@dataclass(frozen=True)
-class AuditFilter:
-    """Audit rows written on days start…end (inclusive; None: open), by these users, of these actions and
-    entities (empty: all), whose entity id, before or after contains text (case-insensitive; empty: any)."""
-
-    start: dt.date | None = None
-    end: dt.date | None = None
-    usernames: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()
-    entities: tuple[str, ...] = ()
-    text: str = ""
+def survey_daily(engine: Engine) -> pd.DataFrame:
+    """NPS and CSAT answers per day, kind and score: day, kind, score, responses."""
+    return reads.frame(engine, SURVEY_DAILY_SQL, ["day"])
 
 
-def _audit_where(stmt: Select, chosen: AuditFilter) -> Select:
-    if chosen.start is not None:
-        stmt = stmt.where(AuditLog.at >= dt.datetime.combine(chosen.start, dt.time()))
-    if chosen.end is not None:
-        stmt = stmt.where(AuditLog.at < dt.datetime.combine(chosen.end + dt.timedelta(days=1), dt.time()))
-    for column, values in (
-        (AuditLog.username, chosen.usernames),
-        (AuditLog.action, chosen.actions),
-        (AuditLog.entity, chosen.entities),
-    ):
-        if values:
-            stmt = stmt.where(column.in_(values))
-    # No stored text holds a control character (the service refuses them), and PostgreSQL refuses NUL.
-    needle = _CONTROL.sub("", chosen.text).strip()
-    if needle:
-        stmt = stmt.where(
-            or_(
-                *(
-                    column.icontains(needle, autoescape=True)
-                    for column in (AuditLog.entity_id, AuditLog.before, AuditLog.after)
-                )
+SURVEY_GROUPS_SQL = text(
+    f"""
+SELECT a.segment, a.industry, s.kind, s.score, COUNT(*) AS responses
+FROM survey_responses s JOIN accounts a ON a.id = s.account_id
+WHERE s.kind IN {SURVEY_KINDS_SQL} AND s.responded_on BETWEEN :start AND :end
+GROUP BY a.segment, a.industry, s.kind, s.score
+"""
+).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
+
+
+def survey_groups(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Answers of one period per segment, industry, kind and score: segment, industry, kind, score, responses."""
+    return reads.frame(engine, SURVEY_GROUPS_SQL, (), {"start": start, "end": end})
+
+
+def surveys_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Survey answers of the days start…end: account_id, account, contact, kind, score, responded_on, comment."""
+    return reads.between(
+        engine,
+        "SELECT s.account_id, a.name AS account, c.name AS contact, s.kind, s.score, s.responded_on, s.comment "
+        "FROM survey_responses s JOIN accounts a ON a.id = s.account_id "
+        "LEFT JOIN contacts c ON c.id = s.contact_id "
+        f"WHERE s.kind IN {SURVEY_KINDS_SQL} AND s.responded_on >= :start AND s.responded_on < :end",
+        ["responded_on"],
+        start,
+        end,
+    )
+
+
+# --- the book: names, weeks scored, segments, contacts ---------------------------------------------
+
+
+def account_names(engine: Engine) -> pd.DataFrame:
+    """Every account by account_id: name, owner, segment, industry, arr."""
+    frame = reads.frame(
+        engine,
+        "SELECT a.id AS account_id, a.name, u.name AS owner, a.segment, a.industry, a.arr "
+        "FROM accounts a LEFT JOIN users u ON u.id = a.owner_id",
+        [],
+    )
+    return frame.set_index("account_id").astype({"arr": float})
+
+
+def scored_weeks(engine: Engine, limit: int = 12) -> list[dt.date]:
+    """The most recent weeks with health snapshots, newest first."""
+    sql = text("SELECT DISTINCT week_start FROM health_snapshots ORDER BY week_start DESC LIMIT :limit")
+    with engine.connect() as conn:
+        return [pd.Timestamp(week).date() for week in conn.execute(sql, {"limit": limit}).scalars()]
+
+
+def segments(engine: Engine) -> list[str]:
+    """The segments accounts have, in name order."""
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(
+                select(Account.segment)
+                .where(Account.segment.is_not(None))
+                .distinct()
+                .order_by(Account.segment)
             )
         )
-    return stmt
 
 
-def audit_log(engine: Engine, chosen: AuditFilter, limit: int) -> tuple[pd.DataFrame, int]:
-    """The newest limit audit rows that chosen lets through, newest first, and how many it lets through in all."""
-    rows = _audit_where(
-        select(
-            AuditLog.id,
-            AuditLog.at,
-            AuditLog.username,
-            AuditLog.action,
-            AuditLog.entity,
-            AuditLog.entity_id,
-            AuditLog.before,
-            AuditLog.after,
-        ),
-        chosen,
-    ).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+def account_segments(engine: Engine) -> pd.Series:
+    """Every account's segment (None when unknown), by account id."""
     with engine.connect() as conn:
-        total = conn.scalar(_audit_where(select(func.count()).select_from(AuditLog), chosen))
-        frame = pd.read_sql(rows.limit(limit), conn)
-    frame["at"] = pd.to_datetime(frame["at"])
-    return frame, int(total)
+        rows = conn.execute(select(Account.id, Account.segment)).all()
+    return pd.Series(
+        [segment for _, segment in rows],
+        index=pd.Index([i for i, _ in rows], name="account_id"),
+        dtype=object,
+    )
 
 
-def audit_choices(engine: Engine) -> dict[str, list[str]]:
-    """The users, actions and entities the audit log holds, each sorted: the filters' options."""
+def contacts_of(engine: Engine, account_id: int) -> pd.DataFrame:
+    """The contacts of one account, by id: name, title (for choosing an asset's featured contact)."""
+    stmt = select(Contact.id, Contact.name, Contact.title).where(Contact.account_id == account_id)
     with engine.connect() as conn:
-        return {
-            name: sorted(conn.scalars(select(column).distinct()))
-            for name, column in (
-                ("usernames", AuditLog.username),
-                ("actions", AuditLog.action),
-                ("entities", AuditLog.entity),
-            )
-        }
+        return pd.read_sql(stmt.order_by(Contact.name), conn, index_col="id")
+
+
+CUSTOMERS_BY_INDUSTRY_SQL = text(
+    f"SELECT a.industry, COUNT(*) AS customers FROM accounts a WHERE {rules.active('a', ':today')} "
+    "GROUP BY a.industry"
+).bindparams(bindparam("today", type_=Date))
+
+
+def customers_by_industry(engine: Engine, today: dt.date) -> pd.DataFrame:
+    """Active customers per industry: industry, customers."""
+    return reads.frame(engine, CUSTOMERS_BY_INDUSTRY_SQL, (), {"today": today})
+
+
+# --- the data coverage panel and custom attributes ---------------------------------------------------
+
+
+TICKETED_SQL = text("SELECT DISTINCT account_id FROM tickets WHERE opened_at <= :until").bindparams(
+    bindparam("until", type_=DateTime)
+)
+
+
+def ticketed_accounts(engine: Engine, as_of: dt.date) -> set[int]:
+    """Accounts with any ticket opened on or before as_of."""
+    with engine.connect() as conn:
+        return set(conn.scalars(TICKETED_SQL, {"until": dt.datetime.combine(as_of, dt.time.max)}))
+
+
+# Custom attribute values are read only for the attributes a page needs (one to filter the board, all to export
+# it, all of one account for its page): an account file may bring dozens of columns for 50,000 accounts.
+VALUES_SQL = "SELECT name, account_id, text_value, number_value, date_value FROM account_attributes WHERE name IN :names"
+BOOK_VALUES = text(VALUES_SQL).bindparams(bindparam("names", expanding=True, type_=String))
+ACCOUNT_VALUES = text(VALUES_SQL + " AND account_id = :account_id").bindparams(
+    bindparam("names", expanding=True, type_=String)
+)
+
+
+def attribute_kinds(engine: Engine) -> dict[str, str]:
+    """Every custom attribute's kind (text, number, date or bool) by name, in name order ignoring case."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, kind FROM custom_attributes")).all()
+    return dict(sorted(rows, key=lambda row: row.name.casefold()))
+
+
+def attribute_values(engine: Engine, kinds: dict[str, str], account_id: int | None = None) -> pd.DataFrame:
+    """The values of the attributes in kinds (name → kind) of every account, or only of account_id: a row per
+    account with any value, a column per attribute (text as str, number as float, date as datetime64, yes/no as
+    boolean), NA where an account has no value."""
+    stmt, params = BOOK_VALUES, {"names": list(kinds)}
+    if account_id is not None:
+        stmt, params = ACCOUNT_VALUES, {**params, "account_id": account_id}
+    with engine.connect() as conn:
+        result = conn.execute(stmt, params)
+        # The driver's plain tuples, as db.reads.frame reads them: a third faster than pd.read_sql.
+        rows = pd.DataFrame.from_records(
+            result.cursor.fetchall(), columns=list(result.keys()), coerce_float=True
+        )
+    rows["date_value"] = pd.to_datetime(rows["date_value"], format="ISO8601")
+    rows = rows.astype({"account_id": "int64"}).set_index("account_id")
+    by_name = dict(list(rows.groupby("name")))
+    columns = {name: _typed(by_name.get(name, rows.iloc[:0]), kind) for name, kind in kinds.items()}
+    return pd.DataFrame(columns, index=pd.Index(rows.index.unique().sort_values(), name="account_id"))
+
+
+def _typed(rows: pd.DataFrame, kind: str) -> pd.Series:
+    """One attribute's values from the column of its kind (yes/no is stored as the number 1 or 0)."""
+    if kind == "text":
+        return rows["text_value"].astype("str")
+    if kind == "date":
+        return rows["date_value"].astype("datetime64[us]")
+    numbers = rows["number_value"].astype(float)
+    return numbers.astype("boolean") if kind == "bool" else numbers

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core import kpis as core_kpis
 from core.vocabulary import ADVOCATE_STAGES
-from db import kpis, service
+from db import service
 from db.engine import transaction
 from db.models import (
     AcquisitionSpend,
@@ -22,6 +22,9 @@ from db.models import (
     Referral,
     SurveyResponse,
 )
+from db.reads import accounts as account_reads
+from db.reads import advocates as advocate_reads
+from db.reads import purchases as purchase_reads
 from tests.builders import ask, asset, stage_change
 from tests.db.factories import account, add_user, build_advocates
 
@@ -176,7 +179,7 @@ def world(engine):
 
 
 def test_survey_daily_counts_answers_per_day_kind_and_score(world):
-    frame = kpis.survey_daily(world)
+    frame = account_reads.survey_daily(world)
     assert sorted(frame.columns) == ["day", "kind", "responses", "score"]
     assert pd.api.types.is_datetime64_any_dtype(frame["day"])
     assert rows(frame, ["day", "kind", "score", "responses"]) == [
@@ -191,7 +194,7 @@ def test_survey_daily_counts_answers_per_day_kind_and_score(world):
 
 
 def test_survey_groups_counts_one_period_per_segment_and_industry(world):
-    frame = kpis.survey_groups(world, D(2026, 1, 1), D(2026, 1, 31))
+    frame = account_reads.survey_groups(world, D(2026, 1, 1), D(2026, 1, 31))
     columns = ["segment", "industry", "kind", "score", "responses"]
     assert sorted(frame.columns) == sorted(columns)
     # Jan 1 and Jan 31 are inside; the Dec 31 and Feb 1 answers of account 2 are not.
@@ -202,11 +205,11 @@ def test_survey_groups_counts_one_period_per_segment_and_industry(world):
         ("SMB", "Retail", "nps", 6, 1),
         ("SMB", "Retail", "nps", 10, 2),
     ]
-    assert kpis.survey_groups(world, D(2026, 3, 1), D(2026, 3, 31)).empty
+    assert account_reads.survey_groups(world, D(2026, 3, 1), D(2026, 3, 31)).empty
 
 
 def test_customers_by_account_with_their_churn_and_first_purchase(world):
-    frame = kpis.customers(world).sort_index()
+    frame = purchase_reads.customers(world).sort_index()
     assert frame.index.name == "account_id"
     assert list(frame.index) == [1, 2, 3]
     assert pd.api.types.is_datetime64_any_dtype(frame["customer_since"])
@@ -225,7 +228,7 @@ def test_customers_by_account_with_their_churn_and_first_purchase(world):
 
 
 def test_purchases_with_referral_id_nan_unless_a_referral_brought_them(world):
-    frame = kpis.purchases(world).sort_values("purchased_on").reset_index(drop=True)
+    frame = purchase_reads.purchases(world).sort_values("purchased_on").reset_index(drop=True)
     assert list(frame.columns) == ["account_id", "purchased_on", "amount", "referral_id"]
     assert list(frame["account_id"]) == [1, 1, 2]
     assert list(frame["purchased_on"]) == [day("2025-12-01"), day("2026-01-05"), day("2026-01-12")]
@@ -237,7 +240,7 @@ def test_purchases_with_referral_id_nan_unless_a_referral_brought_them(world):
 
 
 def test_purchase_daily_totals_per_day(world):
-    frame = kpis.purchase_daily(world).sort_values("purchased_on", ignore_index=True)
+    frame = purchase_reads.purchase_daily(world).sort_values("purchased_on", ignore_index=True)
     assert rows(frame, ["purchased_on", "purchases", "amount", "referral_purchases"]) == [
         (day("2025-12-01"), 1, 300.0, 0),
         (day("2026-01-05"), 1, 1_000.5, 0),
@@ -247,14 +250,14 @@ def test_purchase_daily_totals_per_day(world):
 
 
 def test_buyers_between_gives_the_account_of_each_purchase_of_the_days(world):
-    assert sorted(kpis.buyers_between(world, D(2026, 1, 1), D(2026, 1, 31))) == [1, 2]
-    assert kpis.buyers_between(world, D(2025, 12, 1), D(2026, 1, 5)).tolist() == [1, 1]
-    empty = kpis.buyers_between(world, D(2026, 3, 1), D(2026, 3, 31))
+    assert sorted(purchase_reads.buyers_between(world, D(2026, 1, 1), D(2026, 1, 31))) == [1, 2]
+    assert purchase_reads.buyers_between(world, D(2025, 12, 1), D(2026, 1, 5)).tolist() == [1, 1]
+    empty = purchase_reads.buyers_between(world, D(2026, 3, 1), D(2026, 3, 31))
     assert empty.empty and empty.dtype == "int64"
 
 
 def test_spend_per_month_and_channel(world):
-    frame = kpis.spend(world)
+    frame = purchase_reads.spend(world)
     assert frame["amount"].dtype == float
     assert rows(frame, ["month", "channel", "amount"]) == [
         (day("2026-01-01"), "events", 500.5),
@@ -264,7 +267,7 @@ def test_spend_per_month_and_channel(world):
 
 
 def test_program_daily_measures(world):
-    frame = kpis.program_daily(world)
+    frame = advocate_reads.program_daily(world)
     assert sorted(frame.columns) == ["day", "measure", "value"]
     assert pd.api.types.is_datetime64_any_dtype(frame["day"])
     assert frame["value"].dtype == float
@@ -291,7 +294,7 @@ def advocates_per_stage(engine) -> dict[str, int]:
 
 
 def test_stage_flow_nets_sum_to_the_current_stage_counts(world):
-    frame = kpis.stage_flow(world)
+    frame = advocate_reads.stage_flow(world)
     assert sorted(frame.columns) == ["change", "day", "stage"]
     assert pd.api.types.is_datetime64_any_dtype(frame["day"])
     net = frame.groupby(["day", "stage"])["change"].sum()
@@ -323,7 +326,7 @@ def test_stage_flow_of_advocates_nominated_through_the_service(engine):
     marketing = service.Actor(id=marketing_id, username="mia", name="Mia", role="marketing")
     for contact_id in (1, 2):
         service.nominate(engine, marketing, contact_id)
-    stages = core_kpis.stages_at(kpis.stage_flow(engine), service.now().date())
+    stages = core_kpis.stages_at(advocate_reads.stage_flow(engine), service.now().date())
     # Two new records moved from 'candidate' to 'nominated': no candidate left, none below zero.
     assert stages.to_dict() == advocates_per_stage(engine)
     assert (stages["candidate"], stages["nominated"]) == (0, 2)

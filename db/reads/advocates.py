@@ -1,6 +1,7 @@
-"""Read queries of the advocate program: candidates, the pipeline, outreach and what is owed.
+"""Reads of the advocates and outreach family: candidates, the pipeline, outreach and its effectiveness, what is
+owed, rewards, and the program's activity over time.
 
-Each returns DataFrames shaped for core.advocates, core.pipeline and core.outreach.
+Each returns DataFrames shaped for core.advocates, core.pipeline, core.outreach, core.kpis and core.weekly.
 """
 
 from __future__ import annotations
@@ -174,22 +175,6 @@ def candidates(
     frame = reads.frame(source, stmt, CANDIDATE_DATES, params, index="contact_id")
     frame["advocate_id"] = frame["advocate_id"].astype("Int64")
     return frame.astype({"nps_latest": float, "csat_mean": float, "health_score": float})
-
-
-ACTIVITIES_SQL = (
-    "SELECT assigned_advocate_id AS advocate_id, COALESCE(fulfilled_at, requested_at) AS activity_at "
-    "FROM reference_requests WHERE assigned_advocate_id IS NOT NULL AND status IN ('assigned', 'done')"
-)
-
-
-def reference_activities(source: Engine | Connection, advocate_id: int | None = None) -> pd.DataFrame:
-    """Reference requests advocates (or one advocate) took on — assigned or done — on the day fulfilled or else
-    requested; source may be a connection inside a write's transaction."""
-    sql, params = ACTIVITIES_SQL, {}
-    if advocate_id is not None:
-        sql, params = sql + " AND assigned_advocate_id = :advocate_id", {"advocate_id": advocate_id}
-    frame = reads.frame(source, sql, ["activity_at"], params)
-    return frame.assign(on=frame.pop("activity_at").dt.normalize())
 
 
 def advocates(engine: Engine) -> pd.DataFrame:
@@ -373,4 +358,96 @@ def outreach_choices(engine: Engine) -> OutreachChoices:
         sorted({segment for segment, _ in kinds}),
         sorted({industry for _, industry in kinds}),
         dict(owners),
+    )
+
+
+# --- the program over time: daily activity, stage flow, rewards, the weekly review's two weeks ---------
+
+
+PROGRAM_DAILY_SQL = """
+SELECT sent_on AS day, 'asks' AS measure, COUNT(*) AS value
+FROM outreach_attempts WHERE follow_up_number = 0 GROUP BY sent_on
+UNION ALL
+SELECT responded_on, 'agreements', COUNT(*)
+FROM outreach_attempts WHERE outcome = 'agreed' AND responded_on IS NOT NULL GROUP BY responded_on
+UNION ALL
+SELECT published_on, 'assets_published', COUNT(*)
+FROM assets WHERE approval_status = 'approved' AND published_on IS NOT NULL AND retired_on IS NULL
+GROUP BY published_on
+UNION ALL
+SELECT used_on, 'asset_won_revenue', SUM(amount)
+FROM asset_usage WHERE outcome = 'won' AND reference_request_id IS NULL GROUP BY used_on
+"""
+
+
+def program_daily(engine: Engine) -> pd.DataFrame:
+    """Program activity per day: day, measure (asks, agreements, assets_published — approved and not retired,
+    asset_won_revenue — deals won with an asset outside any reference request), value."""
+    return reads.frame(engine, PROGRAM_DAILY_SQL, ["day"]).astype({"value": float})
+
+
+STAGE_MOVES_SQL = """
+SELECT DATE(changed_at) AS day, from_stage, to_stage, COUNT(*) AS changes
+FROM advocate_stage_changes GROUP BY DATE(changed_at), from_stage, to_stage
+"""
+FIRST_LEAVES_SQL = """
+SELECT DATE(s.changed_at) AS day, s.from_stage AS stage, COUNT(*) AS change
+FROM advocate_stage_changes s
+JOIN (SELECT MIN(id) AS id FROM advocate_stage_changes GROUP BY advocate_id) AS firsts ON firsts.id = s.id
+WHERE s.from_stage IS NOT NULL GROUP BY DATE(s.changed_at), s.from_stage
+"""
+
+
+def stage_flow(engine: Engine) -> pd.DataFrame:
+    """Net advocates entering (+) and leaving (−) each stage per day: day, stage, change. Their running sum is the
+    number of advocates in each stage on any day. An advocate whose first recorded change leaves a stage (a
+    new record that service.nominate moves out of 'candidate') entered that stage on that change's day. Changes are
+    recorded as they happen, so an advocate's first is its lowest id (read from the advocate index alone)."""
+    moves = reads.frame(engine, STAGE_MOVES_SQL, ["day"])  # one pass over the changes for entries and exits
+    entered = moves.groupby(["day", "to_stage"], as_index=False)["changes"].sum()
+    left = moves.dropna(subset=["from_stage"]).groupby(["day", "from_stage"], as_index=False)["changes"].sum()
+    left["changes"] = -left["changes"]
+    columns = ["day", "stage", "change"]
+    return pd.concat(
+        [
+            entered.set_axis(columns, axis=1),
+            left.set_axis(columns, axis=1),
+            reads.frame(engine, FIRST_LEAVES_SQL, ["day"]),
+        ],
+        ignore_index=True,
+    ).astype({"change": "int64"})
+
+
+def rewards(engine: Engine) -> pd.DataFrame:
+    """Every reward given: advocate_id, kind, value, given_on."""
+    return reads.frame(engine, "SELECT advocate_id, kind, value, given_on FROM rewards", ["given_on"]).astype(
+        {"value": float}
+    )
+
+
+def stage_changes_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Advocate stage changes of the days start…end: advocate_id, advocate, account, from_stage, to_stage,
+    changed_at."""
+    return reads.between(
+        engine,
+        "SELECT h.advocate_id, c.name AS advocate, a.name AS account, h.from_stage, h.to_stage, h.changed_at "
+        "FROM advocate_stage_changes h JOIN advocates adv ON adv.id = h.advocate_id "
+        "JOIN contacts c ON c.id = adv.contact_id JOIN accounts a ON a.id = adv.account_id "
+        "WHERE h.changed_at >= :start AND h.changed_at < :end",
+        ["changed_at"],
+        start,
+        end,
+    )
+
+
+def outreach_between(engine: Engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Outreach attempts sent or answered in the days start…end: sent_on, responded_on, outcome,
+    follow_up_number."""
+    return reads.between(
+        engine,
+        "SELECT sent_on, responded_on, outcome, follow_up_number FROM outreach_attempts "
+        "WHERE (sent_on >= :start AND sent_on < :end) OR (responded_on >= :start AND responded_on < :end)",
+        ["sent_on", "responded_on"],
+        start,
+        end,
     )
