@@ -348,12 +348,24 @@ def response_days(chosen: advocate_reads.OutreachFilter) -> pd.DataFrame:
     return advocate_reads.response_days(engine(), chosen)
 
 
+@loader(ACCOUNTS, shared=True, show_spinner="Reading every contact…")
+def contact_facts(today: dt.date, week: dt.date | None) -> pd.DataFrame:
+    """What every current contact brings (advocate_reads.contact_facts): the slow part of who to ask, kept
+    while the program is worked."""
+    return advocate_reads.contact_facts(engine(), today, week)
+
+
+@loader(ADVOCATES, ASSETS, shared=True)
+def advocacy(today: dt.date) -> pd.DataFrame:
+    return advocate_reads.advocacy(engine(), today)
+
+
 # A resource like the health board: the ranked base is large and read-only.
 @loader(ACCOUNTS, ADVOCATES, ASSETS, SETTINGS, shared=True, show_spinner="Ranking contacts…")
 def ranked_candidates(today: dt.date, week: dt.date | None, owner_id: int | None) -> pd.DataFrame:
     """Contacts not yet in the program, in ask order with score and eligibility (one owner's book or all)."""
     current = settings()
-    candidates = advocate_reads.candidates(engine(), today, week)
+    candidates = advocate_reads.with_advocacy(contact_facts(today, week), advocacy(today))
     if owner_id is not None:
         candidates = candidates[candidates["owner_id"] == owner_id]
     candidates["health_band"] = _with_band(candidates, "health_score")

@@ -32,7 +32,9 @@ from sqlalchemy import (
 from db import reads, rules
 from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceRequest, User
 
-CANDIDATES_SQL = """
+# What a contact brings, apart from its part in the program: written by imports and the scoring run, so the
+# book-wide read (seconds at 50,000 accounts) stays cached while the program is worked.
+CONTACT_FACTS_SQL = """
 WITH people AS (
     SELECT c.id AS contact_id, c.account_id, a.name AS account_name, c.name AS contact_name, c.title,
         COALESCE(c.relationship_strength, 1) AS relationship_strength, a.customer_since, a.owner_id,
@@ -65,8 +67,23 @@ complaints AS (
     FROM tickets
     WHERE (category = 'complaint' OR escalated) AND opened_at > :year_ago_start AND opened_at <= :as_of_end {account}
     GROUP BY account_id
-),
-asks AS (
+)
+SELECT p.contact_id, p.account_id, p.account_name, p.contact_name, p.title, p.relationship_strength,
+    p.customer_since, p.owner_id, p.industry, p.segment, p.region, p.product, nps.score AS nps_latest, nps.responded_on AS nps_latest_on,
+    csat.csat_mean, COALESCE(csat.csat_count, 0) AS csat_count,
+    COALESCE(triggers.trigger_kinds, 0) AS trigger_kinds, COALESCE(triggers.triggers, 0) AS triggers,
+    s.score AS health_score, complaints.last_complaint_on
+FROM people p
+LEFT JOIN nps ON nps.contact_id = p.contact_id AND nps.rn = 1
+LEFT JOIN csat ON csat.contact_id = p.contact_id
+LEFT JOIN triggers ON triggers.contact_id = p.contact_id
+LEFT JOIN health_snapshots s ON s.account_id = p.account_id AND s.week_start = :week
+LEFT JOIN complaints ON complaints.account_id = p.account_id
+ORDER BY p.contact_id
+"""
+# A contact's part in the program: written whenever the program is worked, and quick to read again.
+ADVOCACY_SQL = """
+WITH asks AS (
     SELECT advocate_id, MAX(sent_on) AS last_asked_on,
         SUM(CASE WHEN outcome = 'agreed' THEN 1 ELSE 0 END) AS agreements
     FROM outreach_attempts WHERE sent_on <= :as_of {advocate}
@@ -77,23 +94,12 @@ references_given AS (
     FROM reference_requests WHERE status = 'done' AND fulfilled_at <= :as_of_end {assigned}
     GROUP BY assigned_advocate_id
 )
-SELECT p.contact_id, p.account_id, p.account_name, p.contact_name, p.title, p.relationship_strength,
-    p.customer_since, p.owner_id, p.industry, p.segment, p.region, p.product, nps.score AS nps_latest, nps.responded_on AS nps_latest_on,
-    csat.csat_mean, COALESCE(csat.csat_count, 0) AS csat_count,
-    COALESCE(triggers.trigger_kinds, 0) AS trigger_kinds, COALESCE(triggers.triggers, 0) AS triggers,
-    s.score AS health_score, complaints.last_complaint_on, asks.last_asked_on,
-    COALESCE(asks.agreements, 0) + COALESCE(references_given.fulfilled, 0) AS past_advocacy,
-    adv.id AS advocate_id, adv.stage
-FROM people p
-LEFT JOIN nps ON nps.contact_id = p.contact_id AND nps.rn = 1
-LEFT JOIN csat ON csat.contact_id = p.contact_id
-LEFT JOIN triggers ON triggers.contact_id = p.contact_id
-LEFT JOIN health_snapshots s ON s.account_id = p.account_id AND s.week_start = :week
-LEFT JOIN complaints ON complaints.account_id = p.account_id
-LEFT JOIN advocates adv ON adv.contact_id = p.contact_id
+SELECT adv.contact_id, adv.id AS advocate_id, adv.stage, asks.last_asked_on,
+    COALESCE(asks.agreements, 0) + COALESCE(references_given.fulfilled, 0) AS past_advocacy
+FROM advocates adv
 LEFT JOIN asks ON asks.advocate_id = adv.id
 LEFT JOIN references_given ON references_given.advocate_id = adv.id
-ORDER BY p.contact_id
+WHERE 1 = 1 {advocates}
 """
 CANDIDATE_PARAMS = (
     bindparam("as_of", type_=Date),
@@ -103,13 +109,17 @@ CANDIDATE_PARAMS = (
     bindparam("year_ago_start", type_=DateTime),
     bindparam("as_of_end", type_=DateTime),
 )
+ADVOCACY_PARAMS = (bindparam("as_of", type_=Date), bindparam("as_of_end", type_=DateTime))
 # One contact (to check an ask as it is logged): every part reads only that contact's rows.
 ONE_CONTACT = {
     "people": "AND c.id = :contact_id",
     "contact": "AND contact_id = :contact_id AND account_id = (SELECT account_id FROM contacts WHERE id = :contact_id)",
     "account": "AND account_id = (SELECT account_id FROM contacts WHERE id = :contact_id)",
+}
+ONE_ADVOCATE = {
     "advocate": "AND advocate_id = (SELECT id FROM advocates WHERE contact_id = :contact_id)",
     "assigned": "AND assigned_advocate_id = (SELECT id FROM advocates WHERE contact_id = :contact_id)",
+    "advocates": "AND adv.contact_id = :contact_id",
 }
 # Advocates who said yes (agreed or reference-ready): the pool references are matched from.
 IN_PROGRAM = "SELECT contact_id FROM advocates WHERE stage IN ('agreed', 'reference_ready')"
@@ -117,8 +127,6 @@ PROGRAM_PEOPLE = {
     "people": f"AND c.id IN ({IN_PROGRAM})",
     "contact": f"AND contact_id IN ({IN_PROGRAM})",
     "account": "",
-    "advocate": "",
-    "assigned": "",
 }
 # Contacts whose latest answers include a promoter's NPS since :promoters_since: the work queue's promoter asks.
 RECENT_PROMOTERS = (
@@ -129,21 +137,78 @@ PROMOTER_PEOPLE = {
     "people": f"AND c.id IN ({RECENT_PROMOTERS})",
     "contact": f"AND contact_id IN ({RECENT_PROMOTERS})",
     "account": "",
-    "advocate": "",
-    "assigned": "",
 }
 ACTIVE = rules.active("a", ":as_of")
-BOOK_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **dict.fromkeys(ONE_CONTACT, ""))).bindparams(
+BOOK_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **dict.fromkeys(ONE_CONTACT, ""))).bindparams(
     *CANDIDATE_PARAMS
 )
-ONE_CANDIDATE = text(CANDIDATES_SQL.format(active=ACTIVE, **ONE_CONTACT)).bindparams(*CANDIDATE_PARAMS)
-PROGRAM_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **PROGRAM_PEOPLE)).bindparams(
-    *CANDIDATE_PARAMS
-)
-PROMOTER_CANDIDATES = text(CANDIDATES_SQL.format(active=ACTIVE, **PROMOTER_PEOPLE)).bindparams(
+ONE_CONTACT_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **ONE_CONTACT)).bindparams(*CANDIDATE_PARAMS)
+PROGRAM_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **PROGRAM_PEOPLE)).bindparams(*CANDIDATE_PARAMS)
+PROMOTER_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **PROMOTER_PEOPLE)).bindparams(
     *CANDIDATE_PARAMS, bindparam("promoters_since", type_=Date)
 )
-CANDIDATE_DATES = ["customer_since", "nps_latest_on", "last_complaint_on", "last_asked_on"]
+BOOK_ADVOCACY = text(ADVOCACY_SQL.format(**dict.fromkeys(ONE_ADVOCATE, ""))).bindparams(*ADVOCACY_PARAMS)
+ONE_ADVOCACY = text(ADVOCACY_SQL.format(**ONE_ADVOCATE)).bindparams(*ADVOCACY_PARAMS)
+# The columns of a candidate (contact_facts' with advocacy's).
+CANDIDATE_COLUMNS = [
+    "account_id", "account_name", "contact_name", "title", "relationship_strength", "customer_since", "owner_id",
+    "industry", "segment", "region", "product", "nps_latest", "nps_latest_on", "csat_mean", "csat_count",
+    "trigger_kinds", "triggers", "health_score", "last_complaint_on", "last_asked_on", "past_advocacy",
+    "advocate_id", "stage",
+]  # fmt: skip
+
+
+def _days(as_of: dt.date) -> dict[str, object]:
+    return {
+        "as_of": as_of,
+        "half_year_ago": as_of - dt.timedelta(days=182),
+        "year_ago": as_of - dt.timedelta(days=365),
+        "year_ago_start": dt.datetime.combine(as_of - dt.timedelta(days=365), dt.time.min),
+        "as_of_end": dt.datetime.combine(as_of, dt.time.max),
+    }
+
+
+def contact_facts(
+    source: Engine | Connection,
+    as_of: dt.date,
+    week: dt.date | None,
+    contact_id: int | None = None,
+    in_program: bool = False,
+    promoters_since: dt.date | None = None,
+) -> pd.DataFrame:
+    """Every current contact of an active account (or one contact, or only advocates who agreed, or only recent
+    promoters: see candidates) by contact_id, with account facts, NPS, CSAT, triggers, health in week and
+    complaints."""
+    params = {**_days(as_of), "week": week}
+    if contact_id is not None:
+        stmt, params["contact_id"] = ONE_CONTACT_FACTS, contact_id
+    elif promoters_since is not None:
+        stmt, params["promoters_since"] = PROMOTER_FACTS, promoters_since
+    else:
+        stmt = PROGRAM_FACTS if in_program else BOOK_FACTS
+    frame = reads.frame(source, stmt, ["customer_since", "nps_latest_on", "last_complaint_on"], params)
+    return frame.set_index("contact_id").astype(
+        {"nps_latest": float, "csat_mean": float, "health_score": float}
+    )
+
+
+def advocacy(source: Engine | Connection, as_of: dt.date, contact_id: int | None = None) -> pd.DataFrame:
+    """Every advocate record (or one contact's) by contact_id: advocate_id, stage, last_asked_on (asks sent by
+    as_of) and past_advocacy (agreements plus references fulfilled by then)."""
+    params = {key: value for key, value in _days(as_of).items() if key in ("as_of", "as_of_end")}
+    stmt = BOOK_ADVOCACY if contact_id is None else ONE_ADVOCACY
+    if contact_id is not None:
+        params["contact_id"] = contact_id
+    return reads.frame(source, stmt, ["last_asked_on"], params).set_index("contact_id")
+
+
+def with_advocacy(facts: pd.DataFrame, program: pd.DataFrame) -> pd.DataFrame:
+    """Contacts' facts with their part in the program (none yet: no advocate, no ask, no past advocacy)."""
+    joined = facts.join(program, how="left")
+    joined["past_advocacy"] = joined["past_advocacy"].fillna(0).astype(int)
+    joined["advocate_id"] = joined["advocate_id"].astype("Int64")
+    joined["stage"] = joined["stage"].astype("str")
+    return joined[CANDIDATE_COLUMNS]
 
 
 def candidates(
@@ -158,23 +223,8 @@ def candidates(
     who to ask: account facts, NPS, CSAT, triggers, health in week, complaints, past asks and advocacy; source
     may be a connection inside a write's transaction. promoters_since: only contacts with an NPS of 9 or 10
     answered on or after that day (their latest answer may be another)."""
-    params = {
-        "as_of": as_of,
-        "week": week,
-        "half_year_ago": as_of - dt.timedelta(days=182),
-        "year_ago": as_of - dt.timedelta(days=365),
-        "year_ago_start": dt.datetime.combine(as_of - dt.timedelta(days=365), dt.time.min),
-        "as_of_end": dt.datetime.combine(as_of, dt.time.max),
-    }
-    if contact_id is not None:
-        stmt, params["contact_id"] = ONE_CANDIDATE, contact_id
-    elif promoters_since is not None:
-        stmt, params["promoters_since"] = PROMOTER_CANDIDATES, promoters_since
-    else:
-        stmt = PROGRAM_CANDIDATES if in_program else BOOK_CANDIDATES
-    frame = reads.frame(source, stmt, CANDIDATE_DATES, params, index="contact_id")
-    frame["advocate_id"] = frame["advocate_id"].astype("Int64")
-    return frame.astype({"nps_latest": float, "csat_mean": float, "health_score": float})
+    facts = contact_facts(source, as_of, week, contact_id, in_program, promoters_since)
+    return with_advocacy(facts, advocacy(source, as_of, contact_id))
 
 
 def advocates(engine: Engine) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from db import demo, service
-from db import tasks as task_reads
+from db.reads import work as task_reads
 from db.engine import transaction
 from db.imports import exporting
 from db.models import AccountActivity, AuditLog, Task
