@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from db import demo, service
-from db.reads import work as task_reads
 from db.engine import transaction
 from db.imports import exporting
 from db.models import AccountActivity, AuditLog, Task
+from db.reads import work as task_reads
 from tests.builders import account, contact
 from tests.db.factories import add_user
 
