@@ -83,23 +83,16 @@ def _differences(asset: pd.Series, matched: pd.Series, prospect: Prospect) -> li
     return [text for same, asked, text in said if asked and not same]
 
 
-def match_assets(
+def _asset_signals(
     prospect: Prospect,
     assets: pd.DataFrame,
     tags: pd.DataFrame,
     flags: pd.DataFrame,
-    limit: int = 20,
-    neighbours: tuple[str, ...] = (),
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(ranked, excluded) assets for a prospect, by match_score (0–100).
-
-    match_score = 40 same industry tag (else 20 for a tag among the neighbouring industries) + 15 same company size
-    + 10 same region + 15 same product tag + 20 × (share of the pain text's 4+ letter words found in title, summary
-    or quote) − 25 if stale, floor 0.
-    Ranked: approved assets scoring above 0, best first then newest, top `limit`, with a `reasons` list, a
-    `differs` list (what is not as the prospect asked: why a match is not exact) and `same_industry`.
-    Excluded: unapproved assets that would score above 0, with a `reason`.
-    """
+    neighbours: tuple[str, ...],
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.DataFrame]:
+    """What each asset has of the prospect: (matched: industry, size, region and product as booleans; near: a
+    neighbouring industry's tag and not the prospect's; mentions: one boolean column per pain word, in the
+    words' order; stale: one boolean column per staleness flag)."""
     no = pd.Series(False, index=assets.index)
     industry = library.tagged(assets, tags, "industry", (prospect.industry,))
     near = library.tagged(assets, tags, "industry", neighbours) & ~industry if neighbours else no
@@ -118,15 +111,55 @@ def match_assets(
     mentions = pd.DataFrame(
         {word: text.str.contains(word, regex=False) for word in words}, index=assets.index, dtype=bool
     )
-    share = mentions.mean(axis=1) if words else 0.0
     stale = flags.reindex(assets.index)[list(library.FLAGS)].fillna(False).astype(bool)
+    return matched, near, mentions, stale
+
+
+def _asset_reasons(
+    asset_id: object,
+    prospect: Prospect,
+    assets: pd.DataFrame,
+    matched: pd.DataFrame,
+    near: pd.Series,
+    mentions: pd.DataFrame,
+    stale: pd.DataFrame,
+) -> list[str]:
+    """Why one asset matches: what it covers, a neighbouring industry, the pain words it mentions, and why it is stale."""
+    found = [word for word in mentions.columns if mentions.at[asset_id, word]]
+    causes = [library.STALE_LABELS[flag] for flag in library.FLAGS if stale.at[asset_id, flag]]
+    return [
+        *_match_reasons(matched.loc[asset_id], prospect, "covers"),
+        *([f"neighbouring industry ({assets.at[asset_id, 'industries']})"] if near[asset_id] else []),
+        *([f"mentions: {', '.join(found)}"] if found else []),
+        *([f"stale: {', '.join(causes)}"] if causes else []),
+    ]
+
+
+def match_assets(
+    prospect: Prospect,
+    assets: pd.DataFrame,
+    tags: pd.DataFrame,
+    flags: pd.DataFrame,
+    limit: int = 20,
+    neighbours: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(ranked, excluded) assets for a prospect, by match_score (0–100).
+
+    match_score = 40 same industry tag (else 20 for a tag among the neighbouring industries) + 15 same company size
+    + 10 same region + 15 same product tag + 20 × (share of the pain text's 4+ letter words found in title, summary
+    or quote) − 25 if stale, floor 0.
+    Ranked: approved assets scoring above 0, best first then newest, top `limit`, with a `reasons` list, a
+    `differs` list (what is not as the prospect asked: why a match is not exact) and `same_industry`.
+    Excluded: unapproved assets that would score above 0, with a `reason`.
+    """
+    matched, near, mentions, stale = _asset_signals(prospect, assets, tags, flags, neighbours)
     score = (
         INDUSTRY_POINTS * matched["industry"]
         + NEIGHBOUR_POINTS * near
         + SIZE_POINTS * matched["size"]
         + REGION_POINTS * matched["region"]
         + PRODUCT_POINTS * matched["product"]
-        + PAIN_FIT_POINTS * share
+        + PAIN_FIT_POINTS * (mentions.mean(axis=1) if len(mentions.columns) else 0.0)
         - STALE_PENALTY * stale.any(axis=1)
     ).clip(lower=0)
     ids = _best_first(
@@ -136,19 +169,9 @@ def match_assets(
     )
     approved = (assets.loc[ids, "approval_status"] == "approved").to_numpy()
     top, unapproved = ids[approved][: max(limit, 0)], ids[~approved]
-
-    def reasons(asset_id: object) -> list[str]:
-        found = [word for word in words if mentions.at[asset_id, word]]
-        causes = [library.STALE_LABELS[flag] for flag in library.FLAGS if stale.at[asset_id, flag]]
-        return [
-            *_match_reasons(matched.loc[asset_id], prospect, "covers"),
-            *([f"neighbouring industry ({assets.at[asset_id, 'industries']})"] if near[asset_id] else []),
-            *([f"mentions: {', '.join(found)}"] if found else []),
-            *([f"stale: {', '.join(causes)}"] if causes else []),
-        ]
-
+    reasons = [_asset_reasons(i, prospect, assets, matched, near, mentions, stale) for i in top]
     ranked = assets.loc[top].assign(match_score=score[top].astype(float))
-    ranked["reasons"] = pd.Series([reasons(i) for i in top], index=top, dtype=object)
+    ranked["reasons"] = pd.Series(reasons, index=top, dtype=object)
     ranked["differs"] = pd.Series(
         [_differences(assets.loc[i], matched.loc[i], prospect) for i in top], index=top, dtype=object
     )

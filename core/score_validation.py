@@ -124,6 +124,43 @@ def usage_trend(
         return np.where(prior > 0, recent / prior, np.nan)
 
 
+_DAY = np.timedelta64(1, "D")
+_EPOCH = np.datetime64("1970-01-01")
+
+
+def _day_numbers(values: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of datetime64 values."""
+    return ((values - _EPOCH) // _DAY).astype(np.int64)
+
+
+def _positions(
+    ids: np.ndarray, frame: pd.DataFrame, column: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(account positions in the sorted ids, day numbers of column, which rows) of frame's rows whose account
+    is in ids."""
+    found = frame["account_id"].to_numpy()
+    pos = np.clip(np.searchsorted(ids, found), 0, len(ids) - 1)
+    inside = ids[pos] == found
+    days = _day_numbers(frame[column].to_numpy())
+    return pos[inside], days[inside], inside
+
+
+def _grid_usage_trend(
+    ids: np.ndarray, usage: pd.DataFrame, grid_start: int, last_week: int, n_grid: int
+) -> np.ndarray:
+    """usage_trend() of the panel's accounts on the grid of n_grid weeks from day number grid_start, from the
+    usage rows of the weeks up to last_week (a day number)."""
+    usage_pos, usage_days, inside = _positions(ids, usage, "week_start")
+    in_grid = (usage_days >= grid_start) & (usage_days <= last_week)
+    return usage_trend(
+        usage_pos[in_grid],
+        (usage_days[in_grid] - grid_start) // 7,
+        usage["active_users"].to_numpy(dtype=float)[inside][in_grid],
+        len(ids),
+        n_grid,
+    )
+
+
 def build_panel(
     *,
     scores: pd.DataFrame,
@@ -145,40 +182,22 @@ def build_panel(
         return pd.DataFrame(columns=["account_id", "week_start", "score", "churned"])
     ids = np.sort(scores["account_id"].unique())
     n_accounts = len(ids)
-    day = np.timedelta64(1, "D")
-    epoch = np.datetime64("1970-01-01")
-    score_weeks = ((scores["week_start"].to_numpy() - epoch) // day).astype(np.int64)
+    score_weeks = _day_numbers(scores["week_start"].to_numpy())
     first_week, last_week = int(score_weeks.min()), int(score_weeks.max())
     # The grid starts early enough for the usage windows of the first scored week.
     grid_start = first_week - 7 * (RECENT_WEEKS + PRIOR_WEEKS - 1)
     n_grid = (last_week - grid_start) // 7 + 1
     grid_ends = grid_start + 6 + 7 * np.arange(n_grid)
 
-    def positions(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(account positions, day numbers, which rows) of frame's rows whose account is in the panel."""
-        found = frame["account_id"].to_numpy()
-        pos = np.clip(np.searchsorted(ids, found), 0, n_accounts - 1)
-        inside = ids[pos] == found
-        days = ((frame[column].to_numpy() - epoch) // day).astype(np.int64)
-        return pos[inside], days[inside], inside
-
     row_account = np.searchsorted(ids, scores["account_id"].to_numpy())
     row_week = (score_weeks - grid_start) // 7
-    churn_pos, churn_days, _ = positions(churn, "churned_on")
+    churn_pos, churn_days, _ = _positions(ids, churn, "churned_on")
     churned = events_per_week(churn_pos, churn_days, grid_ends, n_accounts, -horizon_days, -1)
-    ticket_pos, ticket_days, _ = positions(tickets, "opened_on")
+    ticket_pos, ticket_days, _ = _positions(ids, tickets, "opened_on")
     ticket_counts = events_per_week(ticket_pos, ticket_days, grid_ends, n_accounts, 0, TICKET_DAYS - 1)
-    usage_pos, usage_days, inside = positions(usage, "week_start")
-    in_grid = (usage_days >= grid_start) & (usage_days <= last_week)
-    trend = usage_trend(
-        usage_pos[in_grid],
-        (usage_days[in_grid] - grid_start) // 7,
-        usage["active_users"].to_numpy(dtype=float)[inside][in_grid],
-        n_accounts,
-        n_grid,
-    )
+    trend = _grid_usage_trend(ids, usage, grid_start, last_week, n_grid)
     facts = accounts.reindex(scores["account_id"].to_numpy())
-    since = ((facts["customer_since"].to_numpy() - epoch) / day).astype(float)
+    since = ((facts["customer_since"].to_numpy() - _EPOCH) / _DAY).astype(float)
     panel = pd.DataFrame(
         {
             "account_id": scores["account_id"].to_numpy(),

@@ -158,7 +158,8 @@ def latest_per_account(frame: pd.DataFrame, order: list[str], column: str) -> pd
 
 
 def pandas_features(tables: dict[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
-    """What HEALTH_FEATURES_SQL computes, for every active account, from whole tables in memory."""
+    """What HEALTH_FEATURES_SQL computes, for every active account, from whole tables in memory. Stays long: it
+    mirrors the SQL section by section, so the two are compared side by side."""
     day = pd.Timestamp(as_of)
     day_end = pd.Timestamp(dt.datetime.combine(as_of, dt.time.max))
     recent_from = pd.Timestamp(periods.week_start(as_of)) - pd.Timedelta(weeks=account_reads.RECENT_WEEKS - 1)

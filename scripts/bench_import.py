@@ -89,7 +89,8 @@ def build(url: str, rows: int, accounts: int, seed: int, path: Path) -> None:
 
 
 def measure(url: str, rows: int, path: Path) -> None:
-    """Time read, validate and the full import, then the same file again."""
+    """Time read, validate and the full import, then the same file again. Stays long: one measuring script,
+    each timing printed right after it is taken."""
     engine = make_engine(url)
     data = path.read_bytes()
     print(

@@ -25,7 +25,9 @@ SIGNALS = ("none", "score", "tenure")
 
 
 def build_history(engine: Engine, *, accounts: int, weeks: int, signal: str, seed: int = 7) -> dict[str, int]:
-    """Fill an empty migrated database with a generated history; returns the rows written per table."""
+    """Fill an empty migrated database with a generated history; returns the rows written per table. Stays
+    long: every table draws from one random stream whose order the histories depend on, read best as one
+    sequence."""
     if signal not in SIGNALS:
         raise ValueError(f"signal must be one of {SIGNALS}")
     rng = np.random.default_rng(seed)

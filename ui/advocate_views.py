@@ -31,6 +31,20 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
     shown = listed.head(TABLE_ROWS).copy()
     shown["why"] = advocates.why(shown)
     shown["not_now"] = advocates.reasons(shown, shown, settings).map("; ".join)
+    _candidates_table(shown)
+    st.caption(f"Showing {len(shown):,} of {len(listed):,} contacts.")
+    st.download_button(
+        "Download the list (CSV)",
+        lambda: export.to_csv(listed.assign(why=advocates.why(listed))),
+        file_name=f"advocate-candidates-{today}.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+    _nominate(actor, shown)
+
+
+def _candidates_table(shown: pd.DataFrame) -> None:
+    """The shown contacts, who first and then why."""
     # Who, then why: at 1280 px (about 820 px of table) the reason is whole on screen; the rest follow to the right.
     st.dataframe(
         shown[
@@ -64,14 +78,10 @@ def who_to_ask(actor: Actor, ranked: pd.DataFrame, settings: dict[str, float], t
             "stage": "Stage",
         },
     )
-    st.caption(f"Showing {len(shown):,} of {len(listed):,} contacts.")
-    st.download_button(
-        "Download the list (CSV)",
-        lambda: export.to_csv(listed.assign(why=advocates.why(listed))),
-        file_name=f"advocate-candidates-{today}.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
+
+
+def _nominate(actor: Actor, shown: pd.DataFrame) -> None:
+    """Nominate one of the shown contacts who may be asked and is still a candidate."""
     nominable = shown[shown["eligible"] & shown["stage"].fillna("candidate").eq("candidate")]
     if not nominable.empty:
         contact_id = st.selectbox(
@@ -96,6 +106,14 @@ def pipeline_board(
     today: dt.date,
 ) -> None:
     """Stage counts, conversion, time in stage, one stage's advocates and the forms to work one."""
+    _stage_summary(records, changes)
+    standing = _stage_table(records, fatigue, today)
+    if not standing.empty:
+        _work_advocate(actor, standing, fatigue, settings)
+
+
+def _stage_summary(records: pd.DataFrame, changes: pd.DataFrame) -> None:
+    """Advocates per stage, conversion between stages and time in stage."""
     counts = pipeline.stage_counts(records)
     for tile, row in zip(st.columns(len(counts)), counts.itertuples(), strict=True):
         tile.metric(row.stage, f"{row.advocates:,}")
@@ -123,6 +141,9 @@ def pipeline_board(
             },
         )
 
+
+def _stage_table(records: pd.DataFrame, fatigue: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """The chosen stage's advocates as a table; returns them (every one, longest in stage first)."""
     stage = (
         st.segmented_control(
             "Stage",
@@ -152,48 +173,51 @@ def pipeline_board(
         },
     )
     st.caption(f"Showing {min(len(standing), TABLE_ROWS):,} of {len(standing):,} advocates in this stage.")
+    return standing
 
-    if not standing.empty:
-        st.subheader("Work an advocate")
-        by_id = standing.head(TABLE_ROWS).set_index("id")
-        chosen = st.selectbox(
-            "Advocate",
-            by_id.index,
-            format_func=lambda a: f"{by_id.at[a, 'contact_name']} · {by_id.at[a, 'account_name']}",
-            key="adv_work",
-        )
-        advocate = by_id.loc[chosen].to_dict() | {"id": int(chosen)}
-        name = advocate["contact_name"]
-        writes.show_stale()
-        if advocate["fatigued"]:
-            st.warning(advocates.fatigue_reason(fatigue.loc[chosen], settings))
-        ask, follow, answer, move, reward, thanks = st.tabs(
-            ["Log an ask", "Log a follow-up", "Record the answer", "Move stage", "Reward", "Thank-you"],
-            key="adv_work_tab",
-            on_change="rerun",
-        )
-        with ask:
-            forms.outreach_form(actor, advocate["id"], name, "work_ask", follow_up=False, channel="email")
-        history = data.advocate_outreach(advocate["id"])
-        with follow:
-            if refusal := pipeline.check_follow_up(history, advocate["id"], settings):
-                st.info(refusal)
-            else:
-                forms.outreach_form(
-                    actor, advocate["id"], name, "work_follow", follow_up=True, channel="phone"
-                )
-        with answer:
-            waiting = pipeline.awaiting_answer(history, advocate["id"])
-            if waiting is None:
-                st.info("No ask or follow-up is waiting for an answer.")
-            else:
-                forms.answer_form(actor, waiting, name, "work")
-        with move:
-            forms.stage_form(actor, advocate, "work")
-        with reward:
-            forms.reward_form(actor, advocate["id"], name, "work")
-        with thanks:
-            forms.thank_you_form(actor, advocate["id"], name, "work")
+
+def _work_advocate(
+    actor: Actor, standing: pd.DataFrame, fatigue: pd.DataFrame, settings: dict[str, float]
+) -> None:
+    """Choose one of the stage's shown advocates and work them: one tab per form."""
+    st.subheader("Work an advocate")
+    by_id = standing.head(TABLE_ROWS).set_index("id")
+    chosen = st.selectbox(
+        "Advocate",
+        by_id.index,
+        format_func=lambda a: f"{by_id.at[a, 'contact_name']} · {by_id.at[a, 'account_name']}",
+        key="adv_work",
+    )
+    advocate = by_id.loc[chosen].to_dict() | {"id": int(chosen)}
+    name = advocate["contact_name"]
+    writes.show_stale()
+    if advocate["fatigued"]:
+        st.warning(advocates.fatigue_reason(fatigue.loc[chosen], settings))
+    ask, follow, answer, move, reward, thanks = st.tabs(
+        ["Log an ask", "Log a follow-up", "Record the answer", "Move stage", "Reward", "Thank-you"],
+        key="adv_work_tab",
+        on_change="rerun",
+    )
+    with ask:
+        forms.outreach_form(actor, advocate["id"], name, "work_ask", follow_up=False, channel="email")
+    history = data.advocate_outreach(advocate["id"])
+    with follow:
+        if refusal := pipeline.check_follow_up(history, advocate["id"], settings):
+            st.info(refusal)
+        else:
+            forms.outreach_form(actor, advocate["id"], name, "work_follow", follow_up=True, channel="phone")
+    with answer:
+        waiting = pipeline.awaiting_answer(history, advocate["id"])
+        if waiting is None:
+            st.info("No ask or follow-up is waiting for an answer.")
+        else:
+            forms.answer_form(actor, waiting, name, "work")
+    with move:
+        forms.stage_form(actor, advocate, "work")
+    with reward:
+        forms.reward_form(actor, advocate["id"], name, "work")
+    with thanks:
+        forms.thank_you_form(actor, advocate["id"], name, "work")
 
 
 def follow_ups(actor: Actor, due: pd.DataFrame, settings: dict[str, float]) -> None:

@@ -53,66 +53,25 @@ def _customer(key: str, current: int | None) -> int | None:
     return pickers.pick("Customer", names, f"{key}_customer", "customer", current, nothing="No customer")
 
 
+def _now(current: pd.Series | None, field: str, default: object = None) -> object:
+    """The edited asset's value of field, or default when adding or when the asset has none."""
+    return default if current is None or pd.isna(current[field]) else current[field]
+
+
 def _draft_fields(key: str, account_id: int | None, current: pd.Series | None) -> service.AssetDraft:
     """The add or edit form's fields, filled with current (an asset of the library) when editing."""
-
-    def now(field: str, default: object = None) -> object:
-        return default if current is None or pd.isna(current[field]) else current[field]
-
-    left, right = st.columns([1, 2])
-    asset_type = left.selectbox(
-        "Type",
-        v.ASSET_TYPES,
-        index=v.ASSET_TYPES.index(now("asset_type", v.ASSET_TYPES[0])),
-        format_func=assets.TYPE_LABELS.get,
-        key=f"{key}_type",
-    )
-    title = right.text_input("Title", value=now("title", ""), max_chars=200, key=f"{key}_title")
-    summary = st.text_area(
-        "Summary", value=now("summary", ""), max_chars=MAX_SUMMARY_LENGTH, key=f"{key}_summary"
-    )
-    quote = st.text_area(
-        "Quote", value=now("quote", ""), max_chars=MAX_QUOTE_LENGTH, key=f"{key}_quote", height=80
-    )
-    contacts = data.contacts_of(account_id) if account_id is not None else pd.DataFrame(columns=["name"])
-    contact_options = [None, *contacts.index]
-    current_contact = now("contact_id")
-    contact_id = st.selectbox(
-        "Featured contact",
-        contact_options,
-        index=contact_options.index(current_contact) if current_contact in contact_options else 0,
-        format_func=lambda contact: "Nobody" if contact is None else contacts.at[contact, "name"],
-        key=f"{key}_contact",
-    )
-    left, right = st.columns(2)
-    industries = left.multiselect(
-        "Industries",
-        v.INDUSTRIES,
-        default=[i for i in now("industries", "").split(", ") if i in v.INDUSTRIES],
-        key=f"{key}_industries",
-    )
-    products = right.multiselect(
-        "Products",
-        v.PRODUCTS,
-        default=[p for p in now("products", "").split(", ") if p in v.PRODUCTS],
-        key=f"{key}_products",
-    )
-    left, right = st.columns(2)
-    size = left.selectbox(
-        "Company size",
-        v.SEGMENTS,
-        index=v.SEGMENTS.index(now("company_size", v.SEGMENTS[0])),
-        key=f"{key}_size",
-    )
-    region = right.selectbox(
-        "Region", v.REGIONS, index=v.REGIONS.index(now("region", v.REGIONS[0])), key=f"{key}_region"
-    )
+    asset_type, title, summary, quote = _content_fields(key, current)
+    contact_id = _contact_field(key, account_id, current)
+    industries, products, size, region = _audience_fields(key, current)
     left, right = st.columns(2)
     published_on = left.date_input(
-        "Published on", value=_day(now("published_on")), max_value=dt.date.today(), key=f"{key}_published"
+        "Published on",
+        value=_day(_now(current, "published_on")),
+        max_value=dt.date.today(),
+        key=f"{key}_published",
     )
-    review_by = right.date_input("Review by", value=_day(now("review_by")), key=f"{key}_review_by")
-    url = st.text_input("Link", value=now("url", ""), max_chars=MAX_URL_LENGTH, key=f"{key}_url")
+    review_by = right.date_input("Review by", value=_day(_now(current, "review_by")), key=f"{key}_review_by")
+    url = st.text_input("Link", value=_now(current, "url", ""), max_chars=MAX_URL_LENGTH, key=f"{key}_url")
     return service.AssetDraft(
         asset_type=asset_type,
         title=title,
@@ -128,6 +87,68 @@ def _draft_fields(key: str, account_id: int | None, current: pd.Series | None) -
         published_on=published_on,
         review_by=review_by,
     )
+
+
+def _content_fields(key: str, current: pd.Series | None) -> tuple[str, str, str, str]:
+    """Type, title, summary and quote."""
+    left, right = st.columns([1, 2])
+    asset_type = left.selectbox(
+        "Type",
+        v.ASSET_TYPES,
+        index=v.ASSET_TYPES.index(_now(current, "asset_type", v.ASSET_TYPES[0])),
+        format_func=assets.TYPE_LABELS.get,
+        key=f"{key}_type",
+    )
+    title = right.text_input("Title", value=_now(current, "title", ""), max_chars=200, key=f"{key}_title")
+    summary = st.text_area(
+        "Summary", value=_now(current, "summary", ""), max_chars=MAX_SUMMARY_LENGTH, key=f"{key}_summary"
+    )
+    quote = st.text_area(
+        "Quote", value=_now(current, "quote", ""), max_chars=MAX_QUOTE_LENGTH, key=f"{key}_quote", height=80
+    )
+    return asset_type, title, summary, quote
+
+
+def _contact_field(key: str, account_id: int | None, current: pd.Series | None) -> int | None:
+    """The featured contact among the chosen customer's contacts, or None for nobody."""
+    contacts = data.contacts_of(account_id) if account_id is not None else pd.DataFrame(columns=["name"])
+    contact_options = [None, *contacts.index]
+    current_contact = _now(current, "contact_id")
+    return st.selectbox(
+        "Featured contact",
+        contact_options,
+        index=contact_options.index(current_contact) if current_contact in contact_options else 0,
+        format_func=lambda contact: "Nobody" if contact is None else contacts.at[contact, "name"],
+        key=f"{key}_contact",
+    )
+
+
+def _audience_fields(key: str, current: pd.Series | None) -> tuple[list[str], list[str], str, str]:
+    """Industries, products, company size and region."""
+    left, right = st.columns(2)
+    industries = left.multiselect(
+        "Industries",
+        v.INDUSTRIES,
+        default=[i for i in _now(current, "industries", "").split(", ") if i in v.INDUSTRIES],
+        key=f"{key}_industries",
+    )
+    products = right.multiselect(
+        "Products",
+        v.PRODUCTS,
+        default=[p for p in _now(current, "products", "").split(", ") if p in v.PRODUCTS],
+        key=f"{key}_products",
+    )
+    left, right = st.columns(2)
+    size = left.selectbox(
+        "Company size",
+        v.SEGMENTS,
+        index=v.SEGMENTS.index(_now(current, "company_size", v.SEGMENTS[0])),
+        key=f"{key}_size",
+    )
+    region = right.selectbox(
+        "Region", v.REGIONS, index=v.REGIONS.index(_now(current, "region", v.REGIONS[0])), key=f"{key}_region"
+    )
+    return industries, products, size, region
 
 
 def _upload(key: str) -> service.Upload | None:

@@ -58,7 +58,12 @@ def show_matches(asset_hits, advocate_hits) -> None:
 
     One above the other at full width: side by side, a 1280 px screen showed only the assets' titles.
     """
-    (ranked_assets, excluded_assets), (ranked_advocates, excluded_advocates) = asset_hits, advocate_hits
+    _asset_matches(*asset_hits)
+    _advocate_matches(*advocate_hits)
+
+
+def _asset_matches(ranked_assets: pd.DataFrame, excluded_assets: pd.DataFrame) -> None:
+    """The ranked assets with why they match, or the nearest ones with why not exactly; the excluded below."""
     st.subheader("Assets")
     if ranked_assets.empty:
         st.info("No approved asset matches this prospect.")
@@ -92,6 +97,10 @@ def show_matches(asset_hits, advocate_hits) -> None:
             placeholder="—",
             column_config={"title": "Asset", "reason": st.column_config.TextColumn("Why not", width="large")},
         )
+
+
+def _advocate_matches(ranked_advocates: pd.DataFrame, excluded_advocates: pd.DataFrame) -> None:
+    """The ranked reference-ready advocates with why they match; the best excluded ones with why not."""
     st.subheader("Reference customers")
     if ranked_advocates.empty:
         st.info("No reference-ready advocate matches this prospect.")
@@ -241,78 +250,96 @@ def work_request(actor: Actor, requests: pd.DataFrame, today: dt.date, settings:
     request = workable.loc[request_id]
     version = int(request["version"])
     if request["status"] == "open" and roles.may(actor, "assign_reference"):
-        prospect = matching.Prospect(
-            request["industry"], request["company_size"], request["region"], request["product"]
-        )
-        (ranked_assets, _), (ranked_advocates, excluded) = matches(prospect, today, settings)
-        options = [("advocate", int(a)) for a in ranked_advocates.index] + [
-            ("asset", int(a)) for a in ranked_assets.index
-        ]
-        labels = {
-            (
-                "advocate",
-                int(a),
-            ): f"Advocate: {row.contact_name} ({row.account_name}) — match {row.match_score:.0f}"
-            for a, row in ranked_advocates.iterrows()
-        }
-        labels |= {
-            ("asset", int(a)): f"Asset: {row.title} — match {row.match_score:.0f}"
-            for a, row in ranked_assets.iterrows()
-        }
-        if not options:
-            st.info("Nothing matches this request yet.")
-            return
-        with st.form("assign"):
-            choice = st.selectbox("Assign", options, format_func=labels.get, key="assign_choice")
-            if st.form_submit_button("Assign", type="primary"):
-                kind, chosen = choice
-                writes.attempt(
-                    lambda: service.assign_reference(
-                        data.engine(),
-                        actor,
-                        int(request_id),
-                        version,
-                        advocate_id=chosen if kind == "advocate" else None,
-                        asset_id=chosen if kind == "asset" else None,
-                    ),
-                    f"Assigned {labels[choice].split(' — ')[0].split(': ', 1)[1]} to {request['prospect']}.",
-                )
-        with st.expander(f"Best-matching advocates excluded ({len(excluded):,})"):
-            st.dataframe(
-                excluded[["contact_name", "account_name", "reason"]], hide_index=True, placeholder="—"
-            )
+        _assign_form(actor, int(request_id), request, version, today, settings)
     elif request["status"] == "assigned" and roles.may(actor, "complete_reference"):
-        left, right = st.columns(2)
-        if left.button("Mark done", type="primary", key="req_done"):
-            writes.attempt(
-                lambda: service.complete_reference(data.engine(), actor, int(request_id), version, "done"),
-                f"The reference for {request['prospect']} is done.",
-            )
-        if right.button("Declined", key="req_declined"):
-            writes.attempt(
-                lambda: service.complete_reference(
-                    data.engine(), actor, int(request_id), version, "declined"
-                ),
-                f"The request for {request['prospect']} was declined.",
-            )
+        _complete_buttons(actor, int(request_id), request, version)
     elif request["status"] == "done":
-        with st.form("outcome", clear_on_submit=True):
-            left, right = st.columns(2)
-            outcome = left.selectbox(
-                "Deal outcome", v.DEAL_OUTCOMES, format_func=str.capitalize, key="deal_outcome"
-            )
-            amount = right.number_input(
-                "Won amount ($)", min_value=0.0, value=None, step=5000.0, key="deal_amount"
-            )
-            if st.form_submit_button("Record outcome"):
-                writes.attempt(
-                    lambda: service.record_deal_outcome(
-                        data.engine(), actor, int(request_id), version, outcome, amount
-                    ),
-                    f"Recorded the {request['prospect']} deal as {outcome}.",
-                )
+        _outcome_form(actor, int(request_id), request, version)
     else:
         st.caption("Marketing fulfils open requests.")
+
+
+def _assign_form(
+    actor: Actor,
+    request_id: int,
+    request: pd.Series,
+    version: int,
+    today: dt.date,
+    settings: dict[str, float],
+) -> None:
+    """Assign an open request the advocate or asset that best matches its prospect."""
+    prospect = matching.Prospect(
+        request["industry"], request["company_size"], request["region"], request["product"]
+    )
+    (ranked_assets, _), (ranked_advocates, excluded) = matches(prospect, today, settings)
+    options = [("advocate", int(a)) for a in ranked_advocates.index] + [
+        ("asset", int(a)) for a in ranked_assets.index
+    ]
+    labels = {
+        (
+            "advocate",
+            int(a),
+        ): f"Advocate: {row.contact_name} ({row.account_name}) — match {row.match_score:.0f}"
+        for a, row in ranked_advocates.iterrows()
+    }
+    labels |= {
+        ("asset", int(a)): f"Asset: {row.title} — match {row.match_score:.0f}"
+        for a, row in ranked_assets.iterrows()
+    }
+    if not options:
+        st.info("Nothing matches this request yet.")
+        return
+    with st.form("assign"):
+        choice = st.selectbox("Assign", options, format_func=labels.get, key="assign_choice")
+        if st.form_submit_button("Assign", type="primary"):
+            kind, chosen = choice
+            writes.attempt(
+                lambda: service.assign_reference(
+                    data.engine(),
+                    actor,
+                    request_id,
+                    version,
+                    advocate_id=chosen if kind == "advocate" else None,
+                    asset_id=chosen if kind == "asset" else None,
+                ),
+                f"Assigned {labels[choice].split(' — ')[0].split(': ', 1)[1]} to {request['prospect']}.",
+            )
+    with st.expander(f"Best-matching advocates excluded ({len(excluded):,})"):
+        st.dataframe(excluded[["contact_name", "account_name", "reason"]], hide_index=True, placeholder="—")
+
+
+def _complete_buttons(actor: Actor, request_id: int, request: pd.Series, version: int) -> None:
+    """Mark an assigned request done or declined."""
+    left, right = st.columns(2)
+    if left.button("Mark done", type="primary", key="req_done"):
+        writes.attempt(
+            lambda: service.complete_reference(data.engine(), actor, request_id, version, "done"),
+            f"The reference for {request['prospect']} is done.",
+        )
+    if right.button("Declined", key="req_declined"):
+        writes.attempt(
+            lambda: service.complete_reference(data.engine(), actor, request_id, version, "declined"),
+            f"The request for {request['prospect']} was declined.",
+        )
+
+
+def _outcome_form(actor: Actor, request_id: int, request: pd.Series, version: int) -> None:
+    """Record the deal outcome of a request whose reference is done."""
+    with st.form("outcome", clear_on_submit=True):
+        left, right = st.columns(2)
+        outcome = left.selectbox(
+            "Deal outcome", v.DEAL_OUTCOMES, format_func=str.capitalize, key="deal_outcome"
+        )
+        amount = right.number_input(
+            "Won amount ($)", min_value=0.0, value=None, step=5000.0, key="deal_amount"
+        )
+        if st.form_submit_button("Record outcome"):
+            writes.attempt(
+                lambda: service.record_deal_outcome(
+                    data.engine(), actor, request_id, version, outcome, amount
+                ),
+                f"Recorded the {request['prospect']} deal as {outcome}.",
+            )
 
 
 def influence(library: pd.DataFrame, advocate_names: pd.DataFrame) -> None:

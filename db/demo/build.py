@@ -64,8 +64,8 @@ def build(count: int, seed: int, as_of: dt.date, password_hash: str) -> Demo:
     """The demo tables of `count` accounts whose history ends on as_of.
 
     Each stage draws from its own random stream (named after it), so a change to one stage leaves the
-    others' rows alone; calls that share a stream must keep their order. One function on purpose: the
-    whole story reads top to bottom, each stage's inputs named at its call.
+    others' rows alone; calls that share a stream must keep their order. Stays long on purpose: the whole
+    story reads top to bottom, each stage's inputs named at its call.
     """
     today = day_number(as_of)
     weeks = history_weeks(today)

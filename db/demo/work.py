@@ -9,7 +9,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, Row, insert, text
 
 from db import reads
 from db.engine import transaction
@@ -32,6 +32,22 @@ def seed_task_history(engine: Engine, seed: int = 7) -> int:
     if last_week is None:
         return 0
     line = settings_reads.load_settings(engine)["band_at_risk_below"]
+    events = _entered_at_risk(engine, last_week, line)
+    with engine.connect() as conn:
+        playbook = conn.execute(
+            text("SELECT id, version FROM playbooks WHERE reason = 'at_risk' AND retired_on IS NULL")
+        ).one_or_none()
+        churned = reads.frame(engine, "SELECT account_id, churned_on FROM churn_events", ["churned_on"])
+    if playbook is None or events.empty:
+        return 0
+    rows = _task_rows(events, churned, playbook, line, seed)
+    _insert_tasks(engine, rows)
+    return len(rows)
+
+
+def _entered_at_risk(engine: Engine, last_week: dt.date, line: float) -> pd.DataFrame:
+    """The snapshots (account_id, week_start, score, owner_id) of 61 to 13 weeks before last_week in which an
+    account's score fell below line, having been at or above it the week before."""
     weeks = reads.frame(
         engine,
         SNAPSHOTS_SQL,
@@ -40,14 +56,14 @@ def seed_task_history(engine: Engine, seed: int = 7) -> int:
     ).astype({"score": float})
     below = weeks["score"] < line
     entered = below & ~below.groupby(weeks["account_id"]).shift(fill_value=True)
-    events = weeks[entered]
-    with engine.connect() as conn:
-        playbook = conn.execute(
-            text("SELECT id, version FROM playbooks WHERE reason = 'at_risk' AND retired_on IS NULL")
-        ).one_or_none()
-        churned = reads.frame(engine, "SELECT account_id, churned_on FROM churn_events", ["churned_on"])
-    if playbook is None or events.empty:
-        return 0
+    return weeks[entered]
+
+
+def _task_rows(
+    events: pd.DataFrame, churned: pd.DataFrame, playbook: Row, line: float, seed: int
+) -> list[dict[str, object]]:
+    """One at-risk task per event, created the week after: WORKED_SHARE closed (churned when the account churned
+    within 90 days of the close, else saved), the rest dismissed."""
     rng = np.random.default_rng(seed)
     worked = rng.random(len(events)) < WORKED_SHARE
     created = events["week_start"] + pd.Timedelta(days=7)
@@ -60,7 +76,7 @@ def seed_task_history(engine: Engine, seed: int = 7) -> int:
         & (window["churned_on"] <= window["day"] + pd.Timedelta(days=90))
     ]
     lost_tasks = set(lost["index"])
-    rows = [
+    return [
         {
             "reason": "at_risk",
             "subject_kind": "account",
@@ -80,6 +96,10 @@ def seed_task_history(engine: Engine, seed: int = 7) -> int:
         }
         for (index, event), made, end, done in zip(events.iterrows(), created, closed, worked, strict=True)
     ]
+
+
+def _insert_tasks(engine: Engine, rows: list[dict[str, object]]) -> None:
+    """Insert the tasks and, for the closed ones, their playbook's three steps checked off at the close."""
     with transaction(engine) as session:
         table = Task.__table__
         ids = (
@@ -96,4 +116,3 @@ def seed_task_history(engine: Engine, seed: int = 7) -> int:
         ]
         if steps:
             session.execute(insert(TaskStep), steps)
-    return len(rows)

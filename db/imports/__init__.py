@@ -171,11 +171,7 @@ def run_import(
         log.info("import refused: entity=%s user=%s reason=PermissionDenied", entity, actor.username)
         raise service.PermissionDenied(f"Role '{actor.role}' may not import data.")
     imports.entity_spec(entity)
-    chunks = (
-        imports.read_chunks(data, filename)
-        if entity == "usage_events"
-        else iter([imports.read_table(data, filename)])
-    )
+    chunks = _read(data, filename, entity)
     first = next(chunks)
     mapping = mapping if mapping is not None else imports.auto_map(list(first.columns), entity)
     try:
@@ -191,31 +187,13 @@ def run_import(
                 )
             checked, problems, notes, stored = outcome
             if stored is None:
-                log.info(
-                    "import: entity=%s rows=%d outcome=rejected problems=%d user=%s",
-                    entity,
-                    checked,
-                    len(problems),
-                    actor.username,
-                )
-                return ImportResult(entity, checked, 0, 0, 0, problems, notes)
-            counts = {"rows": stored.rows, "inserted": stored.inserted, "updated": stored.updated}
-            counts["unchanged"] = stored.rows - stored.inserted - stored.updated
-            notes = (*notes, *stored.notes)
-            if stored.marks and (stored.inserted or stored.updated):
-                scoring.mark_changed(connection, stored.since)
-            result = ImportResult(entity, problems=problems, notes=notes, stored=not check_only, **counts)
+                return _rejected(entity, checked, problems, notes, actor)
+            result = _stored(connection, entity, problems, notes, stored, check_only)
             if check_only:
                 raise _DryRun(result)
-            service.audit(
-                session,
-                actor,
-                "import_data",
-                entity,
-                None,
-                None,
-                {"file": filename, **counts, "notes": notes},
-            )
+            details = {"file": filename, "rows": result.rows, "inserted": result.inserted}
+            details |= {"updated": result.updated, "unchanged": result.unchanged, "notes": result.notes}
+            service.audit(session, actor, "import_data", entity, None, None, details)
     except _DryRun as dry:
         log.info("import: entity=%s rows=%d outcome=checked user=%s", entity, dry.result.rows, actor.username)
         return dry.result
@@ -231,6 +209,51 @@ def run_import(
         # The work queue follows the data: an overdue request or a stale asset raises its task now.
         tasks.generate(engine)
     return result
+
+
+def _read(data: imports.Source, filename: str, entity: str) -> Iterator[pd.DataFrame]:
+    """The file as frames: a usage-event log a block at a time, any other file whole."""
+    if entity == "usage_events":
+        return imports.read_chunks(data, filename)
+    return iter([imports.read_table(data, filename)])
+
+
+def _rejected(
+    entity: str, checked: int, problems: pd.DataFrame, notes: tuple[str, ...], actor: service.Actor
+) -> ImportResult:
+    """The result of a file with problems, of which nothing was stored."""
+    log.info(
+        "import: entity=%s rows=%d outcome=rejected problems=%d user=%s",
+        entity,
+        checked,
+        len(problems),
+        actor.username,
+    )
+    return ImportResult(entity, checked, 0, 0, 0, problems, notes)
+
+
+def _stored(
+    connection: Connection,
+    entity: str,
+    problems: pd.DataFrame,
+    notes: tuple[str, ...],
+    stored: store.Stored,
+    check_only: bool,
+) -> ImportResult:
+    """The result of a stored file; marks the scored weeks it changed for the next scoring run."""
+    unchanged = stored.rows - stored.inserted - stored.updated
+    if stored.marks and (stored.inserted or stored.updated):
+        scoring.mark_changed(connection, stored.since)
+    return ImportResult(
+        entity,
+        stored.rows,
+        stored.inserted,
+        stored.updated,
+        unchanged,
+        problems,
+        (*notes, *stored.notes),
+        stored=not check_only,
+    )
 
 
 # The rows checked, their problems, what was skipped and what storing did (None: nothing, for problems).

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from core import export, imports
 from db import logs, migrate, service
@@ -176,6 +177,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _profile(engine: Engine, name: str | None, entity: str) -> imports.Mapping | None:
+    """The saved import profile called name (None: no profile); refused when it is for another entity."""
+    if not name:
+        return None
+    saved_for, profile = profiles.load(engine, name)
+    if saved_for != entity:
+        raise ValueError(f"The profile '{name}' is for {saved_for} files, not {entity}.")
+    return profile
+
+
+def _mapping(
+    frame: pd.DataFrame, args: argparse.Namespace, profile: imports.Mapping | None
+) -> imports.Mapping:
+    """The mapping from the profile, --map, --value and --set, with suggestions for what they leave open;
+    printed with which columns were mapped by hand and which suggested."""
+    mapping = build_mapping(list(frame.columns), args.entity, profile, args.map, args.value, args.set)
+    mapping, suggested = imports.with_suggestions(frame, args.entity, mapping)
+    by_hand = {column for column, _ in (_pair("--map", m) for m in args.map)} | set(
+        profile.columns if profile else ()
+    )
+    print_mapping(frame, args.entity, mapping, by_hand, suggested)
+    return mapping
+
+
 def main(argv: list[str] | None = None) -> int:
     """Import a file (exit 0 stored, 1 problems, 2 unreadable file or bad arguments) or export a table."""
     logs.configure()
@@ -188,11 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(args.url)
     try:
         migrate.upgrade(engine)
-        profile = None
-        if args.profile:
-            entity, profile = profiles.load(engine, args.profile)
-            if entity != args.entity:
-                raise ValueError(f"The profile '{args.profile}' is for {entity} files, not {args.entity}.")
+        profile = _profile(engine, args.profile, args.entity)
         # Read from disk a block at a time: a usage log of millions of events is never held whole.
         source = Path(args.file)
         # A usage-event log may hold millions of rows: its first block shows the columns.
@@ -201,12 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.entity == "usage_events"
             else imports.read_table(source, args.file)
         )
-        mapping = build_mapping(list(frame.columns), args.entity, profile, args.map, args.value, args.set)
-        mapping, suggested = imports.with_suggestions(frame, args.entity, mapping)
-        by_hand = {column for column, _ in (_pair("--map", m) for m in args.map)} | set(
-            profile.columns if profile else ()
-        )
-        print_mapping(frame, args.entity, mapping, by_hand, suggested)
+        mapping = _mapping(frame, args, profile)
 
         def report(done: int, total: int) -> None:
             print(f"{args.entity}: {done:,} of {total:,} rows stored", file=sys.stderr, flush=True)

@@ -9,7 +9,8 @@ who agreed), with a stage change dated at the contact's earliest imported row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -224,10 +225,7 @@ def upsert(
     the chunk back, and from then on chunks go through the staging table, which counts, updates
     and inserts them in three set-based statements.
     """
-    # In key order each chunk walks the key's index once instead of once per week or account it holds:
-    # SQLite inserts a large file about a sixth faster.
-    sources = {column: source for source, column in columns.items()}
-    rows = rows.sort_values([sources[column] for column in key], ignore_index=True, kind="stable")
+    rows = _in_key_order(rows, columns, key)
     values = {column: _driver_values(rows[source], table.c[column]) for source, column in columns.items()}
     extra = {"recorded_by": actor.id} if "recorded_by" in table.c else {}
     constants = {**extra, **({"version": 1} if "version" in table.c else {})}
@@ -238,10 +236,7 @@ def upsert(
     changed_rows: list[np.ndarray] = []
     existed_rows: list[np.ndarray] = []
     total = len(rows)
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-    try:
+    with _large_sqlite_cache(connection):
         # A write first: pysqlite begins the transaction only at a write, and every statement below is in it.
         connection.execute(table.delete().where(false()))
         for start in range(0, total, CHUNK_ROWS):
@@ -253,31 +248,75 @@ def upsert(
                 if not staged:
                     _create_staging(connection, table, list(values))
                     staged = True
-                connection.exec_driver_sql(f"DELETE FROM {STAGING}")
-                _load(connection, STAGING, {"n": np.arange(start, stop), **chunk})
-                if lists:
-                    found = connection.execute(statements["which"]).all()
-                    existed_rows.append(np.array([n for n, _ in found], dtype=np.int64))
-                    changed_rows.append(np.array([n for n, differs in found if differs], dtype=np.int64))
-                    existing, changed = len(found), sum(differs for _, differs in found)
-                else:
-                    existing, changed = connection.execute(statements["count"]).one()
-                if changed:
-                    connection.execute(statements["update"])
-                if existing < stop - start:
-                    connection.execute(statements["insert"], extra)
+                existing, changed = _merge_staged(
+                    connection,
+                    statements,
+                    chunk,
+                    range(start, stop),
+                    extra,
+                    lists,
+                    existed_rows,
+                    changed_rows,
+                )
                 inserted += stop - start - existing
                 updated += int(changed or 0)
             if progress:
                 progress(stop, total)
-    finally:
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA cache_size = -2000")
     if staged:
         connection.exec_driver_sql(f"DROP TABLE {STAGING}")
     if lists:
         updated += _store_lists(connection, table, rows, lists, existed_rows, changed_rows)
     return inserted, updated
+
+
+def _in_key_order(rows: pd.DataFrame, columns: dict[str, str], key: list[str]) -> pd.DataFrame:
+    """rows sorted by the key (table columns), numbered from 0. In key order each chunk walks the key's index
+    once instead of once per week or account it holds: SQLite inserts a large file about a sixth faster."""
+    sources = {column: source for source, column in columns.items()}
+    return rows.sort_values([sources[column] for column in key], ignore_index=True, kind="stable")
+
+
+@contextmanager
+def _large_sqlite_cache(connection: Connection) -> Iterator[None]:
+    """On SQLite, a page cache of SQLITE_CACHE_KIB while inside, then SQLite's default again."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA cache_size = -2000")
+
+
+def _merge_staged(
+    connection: Connection,
+    statements: dict[str, TextClause],
+    chunk: dict[str, np.ndarray],
+    numbers: range,
+    extra: dict[str, object],
+    lists: list[str],
+    existed_rows: list[np.ndarray],
+    changed_rows: list[np.ndarray],
+) -> tuple[int, int | None]:
+    """Merge a chunk (rows numbered numbers) through the staging table; returns how many of its keys existed
+    and how many of those changed (None: none, as SQL sums nothing).
+    With lists, appends the chunk's row numbers whose key existed to existed_rows and those changed to
+    changed_rows."""
+    connection.exec_driver_sql(f"DELETE FROM {STAGING}")
+    _load(connection, STAGING, {"n": np.arange(numbers.start, numbers.stop), **chunk})
+    if lists:
+        found = connection.execute(statements["which"]).all()
+        existed_rows.append(np.array([n for n, _ in found], dtype=np.int64))
+        changed_rows.append(np.array([n for n, differs in found if differs], dtype=np.int64))
+        existing, changed = len(found), sum(differs for _, differs in found)
+    else:
+        existing, changed = connection.execute(statements["count"]).one()
+    if changed:
+        connection.execute(statements["update"])
+    if existing < len(numbers):
+        connection.execute(statements["insert"], extra)
+    return existing, changed
 
 
 def _insert_new(

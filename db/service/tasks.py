@@ -99,25 +99,10 @@ def log_account_activity(
     """Log a call, e-mail or meeting with the account of a live task, by whoever may work the task: the day
     (today or up to a year back), with whom (one of the account's contacts, or None), a note and an optional
     outcome. Returns the activity's id."""
-    one_of("Channel", channel, task_rules.ACTIVITY_CHANNELS)
-    not_after_today("Date", happened_on)
-    if happened_on < now().date() - dt.timedelta(days=MAX_ACTIVITY_AGE_DAYS):
-        raise ValidationError(f"Date {happened_on:%d %b %Y} is more than {MAX_ACTIVITY_AGE_DAYS} days ago.")
-    note = clean_text("Note", note, MAX_NOTE_LENGTH, multiline=True)
-    if not note:
-        raise ValidationError("Note: say what was said or agreed.")
-    outcome = clean_text("Outcome", outcome, 200) or None
+    note, outcome = _activity_text(channel, happened_on, note, outcome)
     with write(engine, actor, "log_account_activity") as session:
         task = _claim_task(session, actor, task_id, None)
-        if task.account_id is None:
-            raise ValidationError(
-                f"Task {task_id} is not about an account: there is no account to log it on."
-            )
-        if contact_id is not None:
-            contact = session.get(Contact, contact_id)
-            if contact is None or contact.account_id != task.account_id:
-                account = session.get(Account, task.account_id)
-                raise ValidationError(f"Contact {contact_id} is not one of {account.name}'s contacts.")
+        _check_activity_account(session, task, contact_id)
         row = AccountActivity(
             account_id=task.account_id,
             task_id=task_id,
@@ -148,6 +133,29 @@ def log_account_activity(
             },
         )
         return row.id
+
+
+def _activity_text(channel: str, happened_on: dt.date, note: str, outcome: str) -> tuple[str, str | None]:
+    """(note, outcome) cleaned, after checking the channel and the day (today or up to a year back)."""
+    one_of("Channel", channel, task_rules.ACTIVITY_CHANNELS)
+    not_after_today("Date", happened_on)
+    if happened_on < now().date() - dt.timedelta(days=MAX_ACTIVITY_AGE_DAYS):
+        raise ValidationError(f"Date {happened_on:%d %b %Y} is more than {MAX_ACTIVITY_AGE_DAYS} days ago.")
+    note = clean_text("Note", note, MAX_NOTE_LENGTH, multiline=True)
+    if not note:
+        raise ValidationError("Note: say what was said or agreed.")
+    return note, clean_text("Outcome", outcome, 200) or None
+
+
+def _check_activity_account(session: Session, task: Task, contact_id: int | None) -> None:
+    """Refuse an activity on a task without an account, or with a contact of another account."""
+    if task.account_id is None:
+        raise ValidationError(f"Task {task.id} is not about an account: there is no account to log it on.")
+    if contact_id is not None:
+        contact = session.get(Contact, contact_id)
+        if contact is None or contact.account_id != task.account_id:
+            account = session.get(Account, task.account_id)
+            raise ValidationError(f"Contact {contact_id} is not one of {account.name}'s contacts.")
 
 
 def snooze_task(
@@ -276,19 +284,7 @@ def save_playbook(
     description = clean_text("Description", description, 2000, multiline=True)
     cleaned = _clean_steps(steps)
     with write(engine, actor, "save_playbook") as session:
-        if session.scalar(
-            select(Playbook.id).where(Playbook.name == name, Playbook.id != (playbook_id or -1))
-        ):
-            raise ValidationError(f"Name '{name}': another playbook has it.")
-        if playbook_id is None:
-            playbook = Playbook(name=name, reason=reason, description=description)
-            session.add(playbook)
-            before = None
-        else:
-            playbook = claim(session, Playbook, playbook_id, version, label="Playbook", stale=_stale_playbook)
-            before = {"name": playbook.name, "reason": playbook.reason, "version": playbook.version}
-            playbook.name, playbook.reason, playbook.description = name, reason, description
-            flag_modified(playbook, "description")  # a save is a new version even when only the steps changed
+        playbook, before = _playbook_to_save(session, playbook_id, version, name, reason, description)
         active = session.scalar(
             select(Playbook.name).where(
                 Playbook.reason == reason, Playbook.retired_on.is_(None), Playbook.id != (playbook_id or -1)
@@ -319,6 +315,29 @@ def save_playbook(
             {"name": name, "reason": reason, "version": playbook.version, "steps": cleaned},
         )
         return playbook.id
+
+
+def _playbook_to_save(
+    session: Session,
+    playbook_id: int | None,
+    version: int | None,
+    name: str,
+    reason: str,
+    description: str,
+) -> tuple[Playbook, dict[str, object] | None]:
+    """(the playbook with its new name, reason and description, what it was before: None for a new one);
+    refused when another playbook has the name, or (StaleEdit) when the playbook changed since version."""
+    if session.scalar(select(Playbook.id).where(Playbook.name == name, Playbook.id != (playbook_id or -1))):
+        raise ValidationError(f"Name '{name}': another playbook has it.")
+    if playbook_id is None:
+        playbook = Playbook(name=name, reason=reason, description=description)
+        session.add(playbook)
+        return playbook, None
+    playbook = claim(session, Playbook, playbook_id, version, label="Playbook", stale=_stale_playbook)
+    before = {"name": playbook.name, "reason": playbook.reason, "version": playbook.version}
+    playbook.name, playbook.reason, playbook.description = name, reason, description
+    flag_modified(playbook, "description")  # a save is a new version even when only the steps changed
+    return playbook, before
 
 
 def retire_playbook(engine: Engine, actor: Actor, playbook_id: int, version: int, retired: bool) -> None:
