@@ -9,6 +9,10 @@ import pandas as pd
 
 from ui import cache
 
+# Altair checks every part of a chart against the Vega-Lite schema as it is built, which takes half of a chart's
+# time on the server; the whole chart is still checked once, when Streamlit draws it (its to_dict()).
+alt.utils.schemapi.disable_debug_mode()
+
 BAND_COLOURS = {
     "Healthy": "#16a34a",
     "Watch": "#f59e0b",
