@@ -3,7 +3,8 @@
     python -m scripts.bench_browser              # a temporary SQLite file
     python -m scripts.bench_browser --postgres   # a scratch PostgreSQL database (dropped at the end)
     python -m scripts.bench_browser --accounts 2000 --sessions 5
-    python -m scripts.bench_browser --keep /tmp/bench.db   # SQLite: build the file once, reuse it on later runs
+    python -m scripts.bench_browser --keep sqlite:////tmp/bench.db   # build the book once, reuse it on later runs
+    python -m scripts.bench_browser --keep postgresql+psycopg://postgres@127.0.0.1:5432/bench   # (createdb bench)
 
 Builds the demo book (scripts.bench_health.build: generated, last five weeks scored), starts `streamlit run
 app.py` on it and, in the same run, a minimal Streamlit app of two pages with the same configuration. A load is
@@ -33,10 +34,13 @@ import time
 from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page, async_playwright
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from core import roles
 from db import demo, scratch
+from db.engine import make_engine
 from scripts.bench_health import build, in_fresh_process, verdict
 from scripts.bench_load import (
     CHROMIUM,
@@ -265,11 +269,23 @@ async def drive(app: Server, minimal_app: Server, sessions: int) -> None:
     )
 
 
+def built(url: str) -> bool:
+    """Whether the database at url holds a book already (a kept one, built by an earlier run)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT COUNT(*) FROM accounts")).scalar())
+    except DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
 def bench(url: str, args: argparse.Namespace, folder: Path) -> None:
-    if args.keep is None or not args.keep.exists():
-        in_fresh_process(build, url, args.accounts, args.seed, dt.date.today())
-    else:
+    if args.keep and built(url):
         print(f"   reusing {args.keep} as built by an earlier run", flush=True)
+    else:
+        in_fresh_process(build, url, args.accounts, args.seed, dt.date.today())
     minimal = folder / "minimal.py"
     minimal.write_text(MINIMAL_APP)
     print(f"   machine load before the browser: {load_average()}", flush=True)
@@ -284,18 +300,20 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--postgres", action="store_true", help="bench a scratch PostgreSQL database")
     parser.add_argument(
-        "--keep", type=Path, help="SQLite: the database file to build, or to reuse if it exists"
+        "--keep", help="a database URL to build the book in, or to reuse if it holds one; kept"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        if args.postgres:
+        if args.keep:
+            url = args.keep
+        elif args.postgres:
             url = scratch.create_database("advocacy_bench")
         else:
-            url = f"sqlite:///{args.keep or Path(folder) / 'browser.db'}"
+            url = f"sqlite:///{Path(folder) / 'browser.db'}"
         try:
             bench(url, args, Path(folder))
         finally:
-            if args.postgres:
+            if args.postgres and not args.keep:
                 scratch.drop_database(url)
 
 
