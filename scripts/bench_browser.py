@@ -6,7 +6,7 @@
     python -m scripts.bench_browser --keep sqlite:////tmp/bench.db   # build the book once, reuse it on later runs
     python -m scripts.bench_browser --keep postgresql+psycopg://postgres@127.0.0.1:5432/bench   # (createdb bench)
 
-Builds the demo book (scripts.bench_health.build: generated, last five weeks scored), starts `streamlit run
+Builds the demo book (scripts.bench_health.build: generated, last five weeks scored; tasks generated), starts `streamlit run
 app.py` on it and, in the same run, a minimal Streamlit app of two pages with the same configuration. A load is
 timed from the click (or the changed filter) until the page has settled: a script run has finished after the
 action, the browser is on the page's address, and no element is left over from the run before. Each figure is
@@ -39,7 +39,7 @@ from sqlalchemy.exc import DBAPIError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from core import roles
-from db import demo, scratch
+from db import demo, scratch, tasks
 from db.engine import make_engine
 from scripts.bench_health import build, in_fresh_process, verdict
 from scripts.bench_load import (
@@ -286,6 +286,10 @@ def bench(url: str, args: argparse.Namespace, folder: Path) -> None:
         print(f"   reusing {args.keep} as built by an earlier run", flush=True)
     else:
         in_fresh_process(build, url, args.accounts, args.seed, dt.date.today())
+    engine = make_engine(url)
+    # The work queue as the scoring run leaves it, for My work (Home).
+    print(f"   work queue: {tasks.generate(engine).sentence()}", flush=True)
+    engine.dispose()
     minimal = folder / "minimal.py"
     minimal.write_text(MINIMAL_APP)
     print(f"   machine load before the browser: {load_average()}", flush=True)
