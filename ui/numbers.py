@@ -1,5 +1,7 @@
 """Number formats shown to people: compact money, signed scores, and 'no data'."""
 
+import functools
+
 import pandas as pd
 
 NO_DATA = "no data"
@@ -116,8 +118,9 @@ def percent(share: float | None) -> str:
     return MISSING if _missing(share) else f"{share:.0%}"
 
 
+@functools.lru_cache(maxsize=4096)
 def day(value: object) -> str:
-    """A date as people write it (6 Dec 2026), or '—'."""
+    """A date as people write it (6 Dec 2026), or '—'. Remembered: a long table repeats a few hundred days."""
     if _missing(value):
         return MISSING
     moment = pd.Timestamp(value)
