@@ -35,22 +35,24 @@ def cards(shown: pd.DataFrame, stale_reasons: pd.Series) -> None:
 
 
 def _card(asset_id: int, asset: pd.Series, why_stale: str) -> None:
-    """One asset: type icon and title; industry, customer and date; freshness; summary and quote; its link."""
+    """One asset: type icon and title; industry, customer and date; freshness; summary and quote; its link. The
+    text is one markdown element: 20 cards of a few elements each draw in the browser noticeably faster."""
     label = assets.TYPE_LABELS.get(asset["asset_type"], asset["asset_type"])
-    st.markdown(
-        f"{TYPE_ICONS.get(asset['asset_type'], ':material/article:')} **{text.literal(asset['title'])}**"
-    )
     published = f"{asset['published_on']:%-d %b %Y}" if pd.notna(asset["published_on"]) else "not published"
     customer = asset["account_name"] if isinstance(asset["account_name"], str) else "no customer named"
     facts = [label, asset["industries"] or "no industry", customer, published]
-    st.caption(text.literal(" · ".join(facts)))
+    paragraphs = [
+        f"{TYPE_ICONS.get(asset['asset_type'], ':material/article:')} **{text.literal(asset['title'])}**",
+        f":small[:gray[{text.literal(' · '.join(facts))}]]",
+    ]
     if why_stale:
-        st.badge("Stale", icon=":material/history:", color="orange")
-        st.caption(text.literal(f"{why_stale[:1].upper()}{why_stale[1:]}."))
+        paragraphs.append(
+            f":orange-badge[:material/history: Stale] :small[:gray[{text.literal(why_stale[:1].upper() + why_stale[1:])}.]]"
+        )
     elif asset["approval_status"] != "approved":
-        st.badge(f"Customer approval {asset['approval_status']}", icon=":material/pending:", color="gray")
+        paragraphs.append(f":gray-badge[:material/pending: Customer approval {asset['approval_status']}]")
     else:
-        st.badge("Fresh", icon=":material/check_circle:", color="green")
+        paragraphs.append(":green-badge[:material/check_circle: Fresh]")
     if asset["summary"]:
         summary = asset["summary"]
         cut = (
@@ -58,9 +60,10 @@ def _card(asset_id: int, asset: pd.Series, why_stale: str) -> None:
             if len(summary) <= SUMMARY_CHARACTERS
             else summary[:SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + "…"
         )
-        st.markdown(text.literal(cut))
+        paragraphs.append(text.literal(cut))
     if pd.notna(asset["quote"]) and asset["quote"]:
-        st.markdown(f"> {text.literal(asset['quote'])}")
+        paragraphs.append(f"> {text.literal(asset['quote'])}")
+    st.markdown("\n\n".join(paragraphs))
     # A link stored before links were checked is shown only when it is a web or mail link.
     if asset["url"] and links.is_allowed_link(asset["url"]):
         st.link_button("Open", asset["url"], icon=":material/open_in_new:")

@@ -32,7 +32,9 @@ def test_library_filters_by_industry_and_searches(app):
     open_page(app, "pages/library.py", "sam")
     # Only approved assets by default: the case study.
     assert showing(app) == "Showing 1 of 1 assets."
-    assert app.markdown[0].value == ":material/description: **How Account 1 cut onboarding**"
+    title, facts, freshness, *_ = app.markdown[0].value.split("\n\n")
+    assert title == ":material/description: **How Account 1 cut onboarding**"
+    assert freshness == ":green-badge[:material/check_circle: Fresh]"
     app.multiselect(key="lib_approvals").set_value([]).run()
     assert showing(app) == "Showing 2 of 2 assets."
     app.multiselect(key="lib_industries").set_value(["Apparel"]).run()
