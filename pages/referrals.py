@@ -19,13 +19,8 @@ st.caption(
     "and the thank-yous and rewards they are owed."
 )
 current, _ = period_picker.choose("referrals", dt.date.today())
-start, end = pd.Timestamp(current.start), pd.Timestamp(current.end)
 stem = f"{current.start}-{current.end}"
-
-sent = data.referrals()
-events = data.referral_events()
-purchases = data.purchases()
-figures = referrals.summary(sent, events, purchases, start, end)
+figures, funnel, groups, table = data.referral_program(current.start, current.end, LINK_BASE)
 tiles = st.columns(5)
 tiles[0].metric("Referrals sent", f"{figures.sent:,}", border=True)
 tiles[1].metric(
@@ -45,11 +40,9 @@ tiles[3].metric(
 tiles[4].metric("Referral revenue", numbers.money(figures.referral_revenue), border=True)
 
 st.subheader("Funnel of the referrals sent in the period")
-funnel = referrals.funnel(sent, events, start, end)
 st.altair_chart(charts.horizontal_bars(funnel, "referrals", "label", "Referrals"))
 downloads.numbers(funnel, f"referral-funnel-{stem}", "csv_funnel")
 st.subheader("Referred vs other customers")
-groups = referrals.referred_vs_other(purchases, data.customers(), start, end)
 st.dataframe(
     groups,
     hide_index=True,
@@ -73,11 +66,6 @@ st.caption(
 downloads.csv_button(groups, f"referred-vs-other-{stem}", "csv_groups")
 
 st.subheader("Referrers")
-advocates = data.referrer_advocates()
-table = referrals.referrers(sent, events, purchases, advocates, data.rewards(), data.thank_yous(), start, end)
-table["link"] = table["referral_code"].map(
-    lambda code: referrals.referral_link(LINK_BASE, code) if isinstance(code, str) else None
-)
 st.dataframe(
     table.drop(columns="advocate_id"),
     hide_index=True,
@@ -103,6 +91,7 @@ owner_id = roles.book_owner(actor)
 codes, thanks = st.columns(2)
 with codes:
     st.subheader("Give an advocate a referral code")
+    advocates = data.referrer_advocates()
     waiting = referrals.code_candidates(
         data.advocate_records(), advocates.index[advocates["referral_code"].notna()], owner_id
     )

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from core import advocates, assets, board, coverage, health, score_validation, weekly
+from core import referrals as referral_rules
 from core import tasks as task_rules
 from core.imports import Mapping
 from db import backtest, churn_model, migrate, scoring
@@ -528,6 +529,28 @@ def referrer_advocates() -> pd.DataFrame:
 @loader(ADVOCATES)
 def rewards() -> pd.DataFrame:
     return advocate_reads.rewards(engine())
+
+
+@loader(PURCHASES, ADVOCATES, ACCOUNTS, shared=True)
+def referral_program(
+    start: dt.date, end: dt.date, link_base: str
+) -> tuple[referral_rules.ReferralSummary, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The referral program in start…end (core.referrals): its summary, the funnel of the referrals sent, referred
+    vs other customers, and the referrers with their links."""
+    start_ts, end_ts = pd.Timestamp(start), pd.Timestamp(end)
+    sent, events, bought = referrals(), referral_events(), purchases()
+    table = referral_rules.referrers(
+        sent, events, bought, referrer_advocates(), rewards(), thank_yous(), start_ts, end_ts
+    )
+    table["link"] = table["referral_code"].map(
+        lambda code: referral_rules.referral_link(link_base, code) if isinstance(code, str) else None
+    )
+    return (
+        referral_rules.summary(sent, events, bought, start_ts, end_ts),
+        referral_rules.funnel(sent, events, start_ts, end_ts),
+        referral_rules.referred_vs_other(bought, customers(), start_ts, end_ts),
+        table,
+    )
 
 
 @loader(ACCOUNTS)
