@@ -275,13 +275,12 @@ def _plain(value: object) -> object:
 
 
 def fits(engine: Engine) -> pd.DataFrame:
-    """Every fit, newest first: id, when, by whom, method, status, test AUC."""
-    stmt = text(
+    """Every fit, newest first: id, when (datetime64), by whom, method, status, test AUC, risk week (datetime64)."""
+    sql = (
         "SELECT f.id, f.fitted_at, u.username AS fitted_by, f.method, f.status, f.test_auc, f.risk_week "
         "FROM model_fits f LEFT JOIN users u ON u.id = f.fitted_by ORDER BY f.id DESC"
     )
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+    return reads.frame(engine, sql, ["fitted_at", "risk_week"])
 
 
 def card(engine: Engine, fit_id: int) -> dict[str, object] | None:

@@ -411,8 +411,7 @@ def account_segments(engine: Engine) -> pd.Series:
 def contacts_of(engine: Engine, account_id: int) -> pd.DataFrame:
     """The contacts of one account, by id: name, title (for choosing an asset's featured contact)."""
     stmt = select(Contact.id, Contact.name, Contact.title).where(Contact.account_id == account_id)
-    with engine.connect() as conn:
-        return pd.read_sql(stmt.order_by(Contact.name), conn, index_col="id")
+    return reads.frame(engine, stmt.order_by(Contact.name), index="id")
 
 
 CUSTOMERS_BY_INDUSTRY_SQL = text(
@@ -463,14 +462,11 @@ def attribute_values(engine: Engine, kinds: dict[str, str], account_id: int | No
     stmt, params = BOOK_VALUES, {"names": list(kinds)}
     if account_id is not None:
         stmt, params = ACCOUNT_VALUES, {**params, "account_id": account_id}
-    with engine.connect() as conn:
-        result = conn.execute(stmt, params)
-        # The driver's plain tuples, as db.reads.frame reads them: a third faster than pd.read_sql.
-        rows = pd.DataFrame.from_records(
-            result.cursor.fetchall(), columns=list(result.keys()), coerce_float=True
-        )
-    rows["date_value"] = pd.to_datetime(rows["date_value"], format="ISO8601")
-    rows = rows.astype({"account_id": "int64"}).set_index("account_id")
+    rows = (
+        reads.frame(engine, stmt, ["date_value"], params)
+        .astype({"account_id": "int64"})
+        .set_index("account_id")
+    )
     by_name = dict(list(rows.groupby("name")))
     columns = {name: _typed(by_name.get(name, rows.iloc[:0]), kind) for name, kind in kinds.items()}
     return pd.DataFrame(columns, index=pd.Index(rows.index.unique().sort_values(), name="account_id"))

@@ -336,8 +336,7 @@ def outreach_tally(engine: Engine, chosen: OutreachFilter) -> pd.DataFrame:
     month = func.substr(cast(o.c.sent_on, String), 1, 7).label("month")
     groups = [month, o.c.channel, o.c.owner_role, o.c.follow_up_number, o.c.outcome]
     stmt = _filtered(select(*groups, func.count().label("n")), chosen).group_by(*groups)
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+    return reads.frame(engine, stmt)
 
 
 def _producing_ids() -> Select:
@@ -381,8 +380,7 @@ def response_days(engine: Engine, chosen: OutreachFilter) -> pd.DataFrame:
         .where(o.c.outcome != "no_response", o.c.responded_on.is_not(None))
         .group_by(o.c.channel, days)
     )
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+    return reads.frame(engine, stmt)
 
 
 @dataclass(frozen=True)

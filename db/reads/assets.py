@@ -159,8 +159,7 @@ def asset_deals(engine: Engine) -> pd.DataFrame:
         func.sum(case((AssetUsage.outcome == "lost", 1), else_=0)).label("lost"),
         func.coalesce(func.sum(case((won, AssetUsage.amount), else_=0)), 0).label("won_amount"),
     ).group_by(AssetUsage.asset_id)
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn, index_col="asset_id").astype(float)
+    return reads.frame(engine, stmt, index="asset_id").astype(float)
 
 
 def advocate_deals(engine: Engine) -> pd.DataFrame:
@@ -178,8 +177,7 @@ def advocate_deals(engine: Engine) -> pd.DataFrame:
         .where(r.status == "done", r.assigned_advocate_id.is_not(None))
         .group_by(r.assigned_advocate_id)
     )
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn, index_col="advocate_id").astype(float)
+    return reads.frame(engine, stmt, index="advocate_id").astype(float)
 
 
 ACTIVITIES_SQL = (

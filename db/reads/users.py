@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, Select, func, or_, select
 
+from db import reads
 from db.models import AuditLog, User
 
 
@@ -18,8 +19,7 @@ def user_credentials(engine: Engine) -> pd.DataFrame:
     stmt = select(
         User.id, User.username, User.name, User.email, User.password_hash, User.role, User.sessions_valid_from
     ).where(User.disabled.is_(False))
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+    return reads.frame(engine, stmt, ["sessions_valid_from"])
 
 
 def users(engine: Engine) -> pd.DataFrame:
@@ -27,8 +27,7 @@ def users(engine: Engine) -> pd.DataFrame:
     stmt = select(
         User.id, User.username, User.name, User.email, User.role, User.disabled, User.created_at, User.version
     ).order_by(User.username)
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+    return reads.frame(engine, stmt, ["created_at"])
 
 
 # --- the audit log ---------------------------------------------------------------------------------
@@ -93,8 +92,7 @@ def audit_log(engine: Engine, chosen: AuditFilter, limit: int) -> tuple[pd.DataF
     ).order_by(AuditLog.at.desc(), AuditLog.id.desc())
     with engine.connect() as conn:
         total = conn.scalar(_audit_where(select(func.count()).select_from(AuditLog), chosen))
-        frame = pd.read_sql(rows.limit(limit), conn)
-    frame["at"] = pd.to_datetime(frame["at"])
+        frame = reads.frame(conn, rows.limit(limit), ["at"])
     return frame, int(total)
 
 

@@ -10,27 +10,6 @@ from sqlalchemy import Engine, bindparam, text
 
 from db import reads
 
-OPEN_TASK_COLUMNS = (
-    "task_id",
-    "account_id",
-    "account_name",
-    "owner_id",
-    "owner_name",
-    "reason",
-    "reason_text",
-    "due_on",
-    "created_at",
-    "status",
-    "snoozed_until",
-    "playbook_id",
-    "playbook_version",
-    "playbook",
-    "subject_kind",
-    "subject_id",
-    "subject_name",
-    "version",
-)
-
 _OPEN_TASKS_SQL = """
 SELECT t.id AS task_id, t.account_id, a.name AS account_name, t.owner_id, u.name AS owner_name,
        t.reason, t.reason_text, t.due_on, t.created_at, t.status, t.snoozed_until,
@@ -65,7 +44,7 @@ def open_tasks(
     by as_of. owner_ids None: every owner and the marketing queue; a list: those owners' tasks, and the
     queue's (owner_id missing) too when queue is True. Ordered by due_on, then task_id.
 
-    Columns (OPEN_TASK_COLUMNS): task_id, account_id (<NA> for a request or asset without account),
+    Columns: task_id, account_id (<NA> for a request or asset without account),
     account_name, owner_id (<NA>: the marketing queue), owner_name, reason (core.tasks.TASK_REASONS),
     reason_text (plain words with the numbers), due_on and created_at (datetime64), status ("open" or
     "snoozed"), snoozed_until (datetime64, NaT unless snoozed), playbook_id, playbook_version, playbook (its
@@ -83,11 +62,7 @@ def open_tasks(
             bindparam("owners", expanding=True)
         )
         params["owners"] = [int(owner) for owner in owner_ids] or [-1]
-    with engine.connect() as conn:
-        rows = conn.execute(statement, params).all()
-    read = pd.DataFrame(rows, columns=list(OPEN_TASK_COLUMNS))
-    for column in ("due_on", "created_at", "snoozed_until"):
-        read[column] = pd.to_datetime(read[column], format="ISO8601")
+    read = reads.frame(engine, statement, ["due_on", "created_at", "snoozed_until"], params)
     for column in ("account_id", "owner_id", "playbook_id", "playbook_version"):
         read[column] = read[column].astype("Int64")
     return read
