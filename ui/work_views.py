@@ -15,6 +15,8 @@ from db.service import Actor
 from ui import advocate_forms, data, numbers, text, writes
 
 EVERYONE, QUEUE = "Everyone", "Marketing queue"
+# Rows of the queue drawn at once, the most urgent first (an admin's "Everyone" can hold tens of thousands).
+QUEUE_ROWS = 500
 ACTIVITY_TAB = "Log a call or e-mail"
 SENTIMENTS = {
     1: "1 · very negative",
@@ -59,6 +61,11 @@ def queue_table(arranged: pd.DataFrame, board: pd.DataFrame | None) -> None:
     if arranged.empty:
         st.success("Nothing waits for you: no open task.")
         return
+    if len(arranged) > QUEUE_ROWS:
+        st.caption(
+            f"Showing the {QUEUE_ROWS:,} most urgent of {len(arranged):,} tasks; choose an owner to see theirs."
+        )
+        arranged = arranged.head(QUEUE_ROWS)
     shown = pd.DataFrame(
         {
             "when": arranged["when"].map(task_rules.WHEN_LABELS),

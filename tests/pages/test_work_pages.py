@@ -41,6 +41,19 @@ def test_an_account_manager_sees_her_book_grouped_by_account(app):
     assert not [b for b in app.button if b.label == "Generate tasks now"]
 
 
+def test_a_queue_longer_than_a_page_shows_its_most_urgent_tasks(app, monkeypatch):
+    from ui import work_views
+
+    monkeypatch.setattr(work_views, "QUEUE_ROWS", 1)
+    log_in(app, "mark")
+    # The two open tasks of the marketing queue; only the more urgent one is drawn, and the tiles count both.
+    assert metrics(app)["Open tasks"] == "2"
+    assert app.dataframe[0].value["reason"].tolist() == ["Reference request needs an advocate"]
+    assert "Showing the 1 most urgent of 2 tasks; choose an owner to see theirs." in [
+        c.value for c in app.caption
+    ]
+
+
 def test_marketing_sees_the_program_queue_overdue_first(app):
     log_in(app, "mark")
     assert metrics(app)["Overdue"] == "1"
