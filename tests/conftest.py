@@ -37,6 +37,7 @@ from db import migrate, scratch
 from db.engine import make_engine
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
 def pytest_collection_modifyitems(items) -> None:
     """Browser tests take turns on one worker: two app servers and two Chromiums at once on 2 cores made their
     waits time out. A browser test that fails is run again, twice at most: on a busy machine the login
