@@ -39,17 +39,16 @@ from db.engine import make_engine
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
 def pytest_collection_modifyitems(items) -> None:
-    """Browser tests take turns on one worker: two app servers and two Chromiums at once on 2 cores made their
-    waits time out. A browser test that fails is run again, twice at most: on a busy machine the login
-    cookie's component now and then never writes the cookie (the test then times out waiting for it), and
-    a real failure fails all three times. Among the others, a module's tests that share a module-scoped fixture (a page test's
-    database) go to one worker, which builds it once (once per parameter of the fixture); every other test goes
-    to whichever worker is free."""
+    """A module's tests that share a module-scoped fixture (a page test's database, a browser test's app server)
+    go to one worker, which builds it once (once per parameter of the fixture); every other test goes to
+    whichever worker is free. So two browser tests of different modules may run at once, one on each worker:
+    their waits allow for that busy a machine, and one browser group on one worker took longer than the rest
+    of the suite together. A browser test that fails is run again, twice at most: on a busy machine the login
+    cookie's component now and then never writes the cookie (the test then times out waiting for it), and a
+    real failure fails all three times."""
     for item in items:
         if "e2e" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group("browser"))
             item.add_marker(pytest.mark.flaky(reruns=2))
-            continue
         shared = [
             name for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs[-1].scope == "module"
         ]
