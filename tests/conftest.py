@@ -83,6 +83,17 @@ def migrated_sqlite(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def unflushed(url: str) -> str:
+    """url, its database set to commit without waiting for the disk (synchronous_commit off, kept when it is
+    renamed): a test's every commit is milliseconds faster, and only a crash of the server could lose the last
+    ones."""
+    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" SET synchronous_commit = off'))
+    engine.dispose()
+    return url
+
+
 class PostgresCopies:
     """Databases like a migrated template, one test's at a time. A database a test is done with is emptied
     back to the template's rows and renamed (so no URL is used twice), which takes PostgreSQL a tenth of the
@@ -108,7 +119,7 @@ class PostgresCopies:
         engine.dispose()
 
     def take(self) -> str:
-        return self.free.pop() if self.free else scratch.create_database(template=self.template)
+        return self.free.pop() if self.free else unflushed(scratch.create_database(template=self.template))
 
     def give_back(self, url: str) -> None:
         try:
@@ -190,7 +201,7 @@ def database_url(request, tmp_path) -> Iterator[str]:
         return
     require_postgres()
     if not migrated:
-        url = scratch.create_database()
+        url = unflushed(scratch.create_database())
         yield url
         scratch.drop_database(url)
         return
