@@ -37,18 +37,18 @@ from db import migrate, scratch
 from db.engine import make_engine
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
 def pytest_collection_modifyitems(items) -> None:
-    """Browser tests take turns on one worker: two app servers and two Chromiums at once on 2 cores made their
-    waits time out. A browser test that fails is run again, twice at most: on a busy machine the login
-    cookie's component now and then never writes the cookie (the test then times out waiting for it), and
-    a real failure fails all three times. Among the others, a module's tests that share a module-scoped fixture (a page test's
-    database) go to one worker, which builds it once (once per parameter of the fixture); every other test goes
-    to whichever worker is free."""
+    """A module's tests that share a module-scoped fixture (a page test's database, a browser test's app server)
+    go to one worker, which builds it once (once per parameter of the fixture); every other test goes to
+    whichever worker is free. So two browser tests of different modules may run at once, one on each worker:
+    their waits allow for that busy a machine, and one browser group on one worker took longer than the rest
+    of the suite together. A browser test that fails is run again, twice at most: on a busy machine the login
+    cookie's component now and then never writes the cookie (the test then times out waiting for it), and a
+    real failure fails all three times."""
     for item in items:
         if "e2e" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group("browser"))
             item.add_marker(pytest.mark.flaky(reruns=2))
-            continue
         shared = [
             name for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs[-1].scope == "module"
         ]
@@ -83,6 +83,17 @@ def migrated_sqlite(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def unflushed(url: str) -> str:
+    """url, its database set to commit without waiting for the disk (synchronous_commit off, kept when it is
+    renamed): a test's every commit is milliseconds faster, and only a crash of the server could lose the last
+    ones."""
+    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" SET synchronous_commit = off'))
+    engine.dispose()
+    return url
+
+
 class PostgresCopies:
     """Databases like a migrated template, one test's at a time. A database a test is done with is emptied
     back to the template's rows and renamed (so no URL is used twice), which takes PostgreSQL a tenth of the
@@ -108,7 +119,7 @@ class PostgresCopies:
         engine.dispose()
 
     def take(self) -> str:
-        return self.free.pop() if self.free else scratch.create_database(template=self.template)
+        return self.free.pop() if self.free else unflushed(scratch.create_database(template=self.template))
 
     def give_back(self, url: str) -> None:
         try:
@@ -190,7 +201,7 @@ def database_url(request, tmp_path) -> Iterator[str]:
         return
     require_postgres()
     if not migrated:
-        url = scratch.create_database()
+        url = unflushed(scratch.create_database())
         yield url
         scratch.drop_database(url)
         return
