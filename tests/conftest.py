@@ -1,8 +1,9 @@
 """Fixtures that build small real databases: SQLite files and throwaway PostgreSQL databases.
 
 The suite runs in parallel: pytest-xdist workers (options in pyproject.toml), each a process with its own
-session fixtures; tests go to whichever worker is free, except that a module's tests using a module-scoped
-fixture stay together on one. What keeps a test parallel-safe and cheap:
+session fixtures; each test goes to whichever worker is free (work stealing: a worker that runs out takes
+tests queued for the other), so a module-scoped fixture is built once on each worker that runs tests of its
+module, and two browser tests may run at once, one on each worker. What keeps a test parallel-safe and cheap:
 
 - `engine` (with `database_url`): a migrated database of the test's own, once on SQLite and once on
   PostgreSQL. It is a copy of a database each worker migrates once (a file copy on SQLite,
@@ -37,25 +38,13 @@ from db import migrate, scratch
 from db.engine import make_engine
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
 def pytest_collection_modifyitems(items) -> None:
-    """A module's tests that share a module-scoped fixture (a page test's database, a browser test's app server)
-    go to one worker, which builds it once (once per parameter of the fixture); every other test goes to
-    whichever worker is free. So two browser tests of different modules may run at once, one on each worker:
-    their waits allow for that busy a machine, and one browser group on one worker took longer than the rest
-    of the suite together. A browser test that fails is run again, twice at most: on a busy machine the login
-    cookie's component now and then never writes the cookie (the test then times out waiting for it), and a
-    real failure fails all three times."""
+    """A browser test that fails is run again, twice at most: on a busy machine the login cookie's component
+    now and then never writes the cookie (the test then times out waiting for it), and a real failure fails
+    all three times."""
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.flaky(reruns=2))
-        shared = [
-            name for name, defs in item._fixtureinfo.name2fixturedefs.items() if defs[-1].scope == "module"
-        ]
-        if shared:
-            params = item.callspec.params if hasattr(item, "callspec") else {}
-            group = [item.module.__name__, *(str(params[name]) for name in shared if name in params)]
-            item.add_marker(pytest.mark.xdist_group("-".join(group)))
 
 
 def require_postgres() -> None:

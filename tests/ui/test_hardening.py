@@ -123,11 +123,10 @@ def test_hostile_names_are_shown_as_typed(app):  # noqa: F811
     assert app.title[0].value == literal(SCRIPT)
     assert literal(MARKDOWN) in app.caption[0].value
     app.switch_page("pages/library.py").run()
-    markdown = [m.value for m in app.markdown]
-    assert (
-        f":material/description: **{literal(MARKDOWN)}**" in markdown
-    )  # the card's type icon, then the title
-    assert f"> {literal(SCRIPT)}" in markdown
+    # The card's text, a paragraph each: the type icon and the title first, the quote last.
+    card = next(m.value for m in app.markdown if m.value.startswith(":material/description:")).split("\n\n")
+    assert card[0] == f":material/description: **{literal(MARKDOWN)}**"
+    assert card[-1] == f"> {literal(SCRIPT)}"
 
 
 # Every Unicode Bidi_Control character: overrides, embeddings, isolates and marks.
