@@ -149,13 +149,6 @@ PROMOTER_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **PROMOTER_PEOPLE)
 )
 BOOK_ADVOCACY = text(ADVOCACY_SQL.format(**dict.fromkeys(ONE_ADVOCATE, ""))).bindparams(*ADVOCACY_PARAMS)
 ONE_ADVOCACY = text(ADVOCACY_SQL.format(**ONE_ADVOCATE)).bindparams(*ADVOCACY_PARAMS)
-# The columns of a candidate (contact_facts' with advocacy's).
-CANDIDATE_COLUMNS = [
-    "account_id", "account_name", "contact_name", "title", "relationship_strength", "customer_since", "owner_id",
-    "industry", "segment", "region", "product", "nps_latest", "nps_latest_on", "csat_mean", "csat_count",
-    "trigger_kinds", "triggers", "health_score", "last_complaint_on", "last_asked_on", "past_advocacy",
-    "advocate_id", "stage",
-]  # fmt: skip
 
 
 def _days(as_of: dt.date) -> dict[str, object]:
@@ -195,10 +188,8 @@ def contact_facts(
 def advocacy(source: Engine | Connection, as_of: dt.date, contact_id: int | None = None) -> pd.DataFrame:
     """Every advocate record (or one contact's) by contact_id: advocate_id, stage, last_asked_on (asks sent by
     as_of) and past_advocacy (agreements plus references fulfilled by then)."""
-    params = {key: value for key, value in _days(as_of).items() if key in ("as_of", "as_of_end")}
+    params = {"as_of": as_of, "as_of_end": dt.datetime.combine(as_of, dt.time.max), "contact_id": contact_id}
     stmt = BOOK_ADVOCACY if contact_id is None else ONE_ADVOCACY
-    if contact_id is not None:
-        params["contact_id"] = contact_id
     return reads.frame(source, stmt, ["last_asked_on"], params).set_index("contact_id")
 
 
@@ -208,7 +199,7 @@ def with_advocacy(facts: pd.DataFrame, program: pd.DataFrame) -> pd.DataFrame:
     joined["past_advocacy"] = joined["past_advocacy"].fillna(0).astype(int)
     joined["advocate_id"] = joined["advocate_id"].astype("Int64")
     joined["stage"] = joined["stage"].astype("str")
-    return joined[CANDIDATE_COLUMNS]
+    return joined
 
 
 def candidates(
