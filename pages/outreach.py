@@ -72,14 +72,15 @@ VIEWS = {
     "follow_up_number": ("By follow-up number", "Follow-up (0 = the ask)"),
     "month": ("By month", "Month"),
 }
-left, right = st.columns(2)
-for (by, (title, axis)), column in zip(VIEWS.items(), [left, right, left, right], strict=True):
-    with column:
-        st.subheader(title)
-        st.caption("Share of asks answered and agreed, with 95% intervals; n = asks")
-        frame = outreach.labelled(by_channel if by == "channel" else outreach.rates(tally, by), by)
-        st.altair_chart(charts.rates_with_intervals(frame, by, axis))
-        downloads.numbers(frame, f"outreach-{by}-{start}-{end}", f"csv_{by}")
+# One view at a time: the open tab's chart alone is built and drawn.
+tabs = st.tabs([title for title, _ in VIEWS.values()], key="outreach_view", on_change="rerun")
+for tab, (by, (_, axis)) in zip(tabs, VIEWS.items(), strict=True):
+    if tab.open:
+        with tab:
+            st.caption("Share of asks answered and agreed, with 95% intervals; n = asks")
+            frame = outreach.labelled(by_channel if by == "channel" else outreach.rates(tally, by), by)
+            st.altair_chart(charts.rates_with_intervals(frame, by, axis))
+            downloads.numbers(frame, f"outreach-{by}-{start}-{end}", f"csv_{by}")
 
 st.subheader("Time to response")
 timing = outreach.time_to_response(data.response_days(chosen))
@@ -94,4 +95,4 @@ st.dataframe(
         "p75_days": st.column_config.NumberColumn("Three in four answered within (days)", format="%d"),
     },
 )
-downloads.numbers(timing, f"outreach-time-to-response-{start}-{end}", "csv_time-to-response")
+downloads.csv_button(timing, f"outreach-time-to-response-{start}-{end}", "csv_time-to-response")

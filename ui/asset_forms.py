@@ -163,8 +163,11 @@ def _upload(key: str) -> service.Upload | None:
 
 
 def add_asset(actor: Actor) -> None:
-    """A new asset with a link or an uploaded file; it awaits the customer's approval."""
-    with st.expander("Add asset", icon=":material/add:"):
+    """A new asset with a link or an uploaded file; it awaits the customer's approval. Drawn once opened."""
+    box = st.expander("Add asset", icon=":material/add:", key="add_asset_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         account_id = _customer("add_asset", None)
         with st.form("add_asset", clear_on_submit=True):
             draft = _draft_fields("add_asset", account_id, None)
@@ -177,8 +180,11 @@ def add_asset(actor: Actor) -> None:
 
 
 def edit_asset(actor: Actor, library: pd.DataFrame) -> None:
-    """Edit one asset of the library, record the customer's approval, or retire it."""
-    with st.expander("Edit an asset", icon=":material/edit:"):
+    """Edit one asset of the library, record the customer's approval, or retire it. Drawn once opened."""
+    box = st.expander("Edit an asset", icon=":material/edit:", key="edit_asset_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         show_stale()
         asset_id = pickers.pick(
             "Asset to edit",
@@ -286,11 +292,16 @@ def refresh_or_retire(actor: Actor, stale: pd.DataFrame) -> None:
 
 
 def retired(actor: Actor) -> None:
-    """Retired assets, each with Restore."""
+    """Retired assets, each with Restore; the list is drawn once opened."""
     gone = data.retired_assets()
     if gone.empty:
         return
-    with st.expander(f"Retired assets ({len(gone):,})", icon=":material/archive:"):
+    box = st.expander(
+        f"Retired assets ({len(gone):,})", icon=":material/archive:", key="retired_open", on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box:
         for asset_id, asset in gone.iterrows():
             left, right = st.columns([4, 1], vertical_alignment="center")
             left.markdown(

@@ -9,10 +9,13 @@ from core import export
 
 
 def numbers(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """An expander with the frame and its CSV download."""
-    with st.expander("Numbers"):
-        st.dataframe(frame, hide_index=True)
-        csv_button(frame, file_stem, key)
+    """An expander with the frame and its CSV download, drawn once it is opened (a closed one costs the page
+    one element, not a table)."""
+    box = st.expander("Numbers", key=f"{key}_open", on_change="rerun")
+    if box.open:
+        with box:
+            st.dataframe(frame, hide_index=True)
+            csv_button(frame, file_stem, key)
 
 
 def csv_button(frame: pd.DataFrame, file_stem: str, key: str, label: str = "Download CSV") -> None:

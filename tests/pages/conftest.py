@@ -85,3 +85,10 @@ def log_in(app: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     app.text_input[1].input(password)
     app.button[0].click()
     return app.run()
+
+
+def open_expanders(app: AppTest, *keys: str) -> AppTest:
+    """Open the expanders with these keys, as a click on each does: their content is drawn once open."""
+    for key in keys:
+        app.session_state[key] = True
+    return app.run()

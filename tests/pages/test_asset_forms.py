@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from db.engine import make_engine
 from db.models import Asset
 from tests.db.factories import build_references
-from tests.pages.conftest import database_at
+from tests.pages.conftest import database_at, open_expanders
 from tests.pages.test_reference_pages import open_page, showing
 
 TODAY = dt.date.today()
@@ -46,6 +46,7 @@ def test_sales_sees_no_upkeep(app):
 
 def test_marketing_adds_an_asset_with_a_link(app, app_database_url):
     open_page(app, "pages/library.py", "mark")
+    open_expanders(app, "add_asset_open")
     app.text_input(key="add_asset_title").input("Acme halves onboarding")
     app.multiselect(key="add_asset_industries").set_value(["Sports"])
     app.text_input(key="add_asset_url").input("https://example.com/acme")
@@ -64,6 +65,7 @@ def test_marketing_adds_an_asset_with_a_link(app, app_database_url):
 
 def test_a_refused_link_says_why_and_stores_nothing(app, app_database_url):
     open_page(app, "pages/library.py", "mark")
+    open_expanders(app, "add_asset_open")
     app.text_input(key="add_asset_title").input("Bad")
     app.multiselect(key="add_asset_industries").set_value(["Sports"])
     app.text_input(key="add_asset_url").input("javascript:alert(1)")
@@ -77,6 +79,7 @@ def test_a_refused_link_says_why_and_stores_nothing(app, app_database_url):
 
 def test_marketing_edits_approves_and_retires(app, app_database_url):
     open_page(app, "pages/library.py", "mark")
+    open_expanders(app, "edit_asset_open")
     app.selectbox(key="edit_asset_choice").set_value(2).run()
     app.text_input(key="edit_2_1_title").input("Final video")
     app.button(key="FormSubmitter:edit_2_1_form-Save changes").click().run()
@@ -99,6 +102,7 @@ def test_marketing_edits_approves_and_retires(app, app_database_url):
     assert app.toast[0].value == "Retired 'Final video': it no longer shows in the library or in matching."
     assert showing(app) == "Showing 1 of 1 assets."
     assert app.expander[-1].label == "Retired assets (1)"
+    open_expanders(app, "retired_open")
     app.button(key="restore_2_4").click().run()
     assert app.toast[0].value == "Restored 'Final video' to the library."
     assert showing(app) == "Showing 2 of 2 assets."
@@ -134,6 +138,7 @@ def test_bulk_retire_on_the_stale_list(app, app_database_url):
 
 def test_a_stale_edit_is_refused_and_the_form_shows_the_stored_values(app, app_database_url):
     open_page(app, "pages/library.py", "mark")
+    open_expanders(app, "edit_asset_open")
     app.selectbox(key="edit_asset_choice").set_value(2).run()
     app.text_input(key="edit_2_1_title").input("Mine")
     # Someone else saves the asset after this form was drawn.
