@@ -74,13 +74,19 @@ with st.container(horizontal=True):
 
 st.altair_chart(charts.week_comparison(review.summary))
 
-for attribute, heading, text in weekly_report.LISTS:
-    frame = getattr(review, attribute)
-    st.subheader(f"{heading} ({len(frame):,})")
-    st.caption(text)
-    if frame.empty:
-        st.markdown("None this week.")
+# The lists by area, one area at a time: only the open tab's tables are drawn.
+tabs = st.tabs(list(weekly_report.LISTS), key="weekly_area", on_change="rerun")
+for tab, lists in zip(tabs, weekly_report.LISTS.values(), strict=True):
+    if not tab.open:
         continue
-    if attribute == "biggest_drops":
-        st.altair_chart(charts.score_drops(frame))
-    st.dataframe(weekly_report.readable(frame), hide_index=True, column_config=WIDE_TEXT)
+    with tab:
+        for attribute, heading, text in lists:
+            frame = getattr(review, attribute)
+            st.subheader(f"{heading} ({len(frame):,})")
+            st.caption(text)
+            if frame.empty:
+                st.markdown("None this week.")
+                continue
+            if attribute == "biggest_drops":
+                st.altair_chart(charts.score_drops(frame))
+            st.dataframe(weekly_report.readable(frame), hide_index=True, column_config=WIDE_TEXT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pandas as pd
 
@@ -10,31 +11,37 @@ from core import assets, health, pipeline, references, weekly
 from ui import charts, numbers
 from ui.report import Section, html_report
 
-# Each detail list of the review with the sentence that says what it holds.
-LISTS = (
-    (
-        "entered_at_risk",
-        "Entered the at-risk band",
-        "Healthy or watch last week, at risk now; biggest ARR first.",
+# Each detail list of the review with the sentence that says what it holds, by area (the page's tabs).
+LISTS = {
+    "Accounts": (
+        (
+            "entered_at_risk",
+            "Entered the at-risk band",
+            "Healthy or watch last week, at risk now; biggest ARR first.",
+        ),
+        (
+            "biggest_drops",
+            "Biggest score drops",
+            "Accounts whose score fell most, with the dimensions that fell.",
+        ),
+        ("promoters", "New promoters", "NPS answers of 9–10 this week."),
+        ("detractors", "New detractors", "NPS answers of 0–6 this week."),
     ),
-    (
-        "biggest_drops",
-        "Biggest score drops",
-        "Accounts whose score fell most, with the dimensions that fell.",
+    "Advocates": (
+        ("new_advocates", "New advocates", "Contacts who entered the advocate program this week."),
+        ("stage_moves", "Stage moves", "Advocates who moved to another stage this week."),
     ),
-    ("promoters", "New promoters", "NPS answers of 9–10 this week."),
-    ("detractors", "New detractors", "NPS answers of 0–6 this week."),
-    ("new_advocates", "New advocates", "Contacts who entered the advocate program this week."),
-    ("stage_moves", "Stage moves", "Advocates who moved to another stage this week."),
-    ("assets_published", "Assets published", "Approved assets published this week."),
-    ("assets_gone_stale", "Assets gone stale", "Assets that turned stale this week, with why."),
-    ("requests_fulfilled", "Reference requests fulfilled", "Requests fulfilled this week."),
-    (
-        "requests_overdue",
-        "Reference requests overdue at week end",
-        "Open past their needed-by time; most overdue first.",
+    "Assets and references": (
+        ("assets_published", "Assets published", "Approved assets published this week."),
+        ("assets_gone_stale", "Assets gone stale", "Assets that turned stale this week, with why."),
+        ("requests_fulfilled", "Reference requests fulfilled", "Requests fulfilled this week."),
+        (
+            "requests_overdue",
+            "Reference requests overdue at week end",
+            "Open past their needed-by time; most overdue first.",
+        ),
     ),
-)
+}
 
 
 COLUMN_LABELS = {
@@ -154,7 +161,7 @@ def html(review: weekly.WeeklyReview, generated_at: dt.datetime) -> str:
             chart=charts.week_comparison(review.summary),
         ),
     ]
-    for attribute, heading, text in LISTS:
+    for attribute, heading, text in itertools.chain.from_iterable(LISTS.values()):
         frame: pd.DataFrame = getattr(review, attribute)
         chart = (
             charts.score_drops(review.biggest_drops) if attribute == "biggest_drops" and len(frame) else None

@@ -617,16 +617,29 @@ def test_weekly_review_summarises_the_week_against_the_one_before(app):
     }
 
 
+def every_weekly_table(app: AppTest) -> list[pd.DataFrame]:
+    """The weekly review's tables under each of its tabs (the first is open), the summary once."""
+    frames = [frame.value for frame in app.dataframe]
+    for area in ("Advocates", "Assets and references"):
+        app.session_state["weekly_area"] = area
+        frames += [frame.value for frame in app.run().dataframe[2:]]
+    return frames
+
+
 def test_weekly_review_shows_every_cell_for_people(app):
     open_page(app, "pages/weekly.py")
-    cells = [str(cell) for frame in app.dataframe for cell in frame.value.to_numpy().ravel()]
-    headers = [str(column) for frame in app.dataframe for column in frame.value.columns]
+    frames = every_weekly_table(app)
+    # The summary's two halves, the four account lists, stage moves, and the three asset and reference lists
+    # that hold rows this week (no new advocates, no asset gone stale).
+    assert len(frames) == 10
+    cells = [str(cell) for frame in frames for cell in frame.to_numpy().ravel()]
+    headers = [str(column) for frame in frames for column in frame.columns]
     assert cells and not {"None", "nan", "NaT", "<NA>"} & set(cells)
     assert not [header for header in headers if "_" in header or header != header.strip()]
     # No raw codes, no clock times on dates, no long decimals.
     assert not [cell for cell in cells if cell in ("case_study", "call") or "00:00:00" in cell]
     assert not [cell for cell in cells if re.fullmatch(r"[+−-]?\d+\.\d{2,}", cell)]
-    overdue = next(frame.value for frame in app.dataframe if "Days overdue" in frame.value.columns)
+    overdue = next(frame for frame in frames if "Days overdue" in frame.columns)
     assert all(re.fullmatch(r"\d+", days) for days in overdue["Days overdue"])
     assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", day) for day in overdue["Needed by"])
 

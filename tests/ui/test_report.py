@@ -155,7 +155,7 @@ def test_weekly_review_with_a_link_like_account_name_downloads():
     drops = pd.DataFrame(
         {"name": [name, "Beta"], "change": [-12.5, -4.0], "dimensions": ["usage", "support"]}
     )
-    lists = {attribute: pd.DataFrame() for attribute, _, _ in weekly_report.LISTS}
+    lists = {attribute: pd.DataFrame() for area in weekly_report.LISTS.values() for attribute, _, _ in area}
     review = weekly.WeeklyReview(
         week=dt.date(2026, 1, 5), summary=summary, **(lists | {"biggest_drops": drops})
     )
