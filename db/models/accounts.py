@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -81,6 +82,8 @@ class SurveyResponse(Base):
         ),
         Index("ix_survey_responses_account_kind_date", "account_id", "kind", "responded_on"),
         Index("ix_survey_responses_kind_date_score", "kind", "responded_on", "score"),
+        # A contact's answers: the latest NPS and the CSAT of each contact (db/reads/advocates.py).
+        Index("ix_survey_responses_contact_kind_date", "contact_id", "kind", "responded_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,6 +140,9 @@ class Milestone(Base):
     achieved_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
+COMPLAINT = "category = 'complaint' OR escalated"
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
@@ -145,6 +151,14 @@ class Ticket(Base):
         CheckConstraint("closed_at IS NULL OR closed_at >= opened_at", name="closed_after_opened"),
         Index("ix_tickets_account_opened", "account_id", "opened_at"),
         Index("ix_tickets_opened_at", "opened_at"),
+        # An account's complaints (a complaint or escalated ticket), a small part of the tickets.
+        Index(
+            "ix_tickets_complaints_account_opened",
+            "account_id",
+            "opened_at",
+            sqlite_where=text(COMPLAINT),
+            postgresql_where=text(COMPLAINT),
+        ),
         # Covers the health score's read of open and recently closed tickets.
         Index(
             "ix_tickets_closed_covering",

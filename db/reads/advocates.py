@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import (
+    BindParameter,
     Connection,
     Date,
     DateTime,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    TextClause,
     and_,
     bindparam,
     case,
@@ -33,53 +35,72 @@ from db import reads, rules
 from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceRequest, User
 
 # What a contact brings, apart from its part in the program: written by imports and the scoring run, so the
-# book-wide read (seconds at 50,000 accounts) stays cached while the program is worked.
+# book-wide read stays cached while the program is worked. {contacts} is the condition on a contact's id that chooses
+# whose facts are read; every part reads only their rows, through indexes (answers by contact, complaints by
+# account), without window functions or OR-joins. The latest NPS answer is one of the contact's latest day (MAX)
+# with no higher id that day. A contact's triggers are its own and its account's (contact_id NULL), counted
+# together so a kind seen in both counts once.
 CONTACT_FACTS_SQL = """
 WITH people AS (
     SELECT c.id AS contact_id, c.account_id, a.name AS account_name, c.name AS contact_name, c.title,
         COALESCE(c.relationship_strength, 1) AS relationship_strength, a.customer_since, a.owner_id,
         a.industry, a.segment, a.region, a.product
     FROM contacts c JOIN accounts a ON a.id = c.account_id
-    WHERE c.left_company_on IS NULL AND {active}
-      {people}
+    WHERE c.left_company_on IS NULL AND {active} AND c.id {contacts}
+),
+nps_days AS (
+    SELECT contact_id, MAX(responded_on) AS responded_on
+    FROM survey_responses
+    WHERE kind = 'nps' AND responded_on <= :as_of AND contact_id {contacts}
+    GROUP BY contact_id
 ),
 nps AS (
-    SELECT contact_id, score, responded_on,
-        ROW_NUMBER() OVER (PARTITION BY contact_id ORDER BY responded_on DESC, id DESC) AS rn
-    FROM survey_responses
-    WHERE kind = 'nps' AND contact_id IS NOT NULL AND responded_on <= :as_of {contact}
+    SELECT s.contact_id, s.score, s.responded_on
+    FROM nps_days d JOIN survey_responses s
+        ON s.contact_id = d.contact_id AND s.kind = 'nps' AND s.responded_on = d.responded_on
+    WHERE NOT EXISTS (
+        SELECT 1 FROM survey_responses twin
+        WHERE twin.contact_id = s.contact_id AND twin.kind = 'nps' AND twin.responded_on = s.responded_on
+          AND twin.id > s.id)
 ),
 csat AS (
     SELECT contact_id, AVG(score * 1.0) AS csat_mean, COUNT(*) AS csat_count
     FROM survey_responses
-    WHERE kind = 'csat' AND contact_id IS NOT NULL AND responded_on > :half_year_ago AND responded_on <= :as_of {contact}
+    WHERE kind = 'csat' AND responded_on > :half_year_ago AND responded_on <= :as_of AND contact_id {contacts}
     GROUP BY contact_id
 ),
+trigger_kinds AS (
+    SELECT c.id AS contact_id, t.kind
+    FROM contacts c JOIN engagement_triggers t ON t.account_id = c.account_id AND t.contact_id = c.id
+    WHERE t.occurred_on > :year_ago AND t.occurred_on <= :as_of AND c.id {contacts}
+    UNION ALL
+    SELECT c.id, t.kind
+    FROM contacts c JOIN engagement_triggers t ON t.account_id = c.account_id AND t.contact_id IS NULL
+    WHERE t.occurred_on > :year_ago AND t.occurred_on <= :as_of AND c.id {contacts}
+),
 triggers AS (
-    SELECT p.contact_id, COUNT(DISTINCT t.kind) AS trigger_kinds, COUNT(*) AS triggers
-    FROM people p JOIN engagement_triggers t
-        ON t.account_id = p.account_id AND (t.contact_id = p.contact_id OR t.contact_id IS NULL)
-    WHERE t.occurred_on > :year_ago AND t.occurred_on <= :as_of
-    GROUP BY p.contact_id
+    SELECT contact_id, COUNT(DISTINCT kind) AS trigger_kinds, COUNT(*) AS triggers
+    FROM trigger_kinds
+    GROUP BY contact_id
 ),
 complaints AS (
     SELECT account_id, MAX(opened_at) AS last_complaint_on
     FROM tickets
-    WHERE (category = 'complaint' OR escalated) AND opened_at > :year_ago_start AND opened_at <= :as_of_end {account}
+    WHERE (category = 'complaint' OR escalated) AND opened_at > :year_ago_start AND opened_at <= :as_of_end
+      AND account_id IN (SELECT account_id FROM contacts WHERE id {contacts})
     GROUP BY account_id
 )
 SELECT p.contact_id, p.account_id, p.account_name, p.contact_name, p.title, p.relationship_strength,
-    p.customer_since, p.owner_id, p.industry, p.segment, p.region, p.product, nps.score AS nps_latest, nps.responded_on AS nps_latest_on,
-    csat.csat_mean, COALESCE(csat.csat_count, 0) AS csat_count,
+    p.customer_since, p.owner_id, p.industry, p.segment, p.region, p.product, nps.score AS nps_latest,
+    nps.responded_on AS nps_latest_on, csat.csat_mean, COALESCE(csat.csat_count, 0) AS csat_count,
     COALESCE(triggers.trigger_kinds, 0) AS trigger_kinds, COALESCE(triggers.triggers, 0) AS triggers,
     s.score AS health_score, complaints.last_complaint_on
 FROM people p
-LEFT JOIN nps ON nps.contact_id = p.contact_id AND nps.rn = 1
+LEFT JOIN nps ON nps.contact_id = p.contact_id
 LEFT JOIN csat ON csat.contact_id = p.contact_id
 LEFT JOIN triggers ON triggers.contact_id = p.contact_id
 LEFT JOIN health_snapshots s ON s.account_id = p.account_id AND s.week_start = :week
 LEFT JOIN complaints ON complaints.account_id = p.account_id
-ORDER BY p.contact_id
 """
 # A contact's part in the program: written whenever the program is worked, and quick to read again.
 ADVOCACY_SQL = """
@@ -110,43 +131,34 @@ CANDIDATE_PARAMS = (
     bindparam("as_of_end", type_=DateTime),
 )
 ADVOCACY_PARAMS = (bindparam("as_of", type_=Date), bindparam("as_of_end", type_=DateTime))
-# One contact (to check an ask as it is logged): every part reads only that contact's rows.
-ONE_CONTACT = {
-    "people": "AND c.id = :contact_id",
-    "contact": "AND contact_id = :contact_id AND account_id = (SELECT account_id FROM contacts WHERE id = :contact_id)",
-    "account": "AND account_id = (SELECT account_id FROM contacts WHERE id = :contact_id)",
-}
+# Whose facts: the whole book, one contact (to check an ask as it is logged), advocates who said yes (agreed or
+# reference-ready: the pool references are matched from), or contacts with a promoter's NPS answered since
+# :promoters_since (the work queue's promoter asks; their latest answer may be another).
+EVERY_CONTACT = "IS NOT NULL"
+ONE_CONTACT = "= :contact_id"
+IN_PROGRAM = "IN (SELECT contact_id FROM advocates WHERE stage IN ('agreed', 'reference_ready'))"
+RECENT_PROMOTERS = (
+    "IN (SELECT contact_id FROM survey_responses WHERE kind = 'nps' AND score >= 9 "
+    "AND responded_on >= :promoters_since AND contact_id IS NOT NULL)"
+)
 ONE_ADVOCATE = {
     "advocate": "AND advocate_id = (SELECT id FROM advocates WHERE contact_id = :contact_id)",
     "assigned": "AND assigned_advocate_id = (SELECT id FROM advocates WHERE contact_id = :contact_id)",
     "advocates": "AND adv.contact_id = :contact_id",
 }
-# Advocates who said yes (agreed or reference-ready): the pool references are matched from.
-IN_PROGRAM = "SELECT contact_id FROM advocates WHERE stage IN ('agreed', 'reference_ready')"
-PROGRAM_PEOPLE = {
-    "people": f"AND c.id IN ({IN_PROGRAM})",
-    "contact": f"AND contact_id IN ({IN_PROGRAM})",
-    "account": "",
-}
-# Contacts whose latest answers include a promoter's NPS since :promoters_since: the work queue's promoter asks.
-RECENT_PROMOTERS = (
-    "SELECT contact_id FROM survey_responses WHERE kind = 'nps' AND score >= 9 "
-    "AND responded_on >= :promoters_since AND contact_id IS NOT NULL"
-)
-PROMOTER_PEOPLE = {
-    "people": f"AND c.id IN ({RECENT_PROMOTERS})",
-    "contact": f"AND contact_id IN ({RECENT_PROMOTERS})",
-    "account": "",
-}
 ACTIVE = rules.active("a", ":as_of")
-BOOK_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **dict.fromkeys(ONE_CONTACT, ""))).bindparams(
-    *CANDIDATE_PARAMS
-)
-ONE_CONTACT_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **ONE_CONTACT)).bindparams(*CANDIDATE_PARAMS)
-PROGRAM_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **PROGRAM_PEOPLE)).bindparams(*CANDIDATE_PARAMS)
-PROMOTER_FACTS = text(CONTACT_FACTS_SQL.format(active=ACTIVE, **PROMOTER_PEOPLE)).bindparams(
-    *CANDIDATE_PARAMS, bindparam("promoters_since", type_=Date)
-)
+
+
+def _facts(contacts: str, *params: BindParameter) -> TextClause:
+    return text(CONTACT_FACTS_SQL.format(active=ACTIVE, contacts=contacts)).bindparams(
+        *CANDIDATE_PARAMS, *params
+    )
+
+
+BOOK_FACTS = _facts(EVERY_CONTACT)
+ONE_CONTACT_FACTS = _facts(ONE_CONTACT)
+PROGRAM_FACTS = _facts(IN_PROGRAM)
+PROMOTER_FACTS = _facts(RECENT_PROMOTERS, bindparam("promoters_since", type_=Date))
 BOOK_ADVOCACY = text(ADVOCACY_SQL.format(**dict.fromkeys(ONE_ADVOCATE, ""))).bindparams(*ADVOCACY_PARAMS)
 ONE_ADVOCACY = text(ADVOCACY_SQL.format(**ONE_ADVOCATE)).bindparams(*ADVOCACY_PARAMS)
 
@@ -180,8 +192,11 @@ def contact_facts(
     else:
         stmt = PROGRAM_FACTS if in_program else BOOK_FACTS
     frame = reads.frame(source, stmt, ["customer_since", "nps_latest_on", "last_complaint_on"], params)
-    return frame.set_index("contact_id").astype(
-        {"nps_latest": float, "csat_mean": float, "health_score": float}
+    # Sorted here: sorting the wide rows in PostgreSQL spills to disk.
+    return (
+        frame.set_index("contact_id")
+        .sort_index()
+        .astype({"nps_latest": float, "csat_mean": float, "health_score": float})
     )
 
 

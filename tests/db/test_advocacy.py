@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 
@@ -13,11 +14,13 @@ from db.models import (
     AdvocateStageChange,
     Asset,
     AuditLog,
+    EngagementTrigger,
     OutreachAttempt,
     Reward,
     ThankYou,
 )
 from db.reads import advocates as advocate_reads
+from tests.builders import advocate, contact, survey
 from tests.db.factories import add_user, build_advocates
 
 PAT, DEE = 1, 2  # contacts: Pat (account 1, NPS 10, CSAT 5, 5), Dee (account 2, NPS 3)
@@ -241,6 +244,47 @@ def test_candidates_carry_what_eligibility_needs(engine, book):
     assert frame.loc[DEE, "nps_latest"] == 3
     # The escalated ticket of 1 Sep is newer than the complaint of 1 Jan.
     assert frame.loc[DEE, "last_complaint_on"] == dt.datetime(2026, 9, 1, 9)
+
+
+def test_facts_take_the_latest_answer_and_count_each_trigger_kind_once(engine, book):
+    """Pat answers twice on 20 Nov (4, then 8 with the higher id: 8 is the latest) and 0 after the day read.
+    Account 1 has a praise for everyone; Pat has a praise and a QBR mention of their own; Sam, also of account
+    1, an event Pat does not get; Pat's QBR mention of June 2025 is more than a year old."""
+    sam = 3
+    with transaction(engine) as session:
+        session.add(contact(sam, 1, name="Sam"))
+        session.flush()
+        session.add_all(
+            [
+                survey(id=101, account_id=1, contact_id=PAT, score=8, responded_on=dt.date(2026, 11, 20)),
+                survey(id=100, account_id=1, contact_id=PAT, score=4, responded_on=dt.date(2026, 11, 20)),
+                survey(id=102, account_id=1, contact_id=PAT, score=0, responded_on=dt.date(2026, 11, 30)),
+                advocate(1, contact_id=sam, account_id=1),
+            ]
+        )
+        for contact_id, kind, day in [
+            (None, "positive_feedback", dt.date(2026, 6, 1)),
+            (PAT, "positive_feedback", dt.date(2026, 7, 1)),
+            (PAT, "raised_in_qbr_or_call", dt.date(2026, 8, 1)),
+            (sam, "attended_local_event", dt.date(2026, 9, 1)),
+            (PAT, "raised_in_qbr_or_call", dt.date(2025, 6, 1)),
+        ]:
+            session.add(EngagementTrigger(account_id=1, contact_id=contact_id, kind=kind, occurred_on=day))
+    today = dt.date(2026, 11, 25)
+    facts = advocate_reads.contact_facts(engine, today, None)
+    assert list(facts.index) == [PAT, DEE, sam]
+    assert facts.loc[PAT, "nps_latest"] == 8
+    assert facts.loc[PAT, "nps_latest_on"] == dt.datetime(2026, 11, 20)
+    assert facts.loc[[PAT, DEE, sam], "trigger_kinds"].tolist() == [2, 0, 2]
+    assert facts.loc[[PAT, DEE, sam], "triggers"].tolist() == [3, 0, 2]
+    # The narrower reads give the same rows: one contact, advocates who said yes, promoters since October (a
+    # column of no dates alone may come back in another unit of time).
+    for narrower, rows in [
+        (advocate_reads.contact_facts(engine, today, None, contact_id=PAT), [PAT]),
+        (advocate_reads.contact_facts(engine, today, None, in_program=True), [sam]),
+        (advocate_reads.contact_facts(engine, today, None, promoters_since=dt.date(2026, 10, 1)), [PAT]),
+    ]:
+        pd.testing.assert_frame_equal(narrower, facts.loc[rows], check_dtype=False)
 
 
 def seed_outreach(engine) -> None:
