@@ -12,7 +12,7 @@ from core import churn_model, early_warning, health, leakage, roles
 from core import profiles as profile_rules
 from core import settings as settings_rules
 from db import churn_model as store
-from db.families import ACCOUNTS
+from db.families import ACCOUNTS, SCORES
 from db.service import Actor
 from ui import admin_views, data, downloads, text, writes
 from ui.cache import loader
@@ -28,12 +28,12 @@ STATUS_LABELS = {
 }
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def _fits() -> pd.DataFrame:
     return store.fits(data.engine())
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def _card(fit_id: int) -> dict[str, object] | None:
     return store.card(data.engine(), fit_id)
 

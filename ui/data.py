@@ -22,7 +22,18 @@ from core.imports import Mapping
 from db import backtest, churn_model, migrate, scoring
 from db import imports as importer
 from db.engine import database_url, is_embedded_demo, make_engine
-from db.families import ACCOUNTS, ADVOCATES, ASSETS, FAMILIES, PURCHASES, SENTIMENTS, SETTINGS, USERS, WORK
+from db.families import (
+    ACCOUNTS,
+    ADVOCATES,
+    ASSETS,
+    FAMILIES,
+    PURCHASES,
+    SCORES,
+    SENTIMENTS,
+    SETTINGS,
+    USERS,
+    WORK,
+)
 from db.reads import accounts as account_reads
 from db.reads import advocates as advocate_reads
 from db.reads import assets as asset_reads
@@ -68,7 +79,7 @@ def health_profiles() -> dict[str, dict[str, float]]:
     return settings_reads.load_profiles(engine())
 
 
-@loader(ACCOUNTS, SETTINGS)
+@loader(ACCOUNTS, SCORES, SETTINGS)
 def segments() -> list[str]:
     return account_reads.segments(engine())
 
@@ -104,18 +115,18 @@ def audit_choices() -> dict[str, list[str]]:
     return user_reads.audit_choices(engine())
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def latest_scored_week() -> dt.date | None:
     return account_reads.latest_scored_week(engine())
 
 
-@loader(ACCOUNTS, SETTINGS)
+@loader(ACCOUNTS, SCORES, SETTINGS)
 def why_not_scored() -> str | None:
     return scoring.why_not_scored(engine())
 
 
 # A resource, not data: every rerun shares one read-only frame instead of unpickling 50,000 rows.
-@loader(ACCOUNTS, SETTINGS, shared=True, show_spinner="Loading health scores…")
+@loader(ACCOUNTS, SCORES, SETTINGS, shared=True, show_spinner="Loading health scores…")
 def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     """The scored book for a week's snapshots under the current settings and profiles (as of the week's Sunday),
     with the churn risk of the newest fit where it scored this week."""
@@ -129,13 +140,13 @@ def health_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
 
 
 # A resource: the validation of 50,000 accounts × 52 weeks takes seconds, and its frames are read, never changed.
-@loader(ACCOUNTS, shared=True, show_spinner="Checking the score against simple rules…")
+@loader(ACCOUNTS, SCORES, shared=True, show_spinner="Checking the score against simple rules…")
 def validation(last_week: dt.date, horizon_days: int) -> score_validation.Validation:
     """The score and the baselines over every scored week up to last_week, churn within horizon_days."""
     return score_validation.validate(backtest.panel(engine(), last_week, horizon_days))
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def churn_whys(account_id: int | None = None) -> pd.Series:
     """Why each account's churn risk is what it is (or one account's), under the newest fit."""
     return churn_model.whys(engine(), account_id)
@@ -145,14 +156,14 @@ def churn_whys(account_id: int | None = None) -> pd.Series:
 FILLED = ["segment", "industry"]
 
 
-@loader(ACCOUNTS, SETTINGS, shared=True)
+@loader(ACCOUNTS, SCORES, SETTINGS, shared=True)
 def filled_board(week: dt.date, owner_id: int | None) -> pd.DataFrame:
     """health_board with unknown segments and industries as "unknown"."""
     return facts.filled(health_board(week, owner_id), FILLED)
 
 
 # Resources like the health board: sessions that chose the same filters and sort share one selection.
-@loader(ACCOUNTS, SETTINGS, shared=True, max_entries=64)
+@loader(ACCOUNTS, SCORES, SETTINGS, shared=True, max_entries=64)
 def board_filtered(
     week: dt.date, owner_id: int | None, chosen: board.BoardFilter
 ) -> tuple[pd.DataFrame, board.BoardSummary]:
@@ -162,26 +173,26 @@ def board_filtered(
     return filtered, board.summarise(filtered)
 
 
-@loader(ACCOUNTS, SETTINGS, shared=True, max_entries=64)
+@loader(ACCOUNTS, SCORES, SETTINGS, shared=True, max_entries=64)
 def board_sorted(week: dt.date, owner_id: int | None, chosen: board.BoardFilter, sort: str) -> pd.DataFrame:
     """board_filtered's rows in the sort's order (core.board.SORTS)."""
     return board.sort_board(board_filtered(week, owner_id, chosen)[0], sort)
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def attribute_kinds() -> dict[str, str]:
     return account_reads.attribute_kinds(engine())
 
 
 # A resource like the health board: an attribute's values for every account, shared by every filter change.
-@loader(ACCOUNTS, shared=True)
+@loader(ACCOUNTS, SCORES, shared=True)
 def attribute_values(names: tuple[str, ...], account_id: int | None = None) -> pd.DataFrame:
     """The typed values of these custom attributes for every account, or one."""
     kinds = attribute_kinds()
     return account_reads.attribute_values(engine(), {name: kinds[name] for name in names}, account_id)
 
 
-@loader(ACCOUNTS, SETTINGS, SENTIMENTS, show_spinner="Counting the data behind the score…")
+@loader(ACCOUNTS, SCORES, SETTINGS, SENTIMENTS, show_spinner="Counting the data behind the score…")
 def data_coverage(week: dt.date) -> coverage.Coverage:
     """How many of the accounts active in week have data for each input of the score, as of its Sunday."""
     as_of = week + dt.timedelta(days=6)
@@ -190,12 +201,12 @@ def data_coverage(week: dt.date) -> coverage.Coverage:
     )
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def score_history(account_ids: tuple[int, ...], since: dt.date) -> pd.DataFrame:
     return account_reads.score_history(engine(), list(account_ids), since)
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def nps_counts(since: dt.date, as_of: dt.date, owner_id: int | None) -> pd.Series:
     return account_reads.nps_counts(engine(), since, as_of, owner_id)
 
@@ -298,22 +309,22 @@ def _in_worker(
     return message[0]
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def account(account_id: int) -> pd.Series | None:
     return account_reads.account(engine(), account_id)
 
 
-@loader(ACCOUNTS, ADVOCATES, SENTIMENTS)
+@loader(ACCOUNTS, SCORES, ADVOCATES, SENTIMENTS)
 def account_events(account_id: int, since: dt.date) -> pd.DataFrame:
     return account_reads.account_events(engine(), account_id, since)
 
 
-@loader(ACCOUNTS, SETTINGS, SENTIMENTS)
+@loader(ACCOUNTS, SCORES, SETTINGS, SENTIMENTS)
 def account_features(account_id: int, as_of: dt.date) -> pd.DataFrame:
     return account_reads.health_features(engine(), as_of, account_id=account_id)
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def churned_between(after: dt.date, until: dt.date) -> set[int]:
     return account_reads.churned_between(engine(), after, until)
 
@@ -329,31 +340,36 @@ def advocate_outreach(advocate_id: int) -> pd.DataFrame:
         return advocate_reads.outreach_of(conn, advocate_id)
 
 
-@loader(ADVOCATES, ACCOUNTS)
+@loader(ADVOCATES, ACCOUNTS, SCORES)
 def outreach_choices() -> advocate_reads.OutreachChoices:
     return advocate_reads.outreach_choices(engine())
 
 
-@loader(ADVOCATES, ACCOUNTS, show_spinner="Counting outreach…")
+@loader(ADVOCATES, ACCOUNTS, SCORES, show_spinner="Counting outreach…")
 def outreach_tally(chosen: advocate_reads.OutreachFilter) -> pd.DataFrame:
     return advocate_reads.outreach_tally(engine(), chosen)
 
 
-@loader(ADVOCATES, ACCOUNTS, ASSETS)
+@loader(ADVOCATES, ACCOUNTS, SCORES, ASSETS)
 def outreach_funnel(chosen: advocate_reads.OutreachFilter) -> dict[str, int]:
     return advocate_reads.outreach_funnel(engine(), chosen)
 
 
-@loader(ADVOCATES, ACCOUNTS)
+@loader(ADVOCATES, ACCOUNTS, SCORES)
 def response_days(chosen: advocate_reads.OutreachFilter) -> pd.DataFrame:
     return advocate_reads.response_days(engine(), chosen)
 
 
 @loader(ACCOUNTS, shared=True, show_spinner="Reading every contact…")
-def contact_facts(today: dt.date, week: dt.date | None) -> pd.DataFrame:
+def contact_facts(today: dt.date) -> pd.DataFrame:
     """What every current contact brings (advocate_reads.contact_facts): the slow part of who to ask, kept
-    while the program is worked."""
-    return advocate_reads.contact_facts(engine(), today, week)
+    while the program is worked and while accounts are scored."""
+    return advocate_reads.contact_facts(engine(), today)
+
+
+@loader(SCORES)
+def health_scores(week: dt.date | None) -> pd.Series:
+    return advocate_reads.health_scores(engine(), week)
 
 
 @loader(ADVOCATES, ASSETS, shared=True)
@@ -362,11 +378,12 @@ def advocacy(today: dt.date) -> pd.DataFrame:
 
 
 # A resource like the health board: the ranked base is large and read-only.
-@loader(ACCOUNTS, ADVOCATES, ASSETS, SETTINGS, shared=True, show_spinner="Ranking contacts…")
+@loader(ACCOUNTS, SCORES, ADVOCATES, ASSETS, SETTINGS, shared=True, show_spinner="Ranking contacts…")
 def ranked_candidates(today: dt.date, week: dt.date | None, owner_id: int | None) -> pd.DataFrame:
     """Contacts not yet in the program, in ask order with score and eligibility (one owner's book or all)."""
     current = settings()
-    candidates = advocate_reads.with_advocacy(contact_facts(today, week), advocacy(today))
+    facts = advocate_reads.with_health(contact_facts(today), health_scores(week))
+    candidates = advocate_reads.with_advocacy(facts, advocacy(today))
     if owner_id is not None:
         candidates = candidates[candidates["owner_id"] == owner_id]
     candidates["health_band"] = _with_band(candidates, "health_score")
@@ -378,7 +395,7 @@ def reference_activities() -> pd.DataFrame:
     return asset_reads.reference_activities(engine())
 
 
-@loader(ADVOCATES, ACCOUNTS)
+@loader(ADVOCATES, ACCOUNTS, SCORES)
 def advocate_records() -> pd.DataFrame:
     return advocate_reads.advocates(engine())
 
@@ -408,7 +425,7 @@ def asset_tags() -> pd.DataFrame:
     return asset_reads.tags(engine())
 
 
-@loader(ASSETS, ACCOUNTS, SETTINGS, shared=True, show_spinner="Loading the library…")
+@loader(ASSETS, ACCOUNTS, SCORES, SETTINGS, shared=True, show_spinner="Loading the library…")
 def library(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     """Every asset with its featured customer's state (health band under the current settings)."""
     library = asset_reads.library(engine(), today, week, asset_tags())
@@ -417,22 +434,30 @@ def library(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     return library
 
 
-@loader(ASSETS, ACCOUNTS)
+@loader(ASSETS, ACCOUNTS, SCORES)
 def retired_assets() -> pd.DataFrame:
     return asset_reads.retired_assets(engine())
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def contacts_of(account_id: int) -> pd.DataFrame:
     return account_reads.contacts_of(engine(), account_id)
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def customers_by_industry(today: dt.date) -> pd.DataFrame:
     return account_reads.customers_by_industry(engine(), today)
 
 
-@loader(ACCOUNTS, ADVOCATES, ASSETS, SETTINGS, shared=True, show_spinner="Loading reference-ready advocates…")
+@loader(
+    ACCOUNTS,
+    SCORES,
+    ADVOCATES,
+    ASSETS,
+    SETTINGS,
+    shared=True,
+    show_spinner="Loading reference-ready advocates…",
+)
 def reference_pool(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     """Advocates who agreed or are reference-ready, by advocate id, with what matching and eligibility need."""
     pool = advocate_reads.candidates(engine(), today, week, in_program=True)
@@ -440,7 +465,7 @@ def reference_pool(today: dt.date, week: dt.date | None) -> pd.DataFrame:
     return pool.reset_index().set_index("advocate_id")
 
 
-@loader(ASSETS, ADVOCATES, ACCOUNTS)
+@loader(ASSETS, ADVOCATES, ACCOUNTS, SCORES)
 def reference_requests() -> pd.DataFrame:
     return asset_reads.requests(engine())
 
@@ -458,12 +483,12 @@ def advocate_deals() -> pd.DataFrame:
 # --- KPIs, referrals and the weekly review ---------------------------------------------------------
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def survey_daily() -> pd.DataFrame:
     return account_reads.survey_daily(engine())
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def survey_groups(start: dt.date, end: dt.date) -> pd.DataFrame:
     return account_reads.survey_groups(engine(), start, end)
 
@@ -490,7 +515,7 @@ def buyers_between(start: dt.date, end: dt.date) -> pd.Series:
     return purchase_reads.buyers_between(engine(), start, end)
 
 
-@loader(ACCOUNTS, PURCHASES, shared=True)
+@loader(ACCOUNTS, SCORES, PURCHASES, shared=True)
 def customers() -> pd.DataFrame:
     """Every account as a customer."""
     return purchase_reads.customers(engine())
@@ -511,7 +536,7 @@ def stage_flow() -> pd.DataFrame:
     return advocate_reads.stage_flow(engine())
 
 
-@loader(PURCHASES, ADVOCATES, ACCOUNTS)
+@loader(PURCHASES, ADVOCATES, ACCOUNTS, SCORES)
 def referrals() -> pd.DataFrame:
     return purchase_reads.referrals(engine())
 
@@ -521,7 +546,7 @@ def referral_events() -> pd.DataFrame:
     return purchase_reads.referral_events(engine())
 
 
-@loader(PURCHASES, ADVOCATES, ACCOUNTS)
+@loader(PURCHASES, ADVOCATES, ACCOUNTS, SCORES)
 def referrer_advocates() -> pd.DataFrame:
     return purchase_reads.referrer_advocates(engine())
 
@@ -531,7 +556,7 @@ def rewards() -> pd.DataFrame:
     return advocate_reads.rewards(engine())
 
 
-@loader(PURCHASES, ADVOCATES, ACCOUNTS, shared=True)
+@loader(PURCHASES, ADVOCATES, ACCOUNTS, SCORES, shared=True)
 def referral_program(
     start: dt.date, end: dt.date, link_base: str
 ) -> tuple[referral_rules.ReferralSummary, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -553,23 +578,23 @@ def referral_program(
     )
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def scored_weeks() -> list[dt.date]:
     return account_reads.scored_weeks(engine())
 
 
-@loader(ACCOUNTS)
+@loader(ACCOUNTS, SCORES)
 def sub_scores(week: dt.date) -> pd.DataFrame:
     return account_reads.snapshot_sub_scores(engine(), week)
 
 
-@loader(ACCOUNTS, shared=True)
+@loader(ACCOUNTS, SCORES, shared=True)
 def account_names() -> pd.DataFrame:
     """Every account's name, owner, segment, industry and ARR."""
     return account_reads.account_names(engine())
 
 
-@loader(ACCOUNTS, ADVOCATES, PURCHASES, show_spinner="Loading the two weeks…")
+@loader(ACCOUNTS, SCORES, ADVOCATES, PURCHASES, show_spinner="Loading the two weeks…")
 def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
     """Survey answers, stage changes, outreach and purchases of the week and the one before."""
     start, end = week - dt.timedelta(days=7), week + dt.timedelta(days=6)
@@ -581,7 +606,7 @@ def two_weeks(week: dt.date) -> dict[str, pd.DataFrame]:
     }
 
 
-@loader(ACCOUNTS, ADVOCATES, ASSETS, PURCHASES, SETTINGS, shared=True)
+@loader(ACCOUNTS, SCORES, ADVOCATES, ASSETS, PURCHASES, SETTINGS, shared=True)
 def weekly_review(week: dt.date) -> weekly.WeeklyReview:
     """The weekly review of week against the week before (core.weekly.review)."""
     activity = two_weeks(week)
@@ -602,7 +627,7 @@ def weekly_review(week: dt.date) -> weekly.WeeklyReview:
     )
 
 
-@loader(ASSETS, ACCOUNTS, SETTINGS)
+@loader(ASSETS, ACCOUNTS, SCORES, SETTINGS)
 def assets_changing(start: dt.date, end: dt.date, week: dt.date) -> pd.DataFrame:
     """Assets that could have been published or turned stale in the days start…end."""
     return asset_reads.assets_changing(engine(), start, end, settings()["asset_max_age_years"], week)
@@ -611,18 +636,18 @@ def assets_changing(start: dt.date, end: dt.date, week: dt.date) -> pd.DataFrame
 # --- the work queue ---
 
 
-@loader(WORK, ACCOUNTS, USERS)
+@loader(WORK, ACCOUNTS, SCORES, USERS)
 def open_tasks(owner_ids: tuple[int, ...] | None, as_of: dt.date, queue: bool) -> pd.DataFrame:
     """db.reads.work.open_tasks of these owners (None: everyone) and, with queue, the marketing queue's."""
     return work_reads.open_tasks(engine(), None if owner_ids is None else list(owner_ids), as_of, queue=queue)
 
 
-@loader(WORK, ACCOUNTS, USERS)
+@loader(WORK, ACCOUNTS, SCORES, USERS)
 def task(task_id: int) -> tuple[pd.Series, pd.DataFrame] | None:
     return work_reads.task(engine(), task_id)
 
 
-@loader(WORK, ACCOUNTS, USERS)
+@loader(WORK, ACCOUNTS, SCORES, USERS)
 def account_activities(account_id: int) -> pd.DataFrame:
     return work_reads.activities(engine(), account_id)
 
@@ -632,7 +657,7 @@ def playbooks() -> tuple[pd.DataFrame, pd.DataFrame]:
     return work_reads.playbooks(engine())
 
 
-@loader(WORK, ACCOUNTS)
+@loader(WORK, ACCOUNTS, SCORES)
 def playbook_effect(today: dt.date, horizon_days: int) -> pd.DataFrame:
     """core.tasks.playbook_effect over every account task with a playbook."""
     tasks, churns = work_reads.effect_inputs(engine())

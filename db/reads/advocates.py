@@ -34,8 +34,8 @@ from sqlalchemy import (
 from db import reads, rules
 from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceRequest, User
 
-# What a contact brings, apart from its part in the program: written by imports and the scoring run, so the
-# book-wide read stays cached while the program is worked. {contacts} is the condition on a contact's id that chooses
+# What a contact brings, apart from its part in the program and its account's health: written by imports alone,
+# so the book-wide read stays cached while the program is worked and while accounts are scored. {contacts} is the condition on a contact's id that chooses
 # whose facts are read; every part reads only their rows, through indexes (answers by contact, complaints by
 # account), without window functions or OR-joins. The latest NPS answer is one of the contact's latest day (MAX)
 # with no higher id that day. A contact's triggers are its own and its account's (contact_id NULL), counted
@@ -94,12 +94,11 @@ SELECT p.contact_id, p.account_id, p.account_name, p.contact_name, p.title, p.re
     p.customer_since, p.owner_id, p.industry, p.segment, p.region, p.product, nps.score AS nps_latest,
     nps.responded_on AS nps_latest_on, csat.csat_mean, COALESCE(csat.csat_count, 0) AS csat_count,
     COALESCE(triggers.trigger_kinds, 0) AS trigger_kinds, COALESCE(triggers.triggers, 0) AS triggers,
-    s.score AS health_score, complaints.last_complaint_on
+    complaints.last_complaint_on
 FROM people p
 LEFT JOIN nps ON nps.contact_id = p.contact_id
 LEFT JOIN csat ON csat.contact_id = p.contact_id
 LEFT JOIN triggers ON triggers.contact_id = p.contact_id
-LEFT JOIN health_snapshots s ON s.account_id = p.account_id AND s.week_start = :week
 LEFT JOIN complaints ON complaints.account_id = p.account_id
 """
 # A contact's part in the program: written whenever the program is worked, and quick to read again.
@@ -124,7 +123,6 @@ WHERE 1 = 1 {advocates}
 """
 CANDIDATE_PARAMS = (
     bindparam("as_of", type_=Date),
-    bindparam("week", type_=Date),
     bindparam("half_year_ago", type_=Date),
     bindparam("year_ago", type_=Date),
     bindparam("year_ago_start", type_=DateTime),
@@ -176,15 +174,13 @@ def _days(as_of: dt.date) -> dict[str, object]:
 def contact_facts(
     source: Engine | Connection,
     as_of: dt.date,
-    week: dt.date | None,
     contact_id: int | None = None,
     in_program: bool = False,
     promoters_since: dt.date | None = None,
 ) -> pd.DataFrame:
     """Every current contact of an active account (or one contact, or only advocates who agreed, or only recent
-    promoters: see candidates) by contact_id, with account facts, NPS, CSAT, triggers, health in week and
-    complaints."""
-    params = {**_days(as_of), "week": week}
+    promoters: see candidates) by contact_id, with account facts, NPS, CSAT, triggers and complaints."""
+    params = _days(as_of)
     if contact_id is not None:
         stmt, params["contact_id"] = ONE_CONTACT_FACTS, contact_id
     elif promoters_since is not None:
@@ -193,11 +189,29 @@ def contact_facts(
         stmt = PROGRAM_FACTS if in_program else BOOK_FACTS
     frame = reads.frame(source, stmt, ["customer_since", "nps_latest_on", "last_complaint_on"], params)
     # Sorted here: sorting the wide rows in PostgreSQL spills to disk.
-    return (
-        frame.set_index("contact_id")
-        .sort_index()
-        .astype({"nps_latest": float, "csat_mean": float, "health_score": float})
+    return frame.set_index("contact_id").sort_index().astype({"nps_latest": float, "csat_mean": float})
+
+
+def health_scores(source: Engine | Connection, week: dt.date | None) -> pd.Series:
+    """Each account's health score in week (none without a week), by account_id."""
+    frame = reads.frame(
+        source,
+        "SELECT account_id, score FROM health_snapshots WHERE week_start = :week",
+        [],
+        {"week": week},
     )
+    return frame.set_index("account_id")["score"].astype(float).rename("health_score")
+
+
+def with_health(facts: pd.DataFrame, scores: pd.Series) -> pd.DataFrame:
+    """Contacts' facts with their account's health score (NaN where it was not scored), before the complaints."""
+    joined = facts.copy()
+    joined.insert(
+        joined.columns.get_loc("last_complaint_on"),
+        "health_score",
+        joined["account_id"].map(scores).astype(float),
+    )
+    return joined
 
 
 def advocacy(source: Engine | Connection, as_of: dt.date, contact_id: int | None = None) -> pd.DataFrame:
@@ -229,7 +243,9 @@ def candidates(
     who to ask: account facts, NPS, CSAT, triggers, health in week, complaints, past asks and advocacy; source
     may be a connection inside a write's transaction. promoters_since: only contacts with an NPS of 9 or 10
     answered on or after that day (their latest answer may be another)."""
-    facts = contact_facts(source, as_of, week, contact_id, in_program, promoters_since)
+    facts = with_health(
+        contact_facts(source, as_of, contact_id, in_program, promoters_since), health_scores(source, week)
+    )
     return with_advocacy(facts, advocacy(source, as_of, contact_id))
 
 

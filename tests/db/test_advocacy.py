@@ -271,7 +271,7 @@ def test_facts_take_the_latest_answer_and_count_each_trigger_kind_once(engine, b
         ]:
             session.add(EngagementTrigger(account_id=1, contact_id=contact_id, kind=kind, occurred_on=day))
     today = dt.date(2026, 11, 25)
-    facts = advocate_reads.contact_facts(engine, today, None)
+    facts = advocate_reads.contact_facts(engine, today)
     assert list(facts.index) == [PAT, DEE, sam]
     assert facts.loc[PAT, "nps_latest"] == 8
     assert facts.loc[PAT, "nps_latest_on"] == dt.datetime(2026, 11, 20)
@@ -280,9 +280,9 @@ def test_facts_take_the_latest_answer_and_count_each_trigger_kind_once(engine, b
     # The narrower reads give the same rows: one contact, advocates who said yes, promoters since October (a
     # column of no dates alone may come back in another unit of time).
     for narrower, rows in [
-        (advocate_reads.contact_facts(engine, today, None, contact_id=PAT), [PAT]),
-        (advocate_reads.contact_facts(engine, today, None, in_program=True), [sam]),
-        (advocate_reads.contact_facts(engine, today, None, promoters_since=dt.date(2026, 10, 1)), [PAT]),
+        (advocate_reads.contact_facts(engine, today, contact_id=PAT), [PAT]),
+        (advocate_reads.contact_facts(engine, today, in_program=True), [sam]),
+        (advocate_reads.contact_facts(engine, today, promoters_since=dt.date(2026, 10, 1)), [PAT]),
     ]:
         pd.testing.assert_frame_equal(narrower, facts.loc[rows], check_dtype=False)
 

@@ -44,7 +44,7 @@ def test_an_import_names_the_family_of_each_table_it_stores():
     for entity in store.ADVOCATE_STAGE:
         assert families.ADVOCATES in families.IMPORTS[entity], entity
     for entity in store.SCORE_INPUTS:  # they mark scored weeks for rescoring
-        assert families.ACCOUNTS in families.IMPORTS[entity], entity
+        assert families.SCORES in families.IMPORTS[entity], entity
 
 
 def test_a_write_outside_the_table_has_no_families():

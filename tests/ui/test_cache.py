@@ -14,7 +14,7 @@ import pytest
 from streamlit.runtime.caching.cache_utils import CachedFunc
 
 import ui
-from db.families import ACCOUNTS, ASSETS, PURCHASES, SENTIMENTS, SETTINGS, USERS
+from db.families import ACCOUNTS, ASSETS, PURCHASES, SCORES, SENTIMENTS, SETTINGS, USERS, WRITES
 from ui import cache
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,11 +61,21 @@ def families_of(loader) -> frozenset[str]:
 def test_the_app_loaders_depend_on_what_they_read():
     from ui import data
 
-    assert families_of(data.health_board) == {ACCOUNTS, SETTINGS}
-    assert families_of(data.library) == {ASSETS, ACCOUNTS, SETTINGS}
+    assert families_of(data.health_board) == {ACCOUNTS, SCORES, SETTINGS}
+    assert families_of(data.library) == {ASSETS, ACCOUNTS, SCORES, SETTINGS}
+    assert families_of(data.contact_facts) == {ACCOUNTS}
+    assert families_of(data.health_scores) == {SCORES}
     assert families_of(data.purchases) == {PURCHASES}
     assert families_of(data.audit_log) == {USERS}
     assert families_of(data.settings) == {SETTINGS}
+
+
+def test_saving_settings_scoring_or_fitting_the_model_keeps_every_contacts_facts():
+    from ui import data
+
+    for action in ("update_settings", "run_scoring", "fit_churn_model"):
+        assert not WRITES[action] & families_of(data.contact_facts), action
+    assert WRITES["import_data"] & families_of(data.contact_facts)
 
 
 @pytest.fixture
