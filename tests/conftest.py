@@ -47,6 +47,21 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.flaky(reruns=2))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def components_scanned_once() -> Iterator[None]:
+    """Streamlit's installed components, looked for once per worker: AppTest reads the metadata of every
+    installed package for each new app (most of a page test's time), where a server does it once at start."""
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            manifest_scanner,
+            "scan_component_manifests",
+            functools.cache(manifest_scanner.scan_component_manifests),
+        )
+        yield
+
+
 def require_postgres() -> None:
     """Skip without a PostgreSQL server, except in CI where its absence is a failure."""
     if not scratch.postgres_reachable():
