@@ -47,6 +47,21 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.flaky(reruns=2))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def components_scanned_once() -> Iterator[None]:
+    """Streamlit's installed components, looked for once per worker: AppTest reads the metadata of every
+    installed package for each new app (most of a page test's time), where a server does it once at start."""
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            manifest_scanner,
+            "scan_component_manifests",
+            functools.cache(manifest_scanner.scan_component_manifests),
+        )
+        yield
+
+
 def require_postgres() -> None:
     """Skip without a PostgreSQL server, except in CI where its absence is a failure."""
     if not scratch.postgres_reachable():
@@ -99,12 +114,23 @@ class PostgresCopies:
                 for name in self.tables
                 if (rows := connection.execute(text(f'SELECT * FROM "{name}"')).mappings().all())
             }
-            self.sequences = connection.execute(
+            setvals = connection.execute(
                 text(
-                    "SELECT format('%I.%I', schemaname, sequencename), COALESCE(last_value, start_value), "
-                    "last_value IS NOT NULL FROM pg_sequences"
+                    "SELECT format('SELECT setval(%L, %s, %L)', format('%I.%I', schemaname, sequencename), "
+                    "COALESCE(last_value, start_value), last_value IS NOT NULL) FROM pg_sequences"
                 )
-            ).all()
+            ).scalars()
+            # What empties a copy, in one round trip: its other sessions ended, no foreign-key checks, every
+            # table's rows deleted and every sequence set back to the template's.
+            self.reset = "; ".join(
+                [
+                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                    "SET LOCAL session_replication_role = replica",
+                    *(f'DELETE FROM "{name}"' for name in self.tables),
+                    *setvals,
+                ]
+            )
         engine.dispose()
 
     def take(self) -> str:
@@ -124,22 +150,9 @@ class PostgresCopies:
         """The database at url, with the template's rows and sequences again, under a new name."""
         engine = create_engine(url, poolclass=NullPool)
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            )
-            connection.execute(text("SET LOCAL session_replication_role = replica"))  # no foreign-key checks
-            for name in self.tables:
-                connection.execute(text(f'DELETE FROM "{name}"'))
+            connection.exec_driver_sql(self.reset)
             for name, rows in self.rows.items():
                 connection.execute(insert(table(name, *(column(key) for key in rows[0]))), rows)
-            for name, value, called in self.sequences:
-                connection.execute(
-                    text("SELECT setval(:name, :value, :called)"),
-                    {"name": name, "value": value, "called": called},
-                )
         engine.dispose()
         return scratch.rename_database(url)
 

@@ -60,7 +60,7 @@ def test_fit_on_weekly_history_is_tested_out_of_time_and_stored_with_its_risks(e
 
 @pytest.mark.parametrize("role", ["account_manager", "marketing", "sales"])
 def test_only_admins_fit(engine, role):
-    synthetic.weekly_history(engine, accounts=50, weeks=40, last_week=LAST_WEEK, signal=1.5)
+    synthetic.weekly_history(engine, accounts=20, weeks=30, last_week=LAST_WEEK, signal=1.5)
     with pytest.raises(service.PermissionDenied):
         churn_model.fit_and_store(engine, admin(engine, role), TODAY)
     assert count(engine, ModelFit) == 0

@@ -11,18 +11,17 @@ from sqlalchemy import Engine, text
 
 from core import periods, referrals
 from core import vocabulary as v
-from db import demo, migrate, scratch
+from db import demo
 from db.engine import make_engine
 from db.models import Base
-from tests.conftest import require_postgres
+from tests.conftest import migrated_sqlite
 
 AS_OF = dt.date(2026, 11, 18)
 ACCOUNTS = 300
 
 
 def build(path, seed: int = 7) -> tuple[Engine, dict[str, int]]:
-    engine = make_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
+    engine = make_engine(migrated_sqlite(path))
     return engine, demo.generate(engine, accounts=ACCOUNTS, seed=seed, as_of=AS_OF)
 
 
@@ -263,12 +262,10 @@ def test_program_tables_tell_a_consistent_story(seeded):
     )
 
 
-def test_postgresql_gets_the_same_rows(seeded):
-    require_postgres()
-    url = scratch.create_database()
+def test_postgresql_gets_the_same_rows(seeded, postgres_copies):
+    url = postgres_copies.take()
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine)
         counts = demo.generate(engine, accounts=ACCOUNTS, seed=7, as_of=AS_OF)
         assert counts == seeded[1]
         with engine.begin() as conn:
@@ -281,7 +278,7 @@ def test_postgresql_gets_the_same_rows(seeded):
         assert new_id == counts["users"] + 1
     finally:
         engine.dispose()
-        scratch.drop_database(url)
+        postgres_copies.give_back(url)
 
 
 def program_in(engine: Engine, grain: str, as_of: dt.date) -> dict[str, float]:
@@ -326,8 +323,7 @@ def test_the_current_quarter_and_month_show_a_working_referral_program(seeded):
 
 @pytest.mark.parametrize("as_of", [dt.date(2027, 1, 1), dt.date(2026, 12, 6)])
 def test_even_a_period_one_day_old_shows_referrals_revenue_and_references(tmp_path, as_of):
-    engine = make_engine(f"sqlite:///{tmp_path / 'today.db'}")
-    migrate.upgrade(engine)
+    engine = make_engine(migrated_sqlite(tmp_path / "today.db"))
     demo.generate(engine, accounts=ACCOUNTS, as_of=as_of)
     try:
         for grain in ("Month", "Quarter", "Year"):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import bcrypt
 import pytest
 import streamlit as st
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -22,8 +27,18 @@ PASSWORD = "correct horse battery"
 ROLE_USERS = {"admin": "ada", "account_manager": "amy", "marketing": "mark", "sales": "sam"}
 
 
-def database_at(folder, build) -> str:
-    """A migrated SQLite database in folder, built by build(engine), with one user per role, scored."""
+def database_at(folder: Path, build: Callable[[Engine], object]) -> str:
+    """A migrated SQLite database in folder, built by build(engine), with one user per role, scored: a copy of
+    the one this worker built with that function (so a build function defined inside a fixture, a new one each
+    time, builds each time)."""
+    shutil.copyfile(_built(build), folder / "app.db")
+    return f"sqlite:///{folder / 'app.db'}"
+
+
+@functools.cache
+def _built(build: Callable[[Engine], object]) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="advocacy-pages-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     url = migrated_sqlite(folder / "app.db")
     engine = make_engine(url)
     build(engine)  # creates amy as the owner of accounts 1 and 2
@@ -34,8 +49,8 @@ def database_at(folder, build) -> str:
     with transaction(engine) as session:
         session.execute(update(User).values(password_hash=hashed))
     scoring.run(engine)
-    engine.dispose()
-    return url
+    engine.dispose()  # the last connection out folds the write-ahead log into the file
+    return folder / "app.db"
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +73,8 @@ def environment(app_database_url, monkeypatch) -> None:
 
 
 @pytest.fixture
-def app(environment, monkeypatch) -> AppTest:
-    """The app as a running server serves it once app.py has called st.navigation.
+def served(environment, monkeypatch) -> None:
+    """The app served as a running server serves it once app.py has called st.navigation.
 
     AppTest forgets that between runs and falls back to serving pages/*.py directly, as a
     fresh server does; that case has its own test with page_file().
@@ -71,6 +86,10 @@ def app(environment, monkeypatch) -> AppTest:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init_after_navigation)
+
+
+@pytest.fixture
+def app(served) -> AppTest:
     return AppTest.from_file(APP, default_timeout=30)
 
 

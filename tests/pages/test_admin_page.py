@@ -19,14 +19,14 @@ from ui import admin_views, data
 from ui.text import literal
 
 
+def with_second_admin(engine) -> None:
+    build_book(engine)
+    add_user(engine, "bob", "admin")
+
+
 @pytest.fixture
 def app_database_url(tmp_path) -> str:
     """The small book with ada (admin), amy, mark and sam, and bob, a second admin."""
-
-    def with_second_admin(engine) -> None:
-        build_book(engine)
-        add_user(engine, "bob", "admin")
-
     return database_at(tmp_path, with_second_admin)
 
 

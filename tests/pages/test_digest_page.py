@@ -17,42 +17,43 @@ from tests.pages.conftest import database_at, log_in
 SENDING = service.now() - dt.timedelta(hours=2)
 
 
+def book_with_deliveries(engine) -> None:
+    build_book(engine)
+    with transaction(engine) as session:
+        session.execute(
+            insert(Delivery),
+            [
+                dict(
+                    kind="digest",
+                    recipient="2",
+                    period="2026-12-07",
+                    attempts=1,
+                    sent_at=dt.datetime(2026, 12, 7, 7, 1),
+                ),
+                dict(
+                    kind="team_digest",
+                    recipient="marketing",
+                    period="2026-12-07",
+                    attempts=2,
+                    last_error="HTTPStatusError: Server error '503 Service Unavailable'",
+                    last_error_at=dt.datetime(2026, 12, 7, 7, 5),
+                ),
+                # Today's digest of mark's: the sender stopped while handing it over, two hours ago.
+                dict(
+                    kind="digest",
+                    recipient="3",
+                    period=rules.period("daily", SENDING),
+                    attempts=1,
+                    sending_at=SENDING,
+                    message_id="<1.2@example.com>",
+                ),
+            ],
+        )
+
+
 @pytest.fixture
 def app_database_url(tmp_path) -> str:
-    def build(engine) -> None:
-        build_book(engine)
-        with transaction(engine) as session:
-            session.execute(
-                insert(Delivery),
-                [
-                    dict(
-                        kind="digest",
-                        recipient="2",
-                        period="2026-12-07",
-                        attempts=1,
-                        sent_at=dt.datetime(2026, 12, 7, 7, 1),
-                    ),
-                    dict(
-                        kind="team_digest",
-                        recipient="marketing",
-                        period="2026-12-07",
-                        attempts=2,
-                        last_error="HTTPStatusError: Server error '503 Service Unavailable'",
-                        last_error_at=dt.datetime(2026, 12, 7, 7, 5),
-                    ),
-                    # Today's digest of mark's: the sender stopped while handing it over, two hours ago.
-                    dict(
-                        kind="digest",
-                        recipient="3",
-                        period=rules.period("daily", SENDING),
-                        attempts=1,
-                        sending_at=SENDING,
-                        message_id="<1.2@example.com>",
-                    ),
-                ],
-            )
-
-    return database_at(tmp_path, build)
+    return database_at(tmp_path, book_with_deliveries)
 
 
 @pytest.fixture

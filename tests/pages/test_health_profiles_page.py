@@ -13,12 +13,13 @@ from tests.pages.conftest import database_at, log_in
 SUPPORT_ONLY = ("weight_usage", "weight_outcomes", "weight_utilisation", "weight_feedback")
 
 
+def with_second_admin(engine) -> None:
+    build_book(engine)  # accounts 1–3, all SMB
+    add_user(engine, "bob", "admin")
+
+
 @pytest.fixture
 def app_database_url(tmp_path) -> str:
-    def with_second_admin(engine) -> None:
-        build_book(engine)  # accounts 1–3, all SMB
-        add_user(engine, "bob", "admin")
-
     return database_at(tmp_path, with_second_admin)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from sqlalchemy import func, select
@@ -32,19 +31,10 @@ TICKETS = (
 )
 
 
-@pytest.fixture(scope="module")
-def built_database(tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("import_page")
-    database_at(folder, build_book)
-    return str(folder / "app.db")
-
-
 @pytest.fixture
-def app_database_url(built_database, tmp_path) -> str:
-    """A fresh copy for each test: imports write to it."""
-    copy = tmp_path / "app.db"
-    shutil.copyfile(built_database, copy)
-    return f"sqlite:///{copy}"
+def app_database_url(tmp_path) -> str:
+    """A database of each test's own: imports write to it."""
+    return database_at(tmp_path, build_book)
 
 
 def rows(url: str, query) -> list[tuple]:

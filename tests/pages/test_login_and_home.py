@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,10 +65,28 @@ def test_account_manager_sees_own_book_by_default(app):
     assert metric_values(app)["Active accounts"] == ("2", "")
 
 
+@pytest.fixture(scope="module")
+def apps_by_role() -> dict[str, AppTest]:
+    return {}
+
+
+@pytest.fixture
+def logged_in(served, apps_by_role) -> Callable[[str], AppTest]:
+    """logged_in(role): the app with that role's user logged in, once for the module (the tests then open one
+    page each in it, as the user goes from page to page in the menu)."""
+
+    def get(role: str) -> AppTest:
+        if role not in apps_by_role:
+            apps_by_role[role] = log_in(AppTest.from_file(APP, default_timeout=30), ROLE_USERS[role])
+        return apps_by_role[role]
+
+    return get
+
+
 @pytest.mark.parametrize("role", list(ROLE_USERS))
 @pytest.mark.parametrize("page", PAGES)
-def test_navigation_offers_only_the_roles_pages(app, role, page):
-    log_in(app, ROLE_USERS[role])
+def test_navigation_offers_only_the_roles_pages(logged_in, role, page):
+    app = logged_in(role)
     if role in SPECS[page].roles:
         app.switch_page(page).run()
         assert not app.exception and not app.error

@@ -14,14 +14,14 @@ from tests.pages.conftest import APP, database_at, log_in
 from ui.text import literal
 
 
+def with_second_admin(engine) -> None:
+    build_book(engine)
+    add_user(engine, "bob", "admin")
+
+
 @pytest.fixture
 def app_database_url(tmp_path) -> str:
     """A fresh database with bob, a second admin: these tests end sessions."""
-
-    def with_second_admin(engine) -> None:
-        build_book(engine)
-        add_user(engine, "bob", "admin")
-
     return database_at(tmp_path, with_second_admin)
 
 

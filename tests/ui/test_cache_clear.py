@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit_authenticator.models.cookie_model import CookieModel
 
 # The page tests' fixtures, imported so pytest finds them here; the tests then take them by name (F811).
-from tests.pages.conftest import APP, app, app_database, app_database_url, environment, log_in  # noqa: F401
+from tests.pages.conftest import APP, app, app_database, app_database_url, environment, log_in, served  # noqa: F401
 from ui import auth, data
 
 

@@ -15,7 +15,7 @@ from db.models import Account, Asset, Contact, User
 from tests.db.factories import build_references
 
 # The page tests' fixtures, imported so pytest finds them here; the tests then take them by name (F811).
-from tests.pages.conftest import app, app_database, database_at, environment, log_in, page_file  # noqa: F401
+from tests.pages.conftest import app, app_database, database_at, environment, log_in, page_file, served  # noqa: F401
 from ui.text import literal, visible
 
 ROOT = Path(__file__).resolve().parents[2]
