@@ -115,6 +115,15 @@ def demo_database(built_once, tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
+def demo_server(demo_database) -> Iterator[Server]:
+    """This worker's app on its demo database, one server for every module that uses the demo as built: a
+    server's start and its first pages (imports, cold caches) cost seconds of CPU each time. Its tests may add
+    rows, as users do, but must not change settings or the database behind the app's back."""
+    with streamlit_server(demo_database) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
