@@ -135,16 +135,51 @@ def browser():
         browser.close()
 
 
+class Tab:
+    """This worker's browser tab, kept from test to test: a new one costs Chromium a renderer process that
+    loads and compiles the app's scripts again, a second or two of CPU for every test. One a test left
+    broken is closed, and the next test gets a new one."""
+
+    def __init__(self, browser) -> None:
+        self.browser = browser
+        self.page = None
+
+    def blank(self, viewport: dict[str, int]):
+        """The tab on a blank page with no cookies, sized to viewport."""
+        if self.page is None:
+            self.page = self.browser.new_context().new_page()
+        self.page.context.clear_cookies()
+        self.page.set_viewport_size(viewport)
+        self.page.set_default_timeout(60_000)  # a wait that times out fails the test: long enough when busy
+        return self.page
+
+    def give_back(self) -> None:
+        """Close what the test opened beside the tab and leave the app, or close the tab if that fails."""
+        from playwright.sync_api import Error
+
+        try:
+            for other in self.page.context.pages[1:]:
+                other.close()
+            self.page.goto("about:blank")
+        except Error:
+            self.page.context.close()
+            self.page = None
+
+
+@pytest.fixture(scope="session")
+def tab(browser) -> Iterator[Tab]:
+    kept = Tab(browser)
+    yield kept
+    if kept.page is not None:
+        kept.page.context.close()
+
+
 @pytest.fixture
-def page(browser, request):
-    """A desktop window, or the VIEWPORT a test module sets (a projector's or a laptop's 1280×720)."""
-    context = browser.new_context(
-        viewport=getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
-    )
-    page = context.new_page()
-    page.set_default_timeout(60_000)  # a wait that times out fails the test: long enough for a busy machine
-    yield page
-    context.close()
+def page(tab, request):
+    """A blank tab with no cookies, in a desktop window or the VIEWPORT a test module sets (a projector's or a
+    laptop's 1280×720)."""
+    yield tab.blank(getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000}))
+    tab.give_back()
 
 
 def settle(page) -> None:

@@ -85,7 +85,7 @@ def test_admins_pages_are_every_roles_pages():
         assert set(roles.pages_for(role)) <= admin_pages, role
 
 
-def test_no_request_leaves_the_server_on_any_page(demo_server, page):
+def test_no_request_leaves_the_server_on_any_page(demo_server, browser):
     own = urlsplit(demo_server.url).netloc
     at_home: list[str] = []
     elsewhere: list[str] = []
@@ -95,15 +95,23 @@ def test_no_request_leaves_the_server_on_any_page(demo_server, page):
         if parts.scheme in ("http", "https", "ws", "wss"):
             (at_home if parts.netloc == own else elsewhere).append(f"{request.method} {request.url}")
 
-    page.context.on("request", record)
-    log_in(page, demo_server.url, "admin")
-    account_id = board_first_account(demo_server.database_url)
-    for spec in roles.pages_for(roles.ADMIN):
-        path = f"/{spec.key}?account={account_id}" if spec.key == "account" else f"/{spec.key}"
-        page.goto(demo_server.url + path)
-        page.get_by_test_id("stMainBlockContainer").locator("h1").first.wait_for()
-        settle(page)
-        page.wait_for_timeout(500)  # charts and icons load after the script ends
+    # A window of its own: nothing another test's pages fetched or stored (Streamlit keeps some answers of
+    # other hosts in localStorage) may spare this one a request.
+    context = browser.new_context(viewport=VIEWPORT)
+    context.on("request", record)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        log_in(page, demo_server.url, "admin")
+        account_id = board_first_account(demo_server.database_url)
+        for spec in roles.pages_for(roles.ADMIN):
+            path = f"/{spec.key}?account={account_id}" if spec.key == "account" else f"/{spec.key}"
+            page.goto(demo_server.url + path)
+            page.get_by_test_id("stMainBlockContainer").locator("h1").first.wait_for()
+            settle(page)
+            page.wait_for_timeout(500)  # charts and icons load after the script ends
+    finally:
+        context.close()
     assert any("/static/" in request for request in at_home)  # the recorder hears the app's own requests
     assert not elsewhere, "\n".join(elsewhere)
 
