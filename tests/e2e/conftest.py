@@ -156,9 +156,10 @@ class Tab:
         """The tab on a blank page with no cookies, sized to viewport."""
         if self.page is None:
             self.page = self.browser.new_context().new_page()
+            # A wait that times out fails the test: long enough for a busy machine.
+            self.page.set_default_timeout(60_000)
         self.page.context.clear_cookies()
         self.page.set_viewport_size(viewport)
-        self.page.set_default_timeout(60_000)  # a wait that times out fails the test: long enough when busy
         return self.page
 
     def give_back(self) -> None:
@@ -176,6 +177,7 @@ class Tab:
 
 @pytest.fixture(scope="session")
 def tab(browser) -> Iterator[Tab]:
+    """This worker's tab (see Tab)."""
     kept = Tab(browser)
     yield kept
     if kept.page is not None:
