@@ -15,10 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import bcrypt
 import pytest
+from sqlalchemy import update
 
 from db import demo, scoring
 from db.engine import make_engine
+from db.models import User
 from tests.conftest import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +106,11 @@ def build_demo(path: Path) -> None:
     engine = make_engine(migrated_sqlite(path))
     demo.generate(engine, accounts=200, as_of=dt.date.today())
     scoring.run(engine)
+    # The same password hashed at bcrypt's lowest cost: checking it takes a millisecond instead of a quarter
+    # of a second of the server's CPU, and the browser tests log in some sixty times.
+    cheap = bcrypt.hashpw(demo.DEMO_PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    with engine.begin() as connection:
+        connection.execute(update(User).values(password_hash=cheap))
     engine.dispose()
 
 
@@ -112,6 +120,15 @@ def demo_database(built_once, tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("e2e") / "demo.db"
     shutil.copyfile(built_once("e2e-demo.db", build_demo), path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_database) -> Iterator[Server]:
+    """This worker's app on its demo database, one server for every module that uses the demo as built: a
+    server's start and its first pages (imports, cold caches) cost seconds of CPU each time. Its tests may add
+    rows, as users do, but must not change settings or the database behind the app's back."""
+    with streamlit_server(demo_database) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -126,16 +143,53 @@ def browser():
         browser.close()
 
 
+class Tab:
+    """This worker's browser tab, kept from test to test: a new one costs Chromium a renderer process that
+    loads and compiles the app's scripts again, a second or two of CPU for every test. One a test left
+    broken is closed, and the next test gets a new one."""
+
+    def __init__(self, browser) -> None:
+        self.browser = browser
+        self.page = None
+
+    def blank(self, viewport: dict[str, int]):
+        """The tab on a blank page with no cookies, sized to viewport."""
+        if self.page is None:
+            self.page = self.browser.new_context().new_page()
+            # A wait that times out fails the test: long enough for a busy machine.
+            self.page.set_default_timeout(60_000)
+        self.page.context.clear_cookies()
+        self.page.set_viewport_size(viewport)
+        return self.page
+
+    def give_back(self) -> None:
+        """Close what the test opened beside the tab and leave the app, or close the tab if that fails."""
+        from playwright.sync_api import Error
+
+        try:
+            for other in self.page.context.pages[1:]:
+                other.close()
+            self.page.goto("about:blank")
+        except Error:
+            self.page.context.close()
+            self.page = None
+
+
+@pytest.fixture(scope="session")
+def tab(browser) -> Iterator[Tab]:
+    """This worker's tab (see Tab)."""
+    kept = Tab(browser)
+    yield kept
+    if kept.page is not None:
+        kept.page.context.close()
+
+
 @pytest.fixture
-def page(browser, request):
-    """A desktop window, or the VIEWPORT a test module sets (a projector's or a laptop's 1280×720)."""
-    context = browser.new_context(
-        viewport=getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000})
-    )
-    page = context.new_page()
-    page.set_default_timeout(60_000)  # a wait that times out fails the test: long enough for a busy machine
-    yield page
-    context.close()
+def page(tab, request):
+    """A blank tab with no cookies, in a desktop window or the VIEWPORT a test module sets (a projector's or a
+    laptop's 1280×720)."""
+    yield tab.blank(getattr(request.module, "VIEWPORT", {"width": 1400, "height": 1000}))
+    tab.give_back()
 
 
 def settle(page) -> None:

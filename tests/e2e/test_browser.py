@@ -116,36 +116,30 @@ def test_fresh_server_serves_only_the_login_form_at_every_url(demo_database, bro
         context.close()
 
 
-@pytest.fixture(scope="module")
-def server(demo_database):
-    with streamlit_server(demo_database) as running:
-        yield running
-
-
 @pytest.mark.parametrize("username", list(ROLE_PAGES))
-def test_each_role_sees_its_pages_and_the_overview_figures(server, page, username):
-    log_in(page, server.url, username)
+def test_each_role_sees_its_pages_and_the_overview_figures(demo_server, page, username):
+    log_in(page, demo_server.url, username)
     nav = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink")
     # Each link's text is its icon's ligature name followed by the page title.
     expect(nav).to_have_text([re.compile(f"{re.escape(title)}$") for title in ROLE_PAGES[username]])
     expect(page.locator("h1")).to_have_text("Home")
     if "Overview" not in ROLE_PAGES[username]:
         return
-    page.goto(server.url + "/overview")
+    page.goto(demo_server.url + "/overview")
     expect(page.locator("h1")).to_have_text("Overview")
-    expected = expected_home(server.database_url, "amy" if username == "amy" else None)
+    expected = expected_home(demo_server.database_url, "amy" if username == "amy" else None)
     assert metrics(page) == expected
     assert int(expected["Active accounts"].replace(",", "")) > 0
     screenshot(page, f"home-{username}")
 
 
-def test_deep_link_while_logged_out_shows_only_the_login_form(server, page):
-    page.goto(server.url + "/admin")
+def test_deep_link_while_logged_out_shows_only_the_login_form(demo_server, page):
+    page.goto(demo_server.url + "/admin")
     expect_only_login_form(page)
 
 
-def test_admin_deep_link_survives_login(server, page):
-    page.goto(server.url + "/admin")
+def test_admin_deep_link_survives_login(demo_server, page):
+    page.goto(demo_server.url + "/admin")
     page.get_by_role("textbox", name="Username").fill("admin")
     page.get_by_role("textbox", name="Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Login").click()
@@ -153,9 +147,9 @@ def test_admin_deep_link_survives_login(server, page):
     screenshot(page, "admin-users")
 
 
-def test_sales_cannot_open_admin_by_url(server, page):
-    log_in(page, server.url, "sam")
-    page.goto(server.url + "/admin")
+def test_sales_cannot_open_admin_by_url(demo_server, page):
+    log_in(page, demo_server.url, "sam")
+    page.goto(demo_server.url + "/admin")
     # The page is not sales': it says so and shows nothing else.
     expect(page.get_by_test_id("stAlertContentError")).to_have_text(
         "Admin is not available to the Sales role. The pages you can open are in the menu on the left."
@@ -165,43 +159,43 @@ def test_sales_cannot_open_admin_by_url(server, page):
     expect(page.get_by_role("spinbutton")).to_have_count(0)
 
 
-def test_logout_ends_the_session_on_reload(server, page):
-    log_in(page, server.url, "mark")
+def test_logout_ends_the_session_on_reload(demo_server, page):
+    log_in(page, demo_server.url, "mark")
     page.get_by_role("button", name="Log out").click()
     expect_only_login_form(page)
     page.reload()
     expect_only_login_form(page)
 
 
-def test_cookie_keeps_a_user_logged_in_across_reload(server, page):
-    log_in(page, server.url, "sam")
+def test_cookie_keeps_a_user_logged_in_across_reload(demo_server, page):
+    log_in(page, demo_server.url, "sam")
     page.reload()
     expect(page.get_by_test_id("stMetric").first).to_be_visible()
     expect(page.locator("h1")).to_have_text("Home")
 
 
-def test_logout_revokes_a_copied_cookie(server, browser, page):
-    log_in(page, server.url, "amy")
+def test_logout_revokes_a_copied_cookie(demo_server, browser, page):
+    log_in(page, demo_server.url, "amy")
     copied = browser.new_context()
     copied.add_cookies(page.context.cookies())
     elsewhere = copied.new_page()
-    elsewhere.goto(server.url)
+    elsewhere.goto(demo_server.url)
     expect(elsewhere.get_by_test_id("stMetric").first).to_be_visible()
     elsewhere.close()
 
     page.get_by_role("button", name="Log out").click()
     expect_only_login_form(page)
     elsewhere = copied.new_page()
-    elsewhere.goto(server.url)
+    elsewhere.goto(demo_server.url)
     expect_only_login_form(elsewhere)
     copied.close()
 
 
-def test_account_manager_works_the_health_board_and_opens_an_account(server, page):
-    log_in(page, server.url, "amy")
+def test_account_manager_works_the_health_board_and_opens_an_account(demo_server, page):
+    log_in(page, demo_server.url, "amy")
     page.get_by_test_id("stSidebar").get_by_text("Health board").click()
     expect(page.locator("h1")).to_have_text("Health board")
-    engine = make_engine(server.database_url)
+    engine = make_engine(demo_server.database_url)
     week = account_reads.latest_scored_week(engine)
     amy = int(user_reads.user_credentials(engine).set_index("username").loc["amy", "id"])
     expected = board.summarise(
@@ -224,13 +218,13 @@ def test_account_manager_works_the_health_board_and_opens_an_account(server, pag
 
     worst = board.sort_board(
         board.board_table(
-            account_reads.board(make_engine(server.database_url), week, amy),
-            settings_reads.load_settings(make_engine(server.database_url)),
+            account_reads.board(make_engine(demo_server.database_url), week, amy),
+            settings_reads.load_settings(make_engine(demo_server.database_url)),
             week + dt.timedelta(days=6),
         ),
         "Lowest score first",
     ).index[0]
-    page.goto(f"{server.url}/account?account={worst}")
+    page.goto(f"{demo_server.url}/account?account={worst}")
     expect(page.locator("h1")).not_to_have_text("Account health")
     expect(page.get_by_text("Where the score comes from")).to_be_visible()
     expect(page.get_by_text("What moved it in the last 4 weeks")).to_be_visible()
@@ -239,9 +233,9 @@ def test_account_manager_works_the_health_board_and_opens_an_account(server, pag
     screenshot(page, "account-drilldown")
 
 
-def test_admin_previews_a_weights_change(server, page):
-    log_in(page, server.url, "admin")
-    page.goto(server.url + "/admin")
+def test_admin_previews_a_weights_change(demo_server, page):
+    log_in(page, demo_server.url, "admin")
+    page.goto(demo_server.url + "/admin")
     expect(page.locator("h1")).to_have_text("Admin")
     page.get_by_role("tab", name="Settings").click()
     usage = page.get_by_label("Weight: product usage (default 30)")
@@ -253,9 +247,9 @@ def test_admin_previews_a_weights_change(server, page):
     screenshot(page, "weights-preview")
 
 
-def test_score_check_page_states_its_verdict(server, page):
-    log_in(page, server.url, "mark")
-    page.goto(server.url + "/score-check")
+def test_score_check_page_states_its_verdict(demo_server, page):
+    log_in(page, demo_server.url, "mark")
+    page.goto(demo_server.url + "/score-check")
     expect(page.locator("h1")).to_have_text("Does the score work?")
     expect(page.get_by_text("ROC AUC", exact=True)).to_be_visible()
     expect(page.get_by_text("Churn rate by band")).to_be_visible()
@@ -272,8 +266,8 @@ def choose(page: Page, label: str, option: str) -> None:
     settle(page)
 
 
-def test_marketing_logs_an_ask_through_to_reference_ready(server, page):
-    log_in(page, server.url, "mark")
+def test_marketing_logs_an_ask_through_to_reference_ready(demo_server, page):
+    log_in(page, demo_server.url, "mark")
     page.get_by_test_id("stSidebar").get_by_text("Advocate pipeline").click()
     expect(page.locator("h1")).to_have_text("Advocate pipeline")
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
@@ -300,17 +294,17 @@ def test_marketing_logs_an_ask_through_to_reference_ready(server, page):
     page.wait_for_timeout(500)
     screenshot(page, "advocates-pipeline")
 
-    engine = make_engine(server.database_url)
+    engine = make_engine(demo_server.database_url)
     records = advocate_reads.advocates(engine)
     engine.dispose()
     assert records.loc[records["contact_name"] == contact, "stage"].tolist() == ["reference_ready"]
 
 
-def test_outreach_page_states_a_finding_the_intervals_support(server, page):
-    log_in(page, server.url, "mark")
+def test_outreach_page_states_a_finding_the_intervals_support(demo_server, page):
+    log_in(page, demo_server.url, "mark")
     page.get_by_test_id("stSidebar").get_by_text("Outreach effectiveness").click()
     expect(page.locator("h1")).to_have_text("Outreach effectiveness")
-    engine = make_engine(server.database_url)
+    engine = make_engine(demo_server.database_url)
     latest = advocate_reads.outreach_choices(engine).latest
     tally = advocate_reads.outreach_tally(
         engine, advocate_reads.OutreachFilter(latest - dt.timedelta(days=365), latest)
@@ -328,15 +322,15 @@ def test_outreach_page_states_a_finding_the_intervals_support(server, page):
     screenshot(page, "outreach-effectiveness")
 
 
-def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfils(server, browser):
+def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfils(demo_server, browser):
     sales = browser.new_page(viewport={"width": 1400, "height": 1000})
-    log_in(sales, server.url, "sam")
+    log_in(sales, demo_server.url, "sam")
     sales.get_by_test_id("stSidebar").get_by_text("Asset library").click()
     expect(sales.locator("h1")).to_have_text("Asset library")
     choose_many(sales, "Industry", "Retail")
     expect(sales.get_by_text(re.compile(r"^Showing \d+ of \d+ assets\.$"))).to_be_visible()
     screenshot(sales, "library-retail")
-    engine = make_engine(server.database_url)
+    engine = make_engine(demo_server.database_url)
     library = asset_reads.library(
         engine, dt.date.today(), account_reads.latest_scored_week(engine), asset_reads.tags(engine)
     )
@@ -363,8 +357,8 @@ def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfil
     sales.close()
 
     marketing = browser.new_page(viewport={"width": 1400, "height": 1000})
-    log_in(marketing, server.url, "mark")
-    marketing.goto(server.url + "/references")
+    log_in(marketing, demo_server.url, "mark")
+    marketing.goto(demo_server.url + "/references")
     marketing.get_by_role("tab", name="Requests").click()
     choose(marketing, "Request", "Zenith Outfitters · call · open")
     marketing.get_by_role("button", name="Assign", exact=True).click()
@@ -372,7 +366,7 @@ def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfil
     marketing.wait_for_timeout(500)
     screenshot(marketing, "references-requests")
     marketing.close()
-    engine = make_engine(server.database_url)
+    engine = make_engine(demo_server.database_url)
     requests = asset_reads.requests(engine)
     engine.dispose()
     assert requests.loc[requests["prospect"] == "Zenith Outfitters", "status"].tolist() == ["assigned"]
@@ -388,11 +382,11 @@ def choose_many(page: Page, label: str, option: str) -> None:
     settle(page)
 
 
-def test_marketing_reads_the_kpis_and_tries_the_word_of_mouth_calculator(server, page):
-    log_in(page, server.url, "mark")
+def test_marketing_reads_the_kpis_and_tries_the_word_of_mouth_calculator(demo_server, page):
+    log_in(page, demo_server.url, "mark")
     page.get_by_test_id("stSidebar").get_by_text("Program KPIs").click()
     expect(page.locator("h1")).to_have_text("Program KPIs")
-    engine = make_engine(server.database_url)
+    engine = make_engine(demo_server.database_url)
     today = dt.date.today()
     survey, daily = account_reads.survey_daily(engine), purchase_reads.purchase_daily(engine)
     customers, spend = purchase_reads.customers(engine), purchase_reads.spend(engine)
@@ -452,11 +446,11 @@ def test_marketing_reads_the_kpis_and_tries_the_word_of_mouth_calculator(server,
     screenshot(page, "kpis-word-of-mouth")
 
 
-def test_marketing_sees_the_referral_funnel_and_issues_a_code(server, page):
-    log_in(page, server.url, "mark")
+def test_marketing_sees_the_referral_funnel_and_issues_a_code(demo_server, page):
+    log_in(page, demo_server.url, "mark")
     page.get_by_test_id("stSidebar").get_by_text("Referral program").click()
     expect(page.locator("h1")).to_have_text("Referral program")
-    engine = make_engine(server.database_url)
+    engine = make_engine(demo_server.database_url)
     quarter = periods.recent("Quarter", dt.date.today(), 1)[0]
     start, end = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)
     figures = referrals.summary(
@@ -476,7 +470,7 @@ def test_marketing_sees_the_referral_funnel_and_issues_a_code(server, page):
     advocate = page.get_by_role("combobox", name="Advocate who agreed").input_value()
     page.get_by_role("button", name="Issue code").click()
     expect(page.get_by_text(f"Issued a referral code to {advocate}.")).to_be_visible()
-    engine = make_engine(server.database_url)
+    engine = make_engine(demo_server.database_url)
     with engine.connect() as conn:
         codes = conn.execute(
             text("SELECT COUNT(*) FROM audit_log WHERE action = 'issue_referral_code'")
@@ -485,8 +479,8 @@ def test_marketing_sees_the_referral_funnel_and_issues_a_code(server, page):
     assert codes == 1
 
 
-def test_weekly_review_downloads_a_self_contained_html_report(server, page):
-    log_in(page, server.url, "mark")
+def test_weekly_review_downloads_a_self_contained_html_report(demo_server, page):
+    log_in(page, demo_server.url, "mark")
     page.get_by_test_id("stSidebar").get_by_text("Weekly review").click()
     expect(page.locator("h1")).to_have_text("Weekly review")
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
@@ -501,7 +495,7 @@ def test_weekly_review_downloads_a_self_contained_html_report(server, page):
     assert "This week against last week" in html
     assert html.count("<svg") >= 1
     assert "<script" not in html and "<link" not in html
-    # Offline: the report must render with no server and no network.
+    # Offline: the report must render with no demo_server and no network.
     viewer = page.context.new_page()
     viewer.goto(report.as_uri())
     expect(viewer.locator("h1")).to_contain_text("Weekly review")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, free_port, log_in, streamlit_server
+from tests.e2e.conftest import ROOT, free_port, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def site_for_test(app_port: int, https_port: int, http_port: int, folder: Path) 
 
 
 @pytest.fixture(scope="module")
-def proxy(demo_database, tmp_path_factory) -> Iterator[Proxy]:
+def proxy(demo_server, tmp_path_factory) -> Iterator[Proxy]:
     if not Path(NGINX).exists():
         pytest.skip("nginx is not installed")
     folder = tmp_path_factory.mktemp("nginx")
@@ -83,35 +83,34 @@ def proxy(demo_database, tmp_path_factory) -> Iterator[Proxy]:
         capture_output=True,
     )
     https_port, http_port = free_port(), free_port()
-    with streamlit_server(demo_database) as app:
-        app_port = int(app.url.rsplit(":", 1)[1])
-        (folder / "site.conf").write_text(site_for_test(app_port, https_port, http_port, folder))
-        (folder / "nginx.conf").write_text(
-            f"pid {folder}/nginx.pid;\nuser root;\nevents {{}}\n"
-            f"http {{\n  access_log off;\n"
-            # Every temporary folder in the test's folder, so nginx needs no write access elsewhere.
-            + "".join(
-                f"  {kind}_temp_path {folder}/{kind};\n"
-                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-            )
-            + f"  include {folder}/site.conf;\n}}\n"
+    app_port = int(demo_server.url.rsplit(":", 1)[1])
+    (folder / "site.conf").write_text(site_for_test(app_port, https_port, http_port, folder))
+    (folder / "nginx.conf").write_text(
+        f"pid {folder}/nginx.pid;\nuser root;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n"
+        # Every temporary folder in the test's folder, so nginx needs no write access elsewhere.
+        + "".join(
+            f"  {kind}_temp_path {folder}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         )
-        nginx = subprocess.Popen(
-            [NGINX, "-e", str(folder / "error.log"), "-p", str(folder), "-c", str(folder / "nginx.conf")]
-            + ["-g", "daemon off;"],
-            stderr=subprocess.PIPE,
-        )
-        url = f"https://localhost:{https_port}"
-        try:
-            deadline = time.monotonic() + 20
-            while not answers(f"{url}/_stcore/health"):
-                if nginx.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {nginx.stderr.read().decode()}")
-                time.sleep(0.2)
-            yield Proxy(url, f"http://localhost:{http_port}")
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=20)
+        + f"  include {folder}/site.conf;\n}}\n"
+    )
+    nginx = subprocess.Popen(
+        [NGINX, "-e", str(folder / "error.log"), "-p", str(folder), "-c", str(folder / "nginx.conf")]
+        + ["-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+    )
+    url = f"https://localhost:{https_port}"
+    try:
+        deadline = time.monotonic() + 20
+        while not answers(f"{url}/_stcore/health"):
+            if nginx.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not start: {nginx.stderr.read().decode()}")
+            time.sleep(0.2)
+        yield Proxy(url, f"http://localhost:{http_port}")
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=20)
 
 
 @pytest.mark.parametrize(

@@ -6,17 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
+from tests.e2e.conftest import log_in, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 
 VIEWPORT = {"width": 1280, "height": 720}
-
-
-@pytest.fixture(scope="module")
-def server(demo_database):
-    with streamlit_server(demo_database) as running:
-        yield running
 
 
 def open_page(page: Page, url: str, path: str, title: str) -> None:
@@ -53,16 +47,16 @@ def wholly_on_screen(table: Locator, header: str) -> bool:
     return scroll_width <= client_width
 
 
-def test_advocate_why_is_on_screen(server, page):
-    log_in(page, server.url, "mark")
-    open_page(page, server.url, "/advocates", "Advocate pipeline")
+def test_advocate_why_is_on_screen(demo_server, page):
+    log_in(page, demo_server.url, "mark")
+    open_page(page, demo_server.url, "/advocates", "Advocate pipeline")
     assert wholly_on_screen(grid(page), "Why")
     screenshot(page, "projector-advocates")
 
 
-def test_matching_shows_score_why_and_link(server, page):
-    log_in(page, server.url, "sam")
-    open_page(page, server.url, "/references", "Reference requests")
+def test_matching_shows_score_why_and_link(demo_server, page):
+    log_in(page, demo_server.url, "sam")
+    open_page(page, demo_server.url, "/references", "Reference requests")
     page.get_by_role("combobox", name="Industry").click()
     page.get_by_role("option").first.click()
     settle(page)
@@ -71,9 +65,9 @@ def test_matching_shows_score_why_and_link(server, page):
     screenshot(page, "projector-matching")
 
 
-def test_what_references_win_shows_the_win_rate(server, page):
-    log_in(page, server.url, "mark")
-    open_page(page, server.url, "/references", "Reference requests")
+def test_what_references_win_shows_the_win_rate(demo_server, page):
+    log_in(page, demo_server.url, "mark")
+    open_page(page, demo_server.url, "/references", "Reference requests")
     page.get_by_role("tab", name="What references win").click()
     settle(page)
     assert headers_on_screen(grid(page, 0))[:2] == ["Asset", "Win rate"]
@@ -82,18 +76,18 @@ def test_what_references_win_shows_the_win_rate(server, page):
     screenshot(page, "projector-references-win")
 
 
-def test_library_why_stale_is_on_screen(server, page):
-    log_in(page, server.url, "mark")
-    open_page(page, server.url, "/library", "Asset library")
+def test_library_why_stale_is_on_screen(demo_server, page):
+    log_in(page, demo_server.url, "mark")
+    open_page(page, demo_server.url, "/library", "Asset library")
     stale = page.get_by_test_id("stDataFrame").filter(has=page.locator("th", has_text="Why stale"))
     assert headers_on_screen(stale)[:2] == ["Asset", "Why stale"]
     assert wholly_on_screen(stale, "Why stale")
     screenshot(page, "projector-library")
 
 
-def test_weekly_summary_fits_above_the_fold(server, page):
-    log_in(page, server.url, "amy")
-    open_page(page, server.url, "/weekly", "Weekly review")
+def test_weekly_summary_fits_above_the_fold(demo_server, page):
+    log_in(page, demo_server.url, "amy")
+    open_page(page, demo_server.url, "/weekly", "Weekly review")
     halves = [grid(page, 0), grid(page, 1)]
     for half in halves:
         box = half.bounding_box()
