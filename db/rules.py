@@ -1,11 +1,15 @@
 """Rules of the domain that several reads share, written once as SQL fragments for SQLite and PostgreSQL alike.
 
-Each takes SQL expressions (an account id such as "a.id", a day such as ":as_of") and returns a condition to
-put in a WHERE clause or a CASE. The subqueries seek through indexes: churn events by (account_id, churned_on),
+Each function takes SQL expressions (an account id such as "a.id", a day such as ":as_of") and returns a condition
+to put in a WHERE clause or a CASE; a constant is a condition on one table's own columns. The subqueries seek through indexes: churn events by (account_id, churned_on),
 subscriptions by (account_id, started_on), usage by its key (account_id, week_start).
 """
 
 from __future__ import annotations
+
+# A complaint: a ticket of the complaint category or an escalated one (the health score's support counts them,
+# and one holds back an advocate ask). Tickets have a partial index on it (db/models/accounts.py).
+COMPLAINT = "category = 'complaint' OR escalated"
 
 
 def churned(account: str, day: str) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core import vocabulary as v
 from db.models.base import Base, Money, one_of
+from db.rules import COMPLAINT
 
 
 class Account(Base):
@@ -138,9 +139,6 @@ class Milestone(Base):
     name: Mapped[str] = mapped_column(String(200))
     planned_on: Mapped[dt.date] = mapped_column(Date)
     achieved_on: Mapped[dt.date | None] = mapped_column(Date)
-
-
-COMPLAINT = "category = 'complaint' OR escalated"
 
 
 class Ticket(Base):

@@ -97,7 +97,7 @@ support AS (
                   AND severity IN ('high', 'urgent') THEN 1 ELSE 0 END) AS high_severity_open,
         SUM(CASE WHEN opened_at > :quarter_ago AND sla_breached THEN 1 ELSE 0 END) AS sla_breaches_90d,
         SUM(CASE WHEN opened_at > :quarter_ago AND category = 'billing' THEN 1 ELSE 0 END) AS billing_issues_90d,
-        SUM(CASE WHEN opened_at > :quarter_ago AND (category = 'complaint' OR escalated)
+        SUM(CASE WHEN opened_at > :quarter_ago AND ({complaint})
                  THEN 1 ELSE 0 END) AS complaints_90d
     FROM ticket_window
     GROUP BY account_id
@@ -145,12 +145,15 @@ FEATURE_PARAMS = (
 )
 FEATURE_DATES = ["renewal_date", "first_usage_week"]
 ACTIVE = rules.active("a", ":as_of")
-BOOK_FEATURES = text(HEALTH_FEATURES_SQL.format(active=ACTIVE, only_active="", only="")).bindparams(
-    *FEATURE_PARAMS
-)
+BOOK_FEATURES = text(
+    HEALTH_FEATURES_SQL.format(active=ACTIVE, complaint=rules.COMPLAINT, only_active="", only="")
+).bindparams(*FEATURE_PARAMS)
 ACCOUNT_FEATURES = text(
     HEALTH_FEATURES_SQL.format(
-        active=ACTIVE, only_active="AND a.id = :account_id", only="AND account_id = :account_id"
+        active=ACTIVE,
+        complaint=rules.COMPLAINT,
+        only_active="AND a.id = :account_id",
+        only="AND account_id = :account_id",
     )
 ).bindparams(*FEATURE_PARAMS)
 

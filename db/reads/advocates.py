@@ -35,8 +35,8 @@ from db import reads, rules
 from db.models import Account, Advocate, Asset, OutreachAttempt, ReferenceRequest, User
 
 # What a contact brings, apart from its part in the program and its account's health: written by imports alone,
-# so the book-wide read stays cached while the program is worked and while accounts are scored. {contacts} is the condition on a contact's id that chooses
-# whose facts are read; every part reads only their rows, through indexes (answers by contact, complaints by
+# so the book-wide read stays cached while the program is worked and while accounts are scored. {contacts} is
+# the condition on a contact's id that chooses whose facts are read; every part reads only their rows, through indexes (answers by contact, complaints by
 # account), without window functions or OR-joins. The latest NPS answer is one of the contact's latest day (MAX)
 # with no higher id that day. A contact's triggers are its own and its account's (contact_id NULL), counted
 # together so a kind seen in both counts once.
@@ -86,7 +86,7 @@ triggers AS (
 complaints AS (
     SELECT account_id, MAX(opened_at) AS last_complaint_on
     FROM tickets
-    WHERE (category = 'complaint' OR escalated) AND opened_at > :year_ago_start AND opened_at <= :as_of_end
+    WHERE ({complaint}) AND opened_at > :year_ago_start AND opened_at <= :as_of_end
       AND account_id IN (SELECT account_id FROM contacts WHERE id {contacts})
     GROUP BY account_id
 )
@@ -148,9 +148,9 @@ ACTIVE = rules.active("a", ":as_of")
 
 
 def _facts(contacts: str, *params: BindParameter) -> TextClause:
-    return text(CONTACT_FACTS_SQL.format(active=ACTIVE, contacts=contacts)).bindparams(
-        *CANDIDATE_PARAMS, *params
-    )
+    return text(
+        CONTACT_FACTS_SQL.format(active=ACTIVE, complaint=rules.COMPLAINT, contacts=contacts)
+    ).bindparams(*CANDIDATE_PARAMS, *params)
 
 
 BOOK_FACTS = _facts(EVERY_CONTACT)
@@ -209,7 +209,7 @@ def with_health(facts: pd.DataFrame, scores: pd.Series) -> pd.DataFrame:
     joined.insert(
         joined.columns.get_loc("last_complaint_on"),
         "health_score",
-        joined["account_id"].map(scores).astype(float),
+        joined["account_id"].map(scores),
     )
     return joined
 
