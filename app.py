@@ -13,12 +13,7 @@ st.set_page_config(page_title=start.PRODUCT, page_icon=str(start.ICON), layout="
 st.logo(str(start.LOGO), icon_image=str(start.ICON), size="large")
 start.prepare_database()
 
-pages = {
-    spec.key: st.Page(
-        spec.path, title=spec.title, icon=spec.icon, url_path=spec.key, default=spec.key == "home"
-    )
-    for spec in roles.PAGES
-}
+pages = start.pages()
 if auth.current_actor() is None:
     # Register every page (hidden, none runs) before the login form: a run without
     # st.navigation makes Streamlit forget the deep link the user opened.

@@ -38,6 +38,7 @@ import jwt
 import pandas as pd
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.runtime.pages_manager import PagesManager
 
 from core import roles
 from db import company_sign_in, logins, service
@@ -396,6 +397,11 @@ def require_page(page_key: str) -> Actor:
     actor = current_actor()
     if actor is None:
         actor = login()
+        if PagesManager.uses_pages_directory:
+            # A fresh server serves a deep link's pages/ file itself until some run calls st.navigation: the
+            # page would have neither app.py's menu nor its wide layout. Run again, through app.py.
+            st.navigation(list(start.pages().values()), position="hidden")
+            st.rerun()
         account_menu(actor)
     if not roles.may_open(actor.role, page_key):
         st.error(not_available(actor.role, page_key))

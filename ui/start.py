@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from core import roles
 from ui import data
 
 PRODUCT = "Customer Advocacy & Health"
@@ -25,3 +26,13 @@ def prepare_database() -> None:
 
     data.engine(progress=report)
     placeholder.empty()
+
+
+def pages() -> dict[str, st.Page]:
+    """Every page of the app by key, for st.navigation: each role's menu lists its own (app.py)."""
+    return {
+        spec.key: st.Page(
+            spec.path, title=spec.title, icon=spec.icon, url_path=spec.key, default=spec.key == "home"
+        )
+        for spec in roles.PAGES
+    }
