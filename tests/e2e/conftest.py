@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bcrypt
+import jwt
 import pytest
 from sqlalchemy import update
 
@@ -23,6 +24,7 @@ from db import demo, scoring
 from db.engine import make_engine
 from db.models import User
 from tests.conftest import migrated_sqlite
+from ui.auth import COOKIE_DAYS, COOKIE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -214,6 +216,20 @@ def log_in(page, url: str, username: str) -> None:
     page.get_by_test_id("stMetric").first.wait_for()
     # The cookie is written by a component after the first render; a reload or goto before it logs out.
     page.wait_for_function("document.cookie.includes('advocacy_session')")
+    settle(page)
+
+
+def enter(page, url: str, username: str, path: str = "/") -> None:
+    """Open url + path as username, logged in by the cookie the app issues at login (ui/auth.py: HS256 over
+    the username and exp_date), as a returning user's bookmark does, and wait for the page and its menu (on a
+    fresh server too, where Streamlit serves pages/ itself until a run calls st.navigation). For tests whose
+    subject is a page: the login form has tests of its own, and logging in through it costs a render of Home
+    and a second load of the app's scripts, a second or two of the busy machine's CPU each time."""
+    token = jwt.encode({"username": username, "exp_date": time.time() + COOKIE_DAYS * 86_400}, COOKIE_KEY)
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": url}])
+    page.goto(url + path)
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink").first.wait_for()
+    page.get_by_role("button", name="Log out").wait_for()
     settle(page)
 
 

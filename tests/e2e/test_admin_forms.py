@@ -12,7 +12,7 @@ from db import service
 from db.engine import make_engine
 from db.models import User
 from db.reads import settings as settings_reads
-from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
+from tests.e2e.conftest import enter, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -41,8 +41,7 @@ def save(page: Page, label: str) -> None:
 
 
 def test_a_refused_settings_save_shows_the_stored_value_and_the_next_save_keeps_it(server, page, database):
-    log_in(page, server.url, "admin")
-    page.goto(server.url + "/admin")
+    enter(page, server.url, "admin", "/admin")
     page.get_by_role("tab", name="Settings").click()
     settle(page)
     nps = page.get_by_label(NPS)
@@ -71,8 +70,7 @@ def test_a_refused_settings_save_shows_the_stored_value_and_the_next_save_keeps_
 
 
 def test_add_a_user_needs_a_role_and_is_empty_again_after_adding(server, page, database):
-    log_in(page, server.url, "admin")
-    page.goto(server.url + "/admin")
+    enter(page, server.url, "admin", "/admin")
     settle(page)  # a form filled during a rerun loses what was typed
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Add user"))
     form.get_by_role("textbox", name="Username", exact=True).fill("nia")

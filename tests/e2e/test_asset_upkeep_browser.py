@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.models import Asset
-from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
+from tests.e2e.conftest import enter, screenshot, settle, streamlit_server
 from tests.e2e.test_browser import choose, choose_many
 
 pytestmark = pytest.mark.e2e
@@ -44,10 +44,8 @@ def server(database, files):
 
 
 def open_library(page: Page, url: str, username: str) -> None:
-    log_in(page, url, username)
-    page.get_by_test_id("stSidebar").get_by_text("Asset library").click()
+    enter(page, url, username, "/library")
     expect(page.locator("h1")).to_have_text("Asset library")
-    settle(page)
 
 
 def search(page: Page, words: str) -> None:

@@ -19,7 +19,7 @@ from db.reads import assets as asset_reads
 from db.reads import purchases as purchase_reads
 from db.reads import settings as settings_reads
 from db.reads import users as user_reads
-from tests.e2e.conftest import ARTIFACTS, log_in, screenshot, settle, streamlit_server
+from tests.e2e.conftest import ARTIFACTS, enter, log_in, screenshot, settle, streamlit_server
 from ui import numbers
 
 pytestmark = pytest.mark.e2e
@@ -118,14 +118,14 @@ def test_fresh_server_serves_only_the_login_form_at_every_url(demo_database, bro
 
 @pytest.mark.parametrize("username", list(ROLE_PAGES))
 def test_each_role_sees_its_pages_and_the_overview_figures(demo_server, page, username):
-    log_in(page, demo_server.url, username)
+    enter(page, demo_server.url, username)
     nav = page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink")
     # Each link's text is its icon's ligature name followed by the page title.
     expect(nav).to_have_text([re.compile(f"{re.escape(title)}$") for title in ROLE_PAGES[username]])
     expect(page.locator("h1")).to_have_text("Home")
     if "Overview" not in ROLE_PAGES[username]:
         return
-    page.goto(demo_server.url + "/overview")
+    page.get_by_test_id("stSidebar").get_by_text("Overview").click()
     expect(page.locator("h1")).to_have_text("Overview")
     expected = expected_home(demo_server.database_url, "amy" if username == "amy" else None)
     assert metrics(page) == expected
@@ -148,8 +148,7 @@ def test_admin_deep_link_survives_login(demo_server, page):
 
 
 def test_sales_cannot_open_admin_by_url(demo_server, page):
-    log_in(page, demo_server.url, "sam")
-    page.goto(demo_server.url + "/admin")
+    enter(page, demo_server.url, "sam", "/admin")
     # The page is not sales': it says so and shows nothing else.
     expect(page.get_by_test_id("stAlertContentError")).to_have_text(
         "Admin is not available to the Sales role. The pages you can open are in the menu on the left."
@@ -192,8 +191,7 @@ def test_logout_revokes_a_copied_cookie(demo_server, browser, page):
 
 
 def test_account_manager_works_the_health_board_and_opens_an_account(demo_server, page):
-    log_in(page, demo_server.url, "amy")
-    page.get_by_test_id("stSidebar").get_by_text("Health board").click()
+    enter(page, demo_server.url, "amy", "/health")
     expect(page.locator("h1")).to_have_text("Health board")
     engine = make_engine(demo_server.database_url)
     week = account_reads.latest_scored_week(engine)
@@ -234,8 +232,7 @@ def test_account_manager_works_the_health_board_and_opens_an_account(demo_server
 
 
 def test_admin_previews_a_weights_change(demo_server, page):
-    log_in(page, demo_server.url, "admin")
-    page.goto(demo_server.url + "/admin")
+    enter(page, demo_server.url, "admin", "/admin")
     expect(page.locator("h1")).to_have_text("Admin")
     page.get_by_role("tab", name="Settings").click()
     usage = page.get_by_label("Weight: product usage (default 30)")
@@ -248,8 +245,7 @@ def test_admin_previews_a_weights_change(demo_server, page):
 
 
 def test_score_check_page_states_its_verdict(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    page.goto(demo_server.url + "/score-check")
+    enter(page, demo_server.url, "mark", "/score-check")
     expect(page.locator("h1")).to_have_text("Does the score work?")
     expect(page.get_by_text("ROC AUC", exact=True)).to_be_visible()
     expect(page.get_by_text("Churn rate by band")).to_be_visible()
@@ -267,8 +263,7 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def test_marketing_logs_an_ask_through_to_reference_ready(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    page.get_by_test_id("stSidebar").get_by_text("Advocate pipeline").click()
+    enter(page, demo_server.url, "mark", "/advocates")
     expect(page.locator("h1")).to_have_text("Advocate pipeline")
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     screenshot(page, "advocates-who-to-ask")
@@ -301,8 +296,7 @@ def test_marketing_logs_an_ask_through_to_reference_ready(demo_server, page):
 
 
 def test_outreach_page_states_a_finding_the_intervals_support(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    page.get_by_test_id("stSidebar").get_by_text("Outreach effectiveness").click()
+    enter(page, demo_server.url, "mark", "/outreach")
     expect(page.locator("h1")).to_have_text("Outreach effectiveness")
     engine = make_engine(demo_server.database_url)
     latest = advocate_reads.outreach_choices(engine).latest
@@ -324,8 +318,7 @@ def test_outreach_page_states_a_finding_the_intervals_support(demo_server, page)
 
 def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfils(demo_server, browser):
     sales = browser.new_page(viewport={"width": 1400, "height": 1000})
-    log_in(sales, demo_server.url, "sam")
-    sales.get_by_test_id("stSidebar").get_by_text("Asset library").click()
+    enter(sales, demo_server.url, "sam", "/library")
     expect(sales.locator("h1")).to_have_text("Asset library")
     choose_many(sales, "Industry", "Retail")
     expect(sales.get_by_text(re.compile(r"^Showing \d+ of \d+ assets\.$"))).to_be_visible()
@@ -357,8 +350,7 @@ def test_sales_finds_a_case_study_and_requests_a_reference_that_marketing_fulfil
     sales.close()
 
     marketing = browser.new_page(viewport={"width": 1400, "height": 1000})
-    log_in(marketing, demo_server.url, "mark")
-    marketing.goto(demo_server.url + "/references")
+    enter(marketing, demo_server.url, "mark", "/references")
     marketing.get_by_role("tab", name="Requests").click()
     choose(marketing, "Request", "Zenith Outfitters · call · open")
     marketing.get_by_role("button", name="Assign", exact=True).click()
@@ -383,8 +375,7 @@ def choose_many(page: Page, label: str, option: str) -> None:
 
 
 def test_marketing_reads_the_kpis_and_tries_the_word_of_mouth_calculator(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    page.get_by_test_id("stSidebar").get_by_text("Program KPIs").click()
+    enter(page, demo_server.url, "mark", "/kpis")
     expect(page.locator("h1")).to_have_text("Program KPIs")
     engine = make_engine(demo_server.database_url)
     today = dt.date.today()
@@ -447,8 +438,7 @@ def test_marketing_reads_the_kpis_and_tries_the_word_of_mouth_calculator(demo_se
 
 
 def test_marketing_sees_the_referral_funnel_and_issues_a_code(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    page.get_by_test_id("stSidebar").get_by_text("Referral program").click()
+    enter(page, demo_server.url, "mark", "/referrals")
     expect(page.locator("h1")).to_have_text("Referral program")
     engine = make_engine(demo_server.database_url)
     quarter = periods.recent("Quarter", dt.date.today(), 1)[0]
@@ -480,8 +470,7 @@ def test_marketing_sees_the_referral_funnel_and_issues_a_code(demo_server, page)
 
 
 def test_weekly_review_downloads_a_self_contained_html_report(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    page.get_by_test_id("stSidebar").get_by_text("Weekly review").click()
+    enter(page, demo_server.url, "mark", "/weekly")
     expect(page.locator("h1")).to_have_text("Weekly review")
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     page.wait_for_timeout(1000)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from db.engine import make_engine
 from db.models import Account, AccountAttribute, Contact
-from tests.e2e.conftest import log_in, screenshot, settle, streamlit_server
+from tests.e2e.conftest import enter, screenshot, settle, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +54,7 @@ def server(demo_database, tmp_path_factory):
 
 
 def open_import(page: Page, url: str, kind: str = "Contacts") -> None:
-    log_in(page, url, "admin")
+    enter(page, url, "admin")
     page.get_by_test_id("stSidebar").get_by_text("Import and export").click()
     expect(page.locator("h1")).to_have_text("Import and export")
     page.get_by_test_id("stSelectbox").filter(has_text="What the file holds").click()

@@ -6,17 +6,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import log_in, screenshot, settle
+from tests.e2e.conftest import enter, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 
 VIEWPORT = {"width": 1280, "height": 720}
 
 
-def open_page(page: Page, url: str, path: str, title: str) -> None:
-    page.goto(url + path)
+def open_page(page: Page, url: str, username: str, path: str, title: str) -> None:
+    enter(page, url, username, path)
     expect(page.locator("h1").first).to_have_text(title)
-    settle(page)
 
 
 def grid(page: Page, index: int = 0) -> Locator:
@@ -48,15 +47,13 @@ def wholly_on_screen(table: Locator, header: str) -> bool:
 
 
 def test_advocate_why_is_on_screen(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    open_page(page, demo_server.url, "/advocates", "Advocate pipeline")
+    open_page(page, demo_server.url, "mark", "/advocates", "Advocate pipeline")
     assert wholly_on_screen(grid(page), "Why")
     screenshot(page, "projector-advocates")
 
 
 def test_matching_shows_score_why_and_link(demo_server, page):
-    log_in(page, demo_server.url, "sam")
-    open_page(page, demo_server.url, "/references", "Reference requests")
+    open_page(page, demo_server.url, "sam", "/references", "Reference requests")
     page.get_by_role("combobox", name="Industry").click()
     page.get_by_role("option").first.click()
     settle(page)
@@ -66,8 +63,7 @@ def test_matching_shows_score_why_and_link(demo_server, page):
 
 
 def test_what_references_win_shows_the_win_rate(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    open_page(page, demo_server.url, "/references", "Reference requests")
+    open_page(page, demo_server.url, "mark", "/references", "Reference requests")
     page.get_by_role("tab", name="What references win").click()
     settle(page)
     assert headers_on_screen(grid(page, 0))[:2] == ["Asset", "Win rate"]
@@ -77,8 +73,7 @@ def test_what_references_win_shows_the_win_rate(demo_server, page):
 
 
 def test_library_why_stale_is_on_screen(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    open_page(page, demo_server.url, "/library", "Asset library")
+    open_page(page, demo_server.url, "mark", "/library", "Asset library")
     stale = page.get_by_test_id("stDataFrame").filter(has=page.locator("th", has_text="Why stale"))
     assert headers_on_screen(stale)[:2] == ["Asset", "Why stale"]
     assert wholly_on_screen(stale, "Why stale")
@@ -86,8 +81,7 @@ def test_library_why_stale_is_on_screen(demo_server, page):
 
 
 def test_weekly_summary_fits_above_the_fold(demo_server, page):
-    log_in(page, demo_server.url, "amy")
-    open_page(page, demo_server.url, "/weekly", "Weekly review")
+    open_page(page, demo_server.url, "amy", "/weekly", "Weekly review")
     halves = [grid(page, 0), grid(page, 1)]
     for half in halves:
         box = half.bounding_box()

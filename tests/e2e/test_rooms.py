@@ -13,7 +13,7 @@ from core import board, roles
 from db.engine import make_engine
 from db.reads import accounts as account_reads
 from db.reads import settings as settings_reads
-from tests.e2e.conftest import log_in, screenshot, settle
+from tests.e2e.conftest import enter, log_in, screenshot, settle
 
 pytestmark = pytest.mark.e2e
 VIEWPORT = {"width": 1280, "height": 720}
@@ -34,8 +34,7 @@ def board_order(database_url: str, sort: str) -> list[int]:
 
 
 def test_board_opens_accounts_in_the_same_tab_and_leads_on_in_its_order(demo_server, page):
-    log_in(page, demo_server.url, "mark")
-    page.get_by_test_id("stSidebar").get_by_text("Health board").click()
+    enter(page, demo_server.url, "mark", "/health")
     expect(page.locator("h1")).to_have_text("Health board")
     sort = "Highest ARR first"
     page.get_by_test_id("stSelectbox").filter(has_text="Sort").click()
@@ -66,8 +65,7 @@ def test_board_opens_accounts_in_the_same_tab_and_leads_on_in_its_order(demo_ser
 
 
 def test_sales_opening_the_health_board_is_told_it_is_not_for_their_role(demo_server, page):
-    log_in(page, demo_server.url, "sam")
-    page.goto(demo_server.url + "/health")
+    enter(page, demo_server.url, "sam", "/health")
     expect(page.get_by_test_id("stAlertContentError")).to_have_text(
         "Health board is not available to the Sales role. The pages you can open are in the menu on the left."
     )

@@ -18,7 +18,7 @@ from db import digests, mail, service
 from db.engine import make_engine
 from db.models import AccountActivity, Contact, Task
 from db.reads import accounts as account_reads
-from tests.e2e.conftest import build_demo, log_in, screenshot, settle, streamlit_server
+from tests.e2e.conftest import build_demo, enter, screenshot, settle, streamlit_server
 from tests.mail_servers import smtp_server
 
 pytestmark = pytest.mark.e2e
@@ -80,8 +80,7 @@ def test_a_score_drop_becomes_a_task_in_the_digest_that_is_worked_to_saved(dropp
     url, account_id, name = dropped
     engine = make_engine(url)
     with streamlit_server(url) as server:
-        log_in(page, server.url, "amy")
-        page.goto(f"{server.url}/digests")
+        enter(page, server.url, "amy", "/digests")
         expect(page.locator("h1")).to_have_text("Digests")
         page.get_by_text("Weekly", exact=True).click()
         page.get_by_role("button", name="Save").click()
@@ -90,7 +89,7 @@ def test_a_score_drop_becomes_a_task_in_the_digest_that_is_worked_to_saved(dropp
         screenshot(page, "digests-amy")
 
         admin = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        log_in(admin, server.url, "admin")
+        enter(admin, server.url, "admin")
         admin.get_by_role("button", name="Generate tasks now").click()
         # The copy of the shared demo database may hold other tests' changes that call for tasks of their own.
         expect(admin.get_by_text(re.compile(r"Raised \d+ new tasks?"))).to_be_visible()
