@@ -97,6 +97,15 @@ SNAPSHOT_TABLES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def generations(monkeypatch) -> list[object]:
+    """The engines of the work queue's generations the imports asked for, recorded instead of run (most of
+    an import's time on a small book): tests/db/test_tasks.py checks that an import generates the tasks."""
+    asked: list[object] = []
+    monkeypatch.setattr(db_imports.tasks, "generate", asked.append)
+    return asked
+
+
 @pytest.fixture
 def book(engine) -> int:
     """build_book's accounts ACC-1..3 and their owner amy; returns amy's id."""
@@ -150,9 +159,10 @@ def import_all(engine) -> dict[str, db_imports.ImportResult]:
     return results
 
 
-def test_every_entity_stores_exactly_its_rows_and_a_second_import_changes_nothing(engine, book):
+def test_every_entity_stores_exactly_its_rows_and_a_second_import_changes_nothing(engine, book, generations):
     amy = book
     results = import_all(engine)
+    assert generations == [engine] * len(FILES)
     assert {entity: (r.rows, r.inserted, r.updated, r.unchanged) for entity, r in results.items()} == {
         entity: (text.count("\n") - 1, text.count("\n") - 1, 0, 0) for entity, text in FILES.items()
     }
@@ -326,6 +336,7 @@ def test_every_entity_stores_exactly_its_rows_and_a_second_import_changes_nothin
     assert {entity: (r.inserted, r.updated, r.unchanged) for entity, r in again.items()} == {
         entity: (0, 0, r.rows) for entity, r in results.items()
     }
+    assert generations == [engine] * len(FILES)  # an import that changed nothing leaves the work queue alone
     after = snapshot(engine)
     for name in SNAPSHOT_TABLES:
         pd.testing.assert_frame_equal(after[name], before[name], obj=name)
