@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, MetaData, func, select
 
 from core.imports import ImportFileError, reading
-from db import demo
+from db import demo, tasks
 from db.engine import make_engine, transaction
 from db.imports import ENTITY_TABLES, ImportResult, run_import
 from db.models import Base, Referral
@@ -41,8 +41,6 @@ SIDE_TABLES = {
 }
 # An accepted import may append its own audit row; the data itself must not move on a re-import.
 AUDIT_TABLE = "audit_log"
-# An import that changed rows regenerates the work queue (db/tasks.generate).
-WORK_TABLE = "tasks"
 # Accounts with no usage yet, so the generated 50,000-row file only inserts.
 SPARE_ACCOUNTS = range(101, 201)
 GENERATED_WEEKS = 500
@@ -100,6 +98,15 @@ def book(request, tmp_path_factory) -> Iterator[Book]:
             copies.give_back(url)
 
 
+@pytest.fixture(autouse=True)
+def generations(monkeypatch) -> list[Engine]:
+    """The engines of the work queue's generations the imports asked for, recorded instead of run (most of
+    an accepted file's time): tests/db/test_tasks.py checks that an import generates the tasks."""
+    asked: list[Engine] = []
+    monkeypatch.setattr(tasks, "generate", asked.append)
+    return asked
+
+
 def snapshot(book: Book) -> dict[str, tuple[int, str]]:
     """Row count and a checksum of the sorted rows of every table in the database."""
     state = {}
@@ -143,8 +150,9 @@ def count(book: Book, table_name: str) -> int:
         return connection.scalar(select(func.count()).select_from(book.tables.tables[table_name]))
 
 
-def check_rejected(book: Book, entry: dict[str, str], data: bytes) -> None:
-    """The file is refused with the manifest's message or first problem, and no table moves."""
+def check_rejected(book: Book, entry: dict[str, str], data: bytes, generations: list[Engine]) -> None:
+    """The file is refused with the manifest's message or first problem, no table moves and the work queue
+    is not regenerated."""
     before = snapshot(book)
     if entry["message"]:
         with pytest.raises(ImportFileError) as refused:
@@ -169,10 +177,12 @@ def check_rejected(book: Book, entry: dict[str, str], data: bytes) -> None:
         assert (result.inserted, result.updated) == (0, 0)
     changed = changed_tables(before, snapshot(book))
     assert changed == [], f"{entry['file']} was rejected but changed {changed}"
+    assert generations == []
 
 
-def check_accepted(book: Book, entry: dict[str, str], data: bytes) -> None:
-    """The file's rows are all stored (payloads exactly as written) and a second import changes nothing."""
+def check_accepted(book: Book, entry: dict[str, str], data: bytes, generations: list[Engine]) -> None:
+    """The file's rows are all stored (payloads exactly as written), the work queue is regenerated, and a
+    second import changes nothing."""
     table = ENTITY_TABLES[entry["entity"]]
     rows = int(entry["rows"])
     before = snapshot(book)
@@ -181,8 +191,9 @@ def check_accepted(book: Book, entry: dict[str, str], data: bytes) -> None:
     assert (result.rows, result.inserted, result.updated) == (rows, rows, 0)
     after = snapshot(book)
     assert after[table][0] - before[table][0] == rows
-    allowed = {table, AUDIT_TABLE, WORK_TABLE, *SIDE_TABLES.get(entry["entity"], ())}
+    allowed = {table, AUDIT_TABLE, *SIDE_TABLES.get(entry["entity"], ())}
     assert set(changed_tables(before, after)) <= allowed
+    assert generations == [book.engine]
 
     if entry["check"]:
         mode, _, column = entry["check"].rpartition(":")
@@ -197,20 +208,21 @@ def check_accepted(book: Book, entry: dict[str, str], data: bytes) -> None:
     assert again.problems.empty, again.problems.head(10).to_string()
     assert (again.rows, again.inserted, again.updated, again.unchanged) == (rows, 0, 0, rows)
     assert set(changed_tables(after, snapshot(book))) <= {AUDIT_TABLE}
+    assert generations == [book.engine]
 
 
-def check_file(book: Book, entry: dict[str, str]) -> None:
+def check_file(book: Book, entry: dict[str, str], generations: list[Engine]) -> None:
     """Import one corpus file and hold it to its manifest row."""
     data = (CORPUS / entry["file"]).read_bytes()
     if entry["expected"] == "rejected":
-        check_rejected(book, entry, data)
+        check_rejected(book, entry, data, generations)
     else:
-        check_accepted(book, entry, data)
+        check_accepted(book, entry, data, generations)
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[entry["file"] for entry in MANIFEST])
-def test_corpus_file(book, entry):
-    check_file(book, entry)
+def test_corpus_file(book, entry, generations):
+    check_file(book, entry, generations)
 
 
 def test_only_admins_import(book):
