@@ -19,13 +19,16 @@ import pytest
 from sqlalchemy import Engine, MetaData, func, select
 
 from core.imports import ImportFileError, reading
-from db import demo, tasks
+from db import demo
 from db.engine import make_engine, transaction
 from db.imports import ENTITY_TABLES, ImportResult, run_import
 from db.models import Base, Referral
 from db.service import Actor, PermissionDenied
 from tests.conftest import migrated_sqlite
 from tests.db import factories
+
+# The work queue's generation is recorded, not run (tests/db/conftest.py).
+pytestmark = pytest.mark.usefixtures("generations")
 
 CORPUS = Path(__file__).resolve().parent.parent / "import_corpus"
 with (CORPUS / "manifest.csv").open(encoding="utf-8", newline="") as manifest_file:
@@ -96,15 +99,6 @@ def book(request, tmp_path_factory) -> Iterator[Book]:
         engine.dispose()
         if request.param == "postgresql":
             copies.give_back(url)
-
-
-@pytest.fixture(autouse=True)
-def generations(monkeypatch) -> list[Engine]:
-    """The engines of the work queue's generations the imports asked for, recorded instead of run (most of
-    an accepted file's time): tests/db/test_tasks.py checks that an import generates the tasks."""
-    asked: list[Engine] = []
-    monkeypatch.setattr(tasks, "generate", asked.append)
-    return asked
 
 
 def snapshot(book: Book) -> dict[str, tuple[int, str]]:

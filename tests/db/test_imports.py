@@ -18,6 +18,9 @@ from db.models import Account, Advocate, AdvocateStageChange, AuditLog, Base, Us
 from db.users import OPERATOR
 from tests.db.factories import add_user, build_book
 
+# The work queue's generation is recorded, not run (tests/db/conftest.py).
+pytestmark = pytest.mark.usefixtures("generations")
+
 FILES = {
     "accounts": """\
 External id,Name,Industry,Segment,Region,Product,Employees,ARR,Seats purchased,Customer since,Renewal date,Owner
@@ -95,15 +98,6 @@ SNAPSHOT_TABLES = (
     "asset_industries",
     "asset_products",
 )
-
-
-@pytest.fixture(autouse=True)
-def generations(monkeypatch) -> list[object]:
-    """The engines of the work queue's generations the imports asked for, recorded instead of run (most of
-    an import's time on a small book): tests/db/test_tasks.py checks that an import generates the tasks."""
-    asked: list[object] = []
-    monkeypatch.setattr(db_imports.tasks, "generate", asked.append)
-    return asked
 
 
 @pytest.fixture
