@@ -1,4 +1,5 @@
-"""The fixture the import and scoring tests share: the work queue's generation recorded instead of run."""
+"""What the database tests share: passwords hashed at bcrypt's lowest cost, and for the import and scoring
+tests the work queue's generation recorded instead of run."""
 
 from __future__ import annotations
 
@@ -6,6 +7,14 @@ import pytest
 from sqlalchemy import Engine
 
 from db import tasks
+from db.service import users
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch) -> None:
+    """Passwords a test sets are hashed at bcrypt's cost 4, a hundredth of the product's quarter second;
+    tests/db/test_logins.py checks the product's cost."""
+    monkeypatch.setattr(users, "PASSWORD_COST", 4)
 
 
 @pytest.fixture
