@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 UNKNOWN_ADDRESS = "unknown"
 WRONG_MESSAGE = "Username or password is incorrect."
 LOGIN_FORM = service.Actor(id=None, username="(login form)", name="Login form", role="anonymous")
-# bcrypt of a random string nobody knows, at cost 12 like every stored hash (db/service/users.py, db/demo/load.py):
+# bcrypt of a random string nobody knows, at cost 12 like every stored hash (PASSWORD_COST, db/service/users.py):
 # checking an unknown username against it takes as long as checking a known one.
 DUMMY_HASH = b"$2b$12$XmuFCcnef7y3lhqQHnHhb.UdoJhyGvocdWjnlPfumMYj24L7Skxhi"
 KEY_LENGTH = 64  # the columns' width

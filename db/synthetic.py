@@ -84,7 +84,7 @@ def weekly_history(
     level = rng.normal(70, 15, accounts)
     alive = np.ones(accounts, dtype=bool)
     computed_at = "2026-01-01 00:00:00.000000"
-    churns = []
+    snapshots, churns = [], []
     for index in range(weeks):
         week = first + dt.timedelta(weeks=index)
         level = np.clip(level + rng.normal(0, 3, accounts), 0, 100)
@@ -96,12 +96,13 @@ def weekly_history(
         frame["score"] = frame[list(health.DIMENSIONS)].mean(axis=1)
         frame["weights_key"] = "generated"
         frame["computed_at"] = computed_at
-        _write(engine, "health_snapshots", frame)
+        snapshots.append(frame)
         hazard = 1 / (1 + np.exp(-(-6.5 + signal * (50 - level[scored]) / 10)))
         gone = scored[rng.random(len(scored)) < hazard]
         alive[gone] = False
         day = week + dt.timedelta(days=int(rng.integers(7, 13)))
         churns.append(pd.DataFrame({"account_id": ids[gone], "churned_on": day}))
+    _write(engine, "health_snapshots", pd.concat(snapshots, ignore_index=True))
     _write(engine, "churn_events", pd.concat(churns, ignore_index=True))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import bcrypt
 import numpy as np
 import pandas as pd
 from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, Integer, Numeric, text
@@ -14,6 +13,7 @@ from db.demo.build import TABLE_ORDER, build
 from db.demo.people import DEMO_PASSWORD
 from db.demo.timeline import DAY_SECONDS
 from db.models import Base
+from db.service.users import hash_password
 
 CSV_CHUNK_ROWS = 200_000
 SQLITE_CACHE_KIB = 512_000
@@ -28,7 +28,7 @@ def generate(
         for table in ("users", "accounts"):
             if conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar():
                 raise RuntimeError(f"demo data needs an empty database, but {table} has rows")
-    password_hash = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(12)).decode()
+    password_hash = hash_password(DEMO_PASSWORD)
     demo = build(accounts, seed, as_of, password_hash)
     counts: dict[str, int] = {}
     sqlite = engine.dialect.name == "sqlite"

@@ -24,9 +24,12 @@ from db.service.base import (
     write_lock_first,
 )
 
+# bcrypt's work factor: about a quarter second a hash, the time db/logins.py's dummy hash also takes.
+PASSWORD_COST = 12
+
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(PASSWORD_COST)).decode("ascii")
 
 
 # Lowercase ASCII only: no two usernames look alike (a Cyrillic "а" in "аdmin"), none differ only in case.

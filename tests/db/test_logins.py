@@ -6,7 +6,7 @@ import bcrypt
 import pytest
 from sqlalchemy import select, update
 
-from db import logins
+from db import logins, service
 from db.engine import transaction
 from db.logins import WRONG_MESSAGE, check_login
 from db.models import AuditLog, LoginFailure, User
@@ -28,6 +28,11 @@ STORED_COST_12 = "$2b$12$637JY82q/57Jg.vBg8zBM.v6IY8KPiRZL1Ac44VZ4hDyhjRAWYtwe"
 def dummy_hash_as_costly_as_the_users(monkeypatch):
     """The users here have cost-4 hashes, so the dummy hash has cost 4 too (except in the timing test)."""
     monkeypatch.setattr(logins, "DUMMY_HASH", bcrypt.hashpw(b"dummy", bcrypt.gensalt(4)))
+
+
+def test_passwords_are_stored_at_the_dummy_hashs_cost_12(monkeypatch):
+    monkeypatch.undo()  # the cost-4 hashes of tests/db/conftest.py and of this module
+    assert service.hash_password(PASSWORD)[:7] == logins.DUMMY_HASH.decode()[:7] == "$2b$12$"
 
 
 @pytest.fixture

@@ -21,6 +21,9 @@ from db.reads import accounts as account_reads
 from db.reads import settings as settings_reads
 from db.users import OPERATOR
 
+# The work queue's generation is recorded, not run (tests/db/conftest.py).
+pytestmark = pytest.mark.usefixtures("generations")
+
 TEMPLATES = ROOT / "assets" / "templates"
 ORDER = [
     "accounts",

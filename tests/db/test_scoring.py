@@ -11,6 +11,9 @@ from db.reads import accounts as account_reads
 from db.reads import settings as settings_reads
 from tests.db.factories import THIS_WEEK, account, add_user, build_book
 
+# The work queue's generation is recorded, not run (tests/db/conftest.py).
+pytestmark = pytest.mark.usefixtures("generations")
+
 TODAY = dt.date(2026, 11, 23)
 LAST_WEEK = THIS_WEEK - dt.timedelta(weeks=1)
 

@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from db import scoring
+from db import demo, scoring
 from db import tasks as task_reads
 from db.demo.work import seed_task_history
 from db.engine import transaction
+from db.imports import run_import
 from db.models import HealthSnapshot, Playbook, PlaybookStep, ReferenceRequest, Task
 from db.reads import work as work_reads
+from db.users import OPERATOR
 from tests.db.factories import account, add_user, build_book
 
 NOW = dt.datetime(2026, 11, 18, 9, 0)
@@ -178,3 +180,14 @@ def test_the_demo_history_has_a_task_for_each_entry_into_at_risk(engine):
         (1, dt.date(2026, 8, 10)),  # the week of 3 Aug 2026 (15 weeks before)
     ]
     assert {row.status for row in rows} <= {"closed", "dismissed"}
+
+
+def test_an_import_that_stores_rows_generates_the_tasks(engine):
+    build_book(engine)  # one open request without advocate
+    demo.reset_sequences(engine)
+    stale_asset = (
+        "external_id,title,asset_type,company_size,region,approval_status,published_on,review_by,url\n"
+        "AS-1,Old story,case_study,SMB,EMEA,approved,2024-01-10,2025-01-10,https://x.example/1\n"
+    )
+    assert run_import(engine, OPERATOR, stale_asset.encode(), "assets.csv", "assets").inserted == 1
+    assert live(engine) == [("asset_stale", None), ("request_overdue", None), ("request_unassigned", None)]

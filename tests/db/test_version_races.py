@@ -1,13 +1,12 @@
 """Two people saving one record from the same version at the same moment, in two real sessions on SQLite and
 PostgreSQL: exactly one save wins and the other gets the service's StaleEdit, whatever the write."""
 
-import contextlib
 import datetime as dt
 import threading
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from db import service
 from db.models import Advocate, AuditLog, ReferenceRequest
@@ -35,15 +34,32 @@ def people(engine) -> dict[str, service.Actor]:
     }
 
 
-@pytest.fixture
-def meet_before_audit(monkeypatch) -> None:
-    """Each write waits up to 2 s for the other just before its audit row: both get there, and both save,
-    unless the first one's lock already holds the second back before its version check."""
-    meeting = threading.Barrier(2, timeout=2)
+def meet_before_audit(engine, monkeypatch) -> None:
+    """From now on each write waits, just before its audit row, until the other gets there too (both then
+    save), or until the other is held back: running an UPDATE, which cannot finish while this write holds the
+    lock its version check took (the record's on PostgreSQL, the database's write lock on SQLite). Only a
+    write that neither arrives nor updates within 10 s, a failure the test then reports, is not waited for."""
+    meeting = threading.Condition()
+    arrived: set[int] = set()
+    updating: set[int] = set()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def started(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("UPDATE"):
+            with meeting:
+                updating.add(threading.get_ident())
+                meeting.notify_all()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def finished(*args) -> None:
+        updating.discard(threading.get_ident())
 
     def waiting(*args, **kwargs):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            meeting.wait()
+        me = threading.get_ident()
+        with meeting:
+            arrived.add(me)
+            meeting.notify_all()
+            meeting.wait_for(lambda: len(arrived) == 2 or updating - {me}, timeout=10)
         return base.audit(*args, **kwargs)
 
     for feature in (advocates, assets, references, users):
@@ -154,8 +170,9 @@ RACES = {
 
 
 @pytest.mark.parametrize("race", RACES.values(), ids=RACES.keys())
-def test_of_two_saves_from_one_version_exactly_one_wins(engine, people, race, meet_before_audit):
+def test_of_two_saves_from_one_version_exactly_one_wins(engine, people, race, monkeypatch):
     calls = race(engine, people)
+    meet_before_audit(engine, monkeypatch)
     with engine.connect() as conn:
         audited = conn.scalar(select(func.count()).select_from(AuditLog))
     results = at_the_same_time(*calls)
