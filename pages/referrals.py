@@ -24,7 +24,7 @@ figures, funnel, groups, table = data.referral_program(current.start, current.en
 tiles = st.columns(5)
 tiles[0].metric("Referrals sent", f"{figures.sent:,}", border=True)
 tiles[1].metric(
-    "Click-through rate",
+    "Click-through",
     numbers.NO_DATA if figures.click_through_rate is None else f"{figures.click_through_rate:.1%}",
     help=f"Links clicked ÷ emails opened: {figures.clicks:,} ÷ {figures.opens:,}.",
     border=True,

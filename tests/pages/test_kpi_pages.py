@@ -504,7 +504,7 @@ def test_referral_tiles_count_the_months_referrals(app):
     choose_month(app, "referrals")
     assert tiles(app) == {
         "Referrals sent": ("3", ""),  # referrals 1–3 were created in MONTH; 4 in BEFORE
-        "Click-through rate": ("50.0%", ""),  # 1 clicked ÷ 2 opened
+        "Click-through": ("50.0%", ""),  # 1 clicked ÷ 2 opened
         "Landing page views": ("3", ""),  # referral 1 twice and referral 4 (BEFORE's) once in MONTH
         "Referral rate": ("25.00%", ""),  # 1 referral purchase ÷ 4 purchases
         "Referral revenue": ("$2.0k", ""),
