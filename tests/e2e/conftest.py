@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import bcrypt
-import jwt
 import pytest
 from sqlalchemy import update
 
@@ -24,7 +23,8 @@ from db import demo, scoring
 from db.engine import make_engine
 from db.models import User
 from tests.conftest import migrated_sqlite
-from ui.auth import COOKIE_DAYS, COOKIE_NAME
+from tests.ui.test_cookie_revocation import token
+from ui.auth import COOKIE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -225,8 +225,8 @@ def enter(page, url: str, username: str, path: str = "/") -> None:
     fresh server too, where Streamlit serves pages/ itself until a run calls st.navigation). For tests whose
     subject is a page: the login form has tests of its own, and logging in through it costs a render of Home
     and a second load of the app's scripts, a second or two of the busy machine's CPU each time."""
-    token = jwt.encode({"username": username, "exp_date": time.time() + COOKIE_DAYS * 86_400}, COOKIE_KEY)
-    page.context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": url}])
+    cookie = token(username, time.time(), COOKIE_KEY)
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": cookie, "url": url}])
     page.goto(url + path)
     page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink").first.wait_for()
     page.get_by_role("button", name="Log out").wait_for()
